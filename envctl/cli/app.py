@@ -1,0 +1,74 @@
+"""The `envctl` command. Each command module registers its commands on the one app."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from envctl import __version__
+from envctl.cli import context
+from envctl.errors import EnvctlError
+
+app = typer.Typer(
+    name="envctl",
+    help="Reproducible environments from versioned Pulumi programs, with a traceability ledger.\n\n"
+    "Exit codes: 0 ok, 1 operation failed, 2 bad input.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"envctl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    project_dir: Annotated[
+        Path | None,
+        typer.Option("-C", "--cwd", help="Run against the Pulumi project in this directory "
+                     "(default: found upward from the current directory)."),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    context.set_project_dir(project_dir)
+
+
+def _register_commands() -> None:
+    from envctl.cli import commands
+
+    for module in commands.MODULES:
+        module.register(app)
+
+
+def main() -> None:
+    """Console entry point: EnvctlError becomes its message and exit code, never a traceback."""
+    _register_commands()
+    try:
+        app(standalone_mode=False)
+    except EnvctlError as exc:
+        context.console_err().print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        context.console_err().print("aborted")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        context.console_err().print("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # click's usage errors
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(2)
+        raise

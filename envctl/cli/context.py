@@ -1,0 +1,41 @@
+"""What every command needs: the project directory, consoles, the database URL."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from envctl.db import LEDGER_URL_ENV, default_url
+
+_state: dict[str, Any] = {"project_dir": None}
+
+
+def set_project_dir(path: Path | None) -> None:
+    _state["project_dir"] = path
+
+
+def project_dir_option() -> Path | None:
+    """The directory given with -C, or None to search upward from the current directory."""
+    return _state["project_dir"]
+
+
+def console() -> Console:
+    return Console(highlight=False)
+
+
+def console_err() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def database_url(project_dir: Path) -> str:
+    return os.environ.get(LEDGER_URL_ENV) or default_url(project_dir)
+
+
+def print_json(document: Any) -> None:
+    """One JSON document on stdout, for scripts."""
+    sys.stdout.write(json.dumps(document, indent=2, sort_keys=True, default=str) + "\n")

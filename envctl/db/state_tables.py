@@ -1,0 +1,50 @@
+"""Tables of the local engine's state: one row per resource, so a checkpoint writes one row."""
+
+from sqlalchemy import Column, DateTime, Integer, String, Table, Text, UniqueConstraint
+
+from envctl.db import metadata
+
+state_resources = Table(
+    "state_resources",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("stack", String(200), nullable=False, index=True),
+    Column("urn", Text, nullable=False),
+    # Registration order; exports list resources in it so parents and dependencies come first.
+    Column("position", Integer, nullable=False),
+    Column("body", Text, nullable=False),  # the resource in Pulumi's ResourceV3 form, secrets encrypted
+    Column("modified", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("stack", "urn", name="uq_state_resource"),
+)
+
+# An operation is recorded here before its cloud call starts and removed when its outcome is
+# checkpointed, so a crash leaves no resource unknown to state.
+state_pending = Table(
+    "state_pending",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("stack", String(200), nullable=False, index=True),
+    Column("urn", Text, nullable=False),
+    Column("operation", String(20), nullable=False),
+    Column("started", DateTime(timezone=True), nullable=False),
+    Column("body", Text, nullable=False),
+)
+
+state_stacks = Table(
+    "state_stacks",
+    metadata,
+    Column("stack", String(200), primary_key=True),
+    Column("project", String(200), nullable=False),
+    Column("outputs", Text, nullable=False, default="{}"),
+    Column("updated", DateTime(timezone=True), nullable=False),
+)
+
+locks = Table(
+    "locks",
+    metadata,
+    Column("env", String(200), primary_key=True),
+    Column("pid", Integer, nullable=False),
+    Column("host", String(255), nullable=False),
+    Column("operation", String(40), nullable=False),
+    Column("since", DateTime(timezone=True), nullable=False),
+)
