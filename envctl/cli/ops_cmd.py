@@ -1,7 +1,185 @@
-"""Commands: ops."""
+"""Commands that change environments: up, preview, destroy."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
 import typer
+from rich.console import Console
+
+from envctl.cli import context
+from envctl.cli.environment import Environment, describe_event, open_environment
+from envctl.cli.recording import record_operation
+from envctl.engine.local.deployment import LocalDeployment, OperationResult
+from envctl.engine.local.monitor import StepEvent
+from envctl.engine.local.properties import reveal_redacted
+from envctl.errors import BadInput, EnvctlError, OperationFailed
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of text.")]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking for confirmation.")]
+EngineOption = Annotated[str | None, typer.Option("--engine", help="Override envctl:engine (local or pulumi).")]
+CloudOption = Annotated[str | None, typer.Option("--cloud", help="Override envctl:cloud (local or aws).")]
+EnvArgument = Annotated[str, typer.Argument(help="The environment (stack) name, e.g. dev.")]
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    app.command("up", help="Bring ENV to the state its program and config describe, and record a snapshot.")(up)
+    app.command("preview", help="Show what `up` would change, changing nothing.")(preview)
+    app.command("destroy", help="Delete every resource of ENV and record a snapshot.")(destroy)
+
+
+def up(env: EnvArgument, yes: YesOption = False,
+       preview_only: Annotated[bool, typer.Option("--preview", help="Only show the plan (same as `preview`).")] = False,
+       engine: EngineOption = None, cloud: CloudOption = None, json_output: JsonOption = False) -> None:
+    if preview_only:
+        preview(env, engine, cloud, json_output)
+        return
+    environment = open_environment(env, engine, cloud)
+    out = _progress_console(json_output)
+    started = datetime.now(UTC)
+    with _Progress(out) as progress:
+        deployment = environment.deployment(progress.on_event)
+        plan = deployment.preview()
+    if plan.succeeded and plan.has_changes and not json_output:
+        _print_plan(out, plan)
+    if plan.succeeded and plan.has_changes and not yes:
+        _confirm(out, "Apply these changes?")
+    result = plan
+    if plan.succeeded and plan.has_changes:
+        with _Progress(out) as progress:
+            deployment.on_event = progress.on_event
+            result = deployment.apply()
+    result.operation = "up"
+    _finish(environment, result, started, json_output, out)
+
+
+def preview(env: EnvArgument, engine: EngineOption = None, cloud: CloudOption = None,
+            json_output: JsonOption = False) -> None:
+    environment = open_environment(env, engine, cloud)
+    out = _progress_console(json_output)
+    with _Progress(out) as progress:
+        plan = environment.deployment(progress.on_event).preview()
+    if json_output:
+        context.print_json(_document(environment, plan, None))
+    else:
+        _print_plan(out, plan)
+    if not plan.succeeded:
+        raise _error(plan)
+
+
+def destroy(env: EnvArgument, yes: YesOption = False, engine: EngineOption = None, cloud: CloudOption = None,
+            json_output: JsonOption = False) -> None:
+    environment = open_environment(env, engine, cloud, must_exist=True)
+    out = _progress_console(json_output)
+    started = datetime.now(UTC)
+    deployment: LocalDeployment = environment.deployment()
+    plan = deployment.destroy(dry_run=True)
+    if not json_output:
+        _print_plan(out, plan)
+    if plan.planned and not yes:
+        _confirm(out, f"Delete every resource of {env}?")
+    with _Progress(out) as progress:
+        deployment.on_event = progress.on_event
+        result = deployment.destroy()
+    _finish(environment, result, started, json_output, out)
+
+
+# ---- rendering -----------------------------------------------------------------------------
+
+
+class _Progress:
+    """A live status line with the count of finished steps; each finished step printed above it."""
+
+    def __init__(self, out: Console) -> None:
+        self.out = out
+        self.done = 0
+        self._lock = threading.Lock()
+        self._status: Any = None
+
+    def __enter__(self) -> _Progress:
+        self._status = self.out.status("working…", spinner="dots")
+        self._status.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._status.__exit__(*exc)
+
+    def on_event(self, event: StepEvent) -> None:
+        if event.status == "started":
+            self._status.update(f"{event.op} {event.type} {event.urn.split('::')[-1]}…")
+            return
+        with self._lock:
+            self.done += 1
+            self.out.print(describe_event(event))
+            self._status.update(f"{self.done} step(s) done…")
+
+
+def _progress_console(json_output: bool) -> Console:
+    # With --json, stdout carries only the document; progress goes to stderr.
+    return context.console_err() if json_output else context.console()
+
+
+def _print_plan(out: Console, plan: OperationResult) -> None:
+    if not plan.succeeded:
+        return
+    if not plan.planned:
+        out.print("[green]No changes.[/]")
+        return
+    symbols = {"create": "[green]+[/]", "update": "[yellow]~[/]", "replace": "[magenta]+-[/]",
+               "delete": "[red]-[/]"}
+    out.print(f"[bold]Plan for {plan.stack}:[/]")
+    for op, type_, urn in plan.planned:
+        out.print(f"  {symbols.get(op, ' ')} {op:<8} {type_} [bold]{urn.split('::')[-1]}[/]")
+    out.print("  " + _summary(plan.changes))
+
+
+def _summary(changes: dict[str, int]) -> str:
+    return ", ".join(f"{n} to {op}" if op != "same" else f"{n} unchanged" for op, n in changes.items() if n) \
+        or "nothing to do"
+
+
+def _confirm(out: Console, question: str) -> None:
+    if not sys.stdin.isatty():
+        raise BadInput("confirmation needed but stdin is not a terminal: pass --yes to apply without asking")
+    if not typer.confirm(question, default=False):
+        raise typer.Exit(1)
+
+
+def _finish(environment: Environment, result: OperationResult, started: datetime, json_output: bool,
+            out: Console) -> None:
+    recorded = record_operation(environment, result, started, datetime.now(UTC))
+    if json_output:
+        context.print_json(_document(environment, result, recorded))
+    else:
+        state = "[green]succeeded[/]" if result.succeeded else "[red]failed[/]"
+        out.print(f"{result.operation} {environment.name} {state} in {result.seconds:.1f}s: {_summary(result.changes)}")
+        if result.outputs and result.succeeded:
+            out.print("[bold]Outputs:[/]")
+            for key, value in sorted(reveal_redacted(result.outputs).items()):
+                out.print(f"  {key}: {value}")
+        out.print(f"recorded snapshot [bold]{recorded}[/]")
+    if not result.succeeded:
+        raise _error(result)
+
+
+def _document(environment: Environment, result: OperationResult, snapshot: str | None) -> dict[str, Any]:
+    return {
+        "snapshot": snapshot,
+        "env": environment.name,
+        "operation": result.operation,
+        "status": "succeeded" if result.succeeded else "failed",
+        "changes": result.changes,
+        "planned": [{"op": op, "type": t, "urn": urn} for op, t, urn in result.planned],
+        "outputs": reveal_redacted(result.outputs),
+        "error": result.error,
+        "seconds": round(result.seconds, 3),
+    }
+
+
+def _error(result: OperationResult) -> EnvctlError:
+    if result.error_kind == "bad_input":
+        return BadInput(result.error or "bad input")
+    return OperationFailed(result.error or "the operation failed")

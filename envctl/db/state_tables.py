@@ -1,6 +1,6 @@
 """Tables of the local engine's state: one row per resource, so a checkpoint writes one row."""
 
-from sqlalchemy import Column, DateTime, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, DateTime, Index, Integer, String, Table, Text
 
 from envctl.db import metadata
 
@@ -8,14 +8,17 @@ state_resources = Table(
     "state_resources",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("stack", String(200), nullable=False, index=True),
+    Column("stack", String(200), nullable=False),
     Column("urn", Text, nullable=False),
+    # An old resource replaced create-before-delete, kept (with the same URN as its replacement)
+    # until its deletion succeeds.
+    Column("doomed", Boolean, nullable=False, default=False),
     # Registration order; exports list resources in it so parents and dependencies come first.
     Column("position", Integer, nullable=False),
     Column("body", Text, nullable=False),  # the resource in Pulumi's ResourceV3 form, secrets encrypted
     Column("modified", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("stack", "urn", name="uq_state_resource"),
 )
+Index("ix_state_resources_stack_urn", state_resources.c.stack, state_resources.c.urn)
 
 # An operation is recorded here before its cloud call starts and removed when its outcome is
 # checkpointed, so a crash leaves no resource unknown to state.

@@ -1,0 +1,130 @@
+"""Runs an unmodified Pulumi Python program in-process, as Pulumi's language host does, against a monitor
+object of ours instead of a gRPC address."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import runpy
+import sys
+import traceback
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import config as pulumi_config
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.proto import engine_pb2
+from pulumi.runtime.stack import run_in_stack
+
+_SEVERITY = {engine_pb2.INFO: "info", engine_pb2.WARNING: "warning", engine_pb2.ERROR: "error"}
+
+
+@dataclass
+class ProgramError:
+    """Why the program did not finish: `bad_input` (the program or its config is wrong) or `failed`."""
+
+    kind: str
+    message: str
+
+
+class EngineLog:
+    """The SDK's Engine.Log endpoint: keeps the program's diagnostics (debug messages are dropped)."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, str]] = []
+
+    def Log(self, request: Any) -> None:
+        severity = _SEVERITY.get(request.severity)
+        if severity:
+            self.messages.append((severity, request.message))
+
+
+def run_program(
+    main: Path,
+    root: Path,
+    project: str,
+    stack: str,
+    config: dict[str, str],
+    secret_keys: list[str],
+    monitor: Any,
+    log: EngineLog,
+    dry_run: bool,
+    parallel: int = 16,
+) -> ProgramError | None:
+    """Run the program once; returns None when it completed."""
+    pulumi_settings.reset_options(project=project, stack=stack, root_directory=str(root), parallel=parallel,
+                                  preview=dry_run, organization="organization")
+    pulumi_settings.configure(pulumi_settings.Settings(
+        project=project, stack=stack, monitor=monitor, engine=log, parallel=parallel, dry_run=dry_run,
+        organization="organization", root_directory=str(root),
+    ))
+    pulumi_config.set_all_config(config, secret_keys)
+    entry = main / "__main__.py" if main.is_dir() else main
+    if not entry.is_file():
+        return ProgramError("bad_input", f"the program entry point {entry} does not exist")
+    loop = asyncio.new_event_loop()
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=parallel * 4))
+    loop.set_exception_handler(lambda _loop, _context: None)
+    with _program_environment(main, root):
+        try:
+            loop.run_until_complete(run_in_stack(lambda: runpy.run_path(str(main), run_name="__main__")))
+        except SyntaxError as exc:
+            return ProgramError("bad_input", f"{exc.filename}:{exc.lineno}: syntax error: {exc.msg}")
+        except pulumi.ConfigMissingError as exc:
+            return ProgramError("bad_input", str(exc).strip())
+        except pulumi.RunError as exc:
+            return ProgramError("failed", str(exc).strip())
+        except Exception as exc:
+            return ProgramError("failed", _describe(exc, main))
+        finally:
+            _close(loop)
+    return None
+
+
+def _describe(exc: BaseException, main: Path) -> str:
+    """`<file>:<line>: <Type>: <message>` at the program's own frame closest to the error."""
+    program_dir = str(main if main.is_dir() else main.parent)
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(program_dir)]
+    text = f"{type(exc).__name__}: {exc}".strip()
+    if frames:
+        frame = frames[-1]
+        return f"{frame.filename}:{frame.lineno}: {text}"
+    return text
+
+
+@contextlib.contextmanager
+def _program_environment(main: Path, root: Path) -> Iterator[None]:
+    """cwd at the project root, the program directory importable, prints on stderr; all undone afterwards,
+    including the program's own modules, so that a second run in the same process starts clean."""
+    program_dir = str(main if main.is_dir() else main.parent)
+    saved_cwd, saved_path, saved_argv = os.getcwd(), list(sys.path), list(sys.argv)
+    modules_before = set(sys.modules)
+    os.chdir(root)
+    sys.path.insert(0, program_dir)
+    sys.argv = [str(main)]
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        os.chdir(saved_cwd)
+        sys.path[:] = saved_path
+        sys.argv = saved_argv
+        for name in set(sys.modules) - modules_before:
+            module_file = getattr(sys.modules.get(name), "__file__", None) or ""
+            if module_file.startswith(program_dir):
+                del sys.modules[name]
+
+
+def _close(loop: asyncio.AbstractEventLoop) -> None:
+    pending = asyncio.all_tasks(loop)
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    loop.run_until_complete(loop.shutdown_default_executor())
+    loop.close()
