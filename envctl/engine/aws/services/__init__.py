@@ -1,12 +1,7 @@
 """One module per AWS service, one class per resource type; importing them registers them."""
 
-from envctl.engine.aws.services import (  # noqa: F401
-    cloudwatch,
-    dynamodb,
-    ec2,
-    iam,
-    invokes,
-    s3,
-    sqs,
-    ssm,
-)
+import importlib
+import pkgutil
+
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")
