@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from envctl import __version__
 from envctl.cli import context
@@ -53,22 +54,8 @@ def main() -> None:
     """Console entry point: EnvctlError becomes its message and exit code, never a traceback."""
     _register_commands()
     try:
-        app(standalone_mode=False)
+        # Standalone mode: click reports usage errors itself (exit 2) and handles Ctrl-C.
+        app()
     except EnvctlError as exc:
-        context.console_err().print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        context.console_err().print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(exc.exit_code)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        context.console_err().print("aborted")
-        sys.exit(1)
-    except KeyboardInterrupt:
-        context.console_err().print("interrupted")
-        sys.exit(130)
-    except Exception as exc:  # click's usage errors
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(2)
-        raise

@@ -285,7 +285,8 @@ class LocalMonitor:
                 pending = self._store.begin(UPDATE, old)
                 outputs = provider.update(ctx, resource.urn, str(old.id), props.reveal(old.outputs),
                                           plan.inputs, plan.diff)
-                resource.id = old.id
+                # Some updates give the resource a new id (a moved route table association).
+                resource.id = str(outputs.get("id") or old.id)
             else:
                 if plan.op == REPLACE and old is not None and old.delete_before_replace:
                     self._delete_now(provider, ctx, old)
