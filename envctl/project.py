@@ -17,7 +17,7 @@ import yaml
 from envctl.errors import BadInput
 
 PROJECT_FILE_NAMES = ("Pulumi.json", "Pulumi.yaml", "Pulumi.yml")
-_STACK_NAME = re.compile(r"^[A-Za-z0-9_.\-/]{1,100}$")
+STACK_NAME = re.compile(r"^[A-Za-z0-9_.\-/]{1,100}$")
 _KEY = re.compile(r"^[^:\s]+:[^:\s].*$")
 _TYPE_CHECKS = {
     "string": lambda v: isinstance(v, str),
@@ -147,7 +147,7 @@ def load_project(directory: Path) -> Project:
 
 def load_stack_config(project: Project, stack: str) -> StackConfig:
     """The stack's config with project defaults applied; a stack with no file yet has empty config."""
-    if not _STACK_NAME.match(stack):
+    if not STACK_NAME.match(stack):
         raise BadInput(f"invalid environment name {stack!r}: use letters, digits, '-', '_', '.' (at most 100)")
     path = project.stack_file(stack)
     doc: dict[str, Any] = {}
@@ -163,10 +163,10 @@ def load_stack_config(project: Project, stack: str) -> StackConfig:
         raise BadInput(f"{path}: `config` must be a mapping of `namespace:key: value`")
     values: dict[str, Any] = {}
     for key, value in raw.items():
-        full = _normal_key(str(key), project.name)
+        full = normal_key(str(key), project.name)
         if full is None:
             raise BadInput(f"{path}: config key {key!r} should be of the form `<namespace>:<name>`")
-        values[full] = _secure_leaves(value)
+        values[full] = secure_leaves(value)
     for key, decl in project.declarations.items():
         if key in values:
             _check_type(path, decl, values[key])
@@ -218,7 +218,7 @@ def _declarations(file: Path, project: str, config: Any) -> dict[str, ConfigDecl
         raise BadInput(f"{file}: `config` must be a mapping of key declarations")
     result = {}
     for key, spec in config.items():
-        full = _normal_key(str(key), project, bare_is_project=True)
+        full = normal_key(str(key), project, bare_is_project=True)
         if full is None:
             raise BadInput(f"{file}: config key {key!r} should be of the form `<namespace>:<name>`")
         if not isinstance(spec, dict):
@@ -233,7 +233,7 @@ def _declarations(file: Path, project: str, config: Any) -> dict[str, ConfigDecl
     return result
 
 
-def _normal_key(key: str, project: str, bare_is_project: bool = False) -> str | None:
+def normal_key(key: str, project: str, bare_is_project: bool = False) -> str | None:
     if ":" not in key:
         return f"{project}:{key}" if bare_is_project else None
     parts = key.split(":")
@@ -249,13 +249,13 @@ def _check_type(path: Path, decl: ConfigDeclaration, value: Any) -> None:
         raise BadInput(f"{path}: config {decl.key} must be of type {decl.type}, got {value!r}")
 
 
-def _secure_leaves(value: Any) -> Any:
+def secure_leaves(value: Any) -> Any:
     if isinstance(value, dict):
         if set(value) == {"secure"} and isinstance(value["secure"], str):
             return Secure(value["secure"])
-        return {k: _secure_leaves(v) for k, v in value.items()}
+        return {k: secure_leaves(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_secure_leaves(v) for v in value]
+        return [secure_leaves(v) for v in value]
     return value
 
 

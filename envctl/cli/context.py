@@ -11,6 +11,7 @@ from typing import Any
 from rich.console import Console
 
 from envctl.db import LEDGER_URL_ENV, default_url
+from envctl.project import find_project_dir
 
 _state: dict[str, Any] = {"project_dir": None}
 
@@ -22,6 +23,11 @@ def set_project_dir(path: Path | None) -> None:
 def project_dir_option() -> Path | None:
     """The directory given with -C, or None to search upward from the current directory."""
     return _state["project_dir"]
+
+
+def project_root() -> Path:
+    """The project directory: the one given with -C, else the nearest one holding Pulumi.yaml."""
+    return project_dir_option() or find_project_dir(Path.cwd())
 
 
 def console() -> Console:

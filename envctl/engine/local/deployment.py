@@ -128,7 +128,9 @@ class LocalDeployment:
         planned = [(outcome.ops[urn], r.type, urn) for urn, r in outcome.resources.items()
                    if outcome.ops.get(urn, SAME) != SAME and _counted(r)]
         error, kind = self._failure(outcome, failure)
-        gone = [r for r in old if r.delete or (r.urn not in outcome.resources and r.urn not in outcome.adopted)]
+        # After a real run the state also holds the resources this run replaced, awaiting deletion.
+        current = old if dry_run else store.load()
+        gone = [r for r in current if r.delete or (r.urn not in outcome.resources and r.urn not in outcome.adopted)]
         if error is None:
             protected = self._check_protected(gone)
             if protected:

@@ -1,1 +1,227 @@
-"""aws sqs."""
+"""aws:sqs resource types: Queue."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from envctl.engine.aws.base import (
+    AwsResource,
+    CheckFailure,
+    CheckResult,
+    DiffResult,
+    Props,
+    auto_name,
+    contains_unknown,
+    tag_changes,
+)
+from envctl.engine.aws.context import AwsContext
+from envctl.engine.aws.registry import resource_type
+from envctl.engine.aws.services.iam import (
+    policy_from_cloud,
+    prefixed_unique_id,
+    tags_from_cloud,
+    without_equivalent_policies,
+)
+
+FIFO_SUFFIX = ".fifo"
+_MAX_NAME_LENGTH = 80
+_NAME_PATTERNS = {  # Terraform's check of the final name
+    False: re.compile(r"^[0-9A-Za-z_-]{1,80}$"),
+    True: re.compile(r"^[0-9A-Za-z_-]{1,75}\.fifo$"),
+}
+
+
+def canonical_json(text: str) -> str:
+    """Terraform's NormalizeJsonString: the same document always reads the same, whatever its spacing."""
+    return json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class _Attribute:
+    """One queue property and the SQS attribute that holds it (SQS attributes are all strings)."""
+
+    wire: str
+    api: str
+    encode: Callable[[Any], str]
+    decode: Callable[[str], Any]
+    absent: Any = None  # the value when SQS does not report the attribute
+    cleared: str | None = None  # what unsets it when the property is removed; None: left to AWS's value
+
+
+def _int_attribute(wire: str, api: str) -> _Attribute:
+    return _Attribute(wire, api, lambda v: str(int(v)), int)
+
+
+def _bool_attribute(wire: str, api: str) -> _Attribute:
+    return _Attribute(wire, api, lambda v: "true" if v else "false", lambda s: s == "true", absent=False)
+
+
+def _text_attribute(wire: str, api: str) -> _Attribute:
+    return _Attribute(wire, api, str, str, cleared="")
+
+
+def _json_attribute(wire: str, api: str) -> _Attribute:
+    return _Attribute(wire, api, canonical_json, canonical_json, cleared="")
+
+
+_ATTRIBUTES = (
+    _int_attribute("delaySeconds", "DelaySeconds"),
+    _int_attribute("maxMessageSize", "MaximumMessageSize"),
+    _int_attribute("messageRetentionSeconds", "MessageRetentionPeriod"),
+    _int_attribute("receiveWaitTimeSeconds", "ReceiveMessageWaitTimeSeconds"),
+    _int_attribute("visibilityTimeoutSeconds", "VisibilityTimeout"),
+    _int_attribute("kmsDataKeyReusePeriodSeconds", "KmsDataKeyReusePeriodSeconds"),
+    _json_attribute("policy", "Policy"),
+    _json_attribute("redrivePolicy", "RedrivePolicy"),
+    _json_attribute("redriveAllowPolicy", "RedriveAllowPolicy"),
+    _bool_attribute("sqsManagedSseEnabled", "SqsManagedSseEnabled"),
+    _text_attribute("kmsMasterKeyId", "KmsMasterKeyId"),
+    _bool_attribute("fifoQueue", "FifoQueue"),
+    _bool_attribute("contentBasedDeduplication", "ContentBasedDeduplication"),
+    _text_attribute("deduplicationScope", "DeduplicationScope"),
+    _text_attribute("fifoThroughputLimit", "FifoThroughputLimit"),
+)
+_JSON_PROPERTIES = tuple(a.wire for a in _ATTRIBUTES if a.encode is canonical_json)
+# Booleans SQS rejects as "false" on a standard queue; Terraform sends them only when true.
+_SENT_WHEN_TRUE = frozenset({"fifoQueue", "contentBasedDeduplication"})
+
+
+@resource_type
+class Queue(AwsResource):
+    token = "aws:sqs/queue:Queue"
+    name_property = "name"
+    name_prefix_property = "namePrefix"
+    name_max_length = _MAX_NAME_LENGTH
+    defaults = {
+        "contentBasedDeduplication": False,
+        "delaySeconds": 0,
+        "fifoQueue": False,
+        "maxMessageSize": 262144,
+        "messageRetentionSeconds": 345600,
+        "receiveWaitTimeSeconds": 0,
+        "visibilityTimeoutSeconds": 30,
+    }
+    force_new = frozenset({"name", "namePrefix", "fifoQueue"})
+
+    def check(self, logical_name: str, olds: Props | None, news: Props) -> CheckResult:
+        """Auto-name as pulumi-aws does (a FIFO queue's name ends with .fifo) and normalise JSON documents."""
+        news = dict(news)
+        if news.get("name") is None and not news.get("namePrefix"):
+            news["name"] = _auto_name(logical_name, (olds or {}).get("name"), news.get("fifoQueue") is True)
+        for key in _JSON_PROPERTIES:
+            if isinstance(news.get(key), str):
+                with contextlib.suppress(ValueError):  # not JSON: left as is for validate to report
+                    news[key] = canonical_json(news[key])
+        return super().check(logical_name, olds, news)
+
+    def diff(
+        self,
+        olds: Props,
+        news: Props,
+        ignore_changes: Iterable[str] = (),
+        replace_on_changes: Iterable[str] = (),
+    ) -> DiffResult:
+        """As Terraform, a policy that grants the same in other words is no change."""
+        diff = super().diff(olds, news, ignore_changes, replace_on_changes)
+        return without_equivalent_policies(diff, olds, news, ("policy",))
+
+    def validate(self, inputs: Props) -> list[CheckFailure]:
+        """Each rule runs only once its values are known (a preview may not know them yet)."""
+        failures = []
+        fifo = inputs.get("fifoQueue")
+        if isinstance(fifo, bool):
+            name = inputs.get("name")
+            if name is not None and not contains_unknown(name) and not _NAME_PATTERNS[fifo].match(name):
+                rule = "1-75 letters, digits, - or _ then .fifo" if fifo else "1-80 letters, digits, - or _"
+                failures.append(CheckFailure("name", f"invalid queue name '{name}': must be {rule}"))
+            if inputs.get("contentBasedDeduplication") is True and not fifo:
+                failures.append(CheckFailure("contentBasedDeduplication", "only a FIFO queue can set it"))
+        for key in _JSON_PROPERTIES:
+            value = inputs.get(key)
+            if value is not None and not contains_unknown(value) and not _is_json(value):
+                failures.append(CheckFailure(key, "must be a JSON document"))
+        return failures
+
+    def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
+        client = ctx.client("sqs")
+        suffix = FIFO_SUFFIX if inputs.get("fifoQueue") else ""
+        name = inputs.get("name") or prefixed_unique_id(inputs["namePrefix"]) + suffix
+        attributes = {
+            a.api: a.encode(inputs[a.wire])
+            for a in _ATTRIBUTES
+            if inputs.get(a.wire) not in (None, "") and (a.wire not in _SENT_WHEN_TRUE or inputs[a.wire])
+        }
+        params: dict[str, Any] = {"QueueName": name, "Attributes": attributes}
+        tags = self.tags_all(ctx, urn, inputs)
+        if tags:
+            params["tags"] = tags
+        url = client.create_queue(**params)["QueueUrl"]
+        return url, {**inputs, **self._describe(ctx, url, inputs)}
+
+    def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
+        try:
+            return self._describe(ctx, id, state)
+        except ctx.client("sqs").exceptions.QueueDoesNotExist:
+            return None
+
+    def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
+        client = ctx.client("sqs")
+        attributes = {}
+        for a in _ATTRIBUTES:
+            if a.wire not in diff.changed:
+                continue
+            if news.get(a.wire) is not None:
+                attributes[a.api] = a.encode(news[a.wire])
+            elif a.cleared is not None:
+                attributes[a.api] = a.cleared
+        if attributes:
+            client.set_queue_attributes(QueueUrl=id, Attributes=attributes)
+        to_set, to_remove = tag_changes(olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
+        if to_set:
+            client.tag_queue(QueueUrl=id, Tags=to_set)
+        if to_remove:
+            client.untag_queue(QueueUrl=id, TagKeys=to_remove)
+        return {**news, **self._describe(ctx, id, news)}
+
+    def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
+        client = ctx.client("sqs")
+        with contextlib.suppress(client.exceptions.QueueDoesNotExist):
+            client.delete_queue(QueueUrl=id)
+
+    def _describe(self, ctx: AwsContext, url: str, state: Props) -> Props:
+        client = ctx.client("sqs")
+        reported = client.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        tags = client.list_queue_tags(QueueUrl=url).get("Tags", {})
+        attributes = {a.wire: a.decode(reported[a.api]) if a.api in reported else a.absent for a in _ATTRIBUTES}
+        if attributes["policy"] is not None:  # the configured text while AWS's copy is equivalent
+            attributes["policy"] = policy_from_cloud(state.get("policy"), attributes["policy"])
+        return {
+            **attributes,
+            "name": url.rsplit("/", 1)[-1],
+            "namePrefix": state.get("namePrefix"),  # not stored by AWS
+            "arn": reported["QueueArn"],
+            "url": url,
+            **tags_from_cloud(ctx, state, tags),
+        }
+
+
+def _auto_name(logical_name: str, old_name: str | None, fifo: bool) -> str:
+    """Keep the old auto-name while it suits the queue type; otherwise a new one, with .fifo for FIFO."""
+    if old_name and old_name.endswith(FIFO_SUFFIX) == fifo:
+        return old_name
+    if fifo:
+        return auto_name(logical_name, _MAX_NAME_LENGTH - len(FIFO_SUFFIX)) + FIFO_SUFFIX
+    return auto_name(logical_name, _MAX_NAME_LENGTH)
+
+
+def _is_json(value: Any) -> bool:
+    try:
+        json.loads(value)
+    except (TypeError, ValueError):
+        return False
+    return True

@@ -1,0 +1,78 @@
+"""Helpers for tests that run programs through the local engine in-process, against the moto server."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import boto3
+import pytest
+
+from envctl.db import connect
+from envctl.engine.aws.context import AwsContext
+from envctl.engine.local.deployment import LocalDeployment
+from envctl.engine.local.providers import CloudTarget
+from envctl.project import load_project, load_stack_config
+from envctl.secrets import decrypt_config, local_crypter, stack_crypter
+
+REPO = Path(__file__).resolve().parent.parent
+MUTATING_PREFIXES = ("Create", "Put", "Update", "Delete", "Modify", "Attach", "Detach", "Tag", "Untag",
+                     "Associate", "Disassociate", "Authorize", "Revoke", "Set", "Add", "Remove", "Replace",
+                     "Enable", "Disable", "Register", "Deregister")
+
+
+def copy_reference_project(destination: Path) -> Path:
+    """A copy of the reference project (Pulumi.yaml, stacks, infra) that a test may edit."""
+    destination.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "Pulumi.yaml", destination / "Pulumi.yaml")
+    shutil.copytree(REPO / "stacks", destination / "stacks")
+    shutil.copytree(REPO / "infra", destination / "infra", ignore=shutil.ignore_patterns("__pycache__"))
+    return destination
+
+
+def write_program(directory: Path, program: str, config: str = "", name: str = "testproj") -> Path:
+    """A one-file Pulumi project: Pulumi.yaml, __main__.py and, when given, Pulumi.test.yaml."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "Pulumi.yaml").write_text(f"name: {name}\nruntime: python\n")
+    (directory / "__main__.py").write_text(program)
+    if config:
+        (directory / "Pulumi.test.yaml").write_text(config)
+    return directory
+
+
+def deployment(project_dir: Path, stack: str, endpoint: str) -> LocalDeployment:
+    """The local engine for `stack` of the project in `project_dir`, with its database in the project."""
+    project = load_project(project_dir)
+    stack_config = load_stack_config(project, stack)
+    crypter = stack_crypter(stack_config, create=False) or local_crypter(project_dir)
+    database = connect(f"sqlite:///{project_dir / '.envctl' / 'ledger.db'}")
+    return LocalDeployment(project, stack, decrypt_config(stack_config.values, crypter), stack_config.secret_keys(),
+                           database, CloudTarget("local", endpoint, "testing", "testing"), crypter)
+
+
+def aws(endpoint: str, service: str):  # type: ignore[no-untyped-def]
+    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1",
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+@contextmanager
+def recorded_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Names of every AWS API operation the engine calls inside the block."""
+    calls: list[str] = []
+    original = AwsContext.client
+
+    def client(self: AwsContext, service: str):  # type: ignore[no-untyped-def]
+        created = original(self, service)
+        if not getattr(created, "_envctl_recorded", False):
+            created.meta.events.register("before-call.*.*", lambda model, **_: calls.append(model.name))
+            created._envctl_recorded = True
+        return created
+
+    monkeypatch.setattr(AwsContext, "client", client)
+    yield calls
+
+
+def mutating(calls: list[str]) -> list[str]:
+    return [c for c in calls if c.startswith(MUTATING_PREFIXES)]
