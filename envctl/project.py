@@ -243,10 +243,25 @@ def normal_key(key: str, project: str, bare_is_project: bool = False) -> str | N
 
 
 def _check_type(path: Path, decl: ConfigDeclaration, value: Any) -> None:
+    if decl.secret and not isinstance(value, Secure):
+        raise BadInput(f"{path}: config {decl.key} is declared secret; set it with "
+                       f"`envctl config set <env> {decl.key.split(':', 1)[1]} --secret`")
     if decl.type is None or isinstance(value, Secure):
         return
+    # `pulumi config set port 8080` stores a string; Pulumi accepts it when it parses as the declared type.
+    if isinstance(value, str) and decl.type in ("integer", "boolean"):
+        value = _parse_scalar(value)
     if not _TYPE_CHECKS[decl.type](value):
         raise BadInput(f"{path}: config {decl.key} must be of type {decl.type}, got {value!r}")
+
+
+def _parse_scalar(text: str) -> Any:
+    if text in ("true", "false"):
+        return text == "true"
+    try:
+        return int(text)
+    except ValueError:
+        return text
 
 
 def secure_leaves(value: Any) -> Any:
