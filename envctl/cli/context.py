@@ -35,7 +35,7 @@ def console() -> Console:
 
 
 def console_err() -> Console:
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def database_url(project_dir: Path) -> str:

@@ -61,15 +61,16 @@ def open_environment(name: str, engine: str | None = None, cloud: str | None = N
     """Load the project, the stack's config (decrypted), the database and the engine/cloud choice."""
     root = context.project_root()
     project = load_project(root)
-    stack_config = load_stack_config(project, name)
     database = connect(context.database_url(root))
-    if not stack_config.exists and (must_exist or project.known_stacks()) and not _has_state(database, name):
+    stack_file = project.stack_file(name)
+    if not stack_file.exists() and (must_exist or project.known_stacks()) and not _has_state(database, name):
         known = ", ".join(project.known_stacks()) or "none"
         raise BadInput(
-            f"unknown environment {name!r}: no {_relative(stack_config.file, root)} and no state; "
+            f"unknown environment {name!r}: no {_relative(stack_file, root)} and no state; "
             f"known environments: {known}. Create the stack file (e.g. `envctl config set {name} aws:region "
             "us-east-1`) to start a new one."
         )
+    stack_config = load_stack_config(project, name)
     crypter = stack_crypter(stack_config, create=False) or local_crypter(root)
     config = decrypt_config(stack_config.values, crypter)
     engine_name = _choice("engine", engine or str(config.get("envctl:engine") or "local"), ENGINES)

@@ -6,11 +6,10 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,13 +127,12 @@ def _alive(pid: int) -> bool:
 
 
 def _responds(endpoint: str) -> bool:
-    """Any HTTP answer counts: the server is up and serving."""
+    """The server accepts connections (a TCP connect: any HTTP call could change moto's state)."""
+    host, _, port = endpoint.removeprefix("http://").removeprefix("https://").partition(":")
     try:
-        with urllib.request.urlopen(f"{endpoint}/moto-api/seed?a=0", timeout=2):
+        with socket.create_connection((host, int(port.split("/")[0] or 80)), timeout=2):
             return True
-    except urllib.error.HTTPError:
-        return True
-    except (urllib.error.URLError, OSError, ValueError):
+    except (OSError, ValueError):
         return False
 
 
