@@ -118,6 +118,9 @@ def load_project(directory: Path) -> Project:
     if not isinstance(doc, dict):
         raise BadInput(f"{file}: expected a mapping with at least `name` and `runtime`")
     name = doc.get("name")
+    if isinstance(name, str) and "${PROJECT}" in name:
+        # A template as `pulumi new` leaves it before substitution: name it after its directory, as `new` would.
+        name = name.replace("${PROJECT}", directory.name)
     if not isinstance(name, str) or not name:
         raise BadInput(f"{file}: `name` is required (the project name)")
     runtime, options = _runtime(file, doc.get("runtime"))

@@ -78,3 +78,10 @@ def test_bad_keys_and_runtimes_are_bad_input(tmp_path: Path) -> None:
     root = _project(tmp_path, "name: shop\nruntime: python\n", "config:\n  nonamespace: 1\n")
     with pytest.raises(BadInput, match="should be of the form"):
         load_stack_config(load_project(root), "dev")
+
+
+def test_a_template_placeholder_name_takes_the_directory_name(tmp_path: Path) -> None:
+    root = tmp_path / "webshop"
+    root.mkdir()
+    _project(root, "name: ${PROJECT}\ndescription: ${DESCRIPTION}\nruntime: python\n")
+    assert load_project(root).name == "webshop"

@@ -108,21 +108,37 @@ class ProviderSet:
         plain = reveal(inputs)
         region = plain.get("region") or self._cloud.default_region
         default_tags = _json_value(plain.get("defaultTags")) or {}
+        common = {"region": region, "stack": self._stack, "default_tags": dict(default_tags.get("tags") or {})}
         if self._cloud.name == "local":
-            return AwsContext(
-                region=region, endpoint_url=self._cloud.endpoint_url, access_key=self._cloud.access_key,
-                secret_key=self._cloud.secret_key, stack=self._stack,
-                default_tags=dict(default_tags.get("tags") or {}),
-            )
-        context = AwsContext(
-            region=region, access_key=plain.get("accessKey"), secret_key=plain.get("secretKey"),
-            session_token=plain.get("token"), profile=plain.get("profile"), stack=self._stack,
-            default_tags=dict(default_tags.get("tags") or {}),
-        )
-        identity = context.client("sts").get_caller_identity()
-        context.account_id = identity["Account"]
-        context.partition = identity["Arn"].split(":")[1]
+            context = AwsContext(endpoint_url=self._cloud.endpoint_url, access_key=self._cloud.access_key,
+                                 secret_key=self._cloud.secret_key, **common)
+        else:
+            context = AwsContext(access_key=plain.get("accessKey"), secret_key=plain.get("secretKey"),
+                                 session_token=plain.get("token"), profile=plain.get("profile"), **common)
+            identity = context.client("sts").get_caller_identity()
+            context.account_id = identity["Account"]
+            context.partition = identity["Arn"].split(":")[1]
+        for role in _json_value(plain.get("assumeRoles")) or []:
+            context = _assume(context, role)
         return context
+
+
+def _assume(context: AwsContext, role: dict[str, Any]) -> AwsContext:
+    """The provider's `assumeRoles`: each role is assumed with the credentials of the one before."""
+    role_arn = role.get("roleArn") or role.get("role_arn")
+    if not role_arn:
+        return context
+    request = {"RoleArn": role_arn, "RoleSessionName": role.get("sessionName") or role.get("session_name") or "envctl"}
+    external_id = role.get("externalId") or role.get("external_id")
+    if external_id:
+        request["ExternalId"] = external_id
+    credentials = context.client("sts").assume_role(**request)["Credentials"]
+    return AwsContext(
+        region=context.region, endpoint_url=context.endpoint_url, access_key=credentials["AccessKeyId"],
+        secret_key=credentials["SecretAccessKey"], session_token=credentials["SessionToken"],
+        account_id=role_arn.split(":")[4] or context.account_id, partition=context.partition, stack=context.stack,
+        default_tags=context.default_tags,
+    )
 
 
 def _json_value(value: Any) -> Any:

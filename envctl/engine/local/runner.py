@@ -75,6 +75,10 @@ def run_program(
             loop.run_until_complete(run_in_stack(lambda: runpy.run_path(str(main), run_name="__main__")))
         except SyntaxError as exc:
             return ProgramError("bad_input", f"{exc.filename}:{exc.lineno}: syntax error: {exc.msg}")
+        except ModuleNotFoundError as exc:
+            return ProgramError("bad_input", f"{_describe(exc, main)}: the program needs the Python package "
+                                f"`{exc.name}`; install the project's requirements (e.g. pip install -r "
+                                "requirements.txt) into the environment envctl runs in")
         except pulumi.ConfigMissingError as exc:
             return ProgramError("bad_input", str(exc).strip())
         except pulumi.RunError as exc:
