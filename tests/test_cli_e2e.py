@@ -7,12 +7,15 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from engine_support import aws, copy_reference_project
+
+from envctl.db import connect
+from envctl.engine.lock import holder
 
 pytestmark = pytest.mark.e2e
 # The console script installed beside this interpreter (the virtualenv may not be on PATH).
@@ -116,3 +119,18 @@ def test_an_exception_in_the_program_fails_with_its_line_and_is_recorded(project
 def test_outside_a_project_says_where_it_looked(tmp_path: Path) -> None:
     result = subprocess.run([ENVCTL, "history", "dev"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert_clean_failure(result, 2, "no Pulumi project")
+
+
+def test_two_concurrent_ups_of_one_environment_one_runs_the_other_names_the_holder(project: Path) -> None:
+    first = subprocess.Popen([ENVCTL, "-C", str(project), "up", "dev", "--yes"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=dict(os.environ), stdin=subprocess.DEVNULL)
+    database = connect(f"sqlite:///{project / '.envctl' / 'ledger.db'}")
+    deadline = time.monotonic() + 60
+    while holder(database, "dev") is None and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    second = envctl(project, "up", "dev", "--yes")
+    out, err = first.communicate(timeout=300)
+    assert first.returncode == 0, out + err
+    assert_clean_failure(second, 1, "locked by `envctl up`", f"pid {first.pid}")
+    history = json.loads(envctl(project, "history", "dev", "--json").stdout)
+    assert len(history) == 1

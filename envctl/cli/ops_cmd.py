@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -12,7 +14,8 @@ from rich.console import Console
 
 from envctl.cli import context
 from envctl.cli.environment import Environment, describe_event, open_environment
-from envctl.cli.recording import record_operation
+from envctl.cli.recording import record_interrupted, record_operation
+from envctl.engine import lock
 from envctl.engine.local.deployment import LocalDeployment, OperationResult
 from envctl.engine.local.monitor import StepEvent
 from envctl.engine.local.properties import reveal_redacted
@@ -29,6 +32,7 @@ def register(app: typer.Typer) -> None:
     app.command("up", help="Bring ENV to the state its program and config describe, and record a snapshot.")(up)
     app.command("preview", help="Show what `up` would change, changing nothing.")(preview)
     app.command("destroy", help="Delete every resource of ENV and record a snapshot.")(destroy)
+    app.command("unlock", help="Break ENV's lock by hand (when its holder is gone).")(unlock)
 
 
 def up(env: EnvArgument, yes: YesOption = False,
@@ -39,21 +43,22 @@ def up(env: EnvArgument, yes: YesOption = False,
         return
     environment = open_environment(env, engine, cloud)
     out = _progress_console(json_output)
-    started = datetime.now(UTC)
-    with _Progress(out) as progress:
-        deployment = environment.deployment(progress.on_event)
-        plan = deployment.preview()
-    if plan.succeeded and plan.has_changes and not json_output:
-        _print_plan(out, plan)
-    if plan.succeeded and plan.has_changes and not yes:
-        _confirm(out, "Apply these changes?")
-    result = plan
-    if plan.succeeded and plan.has_changes:
+    with _locked(environment, "up", out):
+        started = datetime.now(UTC)
         with _Progress(out) as progress:
-            deployment.on_event = progress.on_event
-            result = deployment.apply()
-    result.operation = "up"
-    _finish(environment, result, started, json_output, out)
+            deployment = environment.deployment(progress.on_event)
+            plan = deployment.preview()
+        if plan.succeeded and plan.has_changes and not json_output:
+            _print_plan(out, plan)
+        if plan.succeeded and plan.has_changes and not yes:
+            _confirm(out, "Apply these changes?")
+        result = plan
+        if plan.succeeded and plan.has_changes:
+            with _Progress(out) as progress:
+                deployment.on_event = progress.on_event
+                result = deployment.apply()
+        result.operation = "up"
+        _finish(environment, result, started, json_output, out)
 
 
 def preview(env: EnvArgument, engine: EngineOption = None, cloud: CloudOption = None,
@@ -74,17 +79,42 @@ def destroy(env: EnvArgument, yes: YesOption = False, engine: EngineOption = Non
             json_output: JsonOption = False) -> None:
     environment = open_environment(env, engine, cloud, must_exist=True)
     out = _progress_console(json_output)
-    started = datetime.now(UTC)
-    deployment: LocalDeployment = environment.deployment()
-    plan = deployment.destroy(dry_run=True)
-    if not json_output:
-        _print_plan(out, plan)
-    if plan.planned and not yes:
-        _confirm(out, f"Delete every resource of {env}?")
-    with _Progress(out) as progress:
-        deployment.on_event = progress.on_event
-        result = deployment.destroy()
-    _finish(environment, result, started, json_output, out)
+    with _locked(environment, "destroy", out):
+        started = datetime.now(UTC)
+        deployment: LocalDeployment = environment.deployment()
+        plan = deployment.destroy(dry_run=True)
+        if not json_output:
+            _print_plan(out, plan)
+        if plan.planned and not yes:
+            _confirm(out, f"Delete every resource of {env}?")
+        with _Progress(out) as progress:
+            deployment.on_event = progress.on_event
+            result = deployment.destroy()
+        _finish(environment, result, started, json_output, out)
+
+
+def unlock(env: EnvArgument, json_output: JsonOption = False) -> None:
+    environment = open_environment(env, must_exist=True)
+    previous = lock.unlock(environment.database, env)
+    if json_output:
+        context.print_json({"env": env, "unlocked": previous is not None,
+                            "holder": previous.describe() if previous else None})
+    elif previous is None:
+        context.console().print(f"{env} was not locked")
+    else:
+        context.console().print(f"broke the lock of {env} held by {previous.describe()}")
+
+
+@contextmanager
+def _locked(environment: Environment, operation: str, out: Console) -> Iterator[None]:
+    """The environment's lock for the operation; a run whose process died is recorded as interrupted."""
+    with lock.environment_lock(environment.database, environment.name, operation) as acquired:
+        if acquired.broken is not None:
+            out.print(f"[yellow]broke the stale lock of {acquired.broken.describe()}: its process is gone[/]")
+            ref = record_interrupted(environment, acquired.broken.operation, acquired.broken.since,
+                                     acquired.broken.describe())
+            out.print(f"recorded the interrupted run as {ref}")
+        yield
 
 
 # ---- rendering -----------------------------------------------------------------------------

@@ -5,12 +5,14 @@ from __future__ import annotations
 import getpass
 import os
 import socket
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from envctl import __version__
 from envctl.cli.environment import Environment
 from envctl.engine.local.deployment import OperationResult
+from envctl.engine.local.state import StateStore
+from envctl.engine.local.steps import OPERATIONS
 from envctl.ledger.manifest import capture_manifest
 from envctl.ledger.model import SnapshotInput
 from envctl.ledger.recorder import record
@@ -21,14 +23,14 @@ _CI_RUN_VARIABLES = ("GITHUB_RUN_ID", "CI_PIPELINE_ID", "BUILD_ID", "CIRCLE_WORK
 
 
 def record_operation(environment: Environment, result: OperationResult, started: datetime, finished: datetime,
-                     source_ref: str | None = None) -> str:
+                     source_ref: str | None = None, status: str | None = None) -> str:
     """Record one snapshot of `result`; returns its reference, e.g. `dev@3`."""
     project = environment.project
     snapshot = SnapshotInput(
         env=environment.name,
         project=project.name,
         operation=result.operation,
-        status="succeeded" if result.succeeded else "failed",
+        status=status or ("succeeded" if result.succeeded else "failed"),
         started=started,
         finished=finished,
         actor=_actor(),
@@ -53,6 +55,17 @@ def record_operation(environment: Environment, result: OperationResult, started:
         source_ref=source_ref,
     )
     return record(environment.database, snapshot, environment.fingerprint).ref
+
+
+def record_interrupted(environment: Environment, operation: str, started: datetime, holder: str) -> str:
+    """Record a run whose process died mid-way, with the state it left, as `interrupted`."""
+    store = StateStore(environment.database, environment.name, environment.crypter)
+    result = OperationResult(
+        operation=operation if operation in ("up", "destroy", "rebuild", "refresh") else "up",
+        stack=environment.name, succeeded=False, changes=dict.fromkeys(OPERATIONS, 0), resources=store.load(),
+        outputs=store.stack_outputs(), error=f"interrupted: {holder} ended without finishing",
+    )
+    return record_operation(environment, result, started, datetime.now(UTC), status="interrupted")
 
 
 def _resource(v3: dict[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from envctl.engine.local.providers import CloudTarget
+from envctl.engine.processes import process_alive
 from envctl.errors import BadInput, OperationFailed
 
 ENDPOINT_ENV = "ENVCTL_CLOUD_ENDPOINT"  # use an already running moto server instead of the embedded one
@@ -50,7 +51,7 @@ class LocalCloud:
         if info is None:
             return CloudStatus(False)
         endpoint = f"http://127.0.0.1:{info['port']}"
-        if _alive(int(info["pid"])) and _responds(endpoint):
+        if process_alive(int(info["pid"])) and _responds(endpoint):
             return CloudStatus(True, endpoint, int(info["pid"]), int(info["port"]))
         return CloudStatus(False)
 
@@ -88,12 +89,12 @@ class LocalCloud:
     def stop(self) -> bool:
         """Stop the server; False when none was running."""
         info = self._read_state()
-        if info is None or not _alive(int(info["pid"])):
+        if info is None or not process_alive(int(info["pid"])):
             self.state_file.unlink(missing_ok=True)
             return False
         os.kill(int(info["pid"]), signal.SIGTERM)
         deadline = time.monotonic() + 10
-        while _alive(int(info["pid"])) and time.monotonic() < deadline:
+        while process_alive(int(info["pid"])) and time.monotonic() < deadline:
             time.sleep(0.05)
         self.state_file.unlink(missing_ok=True)
         return True
@@ -114,16 +115,6 @@ def aws_target() -> CloudTarget:
     """Real AWS: credentials and region come from the standard boto3 chain and the stack's aws: config."""
     return CloudTarget("aws", default_region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
                        or "us-east-1")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _responds(endpoint: str) -> bool:
