@@ -30,9 +30,9 @@ def _hold(database, env: str, pid: int, host: str) -> None:  # type: ignore[no-u
 
 def test_a_held_lock_fails_at_once_naming_the_holder(database) -> None:  # type: ignore[no-untyped-def]
     _hold(database, "dev", os.getppid(), socket.gethostname())
-    with pytest.raises(LockHeld, match=rf"locked by `envctl up` \(pid {os.getppid()} on {socket.gethostname()}"):
-        with environment_lock(database, "dev", "up"):
-            pass
+    expected = rf"locked by `envctl up` \(pid {os.getppid()} on {socket.gethostname()}"
+    with pytest.raises(LockHeld, match=expected), environment_lock(database, "dev", "up"):
+        pass
 
 
 def test_other_environments_are_not_blocked_and_the_lock_is_released(database) -> None:  # type: ignore[no-untyped-def]
