@@ -132,3 +132,5 @@ def _close(loop: asyncio.AbstractEventLoop) -> None:
         loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
     loop.run_until_complete(loop.shutdown_default_executor())
     loop.close()
+    # The SDK sets the loop as the thread's current one; a fresh policy leaves no closed loop behind.
+    asyncio.set_event_loop_policy(None)
