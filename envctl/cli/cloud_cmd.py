@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from envctl.cli import context
-from envctl.engine.cloud import LocalCloud
 
 cloud_app = typer.Typer(help="The embedded local AWS cloud that local environments live in.", no_args_is_help=True)
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of text.")]
@@ -20,6 +19,8 @@ def register(app: typer.Typer) -> None:
 @cloud_app.command("start", help="Start the local cloud (envctl also starts it on demand).")
 def start(port: Annotated[int, typer.Option(help="Port on 127.0.0.1; 0 picks a free one.")] = 0,
           json_output: JsonOption = False) -> None:
+    from envctl.engine.cloud import LocalCloud
+
     status = LocalCloud(context.project_root()).start(port)
     if json_output:
         context.print_json(status.to_json())
@@ -29,6 +30,8 @@ def start(port: Annotated[int, typer.Option(help="Port on 127.0.0.1; 0 picks a f
 
 @cloud_app.command("stop", help="Stop the local cloud. Its resources are gone with it.")
 def stop(json_output: JsonOption = False) -> None:
+    from envctl.engine.cloud import LocalCloud
+
     stopped = LocalCloud(context.project_root()).stop()
     if json_output:
         context.print_json({"stopped": stopped})
@@ -38,6 +41,8 @@ def stop(json_output: JsonOption = False) -> None:
 
 @cloud_app.command("status", help="Whether the local cloud runs, and where.")
 def status(json_output: JsonOption = False) -> None:
+    from envctl.engine.cloud import LocalCloud
+
     current = LocalCloud(context.project_root()).status()
     if json_output:
         context.print_json(current.to_json())

@@ -10,7 +10,6 @@ from typing import Any
 
 from rich.console import Console
 
-from envctl.db import LEDGER_URL_ENV, default_url
 from envctl.project import find_project_dir
 
 _state: dict[str, Any] = {"project_dir": None}
@@ -39,6 +38,8 @@ def console_err() -> Console:
 
 
 def database_url(project_dir: Path) -> str:
+    from envctl.db import LEDGER_URL_ENV, default_url  # sqlalchemy loads only for commands that need it
+
     return os.environ.get(LEDGER_URL_ENV) or default_url(project_dir)
 
 

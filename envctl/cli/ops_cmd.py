@@ -1,31 +1,18 @@
-"""Commands that change environments: up, preview, destroy."""
+"""Commands that change environments: up, preview, destroy, unlock. The work is in `operations`, imported
+only when one of them runs, so that other commands start without loading the engine."""
 
 from __future__ import annotations
 
-import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
-
-from envctl.cli import context
-from envctl.cli.environment import Environment, describe_event, open_environment
-from envctl.cli.recording import record_interrupted, record_operation
-from envctl.engine import lock
-from envctl.engine.local.deployment import LocalDeployment, OperationResult
-from envctl.engine.local.monitor import StepEvent
-from envctl.engine.local.properties import reveal_redacted
-from envctl.errors import BadInput, EnvctlError, OperationFailed
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of text.")]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking for confirmation.")]
 EngineOption = Annotated[str | None, typer.Option("--engine", help="Override envctl:engine (local or pulumi).")]
 CloudOption = Annotated[str | None, typer.Option("--cloud", help="Override envctl:cloud (local or aws).")]
 EnvArgument = Annotated[str, typer.Argument(help="The environment (stack) name, e.g. dev.")]
+PreviewOption = Annotated[bool, typer.Option("--preview", help="Only show the plan (same as `preview`).")]
 
 
 def register(app: typer.Typer) -> None:
@@ -35,181 +22,31 @@ def register(app: typer.Typer) -> None:
     app.command("unlock", help="Break ENV's lock by hand (when its holder is gone).")(unlock)
 
 
-def up(env: EnvArgument, yes: YesOption = False,
-       preview_only: Annotated[bool, typer.Option("--preview", help="Only show the plan (same as `preview`).")] = False,
-       engine: EngineOption = None, cloud: CloudOption = None, json_output: JsonOption = False) -> None:
+def up(env: EnvArgument, yes: YesOption = False, preview_only: PreviewOption = False, engine: EngineOption = None,
+       cloud: CloudOption = None, json_output: JsonOption = False) -> None:
+    from envctl.cli import operations
+
     if preview_only:
-        preview(env, engine, cloud, json_output)
-        return
-    environment = open_environment(env, engine, cloud)
-    out = _progress_console(json_output)
-    with _locked(environment, "up", out):
-        started = datetime.now(UTC)
-        with _Progress(out) as progress:
-            deployment = environment.deployment(progress.on_event)
-            plan = deployment.preview()
-        if plan.succeeded and plan.has_changes and not json_output:
-            _print_plan(out, plan)
-        if plan.succeeded and plan.has_changes and not yes:
-            _confirm(out, "Apply these changes?")
-        result = plan
-        if plan.succeeded and plan.has_changes:
-            with _Progress(out) as progress:
-                deployment.on_event = progress.on_event
-                result = deployment.apply()
-        result.operation = "up"
-        _finish(environment, result, started, json_output, out)
+        operations.preview(env, engine, cloud, json_output)
+    else:
+        operations.up(env, yes, engine, cloud, json_output)
 
 
 def preview(env: EnvArgument, engine: EngineOption = None, cloud: CloudOption = None,
             json_output: JsonOption = False) -> None:
-    environment = open_environment(env, engine, cloud)
-    out = _progress_console(json_output)
-    with _Progress(out) as progress:
-        plan = environment.deployment(progress.on_event).preview()
-    if json_output:
-        context.print_json(_document(environment, plan, None))
-    else:
-        _print_plan(out, plan)
-    if not plan.succeeded:
-        raise _error(plan)
+    from envctl.cli import operations
+
+    operations.preview(env, engine, cloud, json_output)
 
 
 def destroy(env: EnvArgument, yes: YesOption = False, engine: EngineOption = None, cloud: CloudOption = None,
             json_output: JsonOption = False) -> None:
-    environment = open_environment(env, engine, cloud, must_exist=True)
-    out = _progress_console(json_output)
-    with _locked(environment, "destroy", out):
-        started = datetime.now(UTC)
-        deployment: LocalDeployment = environment.deployment()
-        plan = deployment.destroy(dry_run=True)
-        if not json_output:
-            _print_plan(out, plan)
-        if plan.planned and not yes:
-            _confirm(out, f"Delete every resource of {env}?")
-        with _Progress(out) as progress:
-            deployment.on_event = progress.on_event
-            result = deployment.destroy()
-        _finish(environment, result, started, json_output, out)
+    from envctl.cli import operations
+
+    operations.destroy(env, yes, engine, cloud, json_output)
 
 
 def unlock(env: EnvArgument, json_output: JsonOption = False) -> None:
-    environment = open_environment(env, must_exist=True)
-    previous = lock.unlock(environment.database, env)
-    if json_output:
-        context.print_json({"env": env, "unlocked": previous is not None,
-                            "holder": previous.describe() if previous else None})
-    elif previous is None:
-        context.console().print(f"{env} was not locked")
-    else:
-        context.console().print(f"broke the lock of {env} held by {previous.describe()}")
+    from envctl.cli import operations
 
-
-@contextmanager
-def _locked(environment: Environment, operation: str, out: Console) -> Iterator[None]:
-    """The environment's lock for the operation; a run whose process died is recorded as interrupted."""
-    with lock.environment_lock(environment.database, environment.name, operation) as acquired:
-        if acquired.broken is not None:
-            out.print(f"[yellow]broke the stale lock of {acquired.broken.describe()}: its process is gone[/]")
-            ref = record_interrupted(environment, acquired.broken.operation, acquired.broken.since,
-                                     acquired.broken.describe())
-            out.print(f"recorded the interrupted run as {ref}")
-        yield
-
-
-# ---- rendering -----------------------------------------------------------------------------
-
-
-class _Progress:
-    """A live status line with the count of finished steps; each finished step printed above it."""
-
-    def __init__(self, out: Console) -> None:
-        self.out = out
-        self.done = 0
-        self._lock = threading.Lock()
-        self._status: Any = None
-
-    def __enter__(self) -> _Progress:
-        self._status = self.out.status("working…", spinner="dots")
-        self._status.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._status.__exit__(*exc)
-
-    def on_event(self, event: StepEvent) -> None:
-        if event.status == "started":
-            self._status.update(f"{event.op} {event.type} {event.urn.split('::')[-1]}…")
-            return
-        with self._lock:
-            self.done += 1
-            self.out.print(describe_event(event))
-            self._status.update(f"{self.done} step(s) done…")
-
-
-def _progress_console(json_output: bool) -> Console:
-    # With --json, stdout carries only the document; progress goes to stderr.
-    return context.console_err() if json_output else context.console()
-
-
-def _print_plan(out: Console, plan: OperationResult) -> None:
-    if not plan.succeeded:
-        return
-    if not plan.planned:
-        out.print("[green]No changes.[/]")
-        return
-    symbols = {"create": "[green]+[/]", "update": "[yellow]~[/]", "replace": "[magenta]+-[/]",
-               "delete": "[red]-[/]"}
-    out.print(f"[bold]Plan for {plan.stack}:[/]")
-    for op, type_, urn in plan.planned:
-        out.print(f"  {symbols.get(op, ' ')} {op:<8} {type_} [bold]{urn.split('::')[-1]}[/]")
-    out.print("  " + _summary(plan.changes))
-
-
-def _summary(changes: dict[str, int]) -> str:
-    return ", ".join(f"{n} to {op}" if op != "same" else f"{n} unchanged" for op, n in changes.items() if n) \
-        or "nothing to do"
-
-
-def _confirm(out: Console, question: str) -> None:
-    if not sys.stdin.isatty():
-        raise BadInput("confirmation needed but stdin is not a terminal: pass --yes to apply without asking")
-    if not typer.confirm(question, default=False):
-        raise typer.Exit(1)
-
-
-def _finish(environment: Environment, result: OperationResult, started: datetime, json_output: bool,
-            out: Console) -> None:
-    recorded = record_operation(environment, result, started, datetime.now(UTC))
-    if json_output:
-        context.print_json(_document(environment, result, recorded))
-    else:
-        state = "[green]succeeded[/]" if result.succeeded else "[red]failed[/]"
-        out.print(f"{result.operation} {environment.name} {state} in {result.seconds:.1f}s: {_summary(result.changes)}")
-        if result.outputs and result.succeeded:
-            out.print("[bold]Outputs:[/]")
-            for key, value in sorted(reveal_redacted(result.outputs).items()):
-                out.print(f"  {key}: {value}")
-        out.print(f"recorded snapshot [bold]{recorded}[/]")
-    if not result.succeeded:
-        raise _error(result)
-
-
-def _document(environment: Environment, result: OperationResult, snapshot: str | None) -> dict[str, Any]:
-    return {
-        "snapshot": snapshot,
-        "env": environment.name,
-        "operation": result.operation,
-        "status": "succeeded" if result.succeeded else "failed",
-        "changes": result.changes,
-        "planned": [{"op": op, "type": t, "urn": urn} for op, t, urn in result.planned],
-        "outputs": reveal_redacted(result.outputs),
-        "error": result.error,
-        "seconds": round(result.seconds, 3),
-    }
-
-
-def _error(result: OperationResult) -> EnvctlError:
-    if result.error_kind == "bad_input":
-        return BadInput(result.error or "bad input")
-    return OperationFailed(result.error or "the operation failed")
+    operations.unlock(env, json_output)
