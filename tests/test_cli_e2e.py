@@ -12,11 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from engine_support import aws, copy_reference_project, deployment
 
 from envctl.db import connect
 from envctl.engine.local.state import StateStore
 from envctl.engine.lock import holder
+
+from engine_support import aws, copy_reference_project, deployment
 
 pytestmark = pytest.mark.e2e
 # The console script installed beside this interpreter (the virtualenv may not be on PATH).

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from engine_support import aws, copy_reference_project, deployment, mutating, recorded_calls, write_program
 from envctl.engine.local.state import StateStore
+
+from engine_support import aws, copy_reference_project, deployment, mutating, recorded_calls, write_program
 
 
 @pytest.fixture
