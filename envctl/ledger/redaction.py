@@ -1,0 +1,64 @@
+"""Secrets never reach the ledger in plaintext: each is replaced by a keyed fingerprint.
+
+A secret arrives in Pulumi's wire form `{SECRET_SIG_KEY: SECRET_SIG, "value": <plain>}` at any depth of
+inputs and outputs, or as a config value named in the snapshot's secret keys. Both are stored as
+`{"secret": <fingerprint>}`: equal fingerprints mean the secret did not change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+SECRET_MARKER = "secret"
+REDACTED = "[secret]"
+
+Fingerprint = Callable[[Any], str]
+
+
+def fingerprint_secrets(value: Any, fingerprint: Fingerprint) -> Any:
+    """`value` with every wire-form secret replaced by its fingerprint marker."""
+    if isinstance(value, dict):
+        if value.get(SECRET_SIG_KEY) == SECRET_SIG:
+            # An encrypted secret ({sig, "ciphertext"}) has no "value": its other fields stand in for it.
+            payload = value["value"] if "value" in value else {k: v for k, v in value.items() if k != SECRET_SIG_KEY}
+            return secret_marker(fingerprint(payload))
+        return {key: _walk(item, fingerprint) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_walk(item, fingerprint) for item in value]
+    return value
+
+
+def _walk(value: Any, fingerprint: Fingerprint) -> Any:
+    # Scalars, the bulk of any state, skip the call.
+    return fingerprint_secrets(value, fingerprint) if isinstance(value, dict | list) else value
+
+
+def fingerprint_config(config: dict[str, Any], secret_keys: list[str], fingerprint: Fingerprint) -> dict[str, Any]:
+    """Config with the secret keys' values (and any wire-form secret inside the others) fingerprinted."""
+    secret = set(secret_keys)
+    return {
+        key: secret_marker(fingerprint(value)) if key in secret else fingerprint_secrets(value, fingerprint)
+        for key, value in config.items()
+    }
+
+
+def secret_marker(fingerprint: str) -> dict[str, str]:
+    return {SECRET_MARKER: fingerprint}
+
+
+def is_secret_marker(value: Any) -> bool:
+    return isinstance(value, dict) and len(value) == 1 and isinstance(value.get(SECRET_MARKER), str)
+
+
+def redact(value: Any) -> Any:
+    """`value` for display: fingerprint markers become "[secret]"."""
+    if is_secret_marker(value):
+        return REDACTED
+    if isinstance(value, dict):
+        return {key: redact(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [redact(item) for item in value]
+    return value
