@@ -19,13 +19,14 @@ from typing import Any
 
 import pulumi
 import pytest
-from engine_support import aws, deployment, write_program
 from pulumi.runtime import rpc
 
 from envctl.engine.aws.assets import archive_zip
 from envctl.engine.aws.base import AwsResource, DiffResult, Props
 from envctl.engine.aws.context import AwsContext
 from envctl.engine.aws.registry import lookup_resource
+
+from engine_support import aws, deployment, write_program
 
 FUNCTION = "aws:lambda/function:Function"
 PERMISSION = "aws:lambda/permission:Permission"

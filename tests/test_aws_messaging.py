@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from engine_support import aws, deployment, write_program
 
 from envctl.engine.aws.base import AwsResource, DiffResult, Props
 from envctl.engine.aws.context import AwsContext
 from envctl.engine.aws.registry import lookup_resource
 from envctl.errors import BadInput
+
+from engine_support import aws, deployment, write_program
 
 TOPIC = "aws:sns/topic:Topic"
 SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"

@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from engine_support import aws, deployment, write_program
 from test_aws_messaging import Provisioner, failed_properties, provider, provision, unique
 
 from envctl.engine.aws.context import AwsContext
 from envctl.engine.local.properties import is_secret
+
+from engine_support import aws, deployment, write_program
 
 __all__ = ["provision"]  # the shared fixture, imported for pytest
 
