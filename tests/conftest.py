@@ -9,6 +9,8 @@ import pytest
 
 from envctl.engine.aws.context import AwsContext
 
+pytest_plugins = ["ledger_fixtures"]
+
 
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
@@ -16,6 +18,9 @@ def moto_endpoint() -> Iterator[str]:
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     from moto.server import ThreadedMotoServer
 
+    from envctl.engine.local_amis import add_local_amis
+
+    add_local_amis()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

@@ -35,7 +35,8 @@ def up(env: str, yes: bool, engine: str | None, cloud: str | None, json_output: 
         if plan.succeeded and plan.has_changes and not yes:
             _confirm(out, "Apply these changes?")
         result = plan
-        if plan.succeeded and plan.has_changes:
+        if plan.succeeded:
+            # Even without changes: the real run resolves outputs and records options such as `protect`.
             with _Progress(out) as progress:
                 deployment.on_event = progress.on_event
                 result = deployment.apply()
@@ -94,6 +95,8 @@ def _locked(environment: Environment, operation: str, out: Console) -> Iterator[
             ref = record_interrupted(environment, acquired.broken.operation, acquired.broken.since,
                                      acquired.broken.describe())
             out.print(f"recorded the interrupted run as {ref}")
+        for note in environment.deployment().recover():
+            out.print(f"[yellow]recovered:[/] {note}")
         yield
 
 

@@ -24,6 +24,9 @@ def main() -> None:
 
     from moto.server import ThreadedMotoServer
 
+    from envctl.engine.local_amis import add_local_amis
+
+    add_local_amis()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
     try:
         server.start()

@@ -101,6 +101,9 @@ class AwsResource(ABC):
     force_new: ClassVar[frozenset[str]] = frozenset()
     # Inputs that are not sent to AWS and never force anything (e.g. forceDestroy).
     taggable: ClassVar[bool] = True
+    # The input whose value is the resource's id, where it is one: how a create whose outcome a crash left
+    # unknown is looked up on the next run.
+    id_property: ClassVar[str | None] = None
 
     # ---- shared behaviour ------------------------------------------------------------------
 
@@ -148,6 +151,21 @@ class AwsResource(ABC):
 
     def tags_all(self, ctx: AwsContext, urn: str, inputs: Props) -> dict[str, str]:
         return ctx.tags_all(urn, inputs.get("tags"))
+
+    def find(self, ctx: AwsContext, urn: str, inputs: Props, known_ids: set[str]) -> tuple[str, Props] | None:
+        """The resource a create with these inputs made, if it exists and is not one of `known_ids`."""
+        for candidate in self.candidate_ids(ctx, urn, inputs):
+            if candidate in known_ids:
+                continue
+            outputs = self.read(ctx, candidate, inputs)
+            if outputs is not None:
+                return str(outputs.get("id") or candidate), outputs
+        return None
+
+    def candidate_ids(self, ctx: AwsContext, urn: str, inputs: Props) -> list[str]:
+        """Ids the resource may have; override where the id is not an input (e.g. found by envctl's tags)."""
+        value = inputs.get(self.id_property) if self.id_property else None
+        return [str(value)] if value else []
 
     # ---- what each type implements ---------------------------------------------------------
 

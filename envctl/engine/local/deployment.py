@@ -21,7 +21,7 @@ from envctl.engine.local.monitor import LocalMonitor, StepEvent, _aws_message
 from envctl.engine.local.providers import AWS_PROVIDER_TYPE, CloudTarget, ProviderSet
 from envctl.engine.local.runner import EngineLog, run_program
 from envctl.engine.local.state import Crypter, ResourceState, StateStore
-from envctl.engine.local.steps import DELETE, OPERATIONS, SAME, delete_order
+from envctl.engine.local.steps import DELETE, OPERATIONS, READ, SAME, delete_order
 from envctl.project import Project, program_config_text
 
 
@@ -80,10 +80,11 @@ class LocalDeployment:
         return self._run(dry_run=False)
 
     def up(self) -> OperationResult:
-        """Preview first, so that unsupported types or invalid inputs stop before any mutation; then, if
-        anything is to change, apply."""
+        """Preview first, so that unsupported types or invalid inputs stop before any mutation; then apply.
+        A plan without changes is applied too: it makes no cloud call, but records what only a real run
+        knows (resolved outputs, changed options such as `protect`)."""
         plan = self.preview()
-        if not plan.succeeded or not plan.has_changes:
+        if not plan.succeeded:
             plan.operation = "up"
             return plan
         return self.apply()
@@ -108,6 +109,48 @@ class LocalDeployment:
             planned=planned, seconds=time.monotonic() - started,
         )
 
+    def recover(self) -> list[str]:
+        """Settle the operations a crashed run left pending: a create whose outcome is unknown is looked up
+        in the cloud and adopted if it exists; an update or delete is settled by reading the resource."""
+        store = self._store()
+        pending = store.pending()
+        if not pending:
+            return []
+        old = store.load()
+        providers = self._providers(old, lambda _r: None, dry_run=False)
+        known_ids = {r.id for r in old if r.id}
+        notes = []
+        for operation in pending:
+            resource = operation.resource
+            provider = lookup_resource(resource.type)
+            if provider is None:
+                store.settle(operation.id)
+                continue
+            _, ctx = providers.resolve(resource.provider or "", "")
+            name = resource.urn.split("::")[-1]
+            secret_keys = {k for k, v in resource.inputs.items() if props.contains_secret(v)}
+            secret_keys |= set(resource.additional_secret_outputs)
+            if operation.operation == "create":
+                found = provider.find(ctx, resource.urn, props.reveal(resource.inputs), known_ids)
+                if found is None:
+                    store.settle(operation.id)
+                    notes.append(f"{resource.type} {name}: the interrupted create made nothing")
+                    continue
+                resource.id, outputs = found
+                resource.outputs = props.mark_secrets(outputs, secret_keys)
+                store.settle(operation.id, put=resource)
+                notes.append(f"{resource.type} {name}: adopted {resource.id}, created by the interrupted run")
+                continue
+            current = provider.read(ctx, str(resource.id), props.reveal(resource.outputs))
+            if current is None:
+                store.settle(operation.id, remove=resource)
+                notes.append(f"{resource.type} {name}: gone after the interrupted {operation.operation}")
+            else:
+                resource.outputs = props.mark_secrets(current, secret_keys)
+                store.settle(operation.id, put=resource)
+                notes.append(f"{resource.type} {name}: state refreshed after the interrupted {operation.operation}")
+        return notes
+
     # ---- internals -------------------------------------------------------------------------
 
     def _run(self, dry_run: bool) -> OperationResult:
@@ -126,7 +169,7 @@ class LocalDeployment:
         outcome = monitor.outcome
         changes = Counter(outcome.changes)
         planned = [(outcome.ops[urn], r.type, urn) for urn, r in outcome.resources.items()
-                   if outcome.ops.get(urn, SAME) != SAME and _counted(r)]
+                   if outcome.ops.get(urn, SAME) not in (SAME, READ) and _counted(r)]
         error, kind = self._failure(outcome, failure)
         # After a real run the state also holds the resources this run replaced, awaiting deletion.
         current = old if dry_run else store.load()

@@ -20,6 +20,7 @@ _DELIVERY = "DELIVERY"
 @resource_type
 class LogGroup(AwsResource):
     token = "aws:cloudwatch/logGroup:LogGroup"
+    id_property = "name"
     name_property = "name"
     name_prefix_property = "namePrefix"
     name_max_length = 512

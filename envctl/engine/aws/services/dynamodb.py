@@ -42,6 +42,7 @@ _VALIDATED = (
 @resource_type
 class Table(AwsResource):
     token = "aws:dynamodb/table:Table"
+    id_property = "name"
     name_property = "name"
     # Terraform's table takes the key from key_schema as an alternative; envctl supports hashKey only.
     required = ("hashKey", "attributes")

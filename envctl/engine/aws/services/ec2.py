@@ -116,6 +116,18 @@ class _Ec2Resource(AwsResource):
 
     # Inputs this implementation honours; any other input with a value fails check.
     handled: ClassVar[frozenset[str]] = frozenset()
+    # DescribeTags' resource-type, for finding a resource by envctl's URN tag after a crash.
+    tagged_type: ClassVar[str | None] = None
+
+    def candidate_ids(self, ctx: AwsContext, urn: str, inputs: Props) -> list[str]:
+        if self.tagged_type is None:
+            return []
+        tags = ctx.client("ec2").describe_tags(Filters=[
+            {"Name": "resource-type", "Values": [self.tagged_type]},
+            {"Name": "key", "Values": ["envctl:urn"]},
+            {"Name": "value", "Values": [ctx.envctl_tags(urn)["envctl:urn"]]},
+        ])["Tags"]
+        return [t["ResourceId"] for t in tags]
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
         return [
@@ -160,6 +172,7 @@ def _capitalized(name: str) -> str:
 @resource_type
 class Vpc(_Ec2Resource):
     token = "aws:ec2/vpc:Vpc"
+    tagged_type = "vpc"
     required = ("cidrBlock",)
     defaults = {"enableDnsSupport": True, "instanceTenancy": "default"}
     force_new = frozenset({"cidrBlock", "ipv4IpamPoolId", "ipv4NetmaskLength"})
@@ -288,6 +301,7 @@ _SUBNET_PLACEMENT = {"availabilityZone": "AvailabilityZone", "availabilityZoneId
 @resource_type
 class Subnet(_Ec2Resource):
     token = "aws:ec2/subnet:Subnet"
+    tagged_type = "subnet"
     # IPAM pools and IPv6 CIDRs are not implemented, so the IPv4 CIDR is required here.
     required = ("vpcId", "cidrBlock")
     defaults = {
@@ -370,6 +384,7 @@ class Subnet(_Ec2Resource):
 @resource_type
 class InternetGateway(_Ec2Resource):
     token = "aws:ec2/internetGateway:InternetGateway"
+    tagged_type = "internet-gateway"
     handled = frozenset({"vpcId", "tags"})
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
@@ -494,6 +509,7 @@ def _route_id(route_table_id: str, destination: str) -> str:
 @resource_type
 class RouteTable(_Ec2Resource):
     token = "aws:ec2/routeTable:RouteTable"
+    tagged_type = "route-table"
     required = ("vpcId",)
     force_new = frozenset({"vpcId"})
     handled = frozenset({"vpcId", "routes", "tags"})
@@ -643,6 +659,11 @@ class RouteTableAssociation(_Ec2Resource):
             AssociationId=current["RouteTableAssociationId"], RouteTableId=news["routeTableId"]
         )["NewAssociationId"]
         return self._read_back(ctx, new_id, news)
+
+    def candidate_ids(self, ctx: AwsContext, urn: str, inputs: Props) -> list[str]:
+        # Untaggable, but a subnet or gateway has at most one association.
+        association = _find_association(ctx.client("ec2"), "", inputs)
+        return [association["RouteTableAssociationId"]] if association else []
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         ec2 = ctx.client("ec2")
@@ -802,6 +823,7 @@ _DIRECTIONS = {
 @resource_type
 class SecurityGroup(_Ec2Resource):
     token = "aws:ec2/securityGroup:SecurityGroup"
+    tagged_type = "security-group"
     name_property = "name"
     name_prefix_property = "namePrefix"
     defaults = {"description": "Managed by Pulumi", "revokeRulesOnDelete": False}

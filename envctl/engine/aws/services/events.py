@@ -112,6 +112,7 @@ _BUS_SETTINGS = {"description": "Description", "kmsKeyIdentifier": "KmsKeyIdenti
 @resource_type
 class EventBus(AwsResource):
     token = "aws:cloudwatch/eventBus:EventBus"
+    id_property = "name"
     name_property = "name"  # required by Terraform, auto-named by pulumi-aws
     force_new = frozenset({"name", "eventSourceName", "region"})
 

@@ -151,6 +151,7 @@ def _invalid_json(inputs: Props, key: str) -> list[CheckFailure]:
 @resource_type
 class Role(AwsResource):
     token = "aws:iam/role:Role"
+    id_property = "name"
     name_property = "name"
     name_prefix_property = "namePrefix"
     name_max_length = 64
@@ -285,6 +286,9 @@ class RolePolicyAttachment(AwsResource):
         ctx.client("iam").attach_role_policy(RoleName=inputs["role"], PolicyArn=inputs["policyArn"])
         id = prefixed_unique_id(f"{inputs['role']}-")
         return id, {**inputs, "id": id}
+
+    def candidate_ids(self, ctx: AwsContext, urn: str, inputs: Props) -> list[str]:
+        return [f"{inputs['role']}/{inputs['policyArn']}"]  # the import id, which read accepts
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
         role, policy_arn = _attachment_parts(id, state)

@@ -188,6 +188,7 @@ def _set_rotation(kms: Any, key_id: str, inputs: Props) -> None:
 @resource_type
 class Alias(AwsResource):
     token = "aws:kms/alias:Alias"
+    id_property = "name"
     name_property = "name"
     name_prefix_property = "namePrefix"
     required = ("targetKeyId",)

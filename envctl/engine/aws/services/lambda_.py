@@ -111,6 +111,7 @@ _UNSUPPORTED_INPUTS = (
 @resource_type
 class Function(AssetProperties):
     token = "aws:lambda/function:Function"
+    id_property = "name"
     name_property = "name"
     name_max_length = 64
     required = ("role",)

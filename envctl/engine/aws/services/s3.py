@@ -96,6 +96,7 @@ class _BucketScoped(AwsResource):
 @resource_type
 class Bucket(_BucketScoped):
     token = "aws:s3/bucket:Bucket"
+    id_property = "bucket"
     aliases = ("aws:s3/bucketV2:BucketV2",)
     name_property = "bucket"
     name_prefix_property = "bucketPrefix"
@@ -173,6 +174,7 @@ class Bucket(_BucketScoped):
 @resource_type
 class BucketVersioning(_BucketScoped):
     token = "aws:s3/bucketVersioning:BucketVersioning"
+    id_property = "bucket"
     aliases = ("aws:s3/bucketVersioningV2:BucketVersioningV2",)
     required = ("bucket", "versioningConfiguration")
     force_new = frozenset({"bucket", "expectedBucketOwner"})
@@ -233,6 +235,7 @@ class BucketVersioning(_BucketScoped):
 @resource_type
 class BucketPublicAccessBlock(_BucketScoped):
     token = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+    id_property = "bucket"
     required = ("bucket",)
     defaults = dict.fromkeys(_PUBLIC_ACCESS_FLAGS, False)
     force_new = frozenset({"bucket"})

@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from envctl.engine.aws.base import (
     AwsResource,
     CheckFailure,
@@ -162,6 +164,15 @@ class Queue(AwsResource):
             params["tags"] = tags
         url = client.create_queue(**params)["QueueUrl"]
         return url, {**inputs, **self._describe(ctx, url, inputs)}
+
+    def candidate_ids(self, ctx: AwsContext, urn: str, inputs: Props) -> list[str]:
+        # The id is the queue's URL, which only SQS can say.
+        try:
+            return [ctx.client("sqs").get_queue_url(QueueName=inputs["name"])["QueueUrl"]]
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"):
+                return []
+            raise
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
         try:

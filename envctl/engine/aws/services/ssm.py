@@ -18,6 +18,7 @@ _NOT_PUT = frozenset({"overwrite", "tags"})
 @resource_type
 class Parameter(AwsResource):
     token = "aws:ssm/parameter:Parameter"
+    id_property = "name"
     name_property = "name"
     name_max_length = 2048
     required = ("type",)

@@ -1,0 +1,127 @@
+"""Crash drill: kill `envctl up` and `envctl destroy` with SIGKILL at random moments, then check that the
+next `up` converges, that every resource of the environment in the local cloud is known to the state, and
+that the ledger's chain verifies.
+
+    python bench/crash_drill.py --trials 20 [--seed 7] [--max-delay 8]
+
+Prints one line per trial and a summary; exits 1 if any trial breaks an invariant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+
+REPO = Path(__file__).resolve().parent.parent
+ENVCTL = str(Path(sys.executable).parent / "envctl") if (Path(sys.executable).parent / "envctl").exists() else "envctl"
+ENV = "dev"
+
+
+@dataclass
+class Trial:
+    number: int
+    operation: str
+    killed_after: float
+    killed: bool
+    converged: bool
+    unknown: list[str]
+    verified: bool
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.converged and not self.unknown and self.verified
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--trials", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--max-delay", type=float, default=8.0, help="latest kill, in seconds after start")
+    parser.add_argument("--keep", action="store_true", help="keep the project directory and its local cloud")
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    project = Path(tempfile.mkdtemp(prefix="envctl-crash-")) / "project"
+    _copy_reference(project)
+    trials = []
+    try:
+        for number in range(1, args.trials + 1):
+            operation = "up" if number % 2 else "destroy"
+            trials.append(_trial(project, number, operation, rng.uniform(0.2, args.max_delay)))
+            trial = trials[-1]
+            print(f"trial {number:>3} {operation:<7} killed after {trial.killed_after:4.1f}s "
+                  f"({'mid-run' if trial.killed else 'already done'}): "
+                  f"{'ok' if trial.ok else 'BROKEN'} converged={trial.converged} verified={trial.verified} "
+                  f"unknown={trial.unknown} ({trial.seconds:.1f}s)", flush=True)
+    finally:
+        if not args.keep:
+            _envctl(project, "destroy", ENV, "--yes")
+            _envctl(project, "cloud", "stop")
+            shutil.rmtree(project.parent, ignore_errors=True)
+    broken = [t for t in trials if not t.ok]
+    mid_run = sum(t.killed for t in trials)
+    print(f"{len(trials)} trials, {mid_run} killed mid-run, {len(trials) - len(broken)} ok, {len(broken)} broken")
+    sys.exit(1 if broken else 0)
+
+
+def _trial(project: Path, number: int, operation: str, delay: float) -> Trial:
+    started = time.monotonic()
+    process = subprocess.Popen([ENVCTL, "-C", str(project), operation, ENV, "--yes"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    try:
+        process.wait(timeout=delay)
+        killed = False
+    except subprocess.TimeoutExpired:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        killed = True
+    converge = _envctl(project, "up", ENV, "--yes")
+    verify = _envctl(project, "ledger", "verify")
+    return Trial(number, operation, delay, killed, converge.returncode == 0, _unknown_to_state(project),
+                 verify.returncode == 0, time.monotonic() - started)
+
+
+def _unknown_to_state(project: Path) -> list[str]:
+    """ARNs of resources tagged as this environment's in the local cloud that the state does not know."""
+    from envctl.db import connect
+    from envctl.engine.local.state import StateStore
+    from envctl.secrets import local_crypter
+
+    status = json.loads(_envctl(project, "cloud", "status", "--json").stdout)
+    tagging = boto3.client("resourcegroupstaggingapi", endpoint_url=status["endpoint"], region_name="us-east-1",
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+    tagged = {r["ResourceARN"] for page in tagging.get_paginator("get_resources").paginate(
+        TagFilters=[{"Key": "envctl:env", "Values": [ENV]}]) for r in page["ResourceTagMappingList"]}
+    store = StateStore(connect(f"sqlite:///{project / '.envctl' / 'ledger.db'}"), ENV, local_crypter(project))
+    known = set()
+    for resource in store.load():
+        known.update(str(v) for v in (resource.id, resource.outputs.get("arn")) if v)
+    return sorted(arn for arn in tagged if arn not in known and not any(arn.endswith(k) for k in known))
+
+
+def _envctl(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([ENVCTL, "-C", str(project), *args], capture_output=True, text=True, timeout=600,
+                          stdin=subprocess.DEVNULL)
+
+
+def _copy_reference(destination: Path) -> None:
+    destination.mkdir(parents=True)
+    shutil.copy(REPO / "Pulumi.yaml", destination)
+    shutil.copytree(REPO / "stacks", destination / "stacks")
+    shutil.copytree(REPO / "infra", destination / "infra", ignore=shutil.ignore_patterns("__pycache__"))
+
+
+if __name__ == "__main__":
+    main()

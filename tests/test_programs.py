@@ -1,0 +1,322 @@
+"""Real-world Pulumi programs (tests/programs/, in the style of pulumi/examples) run unmodified by the local
+engine: up, check the cloud with boto3, up again with no change, edit, up, destroy, and nothing is left."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from envctl.engine.local.deployment import OperationResult
+from envctl.engine.local.properties import contains_secret, is_secret, reveal
+from envctl.engine.local.state import ResourceState
+
+from engine_support import deployment, mutating, recorded_calls
+from program_cases import ACCOUNT, CASES, DB_PASSWORD, PASSPHRASE, PROGRAMS, Cloud, Outputs, ProgramCase
+
+
+@pytest.fixture
+def cloud(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Cloud:
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", PASSPHRASE)
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
+    return Cloud(moto_endpoint)
+
+
+def copy_program(name: str, destination: Path) -> Path:
+    return Path(shutil.copytree(PROGRAMS / name, destination / name, ignore=shutil.ignore_patterns("__pycache__")))
+
+
+@pytest.fixture
+def project(case: ProgramCase, cloud: Cloud, tmp_path: Path) -> Iterator[Path]:
+    """A copy of the case's program that the test may edit; whatever a failed test left deployed is destroyed,
+    since the moto server is shared."""
+    copied = copy_program(case.name, tmp_path)
+    yield copied
+    for stack in reversed(case.stacks):
+        run(copied, stack, cloud, "destroy")
+
+
+def run(project: Path, stack: str, cloud: Cloud, operation: str) -> OperationResult:
+    return getattr(deployment(project, stack, cloud.endpoint), operation)()
+
+
+def succeeded(result: OperationResult) -> OperationResult:
+    assert result.succeeded, result.error
+    return result
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_program_up_again_edit_destroy(
+    case: ProgramCase, project: Path, cloud: Cloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if case.setup:
+        case.setup(cloud)
+    with recorded_calls(monkeypatch) as calls:
+        first = {stack: succeeded(run(project, stack, cloud, "up")) for stack in case.stacks}
+        outputs = {k: v for result in first.values() for k, v in reveal(result.outputs).items()}
+        case.verify(cloud, outputs)
+        created = owned([r for result in first.values() for r in result.resources])
+        assert existing(cloud, created) == created  # what the nothing-left check looks for is there
+        assert_secrets_kept(case, project, first[case.stacks[-1]].outputs)
+
+        before_again = len(calls)
+        for stack, result in first.items():
+            again = succeeded(run(project, stack, cloud, "up"))
+            assert not again.has_changes and again.changes["same"] == result.changes["create"]
+            assert again.outputs == result.outputs
+        assert mutating(calls[before_again:]) == []
+
+        edited_stack = case.stacks[-1]
+        case.edit.apply(project)
+        edited = succeeded(run(project, edited_stack, cloud, "up"))
+        changed = [(op, type_) for op, type_, _urn in edited.planned if op != "read"]  # reads change nothing
+        assert sorted(changed) == sorted(case.edit.steps)
+        case.edit.verify(cloud, reveal(first[edited_stack].outputs), reveal(edited.outputs))
+
+        if case.unprotect:
+            before_refusal = len(calls)
+            refused = run(project, edited_stack, cloud, "destroy")
+            assert not refused.succeeded and "cannot delete protected resource" in (refused.error or "")
+            case.unprotect(project)
+            succeeded(run(project, edited_stack, cloud, "up"))
+            assert mutating(calls[before_refusal:]) == []
+    # Each resource as last deployed, including those the edit replaced.
+    last = {(r.type, r.id): r for result in (*first.values(), edited) for r in result.resources}
+    deployed = owned(list(last.values()))
+    for stack in reversed(case.stacks):
+        assert succeeded(run(project, stack, cloud, "destroy")).resources == []
+    left = existing(cloud, deployed)
+    assert [o.resource.urn for o in left] == [o.resource.urn for o in deployed if o.resource.retain_on_delete]
+    for item in left:  # retained on delete: the user removes them by hand
+        REMOVE_RETAINED[item.resource.type](item.client(cloud), str(item.resource.id))
+
+
+def test_a_program_with_unsupported_types_fails_naming_them_and_changes_nothing(
+    cloud: Cloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = copy_program("static-site-cdn", tmp_path)
+    with recorded_calls(monkeypatch) as calls:
+        result = run(project, "test", cloud, "up")
+    assert not result.succeeded and result.error_kind == "bad_input"
+    assert result.error is not None and result.error.startswith(
+        "unsupported resource type(s): aws:cloudfront/distribution:Distribution, aws:route53/record:Record. "
+        "Nothing was changed.")
+    assert "aws:s3/bucket:Bucket" in result.error  # the supported set is named too
+    assert mutating(calls) == []
+    assert run(project, "test", cloud, "destroy").changes["delete"] == 0  # nothing was recorded either
+
+
+# ---- secrets ---------------------------------------------------------------------------------------------
+
+
+def secret_plaintexts(value: Any) -> list[str]:
+    """The plaintext strings inside every secret of an output value (wire form)."""
+    if is_secret(value):
+        return [leaf for leaf in _leaves(reveal(value)) if isinstance(leaf, str)]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in secret_plaintexts(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in secret_plaintexts(item)]
+    return []
+
+
+def _leaves(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [leaf for item in value.values() for leaf in _leaves(item)]
+    if isinstance(value, list):
+        return [leaf for item in value for leaf in _leaves(item)]
+    return [value]
+
+
+def assert_secrets_kept(case: ProgramCase, project: Path, outputs: Outputs) -> None:
+    """Named outputs come back secret, and no secret is in the project's database in plaintext."""
+    for name in case.secret_outputs:
+        assert contains_secret(outputs[name]), f"output {name} should be secret"
+    plaintexts = [text for text in secret_plaintexts(outputs) if len(text) >= 8]
+    assert len(plaintexts) >= len(case.secret_outputs)
+    stored = b"".join(path.read_bytes() for path in (project / ".envctl").glob("ledger.db*"))
+    for text in {*plaintexts, DB_PASSWORD}:
+        assert text.encode() not in stored, f"a secret is stored in plaintext: {text[:4]}..."
+
+
+# ---- nothing left behind: a boto3 probe per type ----------------------------------------------------------
+
+Probe = Callable[[Callable[[str], Any], str, dict[str, Any]], bool]  # client, id, outputs -> still exists
+
+
+def present(call: Callable[[], Any], *gone: str) -> bool:
+    try:
+        call()
+    except ClientError as error:
+        if error.response["Error"]["Code"] in gone:
+            return False
+        raise
+    return True
+
+
+def listed(call: Callable[[], Any], found: Callable[[Any], bool], *gone: str) -> bool:
+    try:
+        return found(call())
+    except ClientError as error:
+        if error.response["Error"]["Code"] in gone:
+            return False
+        raise
+
+
+def ec2_filtered(describe: str, key: str, name: str) -> Probe:
+    return lambda c, id, o: bool(getattr(c("ec2"), describe)(Filters=[{"Name": name, "Values": [id]}])[key])
+
+
+def iam_attached(kind: str) -> Probe:
+    def probe(c: Callable[[str], Any], id: str, o: dict[str, Any]) -> bool:
+        list_attached = getattr(c("iam"), f"list_attached_{kind}_policies")
+        return listed(lambda: list_attached(**{f"{kind.title()}Name": o[kind]})["AttachedPolicies"],
+                      lambda policies: o["policyArn"] in [p["PolicyArn"] for p in policies], "NoSuchEntity")
+    return probe
+
+
+NO_BUCKET = ("404", "NoSuchBucket")
+SQS_GONE = ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist")
+LIVE_INSTANCE_STATES = ["pending", "running", "stopping", "stopped", "shutting-down"]
+
+PROBES: dict[str, Probe] = {
+    "aws:s3/bucket:Bucket": lambda c, id, o: present(lambda: c("s3").head_bucket(Bucket=id), *NO_BUCKET),
+    "aws:s3/bucketObject:BucketObject": lambda c, id, o: present(
+        lambda: c("s3").head_object(Bucket=o["bucket"], Key=o["key"]), *NO_BUCKET, "NoSuchKey"),
+    "aws:s3/bucketPolicy:BucketPolicy": lambda c, id, o: present(
+        lambda: c("s3").get_bucket_policy(Bucket=o["bucket"]), *NO_BUCKET, "NoSuchBucketPolicy"),
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": lambda c, id, o: present(
+        lambda: c("s3").get_public_access_block(Bucket=o["bucket"]), *NO_BUCKET,
+        "NoSuchPublicAccessBlockConfiguration"),
+    "aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration": lambda c, id, o: present(
+        lambda: c("s3").get_bucket_website(Bucket=o["bucket"]), *NO_BUCKET, "NoSuchWebsiteConfiguration"),
+    "aws:ec2/vpc:Vpc": ec2_filtered("describe_vpcs", "Vpcs", "vpc-id"),
+    "aws:ec2/subnet:Subnet": ec2_filtered("describe_subnets", "Subnets", "subnet-id"),
+    "aws:ec2/internetGateway:InternetGateway": ec2_filtered(
+        "describe_internet_gateways", "InternetGateways", "internet-gateway-id"),
+    "aws:ec2/routeTable:RouteTable": ec2_filtered("describe_route_tables", "RouteTables", "route-table-id"),
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": ec2_filtered(
+        "describe_route_tables", "RouteTables", "association.route-table-association-id"),
+    "aws:ec2/securityGroup:SecurityGroup": ec2_filtered("describe_security_groups", "SecurityGroups", "group-id"),
+    "aws:ec2/eip:Eip": ec2_filtered("describe_addresses", "Addresses", "allocation-id"),
+    "aws:ec2/instance:Instance": lambda c, id, o: bool(c("ec2").describe_instances(Filters=[
+        {"Name": "instance-id", "Values": [id]},
+        {"Name": "instance-state-name", "Values": LIVE_INSTANCE_STATES}])["Reservations"]),
+    "aws:iam/role:Role": lambda c, id, o: present(lambda: c("iam").get_role(RoleName=id), "NoSuchEntity"),
+    "aws:iam/rolePolicy:RolePolicy": lambda c, id, o: present(
+        lambda: c("iam").get_role_policy(RoleName=o["role"], PolicyName=o["name"]), "NoSuchEntity"),
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": iam_attached("role"),
+    "aws:iam/user:User": lambda c, id, o: present(lambda: c("iam").get_user(UserName=id), "NoSuchEntity"),
+    "aws:iam/accessKey:AccessKey": lambda c, id, o: listed(
+        lambda: c("iam").list_access_keys(UserName=o["user"])["AccessKeyMetadata"],
+        lambda keys: id in [k["AccessKeyId"] for k in keys], "NoSuchEntity"),
+    "aws:iam/group:Group": lambda c, id, o: present(lambda: c("iam").get_group(GroupName=id), "NoSuchEntity"),
+    "aws:iam/groupMembership:GroupMembership": lambda c, id, o: listed(
+        lambda: c("iam").get_group(GroupName=o["group"])["Users"],
+        lambda users: bool({u["UserName"] for u in users} & set(o["users"])), "NoSuchEntity"),
+    "aws:iam/policy:Policy": lambda c, id, o: present(lambda: c("iam").get_policy(PolicyArn=o["arn"]), "NoSuchEntity"),
+    "aws:iam/groupPolicyAttachment:GroupPolicyAttachment": iam_attached("group"),
+    "aws:dynamodb/table:Table": lambda c, id, o: present(
+        lambda: c("dynamodb").describe_table(TableName=id), "ResourceNotFoundException"),
+    "aws:lambda/function:Function": lambda c, id, o: present(
+        lambda: c("lambda").get_function(FunctionName=id), "ResourceNotFoundException"),
+    "aws:lambda/permission:Permission": lambda c, id, o: listed(
+        lambda: json.loads(c("lambda").get_policy(FunctionName=o["function"])["Policy"])["Statement"],
+        lambda found: o["statementId"] in [s["Sid"] for s in found], "ResourceNotFoundException"),
+    "aws:cloudwatch/logGroup:LogGroup": lambda c, id, o: id in [
+        g["logGroupName"] for g in c("logs").describe_log_groups(logGroupNamePrefix=id)["logGroups"]],
+    "aws:apigatewayv2/api:Api": lambda c, id, o: present(
+        lambda: c("apigatewayv2").get_api(ApiId=id), "NotFoundException"),
+    "aws:apigatewayv2/integration:Integration": lambda c, id, o: present(
+        lambda: c("apigatewayv2").get_integration(ApiId=o["apiId"], IntegrationId=id), "NotFoundException"),
+    "aws:apigatewayv2/route:Route": lambda c, id, o: present(
+        lambda: c("apigatewayv2").get_route(ApiId=o["apiId"], RouteId=id), "NotFoundException"),
+    "aws:apigatewayv2/stage:Stage": lambda c, id, o: present(
+        lambda: c("apigatewayv2").get_stage(ApiId=o["apiId"], StageName=o["name"]), "NotFoundException"),
+    "aws:sfn/stateMachine:StateMachine": lambda c, id, o: present(
+        lambda: c("stepfunctions").describe_state_machine(stateMachineArn=id), "StateMachineDoesNotExist"),
+    "aws:ecs/cluster:Cluster": lambda c, id, o: any(
+        x["status"] == "ACTIVE" for x in c("ecs").describe_clusters(clusters=[o["arn"]])["clusters"]),
+    "aws:ecs/taskDefinition:TaskDefinition": lambda c, id, o: c("ecs").describe_task_definition(
+        taskDefinition=o["arn"])["taskDefinition"]["status"] == "ACTIVE",
+    "aws:ecs/service:Service": lambda c, id, o: listed(
+        lambda: c("ecs").describe_services(cluster=o["cluster"], services=[o["name"]])["services"],
+        lambda services: any(s["status"] != "INACTIVE" for s in services), "ClusterNotFoundException"),
+    "aws:lb/loadBalancer:LoadBalancer": lambda c, id, o: present(
+        lambda: c("elbv2").describe_load_balancers(LoadBalancerArns=[id]), "LoadBalancerNotFound"),
+    "aws:lb/targetGroup:TargetGroup": lambda c, id, o: present(
+        lambda: c("elbv2").describe_target_groups(TargetGroupArns=[id]), "TargetGroupNotFound"),
+    "aws:lb/listener:Listener": lambda c, id, o: present(
+        lambda: c("elbv2").describe_listeners(ListenerArns=[id]), "ListenerNotFound"),
+    "aws:sns/topic:Topic": lambda c, id, o: present(lambda: c("sns").get_topic_attributes(TopicArn=id), "NotFound"),
+    "aws:sns/topicSubscription:TopicSubscription": lambda c, id, o: present(
+        lambda: c("sns").get_subscription_attributes(SubscriptionArn=id), "NotFound"),
+    "aws:sqs/queue:Queue": lambda c, id, o: present(lambda: c("sqs").get_queue_attributes(QueueUrl=id), *SQS_GONE),
+    "aws:cloudwatch/eventBus:EventBus": lambda c, id, o: present(
+        lambda: c("events").describe_event_bus(Name=o["name"]), "ResourceNotFoundException"),
+    "aws:cloudwatch/eventRule:EventRule": lambda c, id, o: present(
+        lambda: c("events").describe_rule(Name=o["name"], EventBusName=o["eventBusName"]),
+        "ResourceNotFoundException"),
+    "aws:cloudwatch/eventTarget:EventTarget": lambda c, id, o: listed(
+        lambda: c("events").list_targets_by_rule(Rule=o["rule"], EventBusName=o["eventBusName"])["Targets"],
+        lambda targets: o["targetId"] in [t["Id"] for t in targets], "ResourceNotFoundException"),
+    "aws:ssm/parameter:Parameter": lambda c, id, o: present(
+        lambda: c("ssm").get_parameter(Name=id), "ParameterNotFound"),
+    "aws:secretsmanager/secret:Secret": lambda c, id, o: listed(
+        lambda: c("secretsmanager").describe_secret(SecretId=o["arn"]),
+        lambda secret: "DeletedDate" not in secret, "ResourceNotFoundException"),
+    "aws:secretsmanager/secretVersion:SecretVersion": lambda c, id, o: present(
+        lambda: c("secretsmanager").get_secret_value(SecretId=o["secretId"], VersionId=o["versionId"]),
+        "ResourceNotFoundException", "InvalidRequestException"),
+    "aws:rds/subnetGroup:SubnetGroup": lambda c, id, o: present(
+        lambda: c("rds").describe_db_subnet_groups(DBSubnetGroupName=id), "DBSubnetGroupNotFoundFault"),
+    "aws:rds/instance:Instance": lambda c, id, o: present(
+        lambda: c("rds").describe_db_instances(DBInstanceIdentifier=o["identifier"]), "DBInstanceNotFound"),
+}
+# Deleted by hand after checking that destroy kept them.
+REMOVE_RETAINED: dict[str, Callable[[Callable[[str], Any], str], Any]] = {
+    "aws:cloudwatch/logGroup:LogGroup": lambda c, id: c("logs").delete_log_group(logGroupName=id),
+}
+
+
+@dataclass(frozen=True)
+class Owned:
+    """A cloud resource a program created, and the account it lives in."""
+
+    resource: ResourceState
+    account: str
+
+    def client(self, cloud: Cloud) -> Callable[[str], Any]:
+        return partial(cloud.client, account=self.account)
+
+
+def owned(resources: list[ResourceState]) -> list[Owned]:
+    """The cloud resources among `resources` (not providers, components, or resources only read), each in its
+    explicit provider's last assumed role's account, or in the default one."""
+    providers = {r.urn: reveal(r.inputs) for r in resources if r.type.startswith("pulumi:providers:")}
+    found = []
+    for resource in resources:
+        if not resource.custom or resource.external or resource.type.startswith("pulumi:"):
+            continue
+        roles = providers.get((resource.provider or "").rsplit("::", 1)[0], {}).get("assumeRoles")
+        roles = json.loads(roles) if isinstance(roles, str) else roles
+        found.append(Owned(resource, roles[-1]["roleArn"].split(":")[4] if roles else ACCOUNT))
+    return found
+
+
+def existing(cloud: Cloud, resources: list[Owned]) -> list[Owned]:
+    """Those of `resources` that boto3 still finds in the cloud."""
+    found = []
+    for item in resources:
+        probe = PROBES.get(item.resource.type)
+        assert probe is not None, f"no probe for {item.resource.type}"
+        if probe(item.client(cloud), str(item.resource.id), reveal(item.resource.outputs)):
+            found.append(item)
+    return found
