@@ -24,7 +24,7 @@ def test_manifest_lists_distributions_interpreter_os_and_sdks(tmp_path: Path) ->
     assert manifest["packages"]["sqlalchemy"] == metadata.version("SQLAlchemy")  # names normalized
     assert len(manifest["packages"]) >= 50
     assert manifest["sdks"] == {name: metadata.version(name) for name in ("pulumi", "pulumi-aws", "moto")}
-    assert manifest["python"]["version"].count(".") == 2 and manifest["python"]["executable"]
+    assert manifest["python"]["version"].count(".") == 2 and manifest["python"]["prefix"]
     assert manifest["os"]["system"] and manifest["os"]["platform"]
     assert manifest["lock_files"] == {"uv.lock": hashlib.sha256(b"version = 1\n").hexdigest()}
     assert manifest["pulumi_cli"] == "3.200.0" and manifest["envctl"] == "overridden"  # extra wins

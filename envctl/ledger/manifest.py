@@ -26,7 +26,8 @@ def capture_manifest(extra: dict[str, Any] | None = None, project_dir: Path | No
         "python": {
             "version": platform.python_version(),
             "implementation": platform.python_implementation(),
-            "executable": sys.executable,
+            # The environment, not the path it was started by (python and python3 name one interpreter).
+            "prefix": sys.prefix,
         },
         "os": {
             "system": platform.system(),

@@ -244,8 +244,9 @@ class LocalMonitor:
         resource = ResourceState(
             urn=urn, type=request.type, custom=True, parent=request.parent or None, provider=reference,
             inputs=props.mark_secrets(plan.inputs, secret_keys),
-            dependencies=list(request.dependencies),
-            property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
+            # The SDK sends these in no particular order; sorted, equal registrations give equal state.
+            dependencies=sorted(set(request.dependencies)),
+            property_dependencies={k: sorted(set(v.urns)) for k, v in sorted(request.propertyDependencies.items())},
             protect=request.protect, retain_on_delete=bool(request.retainOnDelete),
             delete_before_replace=request.deleteBeforeReplace,
             ignore_changes=list(request.ignoreChanges), replace_on_changes=list(request.replaceOnChanges),
