@@ -52,7 +52,12 @@ def connect(url: str, *, migrate: bool = True) -> Engine:
         # The URL itself is not repeated: it may hold a password.
         raise BadInput(f"the ledger database URL is not usable ({exc}); check {LEDGER_URL_ENV}") from exc
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        directory = Path(parsed.database).parent
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BadInput(f"cannot create the ledger's directory {directory}: {exc.strerror}; make it writable "
+                           f"or point {LEDGER_URL_ENV} elsewhere") from None
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -17,8 +17,10 @@ from sqlalchemy import Engine
 
 from envctl.engine.aws.registry import lookup_resource, supported_resource_types
 from envctl.engine.local import properties as props
+from envctl.engine.local.drift import DriftReport, find_drift
 from envctl.engine.local.monitor import LocalMonitor, StepEvent, _aws_message
 from envctl.engine.local.providers import AWS_PROVIDER_TYPE, CloudTarget, ProviderSet
+from envctl.engine.local.refresh import refresh_state
 from envctl.engine.local.runner import EngineLog, run_program
 from envctl.engine.local.state import Crypter, ResourceState, StateStore
 from envctl.engine.local.steps import DELETE, OPERATIONS, READ, SAME, delete_order
@@ -151,6 +153,18 @@ class LocalDeployment:
                 notes.append(f"{resource.type} {name}: state refreshed after the interrupted {operation.operation}")
         return notes
 
+    def drift(self) -> DriftReport:
+        """What was changed in the cloud outside envctl: every resource of the state read back; changes nothing."""
+        resources = self._store().load()
+        return find_drift(self.stack, resources, self._providers(resources, lambda _r: None, dry_run=False))
+
+    def refresh(self) -> DriftReport:
+        """Take the cloud's word into the state (outputs, inputs changed outside, resources gone), so that the
+        next `up` puts back what the program says; returns the drift taken in."""
+        store = self._store()
+        resources = store.load()
+        return refresh_state(store, self.stack, resources, self._providers(resources, lambda _r: None, dry_run=False))
+
     # ---- internals -------------------------------------------------------------------------
 
     def _run(self, dry_run: bool) -> OperationResult:
@@ -202,6 +216,9 @@ class LocalDeployment:
             types = ", ".join(sorted(outcome.unsupported))
             return (f"unsupported resource type(s): {types}. Nothing was changed. envctl's local engine "
                     f"supports: {', '.join(supported_resource_types())}"), "bad_input"
+        if outcome.duplicates:
+            return f"duplicate resource URN(s): {', '.join(outcome.duplicates)}; give each resource a unique " \
+                   "name (or a different parent)", "bad_input"
         if outcome.check_failures:
             return "invalid resource inputs: " + "; ".join(outcome.check_failures), "bad_input"
         if outcome.errors:

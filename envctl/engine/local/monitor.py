@@ -59,6 +59,7 @@ class MonitorOutcome:
     errors: list[str] = field(default_factory=list)
     unsupported: set[str] = field(default_factory=set)
     check_failures: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
     ops: dict[str, str] = field(default_factory=dict)  # urn -> step taken
     adopted: set[str] = field(default_factory=set)  # old URNs matched by this run (aliases included)
 
@@ -87,6 +88,7 @@ class LocalMonitor:
         self._on_event = on_event
         self._stack_outputs_of = stack_outputs_of
         self._lock = threading.Lock()
+        self._claimed: set[str] = set()
         self._stack_urn = stack_urn(stack, project)
         self.providers = providers_factory(self._record_provider)
 
@@ -113,6 +115,7 @@ class LocalMonitor:
             self._register_component(self._stack_urn, STACK_TYPE, None)
             return resource_pb2.RegisterResourceResponse(urn=self._stack_urn)
         urn = make_urn(self.stack, self.project, parent, request.type, request.name)
+        self._claim(urn)
         if not request.custom:
             self._register_component(urn, request.type, parent or None)
             return resource_pb2.RegisterResourceResponse(urn=urn, object=props.to_struct({}))
@@ -354,6 +357,14 @@ class LocalMonitor:
         secret_names = sorted(k for k, v in outputs.items() if props.contains_secret(v))
         wrapped = props.secret(props.reveal(outputs)) if secret_names else outputs
         return {"name": inputs.get("name") or name, "outputs": wrapped, "secretOutputNames": secret_names}
+
+    def _claim(self, urn: str) -> None:
+        """A URN names one resource per run, as in Pulumi."""
+        with self._lock:
+            if urn in self._claimed:
+                self.outcome.duplicates.append(urn)
+                raise StepError(f"duplicate resource URN {urn}: give each resource a unique name")
+            self._claimed.add(urn)
 
     def _remember(self, resource: ResourceState, op: str, counted: bool = True) -> None:
         with self._lock:

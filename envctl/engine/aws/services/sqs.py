@@ -93,6 +93,16 @@ _JSON_PROPERTIES = tuple(a.wire for a in _ATTRIBUTES if a.encode is canonical_js
 _SENT_WHEN_TRUE = frozenset({"fifoQueue", "contentBasedDeduplication"})
 
 
+# The ranges SQS accepts (pulumi-aws validates them before any call).
+_RANGES = {
+    "delaySeconds": (0, 900),
+    "maxMessageSize": (1024, 1048576),
+    "messageRetentionSeconds": (60, 1209600),
+    "receiveWaitTimeSeconds": (0, 20),
+    "visibilityTimeoutSeconds": (0, 43200),
+}
+
+
 @resource_type
 class Queue(AwsResource):
     token = "aws:sqs/queue:Queue"
@@ -143,6 +153,10 @@ class Queue(AwsResource):
                 failures.append(CheckFailure("name", f"invalid queue name '{name}': must be {rule}"))
             if inputs.get("contentBasedDeduplication") is True and not fifo:
                 failures.append(CheckFailure("contentBasedDeduplication", "only a FIFO queue can set it"))
+        for key, (low, high) in _RANGES.items():
+            value = inputs.get(key)
+            if isinstance(value, int) and not low <= value <= high:
+                failures.append(CheckFailure(key, f"must be between {low} and {high}, got {value}"))
         for key in _JSON_PROPERTIES:
             value = inputs.get(key)
             if value is not None and not contains_unknown(value) and not _is_json(value):

@@ -1,0 +1,155 @@
+"""A catalogue of bad input: each case gets one clear message, exit code 2 (1 for a failed operation), no
+traceback, and leaves the ledger and state whole."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from engine_support import write_program
+
+_BESIDE = Path(sys.executable).parent / "envctl"
+ENVCTL = str(_BESIDE) if _BESIDE.exists() else "envctl"
+QUEUE = "import pulumi_aws as aws\naws.sqs.Queue('jobs')\n"
+DECLARED = "name: testproj\nruntime: python\nconfig:\n  size: {type: integer}\n"
+
+
+@dataclass
+class Case:
+    name: str
+    args: list[str]
+    fragments: list[str]
+    code: int = 2
+    program: str = QUEUE
+    stack: str = "config:\n  aws:region: us-east-1\n"
+    setup: Callable[[Path], None] | None = None
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def _write(relative: str, text: str) -> Callable[[Path], None]:
+    def setup(root: Path) -> None:
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text)
+
+    return setup
+
+
+def _record_one_snapshot(root: Path) -> None:
+    """A ledger with dev@1 (a failed up of a raising program: quick, no cloud call)."""
+    (root / "__main__.py").write_text("raise RuntimeError('first')\n")
+    subprocess.run([ENVCTL, "-C", str(root), "up", "test", "--yes"], capture_output=True, timeout=120)
+    (root / "__main__.py").write_text(QUEUE)
+
+
+SECRET_STACK = (
+    "encryptionsalt: v1:fozI5u6B030=:v1:F+6ZduKKd8G0/V7L:PGMFeIzwobWRKmEAzUdaQHqC5mMRIQ==\n"
+    "config:\n  testproj:pw:\n    secure: v1:AAAAAAAAAAAAAAAA:AAAAAAAAAAAAAAAAAAAAAAAA\n"
+)
+
+CASES = [
+    Case("malformed stack YAML", ["up", "test", "--yes"], ["Pulumi.test.yaml:", "invalid YAML"],
+         stack="config:\n  aws:region: [us-east-1\n"),
+    Case("stack file not a mapping", ["up", "test", "--yes"], ["expected a mapping"], stack="- a\n- b\n"),
+    Case("stack config not a mapping", ["up", "test", "--yes"], ["`config` must be a mapping"],
+         stack="config: [1, 2]\n"),
+    Case("config key without namespace", ["up", "test", "--yes"], ["should be of the form `<namespace>:<name>`"],
+         stack="config:\n  region: us-east-1\n"),
+    Case("malformed Pulumi.yaml", ["up", "test", "--yes"], ["Pulumi.yaml:", "invalid YAML"],
+         setup=_write("Pulumi.yaml", "name: [x\n")),
+    Case("Pulumi.yaml without name", ["up", "test", "--yes"], ["`name` is required"],
+         setup=_write("Pulumi.yaml", "runtime: python\n")),
+    Case("unsupported runtime", ["up", "test", "--yes"], ["runtime `nodejs` is not supported"],
+         setup=_write("Pulumi.yaml", "name: testproj\nruntime: nodejs\n")),
+    Case("main that does not exist", ["up", "test", "--yes"], ["main `src/` does not exist"],
+         setup=_write("Pulumi.yaml", "name: testproj\nruntime: python\nmain: src/\n")),
+    Case("config and stackConfigDir both", ["up", "test", "--yes"], ["both config and stackConfigDir"],
+         setup=_write("Pulumi.yaml", "name: testproj\nruntime: python\nconfig: a\nstackConfigDir: b\n")),
+    Case("wrong config type", ["up", "test", "--yes"], ["testproj:size must be of type integer"],
+         setup=_write("Pulumi.yaml", DECLARED), stack="config:\n  testproj:size: large\n"),
+    Case("missing required config", ["up", "test", "--yes"], ["missing required configuration testproj:size",
+                                                              "envctl config set test size"],
+         setup=_write("Pulumi.yaml", DECLARED), stack="config: {}\n"),
+    Case("unknown environment", ["up", "qa", "--yes"], ["unknown environment 'qa'", "known environments: test"]),
+    Case("invalid environment name", ["history", "../etc"], ["no snapshots", "../etc"]),
+    Case("unknown snapshot number", ["show", "test@99"], ["test@99"], setup=_record_one_snapshot),
+    Case("unknown environment reference", ["show", "nosuchenv"], ["nosuchenv"], setup=_record_one_snapshot),
+    Case("malformed reference", ["show", "test@x"], ["test@x"], setup=_record_one_snapshot),
+    Case("unknown hash prefix", ["show", "abcdef0"], ["abcdef0"], setup=_record_one_snapshot),
+    Case("diff with one reference", ["diff", "test"], ["Missing argument"]),
+    Case("unsupported resource type", ["up", "test", "--yes"],
+         ["unsupported resource type(s): aws:glue/catalogDatabase:CatalogDatabase", "Nothing was changed"],
+         program="import pulumi_aws as aws\naws.glue.CatalogDatabase('db')\n"),
+    Case("program syntax error", ["up", "test", "--yes"], ["__main__.py:2: syntax error"],
+         program="import pulumi\ndef broken(:\n"),
+    Case("program raising", ["up", "test", "--yes"], ["__main__.py:2: ValueError: bad tier"], code=1,
+         program="import pulumi\nraise ValueError('bad tier')\n"),
+    Case("program missing a package", ["up", "test", "--yes"], ["needs the Python package `requests_oauth9`"],
+         program="import requests_oauth9\n"),
+    Case("provider check rejects a value", ["up", "test", "--yes"], ["invalid resource inputs", "delaySeconds"],
+         program="import pulumi_aws as aws\naws.sqs.Queue('q', delay_seconds=100000)\n"),
+    Case("duplicate resource names", ["up", "test", "--yes"], ["duplicate resource URN"],
+         program="import pulumi_aws as aws\naws.sqs.Queue('q')\naws.sqs.Queue('q')\n"),
+    Case("missing program config", ["up", "test", "--yes"], ["Missing required configuration variable"],
+         program="import pulumi\npulumi.Config().require('tier')\n"),
+    Case("wrong passphrase", ["up", "test", "--yes"], ["incorrect passphrase"], stack=SECRET_STACK,
+         env={"PULUMI_CONFIG_PASSPHRASE": "password123"}),
+    Case("no passphrase for encrypted config", ["up", "test", "--yes"], ["PULUMI_CONFIG_PASSPHRASE"],
+         stack=SECRET_STACK),
+    Case("unknown engine", ["up", "test", "--yes", "--engine", "terraform"], ["unknown engine 'terraform'"]),
+    Case("unknown cloud", ["up", "test", "--yes", "--cloud", "gcp"], ["unknown cloud 'gcp'"]),
+    Case("engine pulumi without the CLI", ["up", "test", "--yes", "--engine", "pulumi"], ["Pulumi CLI"]),
+    Case("up without --yes and no terminal", ["up", "test"], ["pass --yes"]),
+    Case("unknown command", ["upp", "test"], ["No such command"]),
+    Case("unknown option", ["up", "test", "--yess"], ["No such option"]),
+    Case("project directory that does not exist", ["-C", "/nonexistent/project", "up", "test"],
+         ["/nonexistent/project"]),
+    Case("ledger URL that is not a URL", ["history", "test"], ["ENVCTL_LEDGER_URL"],
+         env={"ENVCTL_LEDGER_URL": "not a url"}),
+    Case("ledger database in a read-only place", ["up", "test", "--yes"], ["/proc"],
+         env={"ENVCTL_LEDGER_URL": "sqlite:////proc/envctl/ledger.db"}),
+    Case("corrupt ledger database", ["history", "test"], ["ledger.db"],
+         setup=_write(".envctl/ledger.db", "this is not a database" * 100)),
+    Case("unreachable PostgreSQL ledger", ["history", "test"], ["127.0.0.1"],
+         env={"ENVCTL_LEDGER_URL": "postgresql+psycopg://postgres@127.0.0.1:1/test"}),
+    Case("bad config key for config set", ["config", "set", "test", "a:b:c", "1"], ["a:b:c"]),
+    Case("prune keeping nothing", ["ledger", "prune", "test", "--keep", "0"], ["--keep"],
+         setup=_record_one_snapshot),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_bad_input_gets_a_clear_message_and_loses_nothing(case: Case, tmp_path: Path, moto_endpoint: str) -> None:
+    root = write_program(tmp_path / "project", case.program, case.stack)
+    if case.setup:
+        case.setup(root)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_CONFIG_PASSPHRASE", "ENVCTL_"))}
+    env.update({"ENVCTL_CLOUD_ENDPOINT": moto_endpoint, **case.env})
+    args = case.args if case.args[0] == "-C" else ["-C", str(root), *case.args]
+    before = _snapshots(root, env)
+    result = subprocess.run([ENVCTL, *args], capture_output=True, text=True, env=env, timeout=180,
+                            stdin=subprocess.DEVNULL)
+    output = result.stdout + result.stderr
+    assert result.returncode == case.code, output
+    assert "Traceback" not in output, output
+    for fragment in case.fragments:
+        assert fragment in output, output
+    # Nothing half-written: the ledger verifies and holds at most the one snapshot a failed operation records.
+    after = _snapshots(root, env)
+    assert after - before <= (1 if case.code == 1 or "up" in case.args else 0)
+
+
+def _snapshots(root: Path, env: dict[str, str]) -> int:
+    database = root / ".envctl" / "ledger.db"
+    if not database.exists() or "ENVCTL_LEDGER_URL" in env or database.read_bytes()[:6] != b"SQLite":
+        return 0
+    verify = subprocess.run([ENVCTL, "-C", str(root), "ledger", "verify", "--json"], capture_output=True,
+                            text=True, env=env, timeout=120)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    return int(json.loads(verify.stdout)["checked"])
