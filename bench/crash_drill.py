@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
+from support import ENVCTL, copy_reference
 
-REPO = Path(__file__).resolve().parent.parent
-ENVCTL = str(Path(sys.executable).parent / "envctl") if (Path(sys.executable).parent / "envctl").exists() else "envctl"
 ENV = "dev"
 
 
@@ -54,7 +53,7 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(args.seed)
     project = Path(tempfile.mkdtemp(prefix="envctl-crash-")) / "project"
-    _copy_reference(project)
+    copy_reference(project)
     trials = []
     try:
         for number in range(1, args.trials + 1):
@@ -114,13 +113,6 @@ def _unknown_to_state(project: Path) -> list[str]:
 def _envctl(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([ENVCTL, "-C", str(project), *args], capture_output=True, text=True, timeout=600,
                           stdin=subprocess.DEVNULL)
-
-
-def _copy_reference(destination: Path) -> None:
-    destination.mkdir(parents=True)
-    shutil.copy(REPO / "Pulumi.yaml", destination)
-    shutil.copytree(REPO / "stacks", destination / "stacks")
-    shutil.copytree(REPO / "infra", destination / "infra", ignore=shutil.ignore_patterns("__pycache__"))
 
 
 if __name__ == "__main__":
