@@ -48,7 +48,12 @@ def history(
     if as_json:
         context.print_json([snapshot.to_json() for snapshot in snapshots])
         return
-    table = Table("ref", "operation", "status", "actor", "changes", "hash", box=None)
+    # Fixed columns never wrap; only the change summary may, so a narrow terminal still reads well.
+    table = Table(box=None)
+    for column in ("ref", "operation", "status", "actor"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("changes")
+    table.add_column("hash", no_wrap=True)
     table.add_column("started", no_wrap=True)
     for snapshot in snapshots:
         status = {"succeeded": "green", "failed": "red"}.get(snapshot.status, "yellow")
@@ -59,7 +64,7 @@ def history(
             escape(snapshot.actor),
             _counts(snapshot.changes),
             snapshot.hash[:12],
-            snapshot.started.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            snapshot.started.strftime("%Y-%m-%d %H:%M UTC"),
         )
     context.console().print(table)
 
