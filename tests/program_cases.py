@@ -282,7 +282,9 @@ def verify_fargate(cloud: Cloud, out: Outputs) -> None:
 
 def verify_new_image(cloud: Cloud, before: Outputs, after: Outputs) -> None:
     ecs = cloud.client("ecs")
-    assert after["task_definition_arn"].endswith("fargate-task-definition:2")
+    # The next revision of the family (other tests on the shared cloud may have registered earlier ones).
+    family, revision = before["task_definition_arn"].rsplit(":", 1)
+    assert after["task_definition_arn"] == f"{family}:{int(revision) + 1}"
     task = ecs.describe_task_definition(taskDefinition=after["task_definition_arn"])["taskDefinition"]
     assert task["containerDefinitions"][0]["image"] == "nginx:1.27"
     old = ecs.describe_task_definition(taskDefinition=before["task_definition_arn"])["taskDefinition"]

@@ -13,7 +13,6 @@ from typing import Any
 
 import pulumi
 import pytest
-from test_aws_lambda_api import FUNCTION, Deployed, checked, diff_of, provider, sdk_wire
 
 from envctl.engine.aws.assets import (
     AssetError,
@@ -24,6 +23,9 @@ from envctl.engine.aws.assets import (
     is_asset,
 )
 
+from provider_steps import Deployed, checked, diff_of, provider, sdk_wire
+
+FUNCTION = "aws:lambda/function:Function"
 ROLE_ARN = "arn:aws:iam::123456789012:role/lambda"
 
 

@@ -7,13 +7,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_aws_identity import assert_deleted, checked, create, provider, unique, update, urn
 
 from envctl.engine.aws.base import DiffResult
 from envctl.engine.aws.context import AwsContext
 from envctl.errors import OperationFailed
 
-from engine_support import aws, deployment, write_program
+from engine_support import aws
+from provider_steps import (
+    assert_deleted,
+    assert_up_again_changes_nothing_and_destroy_deletes,
+    checked,
+    create,
+    failed_properties,
+    provider,
+    unique,
+    up_program,
+    update,
+    urn,
+)
 
 LOG_STREAM = "aws:cloudwatch/logStream:LogStream"
 METRIC_FILTER = "aws:cloudwatch/logMetricFilter:LogMetricFilter"
@@ -31,10 +42,6 @@ def log_group(logs: Any) -> str:
     name = "/" + unique("envctl/metrics")
     logs.create_log_group(logGroupName=name)
     return name
-
-
-def failed_properties(token: str, inputs: dict[str, Any]) -> set[str]:
-    return {failure.property for failure in provider(token).check("x", None, inputs).failures}
 
 
 # ---- LogStream -----------------------------------------------------------------------------
@@ -231,9 +238,7 @@ pulumi.export("alarmArn", alarm.arn)
 
 
 def test_an_error_alerts_program_runs_unmodified(tmp_path: Path, moto_endpoint: str) -> None:
-    project = write_program(tmp_path, ERROR_ALERTS_PROGRAM)
-    result = deployment(project, "test", moto_endpoint).up()
-    assert result.succeeded, result.error
+    project, result = up_program(tmp_path, ERROR_ALERTS_PROGRAM, moto_endpoint)
     assert result.changes["create"] == 4 + 1  # and the stack
     out = result.outputs
     logs = aws(moto_endpoint, "logs")
@@ -245,9 +250,5 @@ def test_an_error_alerts_program_runs_unmodified(tmp_path: Path, moto_endpoint: 
     [alarm] = aws(moto_endpoint, "cloudwatch").describe_alarms(AlarmNames=[alarm_name])["MetricAlarms"]
     assert alarm_name.startswith("errors-") and alarm["TreatMissingData"] == "notBreaching"
 
-    again = deployment(project, "test", moto_endpoint).up()
-    assert again.succeeded and again.changes["same"] == 4 + 1 and again.changes["create"] == 0
-
-    destroyed = deployment(project, "test", moto_endpoint).destroy()
-    assert destroyed.succeeded and destroyed.changes["delete"] == 4 + 1
+    assert_up_again_changes_nothing_and_destroy_deletes(project, moto_endpoint, 4 + 1)
     assert aws(moto_endpoint, "cloudwatch").describe_alarms(AlarmNames=[alarm_name])["MetricAlarms"] == []

@@ -4,22 +4,26 @@ service behind an application load balancer in the default VPC."""
 from __future__ import annotations
 
 import json
-import uuid
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-import test_aws_ec2
 from botocore.exceptions import ClientError
-from test_aws_ec2 import Provision, Provisioned
 
 from envctl.engine.aws.base import Props
 from envctl.engine.aws.context import AwsContext
-from envctl.engine.aws.registry import lookup_resource
 from envctl.engine.aws.services.ecs import container_definitions_equivalent
 
-from engine_support import deployment, write_program
+from engine_support import aws
+from provider_steps import (
+    Provision,
+    assert_up_again_changes_nothing_and_destroy_deletes,
+    failures,
+    provider,
+    tag_map,
+    unique,
+    up_program,
+)
 
 REPOSITORY = "aws:ecr/repository:Repository"
 REPOSITORY_POLICY = "aws:ecr/repositoryPolicy:RepositoryPolicy"
@@ -32,9 +36,6 @@ TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
 LISTENER = "aws:lb/listener:Listener"
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 
-# Create through a provider, keep what the engine would keep, and clean up after the test.
-provision = test_aws_ec2.provision
-
 WEB_CONTAINERS = [{"name": "web", "image": "nginx:1.27", "portMappings": [{"containerPort": 80}],
                    "environment": [{"name": "B", "value": "2"}, {"name": "A", "value": "1"}]}]
 PULL_POLICY = {"Version": "2012-10-17", "Statement": [{
@@ -45,52 +46,11 @@ EXPIRE_POLICY = {"rules": [{"rulePriority": 1, "action": {"type": "expire"},
                             "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 5}}]}
 
 
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-def client(aws_ctx: AwsContext, service: str) -> Any:
-    assert aws_ctx.endpoint_url is not None
-    return client_for(aws_ctx.endpoint_url, service)
-
-
-def client_for(endpoint: str, service: str) -> Any:
-    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1",
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
-
-
-def failures(token: str, **inputs: Any) -> dict[str, str]:
-    resource = lookup_resource(token)
-    assert resource is not None
-    return {f.property: f.reason for f in resource.check("x", None, inputs).failures}
-
-
-def assert_deleted(item: Provisioned) -> None:
-    item.delete()
-    item.delete()  # already gone is fine
-    assert item.read() is None
-
-
-def tag_map(pairs: list[dict], key: str = "Key", value: str = "Value") -> dict[str, str]:
-    return {pair[key]: pair[value] for pair in pairs}
-
-
-@pytest.fixture(scope="module")
-def default_network(moto_endpoint: str) -> tuple[str, list[str]]:
-    """The default VPC and one default subnet in each of its first two zones, as a program would look them up."""
-    ec2 = client_for(moto_endpoint, "ec2")
-    vpc_id = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
-    subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]},
-                                            {"Name": "default-for-az", "Values": ["true"]}])["Subnets"]
-    by_zone = {subnet["AvailabilityZone"]: subnet["SubnetId"] for subnet in subnets}
-    return vpc_id, [by_zone[zone] for zone in sorted(by_zone)[:2]]
-
-
 # ---- ECR ------------------------------------------------------------------------------------
 
 
 def test_repository_lifecycle(provision: Provision, aws_ctx: AwsContext) -> None:
-    ecr = client(aws_ctx, "ecr")
+    ecr = aws_ctx.client("ecr")
     repo = provision(REPOSITORY, "Api-Images", imageScanningConfiguration={"scanOnPush": True}, tags={"team": "web"})
     assert repo.id == repo.inputs["name"]
     assert repo.id.startswith("api-images-") and len(repo.id) == len("api-images-") + 7
@@ -118,7 +78,7 @@ def test_repository_lifecycle(provision: Provision, aws_ctx: AwsContext) -> None
     assert described["imageTagMutability"] == "IMMUTABLE"
     assert described["imageScanningConfiguration"] == {"scanOnPush": False}
     assert repo.outputs["tagsAll"]["team"] == "platform"
-    assert_deleted(repo)
+    repo.assert_deleted()
 
 
 def test_repository_check_rejects_inputs_it_does_not_implement() -> None:
@@ -128,7 +88,7 @@ def test_repository_check_rejects_inputs_it_does_not_implement() -> None:
 
 
 def test_repository_policy_lifecycle(provision: Provision, aws_ctx: AwsContext) -> None:
-    ecr = client(aws_ctx, "ecr")
+    ecr = aws_ctx.client("ecr")
     repo = provision(REPOSITORY, "policied")
     policy = provision(REPOSITORY_POLICY, "pull", repository=repo.id, policy=json.dumps(PULL_POLICY))
     assert policy.id == repo.id
@@ -146,12 +106,12 @@ def test_repository_policy_lifecycle(provision: Provision, aws_ctx: AwsContext) 
     policy.update(policy=json.dumps(narrower))
     assert json.loads(ecr.get_repository_policy(repositoryName=repo.id)["policyText"]) == narrower
     assert policy.id == repo.id
-    assert_deleted(policy)
+    policy.assert_deleted()
     assert set(failures(REPOSITORY_POLICY, repository="r", policy="{not json")) == {"policy"}
 
 
 def test_lifecycle_policy_lifecycle(provision: Provision, aws_ctx: AwsContext) -> None:
-    ecr = client(aws_ctx, "ecr")
+    ecr = aws_ctx.client("ecr")
     repo = provision(REPOSITORY, "expiring")
     lifecycle = provision(LIFECYCLE_POLICY, "expire", repository=repo.id, policy=json.dumps(EXPIRE_POLICY))
     assert lifecycle.id == repo.id
@@ -162,7 +122,7 @@ def test_lifecycle_policy_lifecycle(provision: Provision, aws_ctx: AwsContext) -
     longer = {"rules": [{**EXPIRE_POLICY["rules"][0], "selection": {
         **EXPIRE_POLICY["rules"][0]["selection"], "countNumber": 10}}]}
     assert lifecycle.diff(policy=json.dumps(longer)).replaces == ("policy",)  # Terraform has no update for it
-    assert_deleted(lifecycle)
+    lifecycle.assert_deleted()
     assert "policy" in failures(LIFECYCLE_POLICY, repository="r", policy="nope")
 
 
@@ -170,7 +130,7 @@ def test_lifecycle_policy_lifecycle(provision: Provision, aws_ctx: AwsContext) -
 
 
 def test_cluster_lifecycle(provision: Provision, aws_ctx: AwsContext) -> None:
-    ecs = client(aws_ctx, "ecs")
+    ecs = aws_ctx.client("ecs")
     cluster = provision(CLUSTER, "apps", settings=[{"name": "containerInsights", "value": "enabled"}])
     assert cluster.id == f"arn:aws:ecs:us-east-1:123456789012:cluster/{cluster.inputs['name']}"
     assert cluster.inputs["name"].startswith("apps-")
@@ -186,7 +146,7 @@ def test_cluster_lifecycle(provision: Provision, aws_ctx: AwsContext) -> None:
     assert described["settings"] == [{"name": "containerInsights", "value": "disabled"}]
     assert tag_map(described["tags"], "key", "value")["cost"] == "shared"
     assert cluster.outputs["tags"] == {"cost": "shared"}
-    assert_deleted(cluster)
+    cluster.assert_deleted()
 
 
 def test_container_definitions_compare_as_terraform_does() -> None:
@@ -207,7 +167,7 @@ def fargate_task(family: str, **extra: Any) -> Props:
 
 
 def test_task_definition_lifecycle(provision: Provision, aws_ctx: AwsContext) -> None:
-    ecs = client(aws_ctx, "ecs")
+    ecs = aws_ctx.client("ecs")
     family = unique("web")
     task = provision(TASK_DEFINITION, "web", **fargate_task(family, tags={"app": "web"}))
     assert task.id == family
@@ -233,11 +193,10 @@ def test_task_definition_lifecycle(provision: Provision, aws_ctx: AwsContext) ->
     assert tag_map(ecs.list_tags_for_resource(resourceArn=arn)["tags"], "key", "value")["tier"] == "front"
 
     # A replacement registers the next revision; deleting the old one deregisters only it.
-    resource = lookup_resource(TASK_DEFINITION)
-    assert resource is not None
+    resource = provider(TASK_DEFINITION)
     new_id, newer = resource.create(aws_ctx, task.urn, task.checked(cpu="512"))
     assert new_id == family and newer["revision"] == task.outputs["revision"] + 1
-    assert_deleted(task)
+    task.assert_deleted()
     assert ecs.describe_task_definition(taskDefinition=arn)["taskDefinition"]["status"] == "INACTIVE"
     assert resource.read(aws_ctx, new_id, newer) == newer
     resource.delete(aws_ctx, new_id, newer)
@@ -252,7 +211,7 @@ def test_task_definition_check_requires_family_and_json_containers() -> None:
 
 
 def test_load_balancer_lifecycle(provision: Provision, aws_ctx: AwsContext, default_network: tuple) -> None:
-    elb = client(aws_ctx, "elbv2")
+    elb = aws_ctx.client("elbv2")
     vpc_id, subnets = default_network
     lb = provision(LOAD_BALANCER, "public-web-entry-point-balancer", subnets=list(reversed(subnets)),
                    idleTimeout=120, tags={"tier": "edge"})
@@ -277,12 +236,11 @@ def test_load_balancer_lifecycle(provision: Provision, aws_ctx: AwsContext, defa
     assert attributes["deletion_protection.enabled"] == "true"
     assert lb.outputs["idleTimeout"] == 30 and lb.outputs["tags"]["owner"] == "web"
     lb.update(enableDeletionProtection=False)
-    assert_deleted(lb)
+    lb.assert_deleted()
 
 
 def test_network_load_balancer_cannot_lose_subnets_in_place() -> None:
-    resource = lookup_resource(LOAD_BALANCER)
-    assert resource is not None
+    resource = provider(LOAD_BALANCER)
     olds = resource.check("nlb", None, {"loadBalancerType": "network", "subnets": ["subnet-a", "subnet-b"]}).inputs
     fewer = resource.check("nlb", olds, {"loadBalancerType": "network", "subnets": ["subnet-a"]}).inputs
     more = resource.check("nlb", olds, {"loadBalancerType": "network", "subnets": ["subnet-a", "subnet-b", "c"]})
@@ -291,7 +249,7 @@ def test_network_load_balancer_cannot_lose_subnets_in_place() -> None:
 
 
 def test_target_group_lifecycle(provision: Provision, aws_ctx: AwsContext, default_network: tuple) -> None:
-    elb = client(aws_ctx, "elbv2")
+    elb = aws_ctx.client("elbv2")
     vpc_id, _ = default_network
     group = provision(TARGET_GROUP, "web", port=8080, protocol="HTTP", targetType="ip", vpcId=vpc_id,
                       healthCheck={"path": "/healthz", "matcher": "200-299", "interval": 15})
@@ -309,11 +267,11 @@ def test_target_group_lifecycle(provision: Provision, aws_ctx: AwsContext, defau
     assert attributes["deregistration_delay.timeout_seconds"] == "30"
     assert elb.describe_target_groups(TargetGroupArns=[group.id])["TargetGroups"][0]["HealthCheckPath"] == "/ready"
     assert group.outputs["deregistrationDelay"] == 30
-    assert_deleted(group)
+    group.assert_deleted()
 
 
 def test_listener_lifecycle(provision: Provision, aws_ctx: AwsContext, default_network: tuple) -> None:
-    elb = client(aws_ctx, "elbv2")
+    elb = aws_ctx.client("elbv2")
     vpc_id, subnets = default_network
     lb = provision(LOAD_BALANCER, "listening", subnets=subnets)
     group = provision(TARGET_GROUP, "app", port=80, protocol="HTTP", vpcId=vpc_id)
@@ -332,7 +290,7 @@ def test_listener_lifecycle(provision: Provision, aws_ctx: AwsContext, default_n
     assert described["Port"] == 8080
     assert described["DefaultActions"][0]["FixedResponseConfig"]["MessageBody"] == "gone"
     assert listener.outputs["defaultActions"] == [not_found]
-    assert_deleted(listener)
+    listener.assert_deleted()
     assert "defaultActions" in failures(LISTENER, loadBalancerArn="arn", defaultActions=[{"type": "authenticate-oidc"}])
 
 
@@ -342,7 +300,7 @@ def test_listener_lifecycle(provision: Provision, aws_ctx: AwsContext, default_n
 def test_fargate_service_behind_an_alb_in_the_default_vpc(
     provision: Provision, aws_ctx: AwsContext, default_network: tuple
 ) -> None:
-    ecs, elb = client(aws_ctx, "ecs"), client(aws_ctx, "elbv2")
+    ecs, elb = aws_ctx.client("ecs"), aws_ctx.client("elbv2")
     vpc_id, subnets = default_network
     web_sg = provision(SECURITY_GROUP, "web-sg", vpcId=vpc_id,
                        ingress=[{"protocol": "tcp", "fromPort": 80, "toPort": 80, "cidrBlocks": ["0.0.0.0/0"]}],
@@ -386,7 +344,7 @@ def test_fargate_service_behind_an_alb_in_the_default_vpc(
     assert described["networkConfiguration"]["awsvpcConfiguration"]["assignPublicIp"] == "DISABLED"
     assert service.outputs["networkConfiguration"]["subnets"] == subnets[:1]
 
-    assert_deleted(service)
+    service.assert_deleted()
     assert ecs.describe_services(cluster=cluster.id, services=[service.id])["services"][0]["status"] == "INACTIVE"
 
 
@@ -494,10 +452,8 @@ pulumi.export("cluster", cluster.arn)
 
 
 def test_pulumis_fargate_example_runs_unmodified_through_the_local_engine(tmp_path: Path, moto_endpoint: str) -> None:
-    project = write_program(tmp_path, FARGATE_PROGRAM, name="aws-py-fargate")
-    up = deployment(project, "test", moto_endpoint).up()
-    assert up.succeeded, up.error
-    ecs, elb = client_for(moto_endpoint, "ecs"), client_for(moto_endpoint, "elbv2")
+    project, up = up_program(tmp_path, FARGATE_PROGRAM, moto_endpoint, name="aws-py-fargate")
+    ecs, elb = aws(moto_endpoint, "ecs"), aws(moto_endpoint, "elbv2")
     service = ecs.describe_services(cluster=up.outputs["cluster"], services=[up.outputs["service"]])["services"][0]
     assert service["status"] == "ACTIVE" and service["desiredCount"] == 3 and service["launchType"] == "FARGATE"
     group_arn = service["loadBalancers"][0]["targetGroupArn"]
@@ -506,12 +462,7 @@ def test_pulumis_fargate_example_runs_unmodified_through_the_local_engine(tmp_pa
     assert elb.describe_listeners(LoadBalancerArn=balancer)["Listeners"][0]["DefaultActions"][0]["TargetGroupArn"] \
         == group_arn
 
-    again = deployment(project, "test", moto_endpoint).up()
-    assert again.succeeded, again.error
-    assert again.changes["same"] == up.changes["create"] and not again.has_changes
-
-    down = deployment(project, "test", moto_endpoint).destroy()
-    assert down.succeeded, down.error
+    assert_up_again_changes_nothing_and_destroy_deletes(project, moto_endpoint, up.changes["create"])
     assert ecs.describe_services(cluster=up.outputs["cluster"], services=[up.outputs["service"]])["services"][0][
         "status"] == "INACTIVE"
     with pytest.raises(ClientError, match="LoadBalancerNotFound"):

@@ -7,24 +7,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import test_aws_containers
-from test_aws_containers import assert_deleted, client, client_for, failures, tag_map
-from test_aws_ec2 import Provision, Provisioned
 
 from envctl.engine.aws.context import AwsContext
-from envctl.engine.aws.registry import lookup_resource
 from envctl.engine.local.properties import is_secret
 from envctl.errors import OperationFailed
 
-from engine_support import deployment, write_program
+from engine_support import aws
+from provider_steps import (
+    Provision,
+    Provisioned,
+    assert_up_again_changes_nothing_and_destroy_deletes,
+    failures,
+    provider,
+    tag_map,
+    up_program,
+)
 
 STATE_MACHINE = "aws:sfn/stateMachine:StateMachine"
 SUBNET_GROUP = "aws:rds/subnetGroup:SubnetGroup"
 INSTANCE = "aws:rds/instance:Instance"
-
-# The fixtures the container tests use.
-provision = test_aws_containers.provision
-default_network = test_aws_containers.default_network
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/states"
 HELLO = {"Comment": "hello", "StartAt": "Hello", "States": {"Hello": {"Type": "Pass", "End": True}}}
@@ -35,7 +36,7 @@ GOODBYE = {"StartAt": "Bye", "States": {"Bye": {"Type": "Succeed"}}}
 
 
 def test_state_machine_lifecycle(provision: Provision, aws_ctx: AwsContext) -> None:
-    sfn = client(aws_ctx, "stepfunctions")
+    sfn = aws_ctx.client("stepfunctions")
     machine = provision(STATE_MACHINE, "orders", definition=json.dumps(HELLO), roleArn=ROLE_ARN, publish=True,
                         tags={"flow": "orders"})
     name = machine.inputs["name"]
@@ -64,7 +65,7 @@ def test_state_machine_lifecycle(provision: Provision, aws_ctx: AwsContext) -> N
                                                        "logDestination": log_group}
     assert machine.outputs["stateMachineVersionArn"] == f"{machine.id}:2"
     assert machine.read() == machine.outputs
-    assert_deleted(machine)
+    machine.assert_deleted()
 
 
 def test_state_machine_check_requires_a_json_definition_and_a_role() -> None:
@@ -75,7 +76,7 @@ def test_state_machine_check_requires_a_json_definition_and_a_role() -> None:
 
 
 def test_subnet_group_lifecycle(provision: Provision, aws_ctx: AwsContext, default_network: tuple) -> None:
-    rds = client(aws_ctx, "rds")
+    rds = aws_ctx.client("rds")
     vpc_id, subnets = default_network
     group = provision(SUBNET_GROUP, "Database-Subnets", subnetIds=list(reversed(subnets)), tags={"tier": "data"})
     assert group.id == group.inputs["name"] and group.id.startswith("database-subnets-")
@@ -93,7 +94,7 @@ def test_subnet_group_lifecycle(provision: Provision, aws_ctx: AwsContext, defau
     assert described["DBSubnetGroupDescription"] == "database tier"
     assert [s["SubnetIdentifier"] for s in described["Subnets"]] == subnets[:1]
     assert group.outputs["tags"] == {"tier": "db"}
-    assert_deleted(group)
+    group.assert_deleted()
     assert "name" in failures(SUBNET_GROUP, name="Upper_Case", subnetIds=["subnet-1"])
 
 
@@ -111,7 +112,7 @@ def assert_reads_as_created(db: Provisioned) -> None:
 
 
 def test_instance_lifecycle(provision: Provision, aws_ctx: AwsContext, default_network: tuple) -> None:
-    rds = client(aws_ctx, "rds")
+    rds = aws_ctx.client("rds")
     _, subnets = default_network
     group = provision(SUBNET_GROUP, "db-subnets", subnetIds=subnets)
     db = provision(INSTANCE, "Orders-DB", **postgres(dbSubnetGroupName=group.id, backupRetentionPeriod=1),
@@ -142,11 +143,11 @@ def test_instance_lifecycle(provision: Provision, aws_ctx: AwsContext, default_n
     assert tag_map(described["TagList"])["pii"] == "yes"
     assert db.outputs["identifier"] == renamed and db.outputs["arn"].endswith(f":db:{renamed}")
     assert_reads_as_created(db)
-    assert_deleted(db)
+    db.assert_deleted()
 
 
 def test_instance_delete_needs_a_final_snapshot_unless_skipped(provision: Provision, aws_ctx: AwsContext) -> None:
-    rds = client(aws_ctx, "rds")
+    rds = aws_ctx.client("rds")
     db = provision(INSTANCE, "kept", **postgres(skipFinalSnapshot=False))
     with pytest.raises(OperationFailed, match="finalSnapshotIdentifier"):
         db.delete()
@@ -154,16 +155,14 @@ def test_instance_delete_needs_a_final_snapshot_unless_skipped(provision: Provis
 
     snapshot = f"{db.inputs['identifier']}-final"
     db.update(finalSnapshotIdentifier=snapshot)
-    assert_deleted(db)
+    db.assert_deleted()
     assert rds.describe_db_snapshots(DBSnapshotIdentifier=snapshot)["DBSnapshots"][0]["Status"] == "available"
 
 
 def test_instance_check_requires_engine_and_class_and_a_valid_identifier() -> None:
     assert set(failures(INSTANCE)) == {"engine", "instanceClass"}
     assert "identifier" in failures(INSTANCE, **postgres(identifier="bad_identifier"))
-    resource = lookup_resource(INSTANCE)
-    assert resource is not None
-    assert "identifier" in {f.property for f in resource.check("under_score", None, postgres()).failures}
+    assert "identifier" in {f.property for f in provider(INSTANCE).check("under_score", None, postgres()).failures}
     assert "restoreToPointInTime" in failures(INSTANCE, **postgres(restoreToPointInTime={"useLatest": True}))
 
 
@@ -203,10 +202,8 @@ pulumi.export("flow", flow.arn)
 
 
 def test_a_database_program_runs_unmodified_through_the_local_engine(tmp_path: Path, moto_endpoint: str) -> None:
-    project = write_program(tmp_path, DATA_PROGRAM, name="orders-data")
-    up = deployment(project, "test", moto_endpoint).up()
-    assert up.succeeded, up.error
-    rds, sfn = client_for(moto_endpoint, "rds"), client_for(moto_endpoint, "stepfunctions")
+    project, up = up_program(tmp_path, DATA_PROGRAM, moto_endpoint, name="orders-data")
+    rds, sfn = aws(moto_endpoint, "rds"), aws(moto_endpoint, "stepfunctions")
     instance = next(r for r in up.resources if r.type == INSTANCE)
     assert is_secret(instance.outputs["password"])  # a secret input stays secret in the outputs
     identifier = instance.outputs["identifier"]
@@ -215,10 +212,5 @@ def test_a_database_program_runs_unmodified_through_the_local_engine(tmp_path: P
     definition = json.loads(sfn.describe_state_machine(stateMachineArn=up.outputs["flow"])["definition"])
     assert definition["States"]["Export"]["Result"] == {"host": described["Endpoint"]["Address"]}
 
-    again = deployment(project, "test", moto_endpoint).up()
-    assert again.succeeded, again.error
-    assert not again.has_changes
-
-    down = deployment(project, "test", moto_endpoint).destroy()
-    assert down.succeeded, down.error
+    assert_up_again_changes_nothing_and_destroy_deletes(project, moto_endpoint, up.changes["create"])
     assert rds.describe_db_instances(Filters=[{"Name": "db-instance-id", "Values": [identifier]}])["DBInstances"] == []

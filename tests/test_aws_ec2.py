@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
-import boto3
-import pytest
-
-from envctl.engine.aws.base import AwsResource, DiffResult, Props
 from envctl.engine.aws.context import AwsContext
 from envctl.engine.aws.registry import lookup_invoke, lookup_resource
+
+from provider_steps import Provision, Provisioned, group_of, tags_of
 
 VPC = "aws:ec2/vpc:Vpc"
 SUBNET = "aws:ec2/subnet:Subnet"
@@ -21,87 +17,6 @@ ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
 ROUTE = "aws:ec2/route:Route"
 ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
-
-
-@dataclass
-class Provisioned:
-    """A resource created through its provider, with what the engine would keep in state."""
-
-    ctx: AwsContext
-    resource: AwsResource
-    name: str
-    urn: str
-    id: str
-    inputs: Props
-    outputs: Props
-
-    def checked(self, **changes: Any) -> Props:
-        news = {k: v for k, v in {**self.inputs, **changes}.items() if v is not None}
-        result = self.resource.check(self.name, self.inputs, news)
-        assert result.failures == []
-        return result.inputs
-
-    def diff(self, **changes: Any) -> DiffResult:
-        return self.resource.diff(self.inputs, self.checked(**changes))
-
-    def update(self, **changes: Any) -> DiffResult:
-        news = self.checked(**changes)
-        diff = self.resource.diff(self.inputs, news)
-        assert diff.has_changes and not diff.needs_replace
-        self.outputs = self.resource.update(self.ctx, self.urn, self.id, self.outputs, news, diff)
-        self.inputs = news
-        return diff
-
-    def read(self) -> Props | None:
-        return self.resource.read(self.ctx, self.id, self.outputs)
-
-    def delete(self) -> None:
-        self.resource.delete(self.ctx, self.id, self.outputs)
-
-
-Provision = Callable[..., Provisioned]
-
-
-@pytest.fixture
-def provision(aws_ctx: AwsContext) -> Iterator[Provision]:
-    """Create resources through their providers; whatever a test leaves is deleted, newest first."""
-    created: list[Provisioned] = []
-
-    def create(token: str, name: str, **inputs: Any) -> Provisioned:
-        resource = lookup_resource(token)
-        assert resource is not None
-        checked = resource.check(name, None, inputs)
-        assert checked.failures == []
-        urn = f"urn:pulumi:test::ec2-tests::{token}::{name}"
-        id, outputs = resource.create(aws_ctx, urn, checked.inputs)
-        created.append(Provisioned(aws_ctx, resource, name, urn, id, checked.inputs, outputs))
-        return created[-1]
-
-    yield create
-    for item in reversed(created):
-        item.delete()
-
-
-@pytest.fixture
-def ec2(aws_ctx: AwsContext) -> Any:
-    return boto3.client("ec2", endpoint_url=aws_ctx.endpoint_url, region_name=aws_ctx.region,
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
-
-
-@pytest.fixture
-def vpc(provision: Provision) -> Provisioned:
-    return provision(VPC, "net", cidrBlock="10.20.0.0/16")
-
-
-def assert_deleted(item: Provisioned, still_there: Callable[[], bool]) -> None:
-    item.delete()
-    assert not still_there()
-    item.delete()  # already gone is fine
-    assert item.read() is None
-
-
-def tags_of(described: dict) -> dict[str, str]:
-    return {t["Key"]: t["Value"] for t in described.get("Tags", [])}
 
 
 def vpc_exists(ec2: Any, vpc_id: str) -> bool:
@@ -138,7 +53,7 @@ def test_vpc_lifecycle(provision: Provision, ec2: Any) -> None:
     assert vpc.outputs["enableDnsHostnames"] is True
     assert vpc.outputs["id"] == vpc.id
 
-    assert_deleted(vpc, lambda: vpc_exists(ec2, vpc.id))
+    vpc.assert_deleted(lambda: vpc_exists(ec2, vpc.id))
 
 
 def test_vpc_check_rejects_what_is_not_implemented() -> None:
@@ -172,7 +87,7 @@ def test_subnet_lifecycle(provision: Provision, vpc: Provisioned, ec2: Any) -> N
     ec2.modify_subnet_attribute(SubnetId=subnet.id, MapPublicIpOnLaunch={"Value": False})
     assert subnet.read()["mapPublicIpOnLaunch"] is False
 
-    assert_deleted(subnet, lambda: bool(ec2.describe_subnets(
+    subnet.assert_deleted(lambda: bool(ec2.describe_subnets(
         Filters=[{"Name": "subnet-id", "Values": [subnet.id]}])["Subnets"]))
 
 
@@ -194,7 +109,7 @@ def test_internet_gateway_attaches_and_detaches(provision: Provision, vpc: Provi
         "Attachments"] == []
 
     gateway.update(vpcId=vpc.id)  # deleting an attached gateway detaches it first
-    assert_deleted(gateway, lambda: bool(ec2.describe_internet_gateways(
+    gateway.assert_deleted(lambda: bool(ec2.describe_internet_gateways(
         Filters=[{"Name": "internet-gateway-id", "Values": [gateway.id]}])["InternetGateways"]))
 
 
@@ -220,7 +135,7 @@ def test_route_table_with_inline_routes(provision: Provision, vpc: Provisioned, 
     table.update(routes=[{"cidrBlock": "192.168.0.0/16", "gatewayId": first.id}])
     assert routes_of(ec2, table.id) == {"192.168.0.0/16": first.id}
 
-    assert_deleted(table, lambda: bool(ec2.describe_route_tables(
+    table.assert_deleted(lambda: bool(ec2.describe_route_tables(
         Filters=[{"Name": "route-table-id", "Values": [table.id]}])["RouteTables"]))
 
 
@@ -240,7 +155,7 @@ def test_route_resource(provision: Provision, vpc: Provisioned, ec2: Any) -> Non
     assert routes_of(ec2, table.id) == {"0.0.0.0/0": second.id}
     assert route.outputs["gatewayId"] == second.id
 
-    assert_deleted(route, lambda: "0.0.0.0/0" in routes_of(ec2, table.id))
+    route.assert_deleted(lambda: "0.0.0.0/0" in routes_of(ec2, table.id))
 
 
 def test_route_checks_destination_and_target() -> None:
@@ -272,11 +187,7 @@ def test_route_table_association_moves_between_tables(provision: Provision, vpc:
     # AWS gives the moved association a new id; it is still found under the old one.
     assert association.read() == association.outputs
 
-    assert_deleted(association, lambda: associated_table(ec2, subnet.id) is not None)
-
-
-def group_of(ec2: Any, group_id: str) -> dict:
-    return ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
+    association.assert_deleted(lambda: associated_table(ec2, subnet.id) is not None)
 
 
 def test_security_group_lifecycle(provision: Provision, vpc: Provisioned, ec2: Any) -> None:
@@ -308,7 +219,7 @@ def test_security_group_lifecycle(provision: Provision, vpc: Provisioned, ec2: A
     assert [r["CidrIp"] for r in described["IpPermissionsEgress"][0]["IpRanges"]] == ["0.0.0.0/0"]
     assert group.read() == group.outputs
 
-    assert_deleted(group, lambda: bool(ec2.describe_security_groups(
+    group.assert_deleted(lambda: bool(ec2.describe_security_groups(
         Filters=[{"Name": "group-id", "Values": [group.id]}])["SecurityGroups"]))
 
 
@@ -318,7 +229,7 @@ def test_security_group_name_prefix_and_revoke_on_delete(provision: Provision, v
     name = group_of(ec2, group.id)["GroupName"]
     assert name.startswith("db-") and len(name) == len("db-") + 26
     assert (group.outputs["name"], group.outputs["namePrefix"]) == (name, "db-")
-    assert_deleted(group, lambda: bool(ec2.describe_security_groups(
+    group.assert_deleted(lambda: bool(ec2.describe_security_groups(
         Filters=[{"Name": "group-id", "Values": [group.id]}])["SecurityGroups"]))
 
 

@@ -6,34 +6,33 @@ from __future__ import annotations
 import base64
 import fnmatch
 import re
-import uuid
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from test_aws_ec2 import (  # the providers' fixtures and helpers, shared with the networking tests
-    SECURITY_GROUP,
-    SUBNET,
-    VPC,
-    Provision,
-    Provisioned,
-    assert_deleted,
-    ec2,  # noqa: F401  (fixture)
-    group_of,
-    provision,  # noqa: F401  (fixture)
-    tags_of,
-    vpc,  # noqa: F401  (fixture)
-)
 
-from envctl.engine.aws.base import Props
 from envctl.engine.aws.context import AwsContext
-from envctl.engine.aws.registry import lookup_invoke, lookup_resource
 from envctl.errors import BadInput
 
-from engine_support import aws, deployment, write_program
+from engine_support import aws
+from provider_steps import (
+    Provision,
+    Provisioned,
+    assert_up_again_changes_nothing_and_destroy_deletes,
+    failed_properties,
+    group_of,
+    invoke,
+    provider,
+    tags_of,
+    unique,
+    up_program,
+)
 
+VPC = "aws:ec2/vpc:Vpc"
+SUBNET = "aws:ec2/subnet:Subnet"
+SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 EIP = "aws:ec2/eip:Eip"
 INSTANCE = "aws:ec2/instance:Instance"
 RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
@@ -44,30 +43,14 @@ AMAZON_LINUX_2 = {"mostRecent": True, "owners": ["amazon"],
 CANONICAL = "099720109477"
 
 
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-def call(token: str, ctx: AwsContext, args: dict[str, Any]) -> dict[str, Any]:
-    fn = lookup_invoke(token)
-    assert fn is not None
-    return fn(ctx, args)
-
-
 def get_ami(ctx: AwsContext, args: dict[str, Any]) -> dict[str, Any]:
-    return call("aws:ec2/getAmi:getAmi", ctx, args)
+    return invoke("aws:ec2/getAmi:getAmi", ctx, args)
 
 
 def assert_found_after_a_crash(item: Provisioned) -> None:
     """A create whose outcome a crash left unknown finds the resource again, unless state already has it."""
     assert item.resource.find(item.ctx, item.urn, item.inputs, set()) == (item.id, item.read())
     assert item.resource.find(item.ctx, item.urn, item.inputs, {item.id}) is None
-
-
-def failed_properties(token: str, inputs: Props) -> set[str]:
-    resource = lookup_resource(token)
-    assert resource is not None
-    return {f.property for f in resource.check("r", None, inputs).failures}
 
 
 def instance_of(client: Any, instance_id: str) -> dict:
@@ -94,14 +77,14 @@ def amazon_linux_2(aws_ctx: AwsContext) -> str:
 
 
 @pytest.fixture
-def subnet(provision: Provision, vpc: Provisioned) -> Provisioned:  # noqa: F811
+def subnet(provision: Provision, vpc: Provisioned) -> Provisioned:
     return provision(SUBNET, "compute", vpcId=vpc.id, cidrBlock="10.20.8.0/24", availabilityZone="us-east-1b")
 
 
 # ---- Elastic IP -----------------------------------------------------------------------------
 
 
-def test_eip_lifecycle(provision: Provision, subnet: Provisioned, ec2: Any, amazon_linux_2: str) -> None:  # noqa: F811
+def test_eip_lifecycle(provision: Provision, subnet: Provisioned, ec2: Any, amazon_linux_2: str) -> None:
     server = provision(INSTANCE, "eip-host", ami=amazon_linux_2, instanceType="t3.micro", subnetId=subnet.id)
     eip = provision(EIP, "ip", tags={"role": "ingress"})
     assert eip.inputs["domain"] == "vpc"
@@ -130,7 +113,7 @@ def test_eip_lifecycle(provision: Provision, subnet: Provisioned, ec2: Any, amaz
     eip.update(instance=None)
     assert "AssociationId" not in ec2.describe_addresses(AllocationIds=[eip.id])["Addresses"][0]
     eip.update(instance=server.id)  # deleting an associated address disassociates it first
-    assert_deleted(eip, lambda: bool(ec2.describe_addresses(
+    eip.assert_deleted(lambda: bool(ec2.describe_addresses(
         Filters=[{"Name": "allocation-id", "Values": [eip.id]}])["Addresses"]))
 
 
@@ -142,8 +125,8 @@ def test_eip_domain_must_be_vpc() -> None:
 # ---- Instance -------------------------------------------------------------------------------
 
 
-def test_instance_lifecycle(provision: Provision, vpc: Provisioned, subnet: Provisioned,  # noqa: F811
-                            ec2: Any, amazon_linux_2: str) -> None:  # noqa: F811
+def test_instance_lifecycle(provision: Provision, vpc: Provisioned, subnet: Provisioned,
+                            ec2: Any, amazon_linux_2: str) -> None:
     web = provision(SECURITY_GROUP, "web", vpcId=vpc.id)
     admin = provision(SECURITY_GROUP, "admin", vpcId=vpc.id)
     script = "#!/bin/bash\necho hello > /tmp/hello\n"
@@ -203,7 +186,7 @@ def test_instance_lifecycle(provision: Provision, vpc: Provisioned, subnet: Prov
     assert server.outputs["rootBlockDevice"]["volumeSize"] == 30
     assert server.read() == server.outputs
 
-    assert_deleted(server, lambda: instance_of(ec2, server.id)["State"]["Name"] != "terminated")
+    server.assert_deleted(lambda: instance_of(ec2, server.id)["State"]["Name"] != "terminated")
 
 
 @pytest.fixture
@@ -229,8 +212,8 @@ def profile_of(client: Any, instance_id: str) -> str | None:
     return live[0]["IamInstanceProfile"]["Arn"].rsplit("/", 1)[-1] if live else None
 
 
-def test_instance_profile_changes_in_place(instance_profiles: tuple[str, str], provision: Provision,  # noqa: F811
-                                           subnet: Provisioned, ec2: Any, amazon_linux_2: str) -> None:  # noqa: F811
+def test_instance_profile_changes_in_place(instance_profiles: tuple[str, str], provision: Provision,
+                                           subnet: Provisioned, ec2: Any, amazon_linux_2: str) -> None:
     first, second = instance_profiles
     server = provision(INSTANCE, "worker", ami=amazon_linux_2, instanceType="t3.micro", subnetId=subnet.id,
                        iamInstanceProfile=first)
@@ -243,8 +226,8 @@ def test_instance_profile_changes_in_place(instance_profiles: tuple[str, str], p
     assert profile_of(ec2, server.id) is None and server.outputs["iamInstanceProfile"] == ""
 
 
-def test_instance_from_launch_template_with_public_address(provision: Provision, subnet: Provisioned,  # noqa: F811
-                                                           ec2: Any, amazon_linux_2: str) -> None:  # noqa: F811
+def test_instance_from_launch_template_with_public_address(provision: Provision, subnet: Provisioned,
+                                                           ec2: Any, amazon_linux_2: str) -> None:
     name = unique("edge")
     template = ec2.create_launch_template(
         LaunchTemplateName=name, LaunchTemplateData={"ImageId": amazon_linux_2, "InstanceType": "t3.nano"},
@@ -285,7 +268,7 @@ def sgrule_id(text: str) -> str:
     return f"sgrule-{zlib.crc32(text.encode())}"
 
 
-def test_security_group_rule_lifecycle(provision: Provision, vpc: Provisioned, ec2: Any) -> None:  # noqa: F811
+def test_security_group_rule_lifecycle(provision: Provision, vpc: Provisioned, ec2: Any) -> None:
     group = provision(SECURITY_GROUP, "rules", vpcId=vpc.id)
     peer = provision(SECURITY_GROUP, "peer", vpcId=vpc.id)
     https = provision(RULE, "https", type="ingress", protocol="tcp", fromPort=443, toPort=443,
@@ -320,8 +303,8 @@ def test_security_group_rule_lifecycle(provision: Provision, vpc: Provisioned, e
     ssh_permission = next(p for p in group_of(ec2, group.id)["IpPermissions"] if p["FromPort"] == 22)
     assert [p["GroupId"] for p in ssh_permission["UserIdGroupPairs"]] == [group.id]
 
-    assert_deleted(https, lambda: any(p.get("FromPort") == 443 for p in group_of(ec2, group.id)["IpPermissions"]))
-    assert_deleted(to_peer, lambda: bool(group_of(ec2, group.id)["IpPermissionsEgress"]))
+    https.assert_deleted(lambda: any(p.get("FromPort") == 443 for p in group_of(ec2, group.id)["IpPermissions"]))
+    to_peer.assert_deleted(lambda: bool(group_of(ec2, group.id)["IpPermissionsEgress"]))
 
 
 def test_security_group_rule_checks() -> None:
@@ -334,7 +317,7 @@ def test_security_group_rule_checks() -> None:
     assert failed_properties(RULE, {**rule, "fromPort": None, "cidrBlocks": ["0.0.0.0/0"]}) == {"fromPort"}
 
 
-def test_vpc_ingress_and_egress_rules(provision: Provision, vpc: Provisioned, ec2: Any,  # noqa: F811
+def test_vpc_ingress_and_egress_rules(provision: Provision, vpc: Provisioned, ec2: Any,
                                       aws_ctx: AwsContext) -> None:
     group = provision(SECURITY_GROUP, "svc", vpcId=vpc.id)
     peer = provision(SECURITY_GROUP, "svc-peer", vpcId=vpc.id)
@@ -365,11 +348,10 @@ def test_vpc_ingress_and_egress_rules(provision: Provision, vpc: Provisioned, ec
     assert (out.outputs["fromPort"], out.outputs["toPort"], out.outputs["referencedSecurityGroupId"]) == (
         None, None, peer.id)
     assert out.read() == out.outputs
-    ingress = lookup_resource(INGRESS)
-    assert ingress is not None and ingress.read(aws_ctx, out.id, out.outputs) is None  # egress is not ingress
+    assert provider(INGRESS).read(aws_ctx, out.id, out.outputs) is None  # egress is not ingress
 
-    assert_deleted(http, lambda: rule_exists(ec2, group.id, http.id))
-    assert_deleted(out, lambda: rule_exists(ec2, group.id, out.id))
+    http.assert_deleted(lambda: rule_exists(ec2, group.id, http.id))
+    out.assert_deleted(lambda: rule_exists(ec2, group.id, out.id))
 
 
 def test_vpc_rule_needs_exactly_one_source() -> None:
@@ -382,7 +364,7 @@ def test_vpc_rule_needs_exactly_one_source() -> None:
 # ---- Lookups --------------------------------------------------------------------------------
 
 
-def test_get_ami_most_recent_amazon_linux_2(aws_ctx: AwsContext, ec2: Any) -> None:  # noqa: F811
+def test_get_ami_most_recent_amazon_linux_2(aws_ctx: AwsContext, ec2: Any) -> None:
     """The lookup of Pulumi's EC2 examples: the most recent Amazon Linux 2 image owned by amazon."""
     image = get_ami(aws_ctx, AMAZON_LINUX_2)
     candidates = ec2.describe_images(Owners=["amazon"], Filters=[
@@ -432,8 +414,8 @@ def test_get_ami_finds_ubuntu_lts(aws_ctx: AwsContext) -> None:
     assert newest("ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-arm64-server-*")["architecture"] == "arm64"
 
 
-def test_lookups_in_the_default_vpc(aws_ctx: AwsContext, ec2: Any) -> None:  # noqa: F811
-    default = call("aws:ec2/getVpc:getVpc", aws_ctx, {"default": True})
+def test_lookups_in_the_default_vpc(aws_ctx: AwsContext, ec2: Any) -> None:
+    default = invoke("aws:ec2/getVpc:getVpc", aws_ctx, {"default": True})
     described = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]
     assert (default["id"], default["cidrBlock"], default["default"], default["state"]) == (
         described["VpcId"], described["CidrBlock"], True, "available")
@@ -442,39 +424,39 @@ def test_lookups_in_the_default_vpc(aws_ctx: AwsContext, ec2: Any) -> None:  # n
     assert [a["cidrBlock"] for a in default["cidrBlockAssociations"]] == [described["CidrBlock"]]
 
     in_default = [{"name": "vpc-id", "values": [default["id"]]}]
-    subnets = call("aws:ec2/getSubnets:getSubnets", aws_ctx, {"filters": in_default})
+    subnets = invoke("aws:ec2/getSubnets:getSubnets", aws_ctx, {"filters": in_default})
     expected = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [default["id"]]}])["Subnets"]
     assert sorted(subnets["ids"]) == sorted(s["SubnetId"] for s in expected) and subnets["id"] == "us-east-1"
 
-    first = call("aws:ec2/getSubnet:getSubnet", aws_ctx,
+    first = invoke("aws:ec2/getSubnet:getSubnet", aws_ctx,
                  {"vpcId": default["id"], "availabilityZone": "us-east-1a", "defaultForAz": True})
     assert first["id"] in subnets["ids"]
     assert (first["vpcId"], first["availabilityZone"], first["defaultForAz"]) == (default["id"], "us-east-1a", True)
-    assert call("aws:ec2/getSubnet:getSubnet", aws_ctx, {"id": first["id"]})["cidrBlock"] == first["cidrBlock"]
+    assert invoke("aws:ec2/getSubnet:getSubnet", aws_ctx, {"id": first["id"]})["cidrBlock"] == first["cidrBlock"]
 
-    group = call("aws:ec2/getSecurityGroup:getSecurityGroup", aws_ctx, {"name": "default", "vpcId": default["id"]})
+    group = invoke("aws:ec2/getSecurityGroup:getSecurityGroup", aws_ctx, {"name": "default", "vpcId": default["id"]})
     assert group["id"] == ec2.describe_security_groups(Filters=[
         {"Name": "vpc-id", "Values": [default["id"]]}, {"Name": "group-name", "Values": ["default"]},
     ])["SecurityGroups"][0]["GroupId"]
     assert (group["name"], group["vpcId"]) == ("default", default["id"])
 
 
-def test_lookups_by_tag_and_their_failures(provision: Provision, aws_ctx: AwsContext) -> None:  # noqa: F811
+def test_lookups_by_tag_and_their_failures(provision: Provision, aws_ctx: AwsContext) -> None:
     marker = unique("lookup")
     network = provision(VPC, "tagged", cidrBlock="10.30.0.0/16", tags={"lookup": marker})
     for index in (1, 2):
         provision(SUBNET, f"tagged-{index}", vpcId=network.id, cidrBlock=f"10.30.{index}.0/24", tags={"lookup": marker})
 
-    found = call("aws:ec2/getVpc:getVpc", aws_ctx, {"tags": {"lookup": marker}})
+    found = invoke("aws:ec2/getVpc:getVpc", aws_ctx, {"tags": {"lookup": marker}})
     assert found["id"] == network.id and found["tags"]["lookup"] == marker
-    assert len(call("aws:ec2/getSubnets:getSubnets", aws_ctx, {"tags": {"lookup": marker}})["ids"]) == 2
+    assert len(invoke("aws:ec2/getSubnets:getSubnets", aws_ctx, {"tags": {"lookup": marker}})["ids"]) == 2
 
     with pytest.raises(BadInput, match="no matching EC2 VPC found"):
-        call("aws:ec2/getVpc:getVpc", aws_ctx, {"id": "vpc-0123456789abcdef0"})
+        invoke("aws:ec2/getVpc:getVpc", aws_ctx, {"id": "vpc-0123456789abcdef0"})
     with pytest.raises(BadInput, match="multiple EC2 Subnets matched"):
-        call("aws:ec2/getSubnet:getSubnet", aws_ctx, {"vpcId": network.id})
+        invoke("aws:ec2/getSubnet:getSubnet", aws_ctx, {"vpcId": network.id})
     with pytest.raises(BadInput, match="region eu-west-1 is not supported"):
-        call("aws:ec2/getSubnets:getSubnets", aws_ctx, {"region": "eu-west-1"})
+        invoke("aws:ec2/getSubnets:getSubnets", aws_ctx, {"region": "eu-west-1"})
 
 
 # ---- an unmodified Pulumi example through the local engine -------------------------------
@@ -506,9 +488,7 @@ pulumi.export("publicHostName", ip.public_dns)
 
 
 def test_the_webserver_example_runs_unmodified(tmp_path: Path, moto_endpoint: str) -> None:
-    project = write_program(tmp_path, WEBSERVER_PROGRAM)
-    result = deployment(project, "test", moto_endpoint).up()
-    assert result.succeeded, result.error
+    project, result = up_program(tmp_path, WEBSERVER_PROGRAM, moto_endpoint)
     assert result.changes["create"] == 5 + 1  # and the stack
     out = result.outputs
     assert fnmatch.fnmatch(out["amiName"], "amzn2-ami-hvm-*-x86_64-gp2")
@@ -517,9 +497,5 @@ def test_the_webserver_example_runs_unmodified(tmp_path: Path, moto_endpoint: st
     assert (described["State"]["Name"], described["PublicIpAddress"]) == ("running", out["publicIp"])
     assert out["publicHostName"] == f"ec2-{out['publicIp'].replace('.', '-')}.compute-1.amazonaws.com"
 
-    again = deployment(project, "test", moto_endpoint).up()
-    assert again.succeeded and again.changes["same"] == 5 + 1 and again.changes["create"] == 0
-
-    destroyed = deployment(project, "test", moto_endpoint).destroy()
-    assert destroyed.succeeded and destroyed.changes["delete"] == 5 + 1
+    assert_up_again_changes_nothing_and_destroy_deletes(project, moto_endpoint, 5 + 1)
     assert instance_of(client, out["instanceId"])["State"]["Name"] == "terminated"

@@ -8,23 +8,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_aws_identity import (
-    READ_ONLY_LOGS,
-    TRUST_LAMBDA,
-    assert_deleted,
-    checked,
-    create,
-    provider,
-    unique,
-    update,
-    urn,
-)
 
 from envctl.engine.aws.base import DiffResult
 from envctl.engine.aws.context import AwsContext
 from envctl.engine.aws.services.iam_principals import ses_smtp_password_v4
 
-from engine_support import aws, deployment, write_program
+from engine_support import aws
+from provider_steps import (
+    LAMBDA_TRUST,
+    READ_ONLY_LOGS,
+    assert_deleted,
+    assert_up_again_changes_nothing_and_destroy_deletes,
+    checked,
+    create,
+    provider,
+    unique,
+    up_program,
+    update,
+    urn,
+)
 
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 POLICY = "aws:iam/policy:Policy"
@@ -52,7 +54,7 @@ def iam(aws_ctx: AwsContext) -> Any:
 @pytest.fixture
 def role(iam: Any) -> str:
     name = unique("principals-role")
-    iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST_LAMBDA)
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=LAMBDA_TRUST)
     return name
 
 
@@ -351,7 +353,7 @@ def test_instance_profile_lifecycle(aws_ctx: AwsContext, iam: Any, role: str) ->
     assert provider(INSTANCE_PROFILE).read(aws_ctx, id, outputs) == outputs
 
     other_role = unique("principals-role")
-    iam.create_role(RoleName=other_role, AssumeRolePolicyDocument=TRUST_LAMBDA)
+    iam.create_role(RoleName=other_role, AssumeRolePolicyDocument=LAMBDA_TRUST)
     updated = update(aws_ctx, INSTANCE_PROFILE, "web", id, outputs, {"role": other_role, "tags": {}})
     stored = iam.get_instance_profile(InstanceProfileName=id)["InstanceProfile"]
     assert [r["RoleName"] for r in stored["Roles"]] == [other_role]
@@ -406,9 +408,7 @@ pulumi.export("profileName", profile.name)
 
 
 def test_a_ci_user_program_runs_unmodified(tmp_path: Path, moto_endpoint: str) -> None:
-    project = write_program(tmp_path, CI_USER_PROGRAM)
-    result = deployment(project, "test", moto_endpoint).up()
-    assert result.succeeded, result.error
+    project, result = up_program(tmp_path, CI_USER_PROGRAM, moto_endpoint)
     assert result.changes["create"] == 10 + 1  # and the stack
     out = result.outputs
     iam = aws(moto_endpoint, "iam")
@@ -420,10 +420,6 @@ def test_a_ci_user_program_runs_unmodified(tmp_path: Path, moto_endpoint: str) -
     profile = iam.get_instance_profile(InstanceProfileName=out["profileName"])["InstanceProfile"]
     assert profile["Roles"][0]["RoleName"].startswith("web-")
 
-    again = deployment(project, "test", moto_endpoint).up()
-    assert again.succeeded and again.changes["same"] == 10 + 1 and again.changes["create"] == 0
-
-    destroyed = deployment(project, "test", moto_endpoint).destroy()
-    assert destroyed.succeeded and destroyed.changes["delete"] == 10 + 1
+    assert_up_again_changes_nothing_and_destroy_deletes(project, moto_endpoint, 10 + 1)
     with pytest.raises(iam.exceptions.NoSuchEntityException):
         iam.get_user(UserName=out["userName"])

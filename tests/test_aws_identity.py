@@ -4,81 +4,42 @@ against the session's moto server."""
 from __future__ import annotations
 
 import json
-import uuid
 import zlib
 
 import pytest
 
-from envctl.engine.aws.base import AwsResource, DiffResult, Props
+from envctl.engine.aws.base import DiffResult
 from envctl.engine.aws.context import AwsContext
-from envctl.engine.aws.registry import lookup_invoke, lookup_resource
 from envctl.errors import BadInput
+
+from provider_steps import (
+    LAMBDA_TRUST,
+    READ_ONLY_LOGS,
+    assert_deleted,
+    checked,
+    create,
+    invoke,
+    provider,
+    unique,
+    update,
+    urn,
+)
 
 ROLE = "aws:iam/role:Role"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 PARAMETER = "aws:ssm/parameter:Parameter"
-READ_ONLY_LOGS = "arn:aws:iam::aws:policy/CloudWatchLogsReadOnlyAccess"
-TRUST_LAMBDA = json.dumps({
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-})
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-def urn(token: str, name: str) -> str:
-    return f"urn:pulumi:test::proj::{token}::{name}"
-
-
-def provider(token: str) -> AwsResource:
-    found = lookup_resource(token)
-    assert found is not None, token
-    return found
-
-
-def checked(token: str, logical: str, inputs: Props) -> Props:
-    result = provider(token).check(logical, None, inputs)
-    assert result.failures == []
-    return result.inputs
-
-
-def create(ctx: AwsContext, token: str, logical: str, inputs: Props) -> tuple[str, Props]:
-    return provider(token).create(ctx, urn(token, logical), checked(token, logical, inputs))
-
-
-def update(ctx: AwsContext, token: str, logical: str, id: str, olds: Props, changes: Props) -> Props:
-    """Apply `changes` to the inputs in `olds`, as the engine does: diff, then update in place."""
-    resource = provider(token)
-    news = resource.check(logical, olds, {**_inputs_of(olds), **changes}).inputs
-    diff = resource.diff(_inputs_of(olds), news)
-    assert not diff.needs_replace, diff
-    return resource.update(ctx, urn(token, logical), id, olds, news, diff)
-
-
-def _inputs_of(outputs: Props) -> Props:
-    computed = {"id", "arn", "createDate", "uniqueId", "tagsAll", "version", "region"}
-    return {k: v for k, v in outputs.items() if k not in computed and v is not None}
-
-
-def assert_deleted(ctx: AwsContext, token: str, id: str, state: Props) -> None:
-    resource = provider(token)
-    resource.delete(ctx, id, state)
-    resource.delete(ctx, id, state)  # already gone is fine
-    assert resource.read(ctx, id, state) is None
 
 
 # ---- Role ----------------------------------------------------------------------------------
 
 
 def test_role_check_fills_defaults_and_auto_name() -> None:
-    inputs = checked(ROLE, "app-role", {"assumeRolePolicy": TRUST_LAMBDA})
+    inputs = checked(ROLE, "app-role", {"assumeRolePolicy": LAMBDA_TRUST})
     assert inputs["path"] == "/" and inputs["maxSessionDuration"] == 3600 and inputs["forceDetachPolicies"] is False
     assert inputs["name"].startswith("app-role-") and len(inputs["name"]) == len("app-role-") + 7
 
-    long = provider(ROLE).check("r" * 100, None, {"assumeRolePolicy": TRUST_LAMBDA}).inputs
+    long = provider(ROLE).check("r" * 100, None, {"assumeRolePolicy": LAMBDA_TRUST}).inputs
     assert len(long["name"]) == 64
     failures = provider(ROLE).check("app-role", None, {"assumeRolePolicy": "{not json"}).failures
     assert [f.property for f in failures] == ["assumeRolePolicy"]
@@ -88,7 +49,7 @@ def test_role_check_fills_defaults_and_auto_name() -> None:
 def test_role_lifecycle(aws_ctx: AwsContext) -> None:
     iam = aws_ctx.client("iam")
     id, outputs = create(aws_ctx, ROLE, "app-role", {
-        "assumeRolePolicy": TRUST_LAMBDA, "description": "runs the app", "tags": {"team": "core"},
+        "assumeRolePolicy": LAMBDA_TRUST, "description": "runs the app", "tags": {"team": "core"},
     })
     role = iam.get_role(RoleName=id)["Role"]
     assert id == outputs["name"] == role["RoleName"]
@@ -98,7 +59,7 @@ def test_role_lifecycle(aws_ctx: AwsContext) -> None:
     expected_tags = {"team": "core", "envctl:env": "test", "envctl:urn": urn(ROLE, "app-role")}
     assert {t["Key"]: t["Value"] for t in role["Tags"]} == expected_tags == outputs["tagsAll"]
     assert outputs["tags"] == {"team": "core"}
-    assert outputs["assumeRolePolicy"] == TRUST_LAMBDA
+    assert outputs["assumeRolePolicy"] == LAMBDA_TRUST
 
     assert provider(ROLE).read(aws_ctx, id, outputs) == outputs
 
@@ -117,7 +78,7 @@ def test_role_lifecycle(aws_ctx: AwsContext) -> None:
 
 
 def test_role_read_reports_drift_from_the_cloud(aws_ctx: AwsContext) -> None:
-    id, outputs = create(aws_ctx, ROLE, "drift-role", {"assumeRolePolicy": TRUST_LAMBDA, "description": "before"})
+    id, outputs = create(aws_ctx, ROLE, "drift-role", {"assumeRolePolicy": LAMBDA_TRUST, "description": "before"})
     iam = aws_ctx.client("iam")
     iam.update_role(RoleName=id, Description="changed by hand", MaxSessionDuration=7200)
     iam.tag_role(RoleName=id, Tags=[{"Key": "added", "Value": "by hand"}])
@@ -131,23 +92,23 @@ def test_role_read_reports_drift_from_the_cloud(aws_ctx: AwsContext) -> None:
 
 def test_role_diff_replaces_on_path_updates_description_and_compares_policies_as_json() -> None:
     role = provider(ROLE)
-    olds = checked(ROLE, "r", {"assumeRolePolicy": TRUST_LAMBDA, "name": "r-1"})
+    olds = checked(ROLE, "r", {"assumeRolePolicy": LAMBDA_TRUST, "name": "r-1"})
     assert role.diff(olds, {**olds, "path": "/svc/"}) == DiffResult(("path",), ("path",))
     assert role.diff(olds, {**olds, "description": "new"}) == DiffResult(("description",), ())
 
-    same_policy = json.dumps(json.loads(TRUST_LAMBDA), indent=4)
+    same_policy = json.dumps(json.loads(LAMBDA_TRUST), indent=4)
     reordered = json.dumps({"Statement": [{"Action": ["sts:AssumeRole"], "Effect": "Allow",
                                            "Principal": {"Service": ["lambda.amazonaws.com"]}}],
                             "Version": "2012-10-17"})
     assert not role.diff(olds, {**olds, "assumeRolePolicy": same_policy}).has_changes
     assert not role.diff(olds, {**olds, "assumeRolePolicy": reordered}).has_changes
-    other = TRUST_LAMBDA.replace("lambda", "ec2")
+    other = LAMBDA_TRUST.replace("lambda", "ec2")
     assert role.diff(olds, {**olds, "assumeRolePolicy": other}) == DiffResult(("assumeRolePolicy",), ())
 
 
 def test_role_update_replaces_the_trust_policy(aws_ctx: AwsContext) -> None:
-    id, outputs = create(aws_ctx, ROLE, "trust-role", {"assumeRolePolicy": TRUST_LAMBDA})
-    ec2_trust = TRUST_LAMBDA.replace("lambda", "ec2")
+    id, outputs = create(aws_ctx, ROLE, "trust-role", {"assumeRolePolicy": LAMBDA_TRUST})
+    ec2_trust = LAMBDA_TRUST.replace("lambda", "ec2")
     updated = update(aws_ctx, ROLE, "trust-role", id, outputs, {"assumeRolePolicy": ec2_trust})
     document = aws_ctx.client("iam").get_role(RoleName=id)["Role"]["AssumeRolePolicyDocument"]
     assert document["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
@@ -158,7 +119,7 @@ def test_role_update_replaces_the_trust_policy(aws_ctx: AwsContext) -> None:
 def test_role_name_prefix_and_force_detach_on_delete(aws_ctx: AwsContext) -> None:
     iam = aws_ctx.client("iam")
     id, outputs = create(aws_ctx, ROLE, "pre", {
-        "assumeRolePolicy": TRUST_LAMBDA, "namePrefix": "envctl-", "forceDetachPolicies": True,
+        "assumeRolePolicy": LAMBDA_TRUST, "namePrefix": "envctl-", "forceDetachPolicies": True,
     })
     assert id.startswith("envctl-") and len(id) == len("envctl-") + 26 and outputs["name"] == id
     iam.attach_role_policy(RoleName=id, PolicyArn=READ_ONLY_LOGS)
@@ -173,7 +134,7 @@ def test_role_name_prefix_and_force_detach_on_delete(aws_ctx: AwsContext) -> Non
 
 def test_role_policy_attachment_lifecycle(aws_ctx: AwsContext) -> None:
     iam = aws_ctx.client("iam")
-    role_id, role = create(aws_ctx, ROLE, "attached-role", {"assumeRolePolicy": TRUST_LAMBDA})
+    role_id, role = create(aws_ctx, ROLE, "attached-role", {"assumeRolePolicy": LAMBDA_TRUST})
     assert provider(ATTACHMENT).check("a", None, {"role": role_id}).failures[0].property == "policyArn"
 
     id, outputs = create(aws_ctx, ATTACHMENT, "logs-read", {"role": role_id, "policyArn": READ_ONLY_LOGS})
@@ -310,30 +271,24 @@ def test_parameter_diff_replaces_on_name_and_updates_value() -> None:
 # ---- invokes -------------------------------------------------------------------------------
 
 
-def call(token: str, ctx: AwsContext, args: Props) -> Props:
-    fn = lookup_invoke(token)
-    assert fn is not None, token
-    return fn(ctx, args)
-
-
 def test_get_caller_identity_matches_sts(aws_ctx: AwsContext) -> None:
     identity = aws_ctx.client("sts").get_caller_identity()
-    result = call("aws:index/getCallerIdentity:getCallerIdentity", aws_ctx, {})
+    result = invoke("aws:index/getCallerIdentity:getCallerIdentity", aws_ctx, {})
     assert result == {"accountId": identity["Account"], "arn": identity["Arn"], "id": identity["Account"],
                       "userId": identity["UserId"]}
 
 
 def test_get_region_and_partition(aws_ctx: AwsContext) -> None:
-    region = call("aws:index/getRegion:getRegion", aws_ctx, {})
+    region = invoke("aws:index/getRegion:getRegion", aws_ctx, {})
     assert region["name"] == region["region"] == region["id"] == "us-east-1"
     assert region["endpoint"] == "ec2.us-east-1.amazonaws.com"
     assert region["description"] == "US East (N. Virginia)"
-    other = call("aws:index/getRegion:getRegion", aws_ctx, {"region": "eu-west-1"})
+    other = invoke("aws:index/getRegion:getRegion", aws_ctx, {"region": "eu-west-1"})
     assert (other["region"], other["description"]) == ("eu-west-1", "Europe (Ireland)")
-    by_endpoint = call("aws:index/getRegion:getRegion", aws_ctx, {"endpoint": "ec2.eu-west-1.amazonaws.com"})
+    by_endpoint = invoke("aws:index/getRegion:getRegion", aws_ctx, {"endpoint": "ec2.eu-west-1.amazonaws.com"})
     assert by_endpoint["region"] == "eu-west-1"
 
-    partition = call("aws:index/getPartition:getPartition", aws_ctx, {})
+    partition = invoke("aws:index/getPartition:getPartition", aws_ctx, {})
     assert partition == {"id": "aws", "partition": "aws", "dnsSuffix": "amazonaws.com",
                          "reverseDnsPrefix": "com.amazonaws"}
 
@@ -421,7 +376,7 @@ TERRAFORM_BASIC_JSON = """{
 
 
 def test_get_policy_document_renders_as_terraform(aws_ctx: AwsContext) -> None:
-    result = call(POLICY_DOCUMENT, aws_ctx, TERRAFORM_BASIC_ARGS)
+    result = invoke(POLICY_DOCUMENT, aws_ctx, TERRAFORM_BASIC_ARGS)
     assert result["json"] == TERRAFORM_BASIC_JSON
     assert result["minifiedJson"] == json.dumps(json.loads(TERRAFORM_BASIC_JSON), separators=(",", ":"))
     assert result["id"] == str(zlib.crc32(TERRAFORM_BASIC_JSON.encode()))
@@ -437,7 +392,7 @@ def test_get_policy_document_merges_sources_and_overrides_by_sid(aws_ctx: AwsCon
     ]})
     override = json.dumps({"Statement": [{"Sid": "Write", "Effect": "Deny", "Action": "s3:PutObject",
                                           "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": False}}}]})
-    result = call(POLICY_DOCUMENT, aws_ctx, {
+    result = invoke(POLICY_DOCUMENT, aws_ctx, {
         "sourcePolicyDocuments": [source],
         "overridePolicyDocuments": [override],
         "statements": [
@@ -456,16 +411,16 @@ def test_get_policy_document_merges_sources_and_overrides_by_sid(aws_ctx: AwsCon
 def test_get_policy_document_rejects_duplicate_sids_and_bad_versions(aws_ctx: AwsContext) -> None:
     duplicate = {"statements": [{"sid": "A", "actions": ["s3:*"]}, {"sid": "A", "actions": ["sqs:*"]}]}
     with pytest.raises(BadInput, match="duplicate Sid"):
-        call(POLICY_DOCUMENT, aws_ctx, duplicate)
+        invoke(POLICY_DOCUMENT, aws_ctx, duplicate)
     with pytest.raises(BadInput, match="version"):
-        call(POLICY_DOCUMENT, aws_ctx, {"version": "2020-01-01"})
+        invoke(POLICY_DOCUMENT, aws_ctx, {"version": "2020-01-01"})
     with pytest.raises(BadInput, match="not supported in document version 2008-10-17"):
-        call(POLICY_DOCUMENT, aws_ctx, {"version": "2008-10-17",
+        invoke(POLICY_DOCUMENT, aws_ctx, {"version": "2008-10-17",
                                         "statements": [{"actions": ["s3:*"], "resources": ["arn:aws:s3:::&{x}"]}]})
 
 
 def test_policy_document_output_is_accepted_by_iam_as_a_trust_policy(aws_ctx: AwsContext) -> None:
-    trust = call(POLICY_DOCUMENT, aws_ctx, {"statements": [{
+    trust = invoke(POLICY_DOCUMENT, aws_ctx, {"statements": [{
         "actions": ["sts:AssumeRole"], "principals": [{"type": "Service", "identifiers": ["lambda.amazonaws.com"]}],
     }]})["json"]
     id, outputs = create(aws_ctx, ROLE, "from-document", {"assumeRolePolicy": trust})

@@ -1,32 +1,37 @@
 """Lambda functions and permissions, and API Gateway v2 APIs, integrations, routes and stages, against the
-session's moto server.
-
-Also the provider-step helpers (deploy, redeploy, diff_of, destroy_for_good) the other provider tests use.
-"""
+session's moto server."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import json
 import re
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pulumi
 import pytest
-from pulumi.runtime import rpc
 
 from envctl.engine.aws.assets import archive_zip
-from envctl.engine.aws.base import AwsResource, DiffResult, Props
+from envctl.engine.aws.base import DiffResult, Props
 from envctl.engine.aws.context import AwsContext
-from envctl.engine.aws.registry import lookup_resource
 
 from engine_support import aws, deployment, write_program
+from provider_steps import (
+    LAMBDA_TRUST,
+    Deployed,
+    checked,
+    deploy,
+    destroy_for_good,
+    diff_of,
+    provider,
+    read,
+    redeploy,
+    sdk_wire,
+    unique,
+)
 
 FUNCTION = "aws:lambda/function:Function"
 PERMISSION = "aws:lambda/permission:Permission"
@@ -34,80 +39,6 @@ API = "aws:apigatewayv2/api:Api"
 INTEGRATION = "aws:apigatewayv2/integration:Integration"
 ROUTE = "aws:apigatewayv2/route:Route"
 STAGE = "aws:apigatewayv2/stage:Stage"
-LAMBDA_TRUST = json.dumps({
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-})
-
-
-def provider(token: str) -> AwsResource:
-    resource = lookup_resource(token)
-    assert resource is not None, token
-    return resource
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
-
-
-def checked(token: str, logical_name: str, news: Props, olds: Props | None = None) -> Props:
-    result = provider(token).check(logical_name, olds, news)
-    assert not result.failures, result.failures
-    return result.inputs
-
-
-@dataclass(frozen=True)
-class Deployed:
-    """A resource as the engine keeps it between steps: its id, its checked inputs and its outputs."""
-
-    token: str
-    name: str
-    id: str
-    inputs: Props
-    outputs: Props
-
-    @property
-    def urn(self) -> str:
-        return f"urn:pulumi:test::tests::{self.token}::{self.name}"
-
-
-def deploy(ctx: AwsContext, token: str, logical_name: str, news: Props) -> Deployed:
-    inputs = checked(token, logical_name, news)
-    id, outputs = provider(token).create(ctx, f"urn:pulumi:test::tests::{token}::{logical_name}", inputs)
-    return Deployed(token, logical_name, id, inputs, outputs)
-
-
-def diff_of(deployed: Deployed, news: Props) -> DiffResult:
-    """What the engine would decide for new inputs: old and new checked inputs compared."""
-    inputs = checked(deployed.token, deployed.name, news, deployed.inputs)
-    return provider(deployed.token).diff(deployed.inputs, inputs)
-
-
-def redeploy(ctx: AwsContext, deployed: Deployed, news: Props) -> Deployed:
-    """Check and diff like the engine, insist on an in-place update, and run it."""
-    inputs = checked(deployed.token, deployed.name, news, deployed.inputs)
-    diff = provider(deployed.token).diff(deployed.inputs, inputs)
-    assert diff.has_changes and not diff.needs_replace, diff
-    outputs = provider(deployed.token).update(ctx, deployed.urn, deployed.id, deployed.outputs, inputs, diff)
-    return Deployed(deployed.token, deployed.name, deployed.id, inputs, outputs)
-
-
-def read(ctx: AwsContext, deployed: Deployed) -> Props:
-    found = provider(deployed.token).read(ctx, deployed.id, deployed.outputs)
-    assert found is not None
-    return found
-
-
-def destroy_for_good(ctx: AwsContext, deployed: Deployed) -> None:
-    """Delete leaves nothing, deleting again is fine, and read then reports the resource gone."""
-    provider(deployed.token).delete(ctx, deployed.id, deployed.outputs)
-    provider(deployed.token).delete(ctx, deployed.id, deployed.outputs)
-    assert provider(deployed.token).read(ctx, deployed.id, deployed.outputs) is None
-
-
-def sdk_wire(value: Any) -> Any:
-    """A value as the Pulumi SDK sends it to the engine (assets and archives in their wire form)."""
-    return asyncio.run(rpc.serialize_property(value, [], None))
 
 
 def code(handler_source: str) -> Any:

@@ -1,23 +1,28 @@
 """SNS topics and subscriptions, Kinesis streams and EventBridge buses, rules and targets, against the session's
-moto server. Also home of the provisioning helpers test_aws_security.py shares."""
+moto server."""
 
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from envctl.engine.aws.base import AwsResource, DiffResult, Props
 from envctl.engine.aws.context import AwsContext
-from envctl.engine.aws.registry import lookup_resource
 from envctl.errors import BadInput
 
-from engine_support import aws, deployment, write_program
+from engine_support import aws
+from provider_steps import (
+    Provisioner,
+    assert_up_again_changes_nothing_and_destroy_deletes,
+    failed_properties,
+    provider,
+    unique,
+    up_program,
+)
 
 TOPIC = "aws:sns/topic:Topic"
 SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
@@ -25,99 +30,6 @@ STREAM = "aws:kinesis/stream:Stream"
 BUS = "aws:cloudwatch/eventBus:EventBus"
 RULE = "aws:cloudwatch/eventRule:EventRule"
 TARGET = "aws:cloudwatch/eventTarget:EventTarget"
-
-
-# ---- helpers (shared with test_aws_security.py) ---------------------------------------------
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-def provider(token: str) -> AwsResource:
-    found = lookup_resource(token)
-    assert found is not None, token
-    return found
-
-
-def failed_properties(token: str, inputs: Props) -> set[str]:
-    return {failure.property for failure in provider(token).check("x", None, inputs).failures}
-
-
-@dataclass(frozen=True)
-class Made:
-    """A resource created through its provider: the program's inputs, the checked inputs the engine records
-    (defaults and auto-names filled in) and the outputs."""
-
-    token: str
-    logical: str
-    program: Props
-    id: str = ""
-    inputs: Props | None = None
-    outputs: Props | None = None
-
-    @property
-    def urn(self) -> str:
-        return f"urn:pulumi:test::messaging::{self.token}::{self.logical}"
-
-
-class Provisioner:
-    """Creates, changes and deletes resources the way the engine does (check, diff, then the provider call),
-    and deletes whatever a test leaves behind."""
-
-    def __init__(self, ctx: AwsContext) -> None:
-        self.ctx = ctx
-        self._made: list[Made] = []
-
-    def create(self, token: str, logical: str, inputs: Props) -> Made:
-        checked = provider(token).check(logical, None, inputs)
-        assert checked.failures == [], checked.failures
-        made = Made(token, logical, inputs)
-        id, outputs = provider(token).create(self.ctx, made.urn, checked.inputs)
-        made = replace(made, id=id, inputs=checked.inputs, outputs=outputs)
-        self._made.append(made)
-        return made
-
-    def plan(self, made: Made, changes: Props) -> DiffResult:
-        """The diff the engine would compute for the program's inputs changed by `changes` (None removes)."""
-        return self._checked_diff(made, changes)[2]
-
-    def update(self, made: Made, changes: Props) -> Made:
-        """An in-place update: it must not need a replacement, and the id must stay."""
-        program, news, diff = self._checked_diff(made, changes)
-        assert diff.has_changes and not diff.needs_replace, diff
-        outputs = provider(made.token).update(self.ctx, made.urn, made.id, made.outputs, news, diff)
-        assert outputs.get("id", made.id) == made.id
-        updated = replace(made, program=program, inputs=news, outputs=outputs)
-        self._made[self._made.index(made)] = updated
-        return updated
-
-    def _checked_diff(self, made: Made, changes: Props) -> tuple[Props, Props, DiffResult]:
-        program = {k: v for k, v in {**made.program, **changes}.items() if v is not None}
-        checked = provider(made.token).check(made.logical, made.inputs, program)
-        assert checked.failures == [], checked.failures
-        return program, checked.inputs, provider(made.token).diff(made.inputs, checked.inputs)
-
-    def read(self, made: Made) -> Props | None:
-        return provider(made.token).read(self.ctx, made.id, made.outputs)
-
-    def assert_deleted(self, made: Made) -> None:
-        """Delete succeeds twice (already gone is fine) and read then reports the resource gone."""
-        provider(made.token).delete(self.ctx, made.id, made.outputs)
-        provider(made.token).delete(self.ctx, made.id, made.outputs)
-        assert self.read(made) is None
-        self._made.remove(made)
-
-    def cleanup(self) -> None:
-        for made in reversed(self._made):
-            provider(made.token).delete(self.ctx, made.id, made.outputs)
-
-
-@pytest.fixture
-def provision(aws_ctx: AwsContext) -> Iterator[Provisioner]:
-    provisioner = Provisioner(aws_ctx)
-    yield provisioner
-    provisioner.cleanup()
 
 
 @pytest.fixture
@@ -138,9 +50,9 @@ def received(ctx: AwsContext, queue_url: str) -> list[str]:
 # ---- SNS Topic ------------------------------------------------------------------------------
 
 
-def test_topic_lifecycle(provision: Provisioner, aws_ctx: AwsContext) -> None:
+def test_topic_lifecycle(provisioner: Provisioner, aws_ctx: AwsContext) -> None:
     sns = aws_ctx.client("sns")
-    topic = provision.create(TOPIC, "alerts", {"displayName": "Alerts", "tags": {"team": "ops"}})
+    topic = provisioner.create(TOPIC, "alerts", {"displayName": "Alerts", "tags": {"team": "ops"}})
 
     assert topic.id == topic.outputs["arn"] == sns.get_topic_attributes(TopicArn=topic.id)["Attributes"]["TopicArn"]
     assert topic.inputs["name"].startswith("alerts-") and len(topic.inputs["name"]) == len("alerts-") + 7
@@ -149,27 +61,27 @@ def test_topic_lifecycle(provision: Provisioner, aws_ctx: AwsContext) -> None:
     assert cloud_tags["team"] == "ops" and cloud_tags["envctl:urn"] == topic.urn
     assert topic.outputs["owner"] == aws_ctx.account_id
     assert topic.outputs["tags"] == {"team": "ops"} and topic.outputs["tagsAll"]["envctl:env"] == "test"
-    assert provision.read(topic)["displayName"] == "Alerts"
+    assert provisioner.read(topic)["displayName"] == "Alerts"
 
     policy = json.loads(topic.outputs["policy"])  # SNS's default policy, recorded as the cloud has it
     reformatted = json.dumps(policy, indent=2)
-    assert provision.plan(topic, {"policy": topic.outputs["policy"]}).changed == ("policy",)
+    assert provisioner.plan(topic, {"policy": topic.outputs["policy"]}).changed == ("policy",)
     with_policy = replace(topic, inputs={**topic.inputs, "policy": topic.outputs["policy"]})
-    assert not provision.plan(with_policy, {"policy": reformatted}).has_changes
-    assert set(provision.plan(topic, {"fifoTopic": True}).replaces) == {"fifoTopic", "name"}  # a new .fifo name
-    assert provision.plan(topic, {"name": unique("other")}).replaces == ("name",)
+    assert not provisioner.plan(with_policy, {"policy": reformatted}).has_changes
+    assert set(provisioner.plan(topic, {"fifoTopic": True}).replaces) == {"fifoTopic", "name"}  # a new .fifo name
+    assert provisioner.plan(topic, {"name": unique("other")}).replaces == ("name",)
 
-    topic = provision.update(topic, {"displayName": "Pager", "tags": {"team": "sre"}})
+    topic = provisioner.update(topic, {"displayName": "Pager", "tags": {"team": "sre"}})
     assert sns.get_topic_attributes(TopicArn=topic.id)["Attributes"]["DisplayName"] == "Pager"
     cloud_tags = {t["Key"]: t["Value"] for t in sns.list_tags_for_resource(ResourceArn=topic.id)["Tags"]}
     assert cloud_tags["team"] == "sre"
-    assert provision.read(topic)["displayName"] == "Pager"
+    assert provisioner.read(topic)["displayName"] == "Pager"
 
-    provision.assert_deleted(topic)
+    provisioner.assert_deleted(topic)
 
 
-def test_fifo_topic_auto_name_and_checks(provision: Provisioner, aws_ctx: AwsContext) -> None:
-    topic = provision.create(TOPIC, "orders", {"fifoTopic": True, "contentBasedDeduplication": True})
+def test_fifo_topic_auto_name_and_checks(provisioner: Provisioner, aws_ctx: AwsContext) -> None:
+    topic = provisioner.create(TOPIC, "orders", {"fifoTopic": True, "contentBasedDeduplication": True})
     assert topic.id.endswith(".fifo") and topic.outputs["name"].startswith("orders-")
     attributes = aws_ctx.client("sns").get_topic_attributes(TopicArn=topic.id)["Attributes"]
     assert attributes["FifoTopic"] == "true" and attributes["ContentBasedDeduplication"] == "true"
@@ -179,19 +91,19 @@ def test_fifo_topic_auto_name_and_checks(provision: Provisioner, aws_ctx: AwsCon
     assert failed_properties(TOPIC, {"name": "plain", "fifoTopic": True}) == {"name"}
 
 
-def test_name_prefix_topic(provision: Provisioner) -> None:
-    topic = provision.create(TOPIC, "prefixed", {"namePrefix": "billing-"})
+def test_name_prefix_topic(provisioner: Provisioner) -> None:
+    topic = provisioner.create(TOPIC, "prefixed", {"namePrefix": "billing-"})
     assert topic.outputs["name"].startswith("billing-") and "name" not in topic.inputs
 
 
 # ---- SNS TopicSubscription ------------------------------------------------------------------
 
 
-def test_subscription_fans_out_to_sqs(provision: Provisioner, aws_ctx: AwsContext, queue: tuple[str, str]) -> None:
+def test_subscription_fans_out_to_sqs(provisioner: Provisioner, aws_ctx: AwsContext, queue: tuple[str, str]) -> None:
     queue_url, queue_arn = queue
     sns = aws_ctx.client("sns")
-    topic = provision.create(TOPIC, "events", {})
-    subscription = provision.create(SUBSCRIPTION, "to-queue", {
+    topic = provisioner.create(TOPIC, "events", {})
+    subscription = provisioner.create(SUBSCRIPTION, "to-queue", {
         "topic": topic.id, "protocol": "sqs", "endpoint": queue_arn, "rawMessageDelivery": True,
         "filterPolicy": json.dumps({"kind": ["order"]}),
     })
@@ -209,18 +121,18 @@ def test_subscription_fans_out_to_sqs(provision: Provisioner, aws_ctx: AwsContex
     assert received(aws_ctx, queue_url) == ["order placed"]
 
     reordered = json.dumps({"kind": ["order"]}, indent=4)
-    assert not provision.plan(subscription, {"filterPolicy": reordered}).has_changes
-    assert provision.plan(subscription, {"endpoint": queue_arn + "-2"}).replaces == ("endpoint",)
-    assert provision.plan(subscription, {"protocol": "lambda"}).replaces == ("protocol",)
+    assert not provisioner.plan(subscription, {"filterPolicy": reordered}).has_changes
+    assert provisioner.plan(subscription, {"endpoint": queue_arn + "-2"}).replaces == ("endpoint",)
+    assert provisioner.plan(subscription, {"protocol": "lambda"}).replaces == ("protocol",)
 
-    subscription = provision.update(subscription, {"rawMessageDelivery": False, "filterPolicy": None})
+    subscription = provisioner.update(subscription, {"rawMessageDelivery": False, "filterPolicy": None})
     attributes = sns.get_subscription_attributes(SubscriptionArn=subscription.id)["Attributes"]
     assert attributes["RawMessageDelivery"] == "false"
     sns.publish(TopicArn=topic.id, Message="wrapped", MessageAttributes=other)
     [body] = received(aws_ctx, queue_url)
     assert json.loads(body)["Message"] == "wrapped"  # the SNS envelope, now that delivery is not raw
 
-    provision.assert_deleted(subscription)
+    provisioner.assert_deleted(subscription)
 
 
 def test_subscription_requires_topic_protocol_endpoint() -> None:
@@ -230,9 +142,9 @@ def test_subscription_requires_topic_protocol_endpoint() -> None:
 # ---- Kinesis Stream -------------------------------------------------------------------------
 
 
-def test_stream_lifecycle(provision: Provisioner, aws_ctx: AwsContext) -> None:
+def test_stream_lifecycle(provisioner: Provisioner, aws_ctx: AwsContext) -> None:
     kinesis = aws_ctx.client("kinesis")
-    stream = provision.create(STREAM, "clicks", {
+    stream = provisioner.create(STREAM, "clicks", {
         "shardCount": 1, "retentionPeriod": 48, "shardLevelMetrics": ["OutgoingBytes", "IncomingBytes"],
         "tags": {"team": "data"},
     })
@@ -245,19 +157,19 @@ def test_stream_lifecycle(provision: Provisioner, aws_ctx: AwsContext) -> None:
     assert cloud_tags["team"] == "data" and cloud_tags["envctl:urn"] == stream.urn
     assert stream.outputs["encryptionType"] == "NONE" and stream.outputs["tagsAll"]["envctl:env"] == "test"
 
-    read = provision.read(stream)
+    read = provisioner.read(stream)
     assert read["shardCount"] == 1 and read["retentionPeriod"] == 48
-    assert not provision.plan(stream, {"shardLevelMetrics": ["IncomingBytes", "OutgoingBytes"]}).has_changes
-    assert provision.plan(stream, {"name": unique("renamed")}).replaces == ("name",)
+    assert not provisioner.plan(stream, {"shardLevelMetrics": ["IncomingBytes", "OutgoingBytes"]}).has_changes
+    assert provisioner.plan(stream, {"name": unique("renamed")}).replaces == ("name",)
 
-    stream = provision.update(stream, {"shardCount": 2, "retentionPeriod": 24, "shardLevelMetrics": ["IncomingBytes"],
+    stream = provisioner.update(stream, {"shardCount": 2, "retentionPeriod": 24, "shardLevelMetrics": ["IncomingBytes"],
                                        "tags": {"team": "analytics"}})
     summary = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
     assert summary["OpenShardCount"] == 2 and summary["RetentionPeriodHours"] == 24
     assert summary["EnhancedMonitoring"][0]["ShardLevelMetrics"] == ["IncomingBytes"]
     assert stream.outputs["tags"] == {"team": "analytics"}
 
-    provision.assert_deleted(stream)
+    provisioner.assert_deleted(stream)
 
 
 def test_stream_checks_shard_count_against_mode() -> None:
@@ -269,8 +181,8 @@ def test_stream_checks_shard_count_against_mode() -> None:
     assert failed_properties(STREAM, {"shardCount": 1, "encryptionType": "KMS"}) == {"kmsKeyId"}
 
 
-def test_on_demand_stream_records_no_shard_count(provision: Provisioner) -> None:
-    stream = provision.create(STREAM, "firehose", {"streamModeDetails": {"streamMode": "ON_DEMAND"}})
+def test_on_demand_stream_records_no_shard_count(provisioner: Provisioner) -> None:
+    stream = provisioner.create(STREAM, "firehose", {"streamModeDetails": {"streamMode": "ON_DEMAND"}})
     assert stream.outputs["streamModeDetails"] == {"streamMode": "ON_DEMAND"}
     assert stream.outputs["shardCount"] is None
 
@@ -278,54 +190,54 @@ def test_on_demand_stream_records_no_shard_count(provision: Provisioner) -> None
 # ---- EventBridge ----------------------------------------------------------------------------
 
 
-def test_event_bus_lifecycle(provision: Provisioner, aws_ctx: AwsContext) -> None:
+def test_event_bus_lifecycle(provisioner: Provisioner, aws_ctx: AwsContext) -> None:
     events = aws_ctx.client("events")
-    bus = provision.create(BUS, "orders", {"description": "order events", "tags": {"team": "shop"}})
+    bus = provisioner.create(BUS, "orders", {"description": "order events", "tags": {"team": "shop"}})
     described = events.describe_event_bus(Name=bus.id)
     assert bus.id == bus.inputs["name"] and bus.id.startswith("orders-")
     assert bus.outputs["arn"] == described["Arn"] and described["Description"] == "order events"
-    assert provision.read(bus)["description"] == "order events"
-    assert provision.plan(bus, {"eventSourceName": "aws.partner/x/y"}).replaces == ("eventSourceName",)
+    assert provisioner.read(bus)["description"] == "order events"
+    assert provisioner.plan(bus, {"eventSourceName": "aws.partner/x/y"}).replaces == ("eventSourceName",)
 
     # moto has no UpdateEventBus, so the in-place change here is to the tags.
-    bus = provision.update(bus, {"tags": {"team": "checkout"}})
+    bus = provisioner.update(bus, {"tags": {"team": "checkout"}})
     cloud_tags = {t["Key"]: t["Value"] for t in events.list_tags_for_resource(ResourceARN=bus.outputs["arn"])["Tags"]}
     assert cloud_tags["team"] == "checkout" and cloud_tags["envctl:urn"] == bus.urn
 
-    provision.assert_deleted(bus)
+    provisioner.assert_deleted(bus)
 
 
-def test_rule_on_default_bus(provision: Provisioner, aws_ctx: AwsContext) -> None:
+def test_rule_on_default_bus(provisioner: Provisioner, aws_ctx: AwsContext) -> None:
     events = aws_ctx.client("events")
-    rule = provision.create(RULE, "nightly", {"scheduleExpression": "rate(1 day)", "description": "nightly"})
+    rule = provisioner.create(RULE, "nightly", {"scheduleExpression": "rate(1 day)", "description": "nightly"})
     assert rule.id == rule.inputs["name"] and rule.inputs["eventBusName"] == "default"
     described = events.describe_rule(Name=rule.id)
     assert described["ScheduleExpression"] == "rate(1 day)" and described["State"] == "ENABLED"
     assert rule.outputs["state"] == "ENABLED" and rule.outputs["arn"] == described["Arn"]
 
-    rule = provision.update(rule, {"scheduleExpression": "rate(2 days)", "state": "DISABLED"})
+    rule = provisioner.update(rule, {"scheduleExpression": "rate(2 days)", "state": "DISABLED"})
     described = events.describe_rule(Name=rule.id)
     assert described["ScheduleExpression"] == "rate(2 days)" and described["State"] == "DISABLED"
-    assert not provision.plan(rule, {"state": None}).has_changes  # as Terraform: removing state changes nothing
+    assert not provisioner.plan(rule, {"state": None}).has_changes  # as Terraform: removing state changes nothing
 
-    provision.assert_deleted(rule)
+    provisioner.assert_deleted(rule)
 
 
 def test_rule_target_delivers_bus_events_to_sqs(
-    provision: Provisioner, aws_ctx: AwsContext, queue: tuple[str, str]
+    provisioner: Provisioner, aws_ctx: AwsContext, queue: tuple[str, str]
 ) -> None:
     queue_url, queue_arn = queue
     events = aws_ctx.client("events")
-    bus = provision.create(BUS, "shop", {})
+    bus = provisioner.create(BUS, "shop", {})
     pattern = {"source": ["shop.orders"], "detail-type": ["OrderPlaced"]}
-    rule = provision.create(RULE, "placed", {"eventBusName": bus.id, "eventPattern": json.dumps(pattern),
+    rule = provisioner.create(RULE, "placed", {"eventBusName": bus.id, "eventPattern": json.dumps(pattern),
                                              "tags": {"team": "shop"}})
     assert rule.id == f"{bus.id}/{rule.inputs['name']}"
     assert json.loads(events.describe_rule(Name=rule.inputs["name"], EventBusName=bus.id)["EventPattern"]) == pattern
-    assert not provision.plan(rule, {"eventPattern": json.dumps(pattern, indent=2, sort_keys=True)}).has_changes
-    assert provision.plan(rule, {"eventBusName": "default"}).replaces == ("eventBusName",)
+    assert not provisioner.plan(rule, {"eventPattern": json.dumps(pattern, indent=2, sort_keys=True)}).has_changes
+    assert provisioner.plan(rule, {"eventBusName": "default"}).replaces == ("eventBusName",)
 
-    target = provision.create(TARGET, "to-queue", {
+    target = provisioner.create(TARGET, "to-queue", {
         "rule": rule.inputs["name"], "eventBusName": bus.id, "arn": queue_arn,
         "retryPolicy": {"maximumRetryAttempts": 3},
     })
@@ -341,12 +253,12 @@ def test_rule_target_delivers_bus_events_to_sqs(
     [body] = received(aws_ctx, queue_url)
     assert json.loads(body)["detail"] == {"id": 7}
 
-    assert provision.plan(target, {"rule": "another"}).replaces == ("rule",)
-    assert provision.plan(target, {"targetId": "fixed"}).replaces == ("targetId",)
-    target = provision.update(target, {"input": json.dumps({"fixed": True})})
+    assert provisioner.plan(target, {"rule": "another"}).replaces == ("rule",)
+    assert provisioner.plan(target, {"targetId": "fixed"}).replaces == ("targetId",)
+    target = provisioner.update(target, {"input": json.dumps({"fixed": True})})
     [listed] = events.list_targets_by_rule(Rule=rule.inputs["name"], EventBusName=bus.id)["Targets"]
     assert json.loads(listed["Input"]) == {"fixed": True}
-    assert not provision.plan(target, {"input": json.dumps({"fixed": True}, indent=1)}).has_changes
+    assert not provisioner.plan(target, {"input": json.dumps({"fixed": True}, indent=1)}).has_changes
 
     # Reading by import id, with nothing in state, finds the same target.
     imported = provider(TARGET).read(aws_ctx, f"{bus.id}/{rule.inputs['name']}/{target_id}", {})
@@ -354,9 +266,9 @@ def test_rule_target_delivers_bus_events_to_sqs(
     with pytest.raises(BadInput):
         provider(TARGET).read(aws_ctx, "no-separators", {})
 
-    provision.assert_deleted(target)
-    provision.assert_deleted(rule)
-    provision.assert_deleted(bus)
+    provisioner.assert_deleted(target)
+    provisioner.assert_deleted(rule)
+    provisioner.assert_deleted(bus)
 
 
 def test_rule_and_target_checks() -> None:
@@ -396,9 +308,7 @@ pulumi.export("streamArn", clicks.arn)
 
 
 def test_a_fan_out_program_runs_unmodified(tmp_path: Path, moto_endpoint: str) -> None:
-    project = write_program(tmp_path, FAN_OUT_PROGRAM)
-    result = deployment(project, "test", moto_endpoint).up()
-    assert result.succeeded, result.error
+    project, result = up_program(tmp_path, FAN_OUT_PROGRAM, moto_endpoint)
     assert result.changes["create"] == 7 + 1  # and the stack
     out = result.outputs
 
@@ -415,10 +325,6 @@ def test_a_fan_out_program_runs_unmodified(tmp_path: Path, moto_endpoint: str) -
     assert kinesis.describe_stream_summary(StreamName=stream_name)["StreamDescriptionSummary"][
         "RetentionPeriodHours"] == 48
 
-    again = deployment(project, "test", moto_endpoint).up()
-    assert again.succeeded and again.changes["same"] == 7 + 1 and again.changes["create"] == 0
-
-    destroyed = deployment(project, "test", moto_endpoint).destroy()
-    assert destroyed.succeeded and destroyed.changes["delete"] == 7 + 1
+    assert_up_again_changes_nothing_and_destroy_deletes(project, moto_endpoint, 7 + 1)
     assert out["topicArn"] not in [t["TopicArn"] for t in aws(moto_endpoint, "sns").list_topics()["Topics"]]
     assert out["busName"] not in [b["Name"] for b in aws(moto_endpoint, "events").list_event_buses()["EventBuses"]]

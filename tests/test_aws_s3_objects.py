@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pulumi
 import pytest
-from test_aws_lambda_api import deploy, destroy_for_good, diff_of, provider, read, redeploy, sdk_wire
 
 from envctl.engine.aws.context import AwsContext
+
+from provider_steps import deploy, destroy_for_good, diff_of, provider, read, redeploy, sdk_wire, unique
 
 OBJECT = "aws:s3/bucketObject:BucketObject"
 OBJECT_V2 = "aws:s3/bucketObjectv2:BucketObjectv2"
@@ -29,7 +29,7 @@ def file_asset(path: str) -> Any:
 @pytest.fixture
 def bucket(aws_ctx: AwsContext) -> Iterator[str]:
     s3 = aws_ctx.client("s3")
-    name = f"objects-{uuid.uuid4().hex[:12]}"
+    name = unique("objects")
     s3.create_bucket(Bucket=name)
     yield name
     versions = s3.list_object_versions(Bucket=name)

@@ -5,18 +5,20 @@ from __future__ import annotations
 import base64
 import json
 from pathlib import Path
-from typing import Any
-
-import pytest
-from botocore.exceptions import ClientError
-from test_aws_messaging import Provisioner, failed_properties, provider, provision, unique
 
 from envctl.engine.aws.context import AwsContext
 from envctl.engine.local.properties import is_secret
 
-from engine_support import aws, deployment, write_program
-
-__all__ = ["provision"]  # the shared fixture, imported for pytest
+from engine_support import aws
+from provider_steps import (
+    Provisioner,
+    assert_up_again_changes_nothing_and_destroy_deletes,
+    error_code,
+    failed_properties,
+    provider,
+    unique,
+    up_program,
+)
 
 KEY = "aws:kms/key:Key"
 ALIAS = "aws:kms/alias:Alias"
@@ -33,18 +35,12 @@ def key_policy(account: str, extra_principal: str | None = None) -> str:
     })
 
 
-def error_code(call: Any, **params: Any) -> str:
-    with pytest.raises(ClientError) as raised:
-        call(**params)
-    return raised.value.response["Error"]["Code"]
-
-
 # ---- KMS Key --------------------------------------------------------------------------------
 
 
-def test_key_lifecycle(provision: Provisioner, aws_ctx: AwsContext) -> None:
+def test_key_lifecycle(provisioner: Provisioner, aws_ctx: AwsContext) -> None:
     kms = aws_ctx.client("kms")
-    key = provision.create(KEY, "data", {
+    key = provisioner.create(KEY, "data", {
         "description": "data key", "enableKeyRotation": True, "deletionWindowInDays": 7,
         "policy": key_policy(aws_ctx.account_id), "tags": {"team": "sec"},
     })
@@ -55,23 +51,23 @@ def test_key_lifecycle(provision: Provisioner, aws_ctx: AwsContext) -> None:
     tags = {t["TagKey"]: t["TagValue"] for t in kms.list_resource_tags(KeyId=key.id)["Tags"]}
     assert tags["team"] == "sec" and tags["envctl:urn"] == key.urn
     assert key.outputs["customerMasterKeySpec"] == "SYMMETRIC_DEFAULT" and key.outputs["isEnabled"] is True
-    assert provision.read(key)["description"] == "data key"
+    assert provisioner.read(key)["description"] == "data key"
 
     # The same policy written differently (one principal as a list of one, other spacing) is no change.
     compact = json.loads(key.inputs["policy"])
     compact["Statement"][0]["Principal"]["AWS"] = compact["Statement"][0]["Principal"]["AWS"][0]
-    assert not provision.plan(key, {"policy": json.dumps(compact, indent=2)}).has_changes
-    assert provision.plan(key, {"keyUsage": "SIGN_VERIFY"}).replaces == ("keyUsage",)
-    assert provision.plan(key, {"multiRegion": True}).replaces == ("multiRegion",)
+    assert not provisioner.plan(key, {"policy": json.dumps(compact, indent=2)}).has_changes
+    assert provisioner.plan(key, {"keyUsage": "SIGN_VERIFY"}).replaces == ("keyUsage",)
+    assert provisioner.plan(key, {"multiRegion": True}).replaces == ("multiRegion",)
 
-    key = provision.update(key, {"description": "retired", "enableKeyRotation": False, "isEnabled": False,
+    key = provisioner.update(key, {"description": "retired", "enableKeyRotation": False, "isEnabled": False,
                                  "tags": {"team": "platform"}})
     metadata = kms.describe_key(KeyId=key.id)["KeyMetadata"]
     assert metadata["Description"] == "retired" and metadata["Enabled"] is False
     assert kms.get_key_rotation_status(KeyId=key.id)["KeyRotationEnabled"] is False
     assert key.outputs["tags"] == {"team": "platform"}
 
-    provision.assert_deleted(key)
+    provisioner.assert_deleted(key)
     assert kms.describe_key(KeyId=key.id)["KeyMetadata"]["KeyState"] == "PendingDeletion"
 
 
@@ -85,11 +81,11 @@ def test_key_checks_windows() -> None:
 # ---- KMS Alias ------------------------------------------------------------------------------
 
 
-def test_alias_lifecycle(provision: Provisioner, aws_ctx: AwsContext) -> None:
+def test_alias_lifecycle(provisioner: Provisioner, aws_ctx: AwsContext) -> None:
     kms = aws_ctx.client("kms")
-    first = provision.create(KEY, "first", {})
-    second = provision.create(KEY, "second", {})
-    alias = provision.create(ALIAS, "app", {"targetKeyId": first.id})
+    first = provisioner.create(KEY, "first", {})
+    second = provisioner.create(KEY, "second", {})
+    alias = provisioner.create(ALIAS, "app", {"targetKeyId": first.id})
 
     assert alias.id == alias.inputs["name"] and alias.id.startswith("alias/app-")
     [listed] = [a for a in kms.list_aliases()["Aliases"] if a["AliasName"] == alias.id]
@@ -97,21 +93,21 @@ def test_alias_lifecycle(provision: Provisioner, aws_ctx: AwsContext) -> None:
     assert alias.outputs["arn"] == listed["AliasArn"] and alias.outputs["targetKeyArn"] == first.outputs["arn"]
     assert kms.describe_key(KeyId=alias.id)["KeyMetadata"]["KeyId"] == first.id
 
-    assert not provision.plan(alias, {"targetKeyId": first.outputs["arn"]}).has_changes  # the same key
-    assert provision.plan(alias, {"name": "alias/" + unique("other")}).replaces == ("name",)
+    assert not provisioner.plan(alias, {"targetKeyId": first.outputs["arn"]}).has_changes  # the same key
+    assert provisioner.plan(alias, {"name": "alias/" + unique("other")}).replaces == ("name",)
 
-    alias = provision.update(alias, {"targetKeyId": second.outputs["arn"]})
+    alias = provisioner.update(alias, {"targetKeyId": second.outputs["arn"]})
     assert kms.describe_key(KeyId=alias.id)["KeyMetadata"]["KeyId"] == second.id
-    assert alias.outputs["targetKeyId"] == second.outputs["arn"] and provision.read(alias)["targetKeyArn"] == (
+    assert alias.outputs["targetKeyId"] == second.outputs["arn"] and provisioner.read(alias)["targetKeyArn"] == (
         second.outputs["arn"]
     )
 
-    provision.assert_deleted(alias)
+    provisioner.assert_deleted(alias)
 
 
-def test_alias_name_rules(provision: Provisioner) -> None:
-    key = provision.create(KEY, "prefixed", {})
-    alias = provision.create(ALIAS, "prefixed", {"namePrefix": "alias/team-", "targetKeyId": key.id})
+def test_alias_name_rules(provisioner: Provisioner) -> None:
+    key = provisioner.create(KEY, "prefixed", {})
+    alias = provisioner.create(ALIAS, "prefixed", {"namePrefix": "alias/team-", "targetKeyId": key.id})
     assert alias.id.startswith("alias/team-") and len(alias.id) > len("alias/team-")
     assert failed_properties(ALIAS, {"name": "no-prefix", "targetKeyId": key.id}) == {"name"}
     assert failed_properties(ALIAS, {"name": "alias/aws/reserved", "targetKeyId": key.id}) == {"name"}
@@ -129,9 +125,9 @@ def read_only_policy(account: str) -> str:
     })
 
 
-def test_secret_lifecycle(provision: Provisioner, aws_ctx: AwsContext) -> None:
+def test_secret_lifecycle(provisioner: Provisioner, aws_ctx: AwsContext) -> None:
     client = aws_ctx.client("secretsmanager")
-    secret = provision.create(SECRET, "db", {
+    secret = provisioner.create(SECRET, "db", {
         "description": "database", "policy": read_only_policy(aws_ctx.account_id), "tags": {"team": "data"},
     })
     described = client.describe_secret(SecretId=secret.id)
@@ -142,12 +138,13 @@ def test_secret_lifecycle(provision: Provisioner, aws_ctx: AwsContext) -> None:
     assert json.loads(client.get_resource_policy(SecretId=secret.id)["ResourcePolicy"]) == json.loads(
         secret.inputs["policy"]
     )
-    assert provision.read(secret)["description"] == "database"
+    assert provisioner.read(secret)["description"] == "database"
 
-    assert not provision.plan(secret, {"policy": json.dumps(json.loads(secret.inputs["policy"]), indent=3)}).has_changes
-    assert provision.plan(secret, {"name": unique("renamed")}).replaces == ("name",)
+    reformatted = json.dumps(json.loads(secret.inputs["policy"]), indent=3)
+    assert not provisioner.plan(secret, {"policy": reformatted}).has_changes
+    assert provisioner.plan(secret, {"name": unique("renamed")}).replaces == ("name",)
 
-    secret = provision.update(secret, {"description": "primary database", "policy": None, "tags": {"team": "dba"}})
+    secret = provisioner.update(secret, {"description": "primary database", "policy": None, "tags": {"team": "dba"}})
     described = client.describe_secret(SecretId=secret.id)
     assert described["Description"] == "primary database"
     assert {t["Key"]: t["Value"] for t in described["Tags"]}["team"] == "dba"
@@ -155,13 +152,13 @@ def test_secret_lifecycle(provision: Provisioner, aws_ctx: AwsContext) -> None:
     assert secret.outputs["policy"] is None
 
     # The default recovery window only schedules the deletion: the secret is gone for envctl all the same.
-    provision.assert_deleted(secret)
+    provisioner.assert_deleted(secret)
     assert client.describe_secret(SecretId=secret.id)["DeletedDate"] is not None
 
 
-def test_secret_without_recovery_is_deleted_at_once(provision: Provisioner, aws_ctx: AwsContext) -> None:
-    secret = provision.create(SECRET, "scratch", {"recoveryWindowInDays": 0})
-    provision.assert_deleted(secret)
+def test_secret_without_recovery_is_deleted_at_once(provisioner: Provisioner, aws_ctx: AwsContext) -> None:
+    secret = provisioner.create(SECRET, "scratch", {"recoveryWindowInDays": 0})
+    provisioner.assert_deleted(secret)
     client = aws_ctx.client("secretsmanager")
     assert error_code(client.describe_secret, SecretId=secret.id) == "ResourceNotFoundException"
 
@@ -174,39 +171,39 @@ def test_secret_checks() -> None:
 # ---- Secrets Manager SecretVersion ----------------------------------------------------------
 
 
-def test_secret_versions_and_staging_labels(provision: Provisioner, aws_ctx: AwsContext) -> None:
+def test_secret_versions_and_staging_labels(provisioner: Provisioner, aws_ctx: AwsContext) -> None:
     client = aws_ctx.client("secretsmanager")
-    secret = provision.create(SECRET, "api-key", {"recoveryWindowInDays": 0})
-    first = provision.create(VERSION, "first", {"secretId": secret.id, "secretString": "one"})
+    secret = provisioner.create(SECRET, "api-key", {"recoveryWindowInDays": 0})
+    first = provisioner.create(VERSION, "first", {"secretId": secret.id, "secretString": "one"})
 
     secret_id, version_id = first.id.split("|")
     assert secret_id == secret.id and version_id == first.outputs["versionId"]
     assert first.outputs["arn"] == first.outputs["secretArn"] == secret.id
     assert first.outputs["versionStages"] == ["AWSCURRENT"] and first.outputs["secretString"] == "one"
     assert client.get_secret_value(SecretId=secret.id)["SecretString"] == "one"
-    assert provision.plan(first, {"secretString": "uno"}).replaces == ("secretString",)
-    assert provision.plan(first, {"secretId": "other"}).replaces == ("secretId",)
+    assert provisioner.plan(first, {"secretString": "uno"}).replaces == ("secretString",)
+    assert provisioner.plan(first, {"secretId": "other"}).replaces == ("secretId",)
 
     binary = base64.b64encode(b"\x00\x01binary").decode()
-    second = provision.create(VERSION, "second", {"secretId": secret.id, "secretBinary": binary,
+    second = provisioner.create(VERSION, "second", {"secretId": secret.id, "secretBinary": binary,
                                                    "versionStages": ["candidate"]})
     assert second.outputs["versionStages"] == ["candidate"] and second.outputs["secretBinary"] == binary
     assert "SecretString" in client.get_secret_value(SecretId=secret.id)  # the first version is still current
-    assert not provision.plan(second, {"versionStages": ["candidate"]}).has_changes
+    assert not provisioner.plan(second, {"versionStages": ["candidate"]}).has_changes
 
     # Promoting the candidate is an in-place update that moves AWSCURRENT from the first version.
-    second = provision.update(second, {"versionStages": ["candidate", "AWSCURRENT"]})
+    second = provisioner.update(second, {"versionStages": ["candidate", "AWSCURRENT"]})
     assert second.outputs["versionStages"] == ["AWSCURRENT", "candidate"]
     # VersionStage given explicitly: moto's default version does not follow AWSCURRENT when it moves.
     current = client.get_secret_value(SecretId=secret.id, VersionStage="AWSCURRENT")
     assert current["SecretBinary"] == b"\x00\x01binary"
-    assert provision.read(first)["versionStages"] == ["AWSPREVIOUS"]
+    assert provisioner.read(first)["versionStages"] == ["AWSPREVIOUS"]
 
     # Deleting takes the version's labels away (those it has now); one without labels is gone (AWS removes it).
-    provision.assert_deleted(first)
+    provisioner.assert_deleted(first)
     # The current version keeps AWSCURRENT, which can only move: it stays the secret's value, as with Terraform.
     provider(VERSION).delete(aws_ctx, second.id, second.outputs)
-    assert provision.read(second)["versionStages"] == ["AWSCURRENT"]
+    assert provisioner.read(second)["versionStages"] == ["AWSCURRENT"]
 
 
 def test_secret_version_checks() -> None:
@@ -236,9 +233,7 @@ pulumi.export("secretString", version.secret_string)
 
 
 def test_a_secrets_program_runs_unmodified(tmp_path: Path, moto_endpoint: str) -> None:
-    project = write_program(tmp_path, SECRETS_PROGRAM)
-    result = deployment(project, "test", moto_endpoint).up()
-    assert result.succeeded, result.error
+    project, result = up_program(tmp_path, SECRETS_PROGRAM, moto_endpoint)
     assert result.changes["create"] == 4 + 1  # and the stack
     client = aws(moto_endpoint, "secretsmanager")
     value = client.get_secret_value(SecretId=result.outputs["secretArn"])["SecretString"]
@@ -246,11 +241,7 @@ def test_a_secrets_program_runs_unmodified(tmp_path: Path, moto_endpoint: str) -
     assert is_secret(result.outputs["secretString"])  # pulumi-aws marks the value a secret output
     assert client.describe_secret(SecretId=result.outputs["secretArn"])["KmsKeyId"].endswith(result.outputs["keyId"])
 
-    again = deployment(project, "test", moto_endpoint).up()
-    assert again.succeeded and again.changes["same"] == 4 + 1
-
-    destroyed = deployment(project, "test", moto_endpoint).destroy()
-    assert destroyed.succeeded and destroyed.changes["delete"] == 4 + 1
+    assert_up_again_changes_nothing_and_destroy_deletes(project, moto_endpoint, 4 + 1)
     assert error_code(client.describe_secret, SecretId=result.outputs["secretArn"]) == "ResourceNotFoundException"
     key_state = aws(moto_endpoint, "kms").describe_key(KeyId=result.outputs["keyId"])["KeyMetadata"]["KeyState"]
     assert key_state == "PendingDeletion"

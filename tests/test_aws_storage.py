@@ -3,59 +3,21 @@
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
-from envctl.engine.aws.base import AwsResource, Props
+from envctl.engine.aws.base import Props
 from envctl.engine.aws.context import AwsContext
-from envctl.engine.aws.registry import lookup_resource
+
+from provider_steps import assert_deleted, checked, error_code, failed_properties, provider, unique, urn
 
 BUCKET_TYPE = "aws:s3/bucket:Bucket"
 VERSIONING_TYPE = "aws:s3/bucketVersioning:BucketVersioning"
 ACCESS_BLOCK_TYPE = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 TABLE_TYPE = "aws:dynamodb/table:Table"
 QUEUE_TYPE = "aws:sqs/queue:Queue"
-
-
-def provider(token: str) -> AwsResource:
-    resource = lookup_resource(token)
-    assert resource is not None, token
-    return resource
-
-
-def urn(token: str, name: str) -> str:
-    return f"urn:pulumi:test::storage::{token}::{name}"
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
-
-
-def checked(token: str, logical_name: str, news: Props, olds: Props | None = None) -> Props:
-    result = provider(token).check(logical_name, olds, news)
-    assert not result.failures, result.failures
-    return result.inputs
-
-
-def failed_properties(token: str, news: Props) -> set[str]:
-    return {failure.property for failure in provider(token).check("x", None, news).failures}
-
-
-def error_code(call: Any, **params: Any) -> str:
-    with pytest.raises(ClientError) as raised:
-        call(**params)
-    return raised.value.response["Error"]["Code"]
-
-
-def assert_deleted_for_good(aws_ctx: AwsContext, token: str, id: str, outputs: Props) -> None:
-    """Delete leaves nothing, deleting again is fine, and read then reports the resource gone."""
-    provider(token).delete(aws_ctx, id, outputs)
-    provider(token).delete(aws_ctx, id, outputs)
-    assert provider(token).read(aws_ctx, id, outputs) is None
 
 
 @pytest.fixture
@@ -163,7 +125,7 @@ def test_bucket_delete_refuses_a_non_empty_bucket_unless_force_destroy(aws_ctx: 
     s3.delete_object(Bucket=id, Key="a")  # two versions and a delete marker remain
 
     assert error_code(provider(BUCKET_TYPE).delete, ctx=aws_ctx, id=id, state=outputs) == "BucketNotEmpty"
-    assert_deleted_for_good(aws_ctx, BUCKET_TYPE, id, {**outputs, "forceDestroy": True})
+    assert_deleted(aws_ctx, BUCKET_TYPE, id, {**outputs, "forceDestroy": True})
     assert error_code(s3.head_bucket, Bucket=id) == "404"
 
 
@@ -172,7 +134,7 @@ def test_bucket_prefix_names_the_bucket_at_create(aws_ctx: AwsContext) -> None:
     id, outputs = provider(BUCKET_TYPE).create(aws_ctx, urn(BUCKET_TYPE, "Pre"), inputs)
     assert id.startswith("pre-") and len(id) <= 63 and outputs["bucket"] == id
     assert provider(BUCKET_TYPE).read(aws_ctx, id, outputs) == outputs
-    assert_deleted_for_good(aws_ctx, BUCKET_TYPE, id, outputs)
+    assert_deleted(aws_ctx, BUCKET_TYPE, id, outputs)
 
 
 # ---- BucketVersioning --------------------------------------------------------------------------
@@ -214,7 +176,7 @@ def test_bucket_versioning_is_gone_with_its_bucket(aws_ctx: AwsContext, s3: Any)
     inputs = checked(VERSIONING_TYPE, "v", {"bucket": name, "versioningConfiguration": {"status": "Enabled"}})
     id, outputs = provider(VERSIONING_TYPE).create(aws_ctx, urn(VERSIONING_TYPE, "v"), inputs)
     s3.delete_bucket(Bucket=name)
-    assert_deleted_for_good(aws_ctx, VERSIONING_TYPE, id, outputs)
+    assert_deleted(aws_ctx, VERSIONING_TYPE, id, outputs)
 
 
 # ---- BucketPublicAccessBlock -------------------------------------------------------------------
@@ -245,7 +207,7 @@ def test_public_access_block_lifecycle(aws_ctx: AwsContext, s3: Any, plain_bucke
     assert updated["restrictPublicBuckets"] is True
     assert s3.get_public_access_block(Bucket=id)["PublicAccessBlockConfiguration"]["RestrictPublicBuckets"] is True
 
-    assert_deleted_for_good(aws_ctx, ACCESS_BLOCK_TYPE, id, updated)
+    assert_deleted(aws_ctx, ACCESS_BLOCK_TYPE, id, updated)
     assert error_code(s3.get_public_access_block, Bucket=id) == "NoSuchPublicAccessBlockConfiguration"
 
 
@@ -387,7 +349,7 @@ def test_table_diff_replaces_for_name_and_keys_and_updates_billing_and_capacity(
 
 def test_table_delete_leaves_nothing(aws_ctx: AwsContext, table: tuple[str, Props, Props]) -> None:
     id, _, outputs = table
-    assert_deleted_for_good(aws_ctx, TABLE_TYPE, id, outputs)
+    assert_deleted(aws_ctx, TABLE_TYPE, id, outputs)
     assert error_code(aws_ctx.client("dynamodb").describe_table, TableName=id) == "ResourceNotFoundException"
 
 
@@ -497,7 +459,7 @@ def test_queue_policy_is_compared_by_what_it_grants(aws_ctx: AwsContext) -> None
     reworded = {**policy, "Statement": [{**statement, "Action": ["sqs:SendMessage"]}]}
     assert provider(QUEUE_TYPE).diff(inputs, {**inputs, "policy": json.dumps(reworded)}).changed == ()
     assert provider(QUEUE_TYPE).diff(inputs, {**inputs, "policy": None}).changed == ("policy",)
-    assert_deleted_for_good(aws_ctx, QUEUE_TYPE, id, outputs)
+    assert_deleted(aws_ctx, QUEUE_TYPE, id, outputs)
 
 
 def test_queue_fifo_and_name_prefix(aws_ctx: AwsContext) -> None:
@@ -509,12 +471,12 @@ def test_queue_fifo_and_name_prefix(aws_ctx: AwsContext) -> None:
     attributes = aws_ctx.client("sqs").get_queue_attributes(QueueUrl=id, AttributeNames=["All"])["Attributes"]
     assert attributes["FifoQueue"] == "true" and attributes["ContentBasedDeduplication"] == "true"
     assert provider(QUEUE_TYPE).read(aws_ctx, id, outputs) == outputs
-    assert_deleted_for_good(aws_ctx, QUEUE_TYPE, id, outputs)
+    assert_deleted(aws_ctx, QUEUE_TYPE, id, outputs)
 
 
 def test_queue_delete_leaves_nothing(aws_ctx: AwsContext, queue: tuple[str, Props, Props]) -> None:
     id, inputs, outputs = queue
-    assert_deleted_for_good(aws_ctx, QUEUE_TYPE, id, outputs)
+    assert_deleted(aws_ctx, QUEUE_TYPE, id, outputs)
     assert error_code(aws_ctx.client("sqs").get_queue_url, QueueName=inputs["name"]) == (
         "AWS.SimpleQueueService.NonExistentQueue"
     )

@@ -1,7 +1,7 @@
 """Pulumi assets and archives as they arrive on the wire: their bytes, a deterministic zip and a content hash.
 
-The SDK sends an asset as `{SIG_KEY: ASSET_SIG, "path"|"text"|"uri": ...}` and an archive as
-`{SIG_KEY: ARCHIVE_SIG, "assets"|"path"|"uri": ...}`, without a hash: the engine adds one. Relative paths
+The SDK sends an asset as `{SIG: ASSET_SIG, "path"|"text"|"uri": ...}` and an archive as
+`{SIG: ARCHIVE_SIG, "assets"|"path"|"uri": ...}`, without a hash: the engine adds one. Relative paths
 are relative to the project root, which is the working directory while the program runs.
 """
 
@@ -13,16 +13,12 @@ import stat
 import tarfile
 import urllib.request
 import zipfile
-from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 from urllib.parse import unquote, urlparse
 
-from envctl.engine.aws.base import AwsResource, CheckFailure, CheckResult, DiffResult, Props, contains_unknown
-
-SIG_KEY = "4dabf18193072939515e22adb298388d"
-ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17"
-ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7"
+from envctl.engine.aws.base import AwsResource, CheckFailure, CheckResult, Props
+from envctl.engine.local.properties import ARCHIVE_SIG, ASSET_SIG, SIG, contains_unknown
 
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry: timestamps never vary
 _FILE_MODE, _EXECUTABLE_MODE = 0o644, 0o755
@@ -39,11 +35,11 @@ class AssetError(ValueError):
 
 
 def is_asset(value: Any) -> bool:
-    return isinstance(value, dict) and value.get(SIG_KEY) == ASSET_SIG
+    return isinstance(value, dict) and value.get(SIG) == ASSET_SIG
 
 
 def is_archive(value: Any) -> bool:
-    return isinstance(value, dict) and value.get(SIG_KEY) == ARCHIVE_SIG
+    return isinstance(value, dict) and value.get(SIG) == ARCHIVE_SIG
 
 
 def asset_bytes(value: Props) -> bytes:
@@ -100,16 +96,7 @@ class AssetProperties(AwsResource):
                 result.failures.append(CheckFailure(key, str(error)))
         return result
 
-    def diff(
-        self,
-        olds: Props,
-        news: Props,
-        ignore_changes: Iterable[str] = (),
-        replace_on_changes: Iterable[str] = (),
-    ) -> DiffResult:
-        return super().diff(self._by_hash(olds), self._by_hash(news), ignore_changes, replace_on_changes)
-
-    def _by_hash(self, props: Props) -> Props:
+    def diff_form(self, props: Props) -> Props:
         """Hashed assets reduced to their hash; one without a hash (not checked by envctl) stays as it is."""
         reduced = dict(props)
         for key in self.asset_properties:
@@ -220,5 +207,5 @@ def _fetch(uri: str) -> bytes:
 
 def _describe(value: Any) -> str:
     if isinstance(value, dict):
-        return "{" + ", ".join(sorted(k for k in value if k != SIG_KEY)) + "}"
+        return "{" + ", ".join(sorted(k for k in value if k != SIG)) + "}"
     return type(value).__name__

@@ -10,15 +10,14 @@ from abc import abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from botocore.exceptions import ClientError
-
-from envctl.engine.aws.base import AwsResource, CheckFailure, DiffResult, Props, tag_changes
+from envctl.engine.aws.base import AwsResource, DiffResult, Props
 from envctl.engine.aws.context import AwsContext
+from envctl.engine.aws.errors import remove
 from envctl.engine.aws.registry import resource_type
-from envctl.engine.aws.services.iam import tags_from_cloud
-from envctl.engine.aws.services.lambda_ import api_keys, wire_keys
+from envctl.engine.aws.tags import sync_tags, tags_from_cloud
+from envctl.engine.aws.wire import api_keys, api_name, wire_keys
 
-_NOT_FOUND = "NotFoundException"
+_GONE = ("NotFoundException",)
 _DEFAULT_STAGE = "$default"
 
 
@@ -56,20 +55,13 @@ class _ApiGatewayResource(AwsResource):
     keyed: ClassVar[tuple[_Keyed, ...]] = ()
     user_maps: ClassVar[frozenset[str]] = frozenset()  # map inputs whose keys are the user's, never renamed
     unreported: ClassVar[frozenset[str]] = frozenset()  # inputs Get never answers with: kept from state
+    gone_codes = _GONE
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         client = ctx.client("apigatewayv2")
         create = getattr(client, f"create_{self.noun}")
         id = create(**self._create_params(ctx, urn, inputs))[self.id_param]
-        return id, {**inputs, **self._describe(ctx, id, inputs)}
-
-    def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
-        try:
-            return self._describe(ctx, id, state)
-        except ClientError as error:
-            if error.response["Error"]["Code"] == _NOT_FOUND:
-                return None
-            raise
+        return id, {**inputs, **self.describe(ctx, id, inputs)}
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         values = {}
@@ -82,17 +74,12 @@ class _ApiGatewayResource(AwsResource):
             update = getattr(ctx.client("apigatewayv2"), f"update_{self.noun}")
             update(**self._address(id, news), **{**self._update_params(news), **params})
         self._after_update(ctx, urn, id, olds, news)
-        return {**news, **self._describe(ctx, id, news)}
+        return {**news, **self.describe(ctx, id, news)}
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
-        delete = getattr(ctx.client("apigatewayv2"), f"delete_{self.noun}")
-        try:
-            delete(**self._address(id, state))
-        except ClientError as error:
-            if error.response["Error"]["Code"] != _NOT_FOUND:
-                raise
+        remove(getattr(ctx.client("apigatewayv2"), f"delete_{self.noun}"), gone=_GONE, **self._address(id, state))
 
-    def _describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
+    def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
         get = getattr(ctx.client("apigatewayv2"), f"get_{self.noun}")
         answer = get(**self._address(id, state))
         return {**self._from_api(answer, state), **self._computed(ctx, id, state, answer)}
@@ -142,7 +129,7 @@ class _ApiGatewayResource(AwsResource):
         keyed = {k.wire: k for k in self.keyed}
         outputs: Props = {}
         for key in self.settings:
-            api = keyed[key].api if key in keyed else self.renamed.get(key, key[:1].upper() + key[1:])
+            api = keyed[key].api if key in keyed else self.renamed.get(key, api_name(key))
             if key in self.unreported:
                 outputs[key] = state.get(key)
             elif answer.get(api) is None:
@@ -171,11 +158,9 @@ class _Tagged(_ApiGatewayResource):
     def _after_update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props) -> None:
         client = ctx.client("apigatewayv2")
         arn = self._arn(ctx, id, news)
-        to_set, to_remove = tag_changes(olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
-        if to_set:
-            client.tag_resource(ResourceArn=arn, Tags=to_set)
-        if to_remove:
-            client.untag_resource(ResourceArn=arn, TagKeys=to_remove)
+        sync_tags(olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news),
+                  lambda tags: client.tag_resource(ResourceArn=arn, Tags=tags),
+                  lambda keys: client.untag_resource(ResourceArn=arn, TagKeys=keys))
 
     def _tag_outputs(self, ctx: AwsContext, id: str, state: Props, answer: dict[str, Any]) -> Props:
         return {"arn": self._arn(ctx, id, state), **tags_from_cloud(ctx, state, answer.get("Tags") or {})}
@@ -200,18 +185,14 @@ class Api(_Tagged):
         "corsConfiguration", "credentialsArn", "disableExecuteApiEndpoint", "ipAddressType", "routeKey", "target",
         "version",
     )
-
-    def validate(self, inputs: Props) -> list[CheckFailure]:
-        return [
-            CheckFailure(key, f"'{key}' (OpenAPI import) is not supported by envctl's local engine")
-            for key in ("body", "failOnWarnings") if inputs.get(key)
-        ]
+    unsupported = dict.fromkeys(("body", "failOnWarnings"), "OpenAPI import is not implemented; define the API's "
+                                                             "integrations, routes and stages as resources")
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         # UpdateApi cannot remove a CORS configuration: that takes its own call.
         if "corsConfiguration" in diff.changed and not news.get("corsConfiguration"):
             ctx.client("apigatewayv2").delete_cors_configuration(ApiId=id)
-            diff = DiffResult(tuple(k for k in diff.changed if k != "corsConfiguration"), diff.replaces)
+            diff = diff.without(["corsConfiguration"])
         return super().update(ctx, urn, id, olds, news, diff)
 
     def _arn(self, ctx: AwsContext, id: str, props: Props) -> str:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from envctl.engine.aws.base import AwsResource, CheckFailure, DiffResult, Props, tag_changes
+from envctl.engine.aws.base import AwsResource, CheckFailure, DiffResult, Props
 from envctl.engine.aws.context import AwsContext
+from envctl.engine.aws.errors import remove
+from envctl.engine.aws.listing import listed
 from envctl.engine.aws.registry import resource_type
-from envctl.engine.aws.services.iam import prefixed_unique_id, tags_from_cloud
+from envctl.engine.aws.tags import sync_tags, tags_from_cloud
+
+LOGS_GONE = ("ResourceNotFoundException",)  # CloudWatch Logs' answer for a group, stream or filter not there
 
 # The retention periods CloudWatch Logs accepts (0 = never expire), as Terraform validates them.
 RETENTION_DAYS = frozenset(
@@ -26,6 +30,7 @@ class LogGroup(AwsResource):
     name_max_length = 512
     defaults = {"retentionInDays": 0, "logGroupClass": "STANDARD", "skipDestroy": False}
     force_new = frozenset({"name", "namePrefix", "logGroupClass", "region"})
+    gone_codes = LOGS_GONE
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
         days = inputs.get("retentionInDays")
@@ -36,7 +41,7 @@ class LogGroup(AwsResource):
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         logs = ctx.client("logs")
-        name = inputs.get("name") or prefixed_unique_id(inputs["namePrefix"])
+        name = self.physical_name(inputs)
         tags_all = self.tags_all(ctx, urn, inputs)
         params: dict[str, Any] = {"logGroupName": name, "logGroupClass": inputs["logGroupClass"]}
         if tags_all:
@@ -48,13 +53,7 @@ class LogGroup(AwsResource):
         logs.create_log_group(**params)
         if inputs.get("retentionInDays") and inputs["logGroupClass"] != _DELIVERY:
             logs.put_retention_policy(logGroupName=name, retentionInDays=int(inputs["retentionInDays"]))
-        return name, self._outputs(ctx, name, inputs)
-
-    def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
-        try:
-            return self._outputs(ctx, id, state)
-        except ctx.client("logs").exceptions.ResourceNotFoundException:
-            return None
+        return name, self.describe(ctx, name, inputs)
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         logs = ctx.client("logs")
@@ -74,50 +73,42 @@ class LogGroup(AwsResource):
                 logGroupIdentifier=olds["arn"], deletionProtectionEnabled=bool(news.get("deletionProtectionEnabled"))
             )
         # tagsAll also changes with the provider's default tags, so it is reconciled on every update.
-        tags_all = self.tags_all(ctx, urn, news)
-        to_set, to_remove = tag_changes(olds.get("tagsAll") or {}, tags_all)
-        if to_set:
-            logs.tag_resource(resourceArn=olds["arn"], tags=to_set)
-        if to_remove:
-            logs.untag_resource(resourceArn=olds["arn"], tagKeys=to_remove)
-        return self._outputs(ctx, id, news)
+        sync_tags(olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news),
+                  lambda tags: logs.tag_resource(resourceArn=olds["arn"], tags=tags),
+                  lambda keys: logs.untag_resource(resourceArn=olds["arn"], tagKeys=keys))
+        return self.describe(ctx, id, news)
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         if state.get("skipDestroy"):
             return  # the log group is left in the cloud and only forgotten
-        logs = ctx.client("logs")
-        try:
-            logs.delete_log_group(logGroupName=id)
-        except logs.exceptions.ResourceNotFoundException:
-            return
+        remove(ctx.client("logs").delete_log_group, gone=LOGS_GONE, logGroupName=id)
 
-    def _outputs(self, ctx: AwsContext, name: str, base: Props) -> Props:
-        group = _describe_log_group(ctx, name)
+    def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
+        group = _describe_log_group(ctx, id)
         # pulumi-aws v7 gives the ARN without DescribeLogGroups' ":*" suffix.
         arn = group.get("logGroupArn") or group["arn"].removesuffix(":*")
         tags = ctx.client("logs").list_tags_for_resource(resourceArn=arn)["tags"]
         return {
-            **base,
-            "id": name,
-            "name": name,
+            **state,
+            "id": id,
+            "name": id,
             "arn": arn,
             "region": ctx.region,
             "retentionInDays": int(group.get("retentionInDays") or 0),
             "kmsKeyId": group.get("kmsKeyId"),
             # AWS always reports these two; moto does not, and then the recorded value stands.
-            "logGroupClass": group.get("logGroupClass", base.get("logGroupClass")),
-            "deletionProtectionEnabled": group.get("deletionProtectionEnabled", base.get("deletionProtectionEnabled")),
-            **tags_from_cloud(ctx, base, tags),
+            "logGroupClass": group.get("logGroupClass", state.get("logGroupClass")),
+            "deletionProtectionEnabled": group.get("deletionProtectionEnabled", state.get("deletionProtectionEnabled")),
+            **tags_from_cloud(ctx, state, tags),
         }
 
 
 def _describe_log_group(ctx: AwsContext, name: str) -> dict[str, Any]:
     """The log group named exactly `name`; raises ResourceNotFoundException, as other Logs calls do, if absent."""
     logs = ctx.client("logs")
-    for page in logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=name):
-        for group in page["logGroups"]:
-            if group["logGroupName"] == name:
-                return group
+    for group in listed(logs, "describe_log_groups", "logGroups", logGroupNamePrefix=name):
+        if group["logGroupName"] == name:
+            return group
     raise logs.exceptions.ResourceNotFoundException(
         {"Error": {"Code": "ResourceNotFoundException", "Message": f"log group {name} does not exist"}},
         "DescribeLogGroups",

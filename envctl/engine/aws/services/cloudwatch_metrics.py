@@ -4,23 +4,17 @@ from __future__ import annotations
 
 import threading
 from decimal import Decimal
-from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
-from envctl.engine.aws.base import (
-    AwsResource,
-    CheckFailure,
-    CheckResult,
-    DiffResult,
-    Props,
-    contains_unknown,
-    tag_dict,
-    tag_list,
-)
+from envctl.engine.aws.base import AwsResource, CheckFailure, CheckResult, DiffResult, Props
 from envctl.engine.aws.context import AwsContext
+from envctl.engine.aws.errors import found_or_none, remove
+from envctl.engine.aws.listing import listed
 from envctl.engine.aws.registry import resource_type
-from envctl.engine.aws.services.iam import tags_from_cloud
-from envctl.engine.aws.services.iam_principals import in_configured_order, read_back, sync_tags
+from envctl.engine.aws.services.cloudwatch import LOGS_GONE
+from envctl.engine.aws.tags import sync_tags, tag_dict, tag_list, tags_from_cloud
+from envctl.engine.aws.wire import in_configured_order
+from envctl.engine.local.properties import contains_unknown
 from envctl.errors import OperationFailed
 
 _NAME_MAX_LENGTH = 512  # log stream and metric filter names
@@ -33,6 +27,30 @@ def _group_and_name(id: str, state: Props) -> tuple[str, str]:
         return state["logGroupName"], id
     group, _, name = id.partition(":")
     return group, name
+
+
+class _Listing(NamedTuple):
+    """How CloudWatch Logs lists the streams or the metric filters of a log group."""
+
+    operation: str
+    list_key: str
+    name_key: str
+    prefix_param: str
+
+
+_LOG_STREAMS = _Listing("describe_log_streams", "logStreams", "logStreamName", "logStreamNamePrefix")
+_METRIC_FILTERS = _Listing("describe_metric_filters", "metricFilters", "filterName", "filterNamePrefix")
+
+
+def _in_log_group(ctx: AwsContext, listing: _Listing, group: str, name: str) -> dict[str, Any] | None:
+    """The stream or metric filter `name` of log group `group`; None when it, or the log group, is gone."""
+
+    def named() -> dict[str, Any] | None:
+        items = listed(ctx.client("logs"), listing.operation, listing.list_key, logGroupName=group,
+                       **{listing.prefix_param: name})
+        return next((item for item in items if item[listing.name_key] == name), None)
+
+    return found_or_none(named, LOGS_GONE)
 
 
 def _colon_in_name(inputs: Props) -> list[CheckFailure]:
@@ -59,31 +77,22 @@ class LogStream(AwsResource):
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         ctx.client("logs").create_log_stream(logGroupName=inputs["logGroupName"], logStreamName=inputs["name"])
-        return inputs["name"], read_back(self, ctx, inputs["name"], inputs)
+        return inputs["name"], self.read_back(ctx, inputs["name"], inputs)
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
         group, name = _group_and_name(id, state)
-        logs = ctx.client("logs")
-        try:
-            pages = logs.get_paginator("describe_log_streams").paginate(logGroupName=group, logStreamNamePrefix=name)
-            stream = next((s for page in pages for s in page["logStreams"] if s["logStreamName"] == name), None)
-        except logs.exceptions.ResourceNotFoundException:  # the log group is gone
-            return None
+        stream = _in_log_group(ctx, _LOG_STREAMS, group, name)
         if stream is None:
             return None
         return {**state, "id": name, "name": name, "logGroupName": group, "arn": stream["arn"], "region": ctx.region}
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         # Every input forces a replacement, so an in-place update has nothing to change in the cloud.
-        return read_back(self, ctx, id, news)
+        return self.read_back(ctx, id, news)
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         group, name = _group_and_name(id, state)
-        logs = ctx.client("logs")
-        try:
-            logs.delete_log_stream(logGroupName=group, logStreamName=name)
-        except logs.exceptions.ResourceNotFoundException:
-            return
+        remove(ctx.client("logs").delete_log_stream, gone=LOGS_GONE, logGroupName=group, logStreamName=name)
 
 
 # ---- LogMetricFilter -----------------------------------------------------------------------
@@ -171,16 +180,11 @@ class LogMetricFilter(AwsResource):
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         with _log_group_lock(inputs["logGroupName"]):
             self._put(ctx, inputs)
-        return inputs["name"], read_back(self, ctx, inputs["name"], inputs)
+        return inputs["name"], self.read_back(ctx, inputs["name"], inputs)
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
         group, name = _group_and_name(id, state)
-        logs = ctx.client("logs")
-        try:
-            pages = logs.get_paginator("describe_metric_filters").paginate(logGroupName=group, filterNamePrefix=name)
-            metric_filter = next((f for page in pages for f in page["metricFilters"] if f["filterName"] == name), None)
-        except logs.exceptions.ResourceNotFoundException:  # the log group is gone
-            return None
+        metric_filter = _in_log_group(ctx, _METRIC_FILTERS, group, name)
         if metric_filter is None:
             return None
         return {
@@ -203,7 +207,7 @@ class LogMetricFilter(AwsResource):
             # old one first leaves exactly one in both.
             self._delete(ctx, news["logGroupName"], id)
             self._put(ctx, news)
-        return read_back(self, ctx, id, news)
+        return self.read_back(ctx, id, news)
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         group, name = _group_and_name(id, state)
@@ -222,11 +226,7 @@ class LogMetricFilter(AwsResource):
         ctx.client("logs").put_metric_filter(**params)
 
     def _delete(self, ctx: AwsContext, group: str, name: str) -> None:
-        logs = ctx.client("logs")
-        try:
-            logs.delete_metric_filter(logGroupName=group, filterName=name)
-        except logs.exceptions.ResourceNotFoundException:
-            return
+        remove(ctx.client("logs").delete_metric_filter, gone=LOGS_GONE, logGroupName=group, filterName=name)
 
 
 # ---- MetricAlarm ---------------------------------------------------------------------------
@@ -311,12 +311,10 @@ class MetricAlarm(AwsResource):
     required = ("comparisonOperator", "evaluationPeriods")
     defaults = {"actionsEnabled": True, "treatMissingData": "missing"}
     force_new = frozenset({"name", "region"})
+    unsupported = dict.fromkeys(_UNSUPPORTED_ALARM_INPUTS, "use metricName or metricQueries")
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
-        failures = [
-            CheckFailure(key, f"'{key}' is not supported by envctl's local engine; use metricName or metricQueries")
-            for key in _UNSUPPORTED_ALARM_INPUTS if inputs.get(key) is not None
-        ]
+        failures = []
         # Terraform's plan-time rule: a single-metric alarm names exactly one kind of statistic.
         statistics = [key for key in ("statistic", "extendedStatistic") if inputs.get(key)]
         if inputs.get("metricName") and len(statistics) != 1:
@@ -337,7 +335,7 @@ class MetricAlarm(AwsResource):
         if tags_all := self.tags_all(ctx, urn, inputs):
             params["Tags"] = tag_list(tags_all)
         cloudwatch.put_metric_alarm(**params)
-        return name, read_back(self, ctx, name, inputs)
+        return name, self.read_back(ctx, name, inputs)
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
         cloudwatch = ctx.client("cloudwatch")
@@ -366,10 +364,10 @@ class MetricAlarm(AwsResource):
         if set(diff.changed) - {"tags"}:
             cloudwatch.put_metric_alarm(**_alarm_params(news))  # replaces the whole definition; tags are kept
         arn = olds["arn"]
-        sync_tags(partial(cloudwatch.tag_resource, ResourceARN=arn),
-                  partial(cloudwatch.untag_resource, ResourceARN=arn),
-                  olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
-        return read_back(self, ctx, id, news)
+        sync_tags(olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news),
+                  lambda tags: cloudwatch.tag_resource(ResourceARN=arn, Tags=tag_list(tags)),
+                  lambda keys: cloudwatch.untag_resource(ResourceARN=arn, TagKeys=keys))
+        return self.read_back(ctx, id, news)
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         # DeleteAlarms succeeds for names that do not exist.

@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
-import time
 from typing import Any
 
-from envctl.engine.aws.base import (
-    AwsResource,
-    CheckFailure,
-    DiffResult,
-    Props,
-    contains_unknown,
-    tag_changes,
-    tag_dict,
-    tag_list,
-)
+from envctl.engine.aws.base import AwsResource, CheckFailure, DiffResult, Props
 from envctl.engine.aws.context import AwsContext
+from envctl.engine.aws.errors import remove
 from envctl.engine.aws.registry import resource_type
-from envctl.engine.aws.services.iam import tags_from_cloud
+from envctl.engine.aws.tags import sync_tags, tag_dict, tag_list, tags_from_cloud
+from envctl.engine.aws.waiting import wait_until
+from envctl.engine.local.properties import contains_unknown
 
 _PROVISIONED = "PROVISIONED"
 _BILLING_MODES = (_PROVISIONED, "PAY_PER_REQUEST")
-_POLL_SECONDS = 2
+_GONE = ("ResourceNotFoundException",)
 _WAIT_SECONDS = 30 * 60  # Terraform's create timeout for a table
 _DELETE_WAITER = {"Delay": 5, "MaxAttempts": 120}
 _VALIDATED = (
@@ -48,6 +40,7 @@ class Table(AwsResource):
     required = ("hashKey", "attributes")
     defaults = {"billingMode": _PROVISIONED, "tableClass": "STANDARD"}
     force_new = frozenset({"name", "hashKey", "rangeKey", "localSecondaryIndexes"})
+    gone_codes = _GONE
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
         """What CreateTable would reject: undeclared key attributes, unused attributes, missing capacity."""
@@ -105,13 +98,7 @@ class Table(AwsResource):
             _put_ttl(client, name, inputs["ttl"])
         if (inputs.get("pointInTimeRecovery") or {}).get("enabled"):
             _put_point_in_time_recovery(client, name, inputs["pointInTimeRecovery"])
-        return name, {**inputs, **self._describe(ctx, name, inputs)}
-
-    def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
-        try:
-            return self._describe(ctx, id, state)
-        except ctx.client("dynamodb").exceptions.ResourceNotFoundException:
-            return None
+        return name, {**inputs, **self.describe(ctx, name, inputs)}
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         client = ctx.client("dynamodb")
@@ -135,25 +122,22 @@ class Table(AwsResource):
             _put_ttl(client, id, news["ttl"], previous=olds.get("ttl"))
         if "pointInTimeRecovery" in changed and news.get("pointInTimeRecovery"):
             _put_point_in_time_recovery(client, id, news["pointInTimeRecovery"])
-        to_set, to_remove = tag_changes(olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
         arn = olds.get("arn") or ctx.arn("dynamodb", f"table/{id}")
-        if to_set:
-            client.tag_resource(ResourceArn=arn, Tags=tag_list(to_set))
-        if to_remove:
-            client.untag_resource(ResourceArn=arn, TagKeys=to_remove)
-        return {**news, **self._describe(ctx, id, news)}
+        sync_tags(olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news),
+                  lambda tags: client.tag_resource(ResourceArn=arn, Tags=tag_list(tags)),
+                  lambda keys: client.untag_resource(ResourceArn=arn, TagKeys=keys))
+        return {**news, **self.describe(ctx, id, news)}
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         client = ctx.client("dynamodb")
-        with contextlib.suppress(client.exceptions.ResourceNotFoundException):
-            client.delete_table(TableName=id)
+        remove(client.delete_table, gone=_GONE, TableName=id)
         client.get_waiter("table_not_exists").wait(TableName=id, WaiterConfig=_DELETE_WAITER)
 
-    def _describe(self, ctx: AwsContext, name: str, base: Props) -> Props:
+    def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
         client = ctx.client("dynamodb")
-        table = client.describe_table(TableName=name)["Table"]
-        ttl = client.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
-        backups = client.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
+        table = client.describe_table(TableName=id)["Table"]
+        ttl = client.describe_time_to_live(TableName=id)["TimeToLiveDescription"]
+        backups = client.describe_continuous_backups(TableName=id)["ContinuousBackupsDescription"]
         tags = _table_tags(client, table["TableArn"])
         keys = {key["KeyType"]: key["AttributeName"] for key in table["KeySchema"]}
         throughput = table.get("ProvisionedThroughput") or {}
@@ -182,7 +166,7 @@ class Table(AwsResource):
                 "enabled": ttl["TimeToLiveStatus"] in ("ENABLED", "ENABLING"),
             },
             "pointInTimeRecovery": _read_point_in_time_recovery(backups),
-            **tags_from_cloud(ctx, base, tags),
+            **tags_from_cloud(ctx, state, tags),
         }
 
 
@@ -318,16 +302,13 @@ def _update_table(client: Any, table: str, **changes: Any) -> None:
 
 def _wait_until_active(client: Any, table: str) -> None:
     """Wait until the table and all its global indexes are ACTIVE (creating, updating or backfilling ends)."""
-    deadline = time.monotonic() + _WAIT_SECONDS
-    while True:
-        described = client.describe_table(TableName=table)["Table"]
-        statuses = [described["TableStatus"]]
-        statuses += [index.get("IndexStatus") for index in described.get("GlobalSecondaryIndexes") or ()]
-        if all(status == "ACTIVE" for status in statuses):
-            return
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"DynamoDB table {table} is not ACTIVE after {_WAIT_SECONDS} s: {statuses}")
-        time.sleep(_POLL_SECONDS)
+    wait_until(lambda: _is_active(client.describe_table(TableName=table)["Table"]),
+               f"DynamoDB table {table} and its indexes to be ACTIVE", _WAIT_SECONDS)
+
+
+def _is_active(table: dict[str, Any]) -> bool:
+    indexes = table.get("GlobalSecondaryIndexes") or ()
+    return all(status == "ACTIVE" for status in (table["TableStatus"], *(i.get("IndexStatus") for i in indexes)))
 
 
 def _put_ttl(client: Any, table: str, ttl: Props, previous: Props | None = None) -> None:

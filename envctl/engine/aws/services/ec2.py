@@ -7,103 +7,42 @@ in use right after what used it is gone, so reads after writes poll and deletes 
 
 from __future__ import annotations
 
-import re
-import secrets
-import time
 import zlib
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, NamedTuple
 
-from botocore.exceptions import ClientError
-
-from envctl.engine.aws.base import (
-    AwsResource,
-    CheckFailure,
-    DiffResult,
-    Props,
-    tag_changes,
-    tag_dict,
-    tag_list,
-)
+from envctl.engine.aws.base import AwsResource, CheckFailure, DiffResult, Props
 from envctl.engine.aws.context import AwsContext
+from envctl.engine.aws.errors import one_found, remove
+from envctl.engine.aws.naming import unique_id_prefix
 from envctl.engine.aws.registry import invoke, resource_type
+from envctl.engine.aws.tags import Tags, sync_tags, tag_dict, tag_list, tags_from_cloud
+from envctl.engine.aws.waiting import CONSISTENCY_TIMEOUT
+from envctl.engine.aws.wire import api_name, inverse, renamed
 from envctl.errors import BadInput, OperationFailed
 
-_CONSISTENCY_TIMEOUT = 60.0  # seconds to wait for EC2 to show a write or release a dependency
-_WAITER_CONFIG = {"Delay": 2, "MaxAttempts": 60}
-_STILL_IN_USE = frozenset({"DependencyViolation", "InvalidGroup.InUse"})
+EC2_WAITER = {"Delay": 2, "MaxAttempts": 60}
+EC2_GONE = ("*.NotFound",)  # EC2's answers for an id that does not exist: InvalidVpcID.NotFound, ...
+_STILL_IN_USE = ("DependencyViolation", "InvalidGroup.InUse")
 
-# ---- shared helpers -------------------------------------------------------------------------
-
-
-def _error_code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
+# ---- shared by the EC2 types ----------------------------------------------------------------
 
 
-def _is_gone(error: ClientError, also: Iterable[str] = ()) -> bool:
-    code = _error_code(error)
-    return code.endswith(".NotFound") or code in also
+def ec2_remove(call: Callable[..., Any], also_gone: Iterable[str] = (), **params: Any) -> None:
+    """A delete, detach or revoke: already gone counts as done; a dependency EC2 still holds is waited out."""
+    remove(call, gone=(*EC2_GONE, *also_gone), busy=_STILL_IN_USE, timeout=CONSISTENCY_TIMEOUT, **params)
 
 
-def _describe_one(describe: Callable[..., dict], list_key: str, **kwargs: Any) -> dict | None:
-    """The item a describe call returns for one id, or None when AWS says it does not exist."""
-    try:
-        items = describe(**kwargs)[list_key]
-    except ClientError as error:
-        if _is_gone(error):
-            return None
-        raise
-    return items[0] if items else None
-
-
-def _remove(call: Callable[..., Any], also_gone: Iterable[str] = (), **kwargs: Any) -> None:
-    """A delete, detach or revoke: already gone counts as done; a dependency AWS still holds is retried."""
-    deadline = time.monotonic() + _CONSISTENCY_TIMEOUT
-    delay = 1.0
-    while True:
-        try:
-            call(**kwargs)
-            return
-        except ClientError as error:
-            if _is_gone(error, also_gone):
-                return
-            if _error_code(error) not in _STILL_IN_USE or time.monotonic() > deadline:
-                raise
-        time.sleep(delay)
-        delay = min(delay * 2, 10.0)
-
-
-def _tag_specifications(resource_type_name: str, tags: dict[str, str]) -> list[dict[str, Any]]:
+def tag_specifications(resource_type_name: str, tags: Tags) -> list[dict[str, Any]]:
+    """Tags for a create call, which EC2 takes per kind of resource it makes."""
     return [{"ResourceType": resource_type_name, "Tags": tag_list(tags)}] if tags else []
 
 
-def _sync_tags(ec2: Any, resource_id: str, old: dict[str, str], new: dict[str, str]) -> None:
-    to_set, to_remove = tag_changes(old, new)
-    if to_set:
-        ec2.create_tags(Resources=[resource_id], Tags=tag_list(to_set))
-    if to_remove:
-        ec2.delete_tags(Resources=[resource_id], Tags=[{"Key": key} for key in to_remove])
+def ec2_tags(ctx: AwsContext, pairs: Iterable[dict[str, str]] | None, state: Props) -> dict[str, Tags]:
+    return tags_from_cloud(ctx, state, tag_dict(pairs))
 
 
-def _tag_outputs(ctx: AwsContext, pairs: Iterable[dict[str, str]] | None, state: Props) -> Props:
-    """tagsAll is what AWS reports (minus reserved aws: tags); tags leaves out the provider's default and
-    envctl tags unless the resource sets those keys itself."""
-    tags_all = {k: v for k, v in tag_dict(pairs).items() if not k.startswith("aws:")}
-    own_keys = set(state.get("tags") or {})
-    provider_keys = set(ctx.tags_all("", None)) - own_keys  # only the keys matter, so any urn does
-    return {"tags": {k: v for k, v in tags_all.items() if k not in provider_keys}, "tagsAll": tags_all}
-
-
-def _renamed(source: Props, names: dict[str, str]) -> Props:
-    """The entries of `source` that `names` lists and that have a value, under their new names."""
-    return {new: source[old] for old, new in names.items() if source.get(old)}
-
-
-def _inverse(names: dict[str, str]) -> dict[str, str]:
-    return {new: old for old, new in names.items()}
-
-
-def _exactly_one(inputs: Props, keys: Iterable[str], what: str) -> list[CheckFailure]:
+def exactly_one(inputs: Props, keys: Iterable[str], what: str) -> list[CheckFailure]:
     keys = tuple(keys)
     given = [k for k in keys if inputs.get(k) not in (None, "")]
     if len(given) == 1:
@@ -111,11 +50,11 @@ def _exactly_one(inputs: Props, keys: Iterable[str], what: str) -> list[CheckFai
     return [CheckFailure(what, f"exactly one of {', '.join(keys)} must be set, got {len(given)}")]
 
 
-class _Ec2Resource(AwsResource):
-    """What the EC2 types share: rejecting inputs they do not implement, tag sync and read-after-write."""
+class Ec2Resource(AwsResource):
+    """What the EC2 types share: finding a resource by envctl's tags, and an update that changes properties,
+    syncs tags and reads back. Every type lists the inputs it implements."""
 
-    # Inputs this implementation honours; any other input with a value fails check.
-    handled: ClassVar[frozenset[str]] = frozenset()
+    handled = frozenset()
     # DescribeTags' resource-type, for finding a resource by envctl's URN tag after a crash.
     tagged_type: ClassVar[str | None] = None
 
@@ -129,33 +68,18 @@ class _Ec2Resource(AwsResource):
         ])["Tags"]
         return [t["ResourceId"] for t in tags]
 
-    def validate(self, inputs: Props) -> list[CheckFailure]:
-        return [
-            CheckFailure(key, f"'{key}' is not supported by envctl's local engine for {self.token}")
-            for key in sorted(inputs)
-            if key not in self.handled and inputs[key] not in (None, False, "", [], {})
-        ]
-
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         self._change(ctx, id, olds, news, set(diff.changed))
         if self.taggable:
             # Sync even when `tags` did not change: the provider's default tags may have.
-            _sync_tags(ctx.client("ec2"), id, olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
-        return self._read_back(ctx, id, news)
+            ec2 = ctx.client("ec2")
+            sync_tags(olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news),
+                      lambda tags: ec2.create_tags(Resources=[id], Tags=tag_list(tags)),
+                      lambda keys: ec2.delete_tags(Resources=[id], Tags=[{"Key": key} for key in keys]))
+        return self.read_back(ctx, id, news)
 
     def _change(self, ctx: AwsContext, id: str, olds: Props, news: Props, changed: set[str]) -> None:
         """Apply the changed properties other than tags in place."""
-
-    def _read_back(self, ctx: AwsContext, id: str, state: Props) -> Props:
-        """Read after a write, waiting while EC2 does not show the resource yet."""
-        deadline = time.monotonic() + _CONSISTENCY_TIMEOUT
-        delay = 0.5
-        while (outputs := self.read(ctx, id, state)) is None:
-            if time.monotonic() > deadline:
-                raise OperationFailed(f"{self.token} {id} was written but EC2 does not show it; run refresh")
-            time.sleep(delay)
-            delay = min(delay * 2, 5.0)
-        return outputs
 
 
 # ---- VPC ------------------------------------------------------------------------------------
@@ -165,18 +89,14 @@ _VPC_ATTRIBUTES = ("enableDnsSupport", "enableDnsHostnames", "enableNetworkAddre
 _NEW_VPC_ATTRIBUTES = {"enableDnsSupport": True, "enableDnsHostnames": False, "enableNetworkAddressUsageMetrics": False}
 
 
-def _capitalized(name: str) -> str:
-    return name[0].upper() + name[1:]
-
-
 @resource_type
-class Vpc(_Ec2Resource):
+class Vpc(Ec2Resource):
     token = "aws:ec2/vpc:Vpc"
     tagged_type = "vpc"
     required = ("cidrBlock",)
     defaults = {"enableDnsSupport": True, "instanceTenancy": "default"}
     force_new = frozenset({"cidrBlock", "ipv4IpamPoolId", "ipv4NetmaskLength"})
-    handled = frozenset({"cidrBlock", "instanceTenancy", "assignGeneratedIpv6CidrBlock", "tags", *_VPC_ATTRIBUTES})
+    handled = frozenset({"instanceTenancy", "assignGeneratedIpv6CidrBlock", *_VPC_ATTRIBUTES})
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         ec2 = ctx.client("ec2")
@@ -184,30 +104,25 @@ class Vpc(_Ec2Resource):
             CidrBlock=inputs["cidrBlock"],
             InstanceTenancy=inputs.get("instanceTenancy") or "default",
             AmazonProvidedIpv6CidrBlock=bool(inputs.get("assignGeneratedIpv6CidrBlock")),
-            TagSpecifications=_tag_specifications("vpc", self.tags_all(ctx, urn, inputs)),
+            TagSpecifications=tag_specifications("vpc", self.tags_all(ctx, urn, inputs)),
         )["Vpc"]["VpcId"]
-        ec2.get_waiter("vpc_available").wait(VpcIds=[vpc_id], WaiterConfig=_WAITER_CONFIG)
+        ec2.get_waiter("vpc_available").wait(VpcIds=[vpc_id], WaiterConfig=EC2_WAITER)
         wanted = {k: inputs[k] for k in _VPC_ATTRIBUTES if inputs.get(k) is not None}
         _set_vpc_attributes(ec2, vpc_id, {k: v for k, v in wanted.items() if v != _NEW_VPC_ATTRIBUTES[k]})
-        return vpc_id, self._read_back(ctx, vpc_id, inputs)
+        return vpc_id, self.read_back(ctx, vpc_id, inputs)
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
         ec2 = ctx.client("ec2")
-        vpc = _describe_one(ec2.describe_vpcs, "Vpcs", VpcIds=[id])
+        vpc = one_found(ec2.describe_vpcs, "Vpcs", EC2_GONE, VpcIds=[id])
         if vpc is None:
             return None
         in_vpc = {"Name": "vpc-id", "Values": [id]}
-        main_table = _describe_one(
-            ec2.describe_route_tables, "RouteTables",
-            Filters=[in_vpc, {"Name": "association.main", "Values": ["true"]}],
-        )
-        default_group = _describe_one(
-            ec2.describe_security_groups, "SecurityGroups",
-            Filters=[in_vpc, {"Name": "group-name", "Values": ["default"]}],
-        )
-        default_acl = _describe_one(
-            ec2.describe_network_acls, "NetworkAcls", Filters=[in_vpc, {"Name": "default", "Values": ["true"]}]
-        )
+        main_table = one_found(ec2.describe_route_tables, "RouteTables", EC2_GONE,
+                               Filters=[in_vpc, {"Name": "association.main", "Values": ["true"]}])
+        default_group = one_found(ec2.describe_security_groups, "SecurityGroups", EC2_GONE,
+                                  Filters=[in_vpc, {"Name": "group-name", "Values": ["default"]}])
+        default_acl = one_found(ec2.describe_network_acls, "NetworkAcls", EC2_GONE,
+                                Filters=[in_vpc, {"Name": "default", "Values": ["true"]}])
         ipv6 = next(
             (a for a in vpc.get("Ipv6CidrBlockAssociationSet", [])
              if a["Ipv6CidrBlockState"]["State"] in ("associating", "associated")),
@@ -220,7 +135,7 @@ class Vpc(_Ec2Resource):
             "cidrBlock": vpc["CidrBlock"],
             "instanceTenancy": vpc["InstanceTenancy"],
             **{
-                name: ec2.describe_vpc_attribute(VpcId=id, Attribute=name)[_capitalized(name)]["Value"]
+                name: ec2.describe_vpc_attribute(VpcId=id, Attribute=name)[api_name(name)]["Value"]
                 for name in _VPC_ATTRIBUTES
             },
             "assignGeneratedIpv6CidrBlock": ipv6.get("Ipv6Pool") == "Amazon",
@@ -232,7 +147,7 @@ class Vpc(_Ec2Resource):
             "mainRouteTableId": main_table_id,
             "defaultSecurityGroupId": default_group["GroupId"] if default_group else "",
             "ownerId": vpc["OwnerId"],
-            **_tag_outputs(ctx, vpc.get("Tags"), state),
+            **ec2_tags(ctx, vpc.get("Tags"), state),
         }
 
     def _change(self, ctx: AwsContext, id: str, olds: Props, news: Props, changed: set[str]) -> None:
@@ -245,10 +160,10 @@ class Vpc(_Ec2Resource):
             if news.get("assignGeneratedIpv6CidrBlock"):
                 ec2.associate_vpc_cidr_block(VpcId=id, AmazonProvidedIpv6CidrBlock=True)
             elif olds.get("ipv6AssociationId"):
-                _remove(ec2.disassociate_vpc_cidr_block, AssociationId=olds["ipv6AssociationId"])
+                ec2_remove(ec2.disassociate_vpc_cidr_block, AssociationId=olds["ipv6AssociationId"])
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
-        _remove(ctx.client("ec2").delete_vpc, VpcId=id)
+        ec2_remove(ctx.client("ec2").delete_vpc, VpcId=id)
 
 
 def _set_vpc_attributes(ec2: Any, vpc_id: str, values: dict[str, bool]) -> None:
@@ -258,7 +173,7 @@ def _set_vpc_attributes(ec2: Any, vpc_id: str, values: dict[str, bool]) -> None:
     if values.get("enableDnsSupport") is False:
         names.reverse()
     for name in names:
-        ec2.modify_vpc_attribute(VpcId=vpc_id, **{_capitalized(name): {"Value": bool(values[name])}})
+        ec2.modify_vpc_attribute(VpcId=vpc_id, **{api_name(name): {"Value": bool(values[name])}})
 
 
 # ---- Subnet ---------------------------------------------------------------------------------
@@ -299,7 +214,7 @@ _SUBNET_PLACEMENT = {"availabilityZone": "AvailabilityZone", "availabilityZoneId
 
 
 @resource_type
-class Subnet(_Ec2Resource):
+class Subnet(Ec2Resource):
     token = "aws:ec2/subnet:Subnet"
     tagged_type = "subnet"
     # IPAM pools and IPv6 CIDRs are not implemented, so the IPv4 CIDR is required here.
@@ -319,33 +234,31 @@ class Subnet(_Ec2Resource):
     # Without an IPv6 CIDR the IPv6 switches (assignIpv6AddressOnCreation, enableDns64, ipv6Native) can
     # only be false, so they are read but not handled.
     handled = frozenset({
-        "vpcId", "cidrBlock", "availabilityZone", "availabilityZoneId", "mapPublicIpOnLaunch",
-        "enableResourceNameDnsARecordOnLaunch", "enableResourceNameDnsAaaaRecordOnLaunch",
-        "privateDnsHostnameTypeOnLaunch", "tags",
+        "availabilityZone", "availabilityZoneId", "mapPublicIpOnLaunch", "enableResourceNameDnsARecordOnLaunch",
+        "enableResourceNameDnsAaaaRecordOnLaunch", "privateDnsHostnameTypeOnLaunch",
     })
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
-        failures = super().validate(inputs)
         if inputs.get("availabilityZone") and inputs.get("availabilityZoneId"):
-            failures.append(CheckFailure("availabilityZoneId", "set availabilityZone or availabilityZoneId, not both"))
-        return failures
+            return [CheckFailure("availabilityZoneId", "set availabilityZone or availabilityZoneId, not both")]
+        return []
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         ec2 = ctx.client("ec2")
         subnet_id = ec2.create_subnet(
             VpcId=inputs["vpcId"],
             CidrBlock=inputs["cidrBlock"],
-            TagSpecifications=_tag_specifications("subnet", self.tags_all(ctx, urn, inputs)),
-            **_renamed(inputs, _SUBNET_PLACEMENT),
+            TagSpecifications=tag_specifications("subnet", self.tags_all(ctx, urn, inputs)),
+            **renamed(inputs, _SUBNET_PLACEMENT),
         )["Subnet"]["SubnetId"]
-        ec2.get_waiter("subnet_available").wait(SubnetIds=[subnet_id], WaiterConfig=_WAITER_CONFIG)
+        ec2.get_waiter("subnet_available").wait(SubnetIds=[subnet_id], WaiterConfig=EC2_WAITER)
         for attribute in _SUBNET_ATTRIBUTES:
             if inputs.get(attribute.wire) not in (None, attribute.fresh):
                 ec2.modify_subnet_attribute(SubnetId=subnet_id, **attribute.request(inputs[attribute.wire]))
-        return subnet_id, self._read_back(ctx, subnet_id, inputs)
+        return subnet_id, self.read_back(ctx, subnet_id, inputs)
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
-        subnet = _describe_one(ctx.client("ec2").describe_subnets, "Subnets", SubnetIds=[id])
+        subnet = one_found(ctx.client("ec2").describe_subnets, "Subnets", EC2_GONE, SubnetIds=[id])
         if subnet is None:
             return None
         ipv6 = next(
@@ -365,7 +278,7 @@ class Subnet(_Ec2Resource):
             "ipv6CidrBlockAssociationId": ipv6.get("AssociationId", ""),
             **{attribute.wire: attribute.read(subnet) for attribute in _SUBNET_ATTRIBUTES},
             "ownerId": subnet["OwnerId"],
-            **_tag_outputs(ctx, subnet.get("Tags"), state),
+            **ec2_tags(ctx, subnet.get("Tags"), state),
         }
 
     def _change(self, ctx: AwsContext, id: str, olds: Props, news: Props, changed: set[str]) -> None:
@@ -375,32 +288,31 @@ class Subnet(_Ec2Resource):
                 ec2.modify_subnet_attribute(SubnetId=id, **attribute.request(news[attribute.wire]))
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
-        _remove(ctx.client("ec2").delete_subnet, SubnetId=id)
+        ec2_remove(ctx.client("ec2").delete_subnet, SubnetId=id)
 
 
 # ---- Internet gateway -----------------------------------------------------------------------
 
 
 @resource_type
-class InternetGateway(_Ec2Resource):
+class InternetGateway(Ec2Resource):
     token = "aws:ec2/internetGateway:InternetGateway"
     tagged_type = "internet-gateway"
-    handled = frozenset({"vpcId", "tags"})
+    handled = frozenset({"vpcId"})
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         ec2 = ctx.client("ec2")
         gateway_id = ec2.create_internet_gateway(
-            TagSpecifications=_tag_specifications("internet-gateway", self.tags_all(ctx, urn, inputs)),
+            TagSpecifications=tag_specifications("internet-gateway", self.tags_all(ctx, urn, inputs)),
         )["InternetGateway"]["InternetGatewayId"]
-        ec2.get_waiter("internet_gateway_exists").wait(InternetGatewayIds=[gateway_id], WaiterConfig=_WAITER_CONFIG)
+        ec2.get_waiter("internet_gateway_exists").wait(InternetGatewayIds=[gateway_id], WaiterConfig=EC2_WAITER)
         if inputs.get("vpcId"):
             ec2.attach_internet_gateway(InternetGatewayId=gateway_id, VpcId=inputs["vpcId"])
-        return gateway_id, self._read_back(ctx, gateway_id, inputs)
+        return gateway_id, self.read_back(ctx, gateway_id, inputs)
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
-        gateway = _describe_one(
-            ctx.client("ec2").describe_internet_gateways, "InternetGateways", InternetGatewayIds=[id]
-        )
+        gateway = one_found(ctx.client("ec2").describe_internet_gateways, "InternetGateways", EC2_GONE,
+                            InternetGatewayIds=[id])
         if gateway is None:
             return None
         return {
@@ -408,7 +320,7 @@ class InternetGateway(_Ec2Resource):
             "arn": ctx.arn("ec2", f"internet-gateway/{id}", account=gateway["OwnerId"]),
             "vpcId": next(iter(_attached_vpcs(gateway)), ""),
             "ownerId": gateway["OwnerId"],
-            **_tag_outputs(ctx, gateway.get("Tags"), state),
+            **ec2_tags(ctx, gateway.get("Tags"), state),
         }
 
     def _change(self, ctx: AwsContext, id: str, olds: Props, news: Props, changed: set[str]) -> None:
@@ -422,12 +334,12 @@ class InternetGateway(_Ec2Resource):
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         ec2 = ctx.client("ec2")
-        gateway = _describe_one(ec2.describe_internet_gateways, "InternetGateways", InternetGatewayIds=[id])
+        gateway = one_found(ec2.describe_internet_gateways, "InternetGateways", EC2_GONE, InternetGatewayIds=[id])
         if gateway is None:
             return
         for vpc_id in _attached_vpcs(gateway):  # what AWS has attached now, not what state remembers
             _detach(ec2, id, vpc_id)
-        _remove(ec2.delete_internet_gateway, InternetGatewayId=id)
+        ec2_remove(ec2.delete_internet_gateway, InternetGatewayId=id)
 
 
 def _attached_vpcs(gateway: dict) -> list[str]:
@@ -437,7 +349,8 @@ def _attached_vpcs(gateway: dict) -> list[str]:
 
 def _detach(ec2: Any, gateway_id: str, vpc_id: str) -> None:
     # DependencyViolation while addresses in the VPC are still mapped through the gateway.
-    _remove(ec2.detach_internet_gateway, also_gone=("Gateway.NotAttached",), InternetGatewayId=gateway_id, VpcId=vpc_id)
+    ec2_remove(ec2.detach_internet_gateway, also_gone=("Gateway.NotAttached",), InternetGatewayId=gateway_id,
+               VpcId=vpc_id)
 
 
 # ---- Routes (shared by RouteTable's inline routes and Route) --------------------------------
@@ -482,18 +395,18 @@ def _route_parameters(route: Props, destinations: dict[str, str]) -> dict[str, s
 
 
 def _route_outputs(api_route: dict, destinations: dict[str, str]) -> Props:
-    route = {**_renamed(api_route, _inverse(destinations)), **_renamed(api_route, _inverse(_ROUTE_TARGETS))}
+    route = {**renamed(api_route, inverse(destinations)), **renamed(api_route, inverse(_ROUTE_TARGETS))}
     if route.get("gatewayId", "").startswith("vpce-"):
         route["vpcEndpointId"] = route.pop("gatewayId")
     return route
 
 
 def _route_failures(route: Props, destinations: dict[str, str], what: str) -> list[CheckFailure]:
-    return _exactly_one(route, destinations, what) + _exactly_one(route, _ROUTE_TARGETS, what)
+    return exactly_one(route, destinations, what) + exactly_one(route, _ROUTE_TARGETS, what)
 
 
 def _find_route(ec2: Any, route_table_id: str, parameter: str, destination: str) -> dict | None:
-    table = _describe_one(ec2.describe_route_tables, "RouteTables", RouteTableIds=[route_table_id])
+    table = one_found(ec2.describe_route_tables, "RouteTables", EC2_GONE, RouteTableIds=[route_table_id])
     routes = table["Routes"] if table else []
     return next((r for r in routes if r.get(parameter) == destination), None)
 
@@ -507,15 +420,15 @@ def _route_id(route_table_id: str, destination: str) -> str:
 
 
 @resource_type
-class RouteTable(_Ec2Resource):
+class RouteTable(Ec2Resource):
     token = "aws:ec2/routeTable:RouteTable"
     tagged_type = "route-table"
     required = ("vpcId",)
     force_new = frozenset({"vpcId"})
-    handled = frozenset({"vpcId", "routes", "tags"})
+    handled = frozenset({"routes"})
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
-        failures = super().validate(inputs)
+        failures = []
         for index, route in enumerate(inputs.get("routes") or []):
             failures += _route_failures(route, _INLINE_DESTINATIONS, f"routes[{index}]")
         return failures
@@ -524,15 +437,15 @@ class RouteTable(_Ec2Resource):
         ec2 = ctx.client("ec2")
         table_id = ec2.create_route_table(
             VpcId=inputs["vpcId"],
-            TagSpecifications=_tag_specifications("route-table", self.tags_all(ctx, urn, inputs)),
+            TagSpecifications=tag_specifications("route-table", self.tags_all(ctx, urn, inputs)),
         )["RouteTable"]["RouteTableId"]
-        self._read_back(ctx, table_id, inputs)  # the table must be visible before routes go in
+        self.read_back(ctx, table_id, inputs)  # the table must be visible before routes go in
         for route in inputs.get("routes") or []:
             ec2.create_route(RouteTableId=table_id, **_route_parameters(route, _INLINE_DESTINATIONS))
-        return table_id, self._read_back(ctx, table_id, inputs)
+        return table_id, self.read_back(ctx, table_id, inputs)
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
-        table = _describe_one(ctx.client("ec2").describe_route_tables, "RouteTables", RouteTableIds=[id])
+        table = one_found(ctx.client("ec2").describe_route_tables, "RouteTables", EC2_GONE, RouteTableIds=[id])
         if table is None:
             return None
         # Like Terraform: the VPC's local routes and routes propagated from gateways are not the table's.
@@ -548,7 +461,7 @@ class RouteTable(_Ec2Resource):
             "routes": routes,
             "propagatingVgws": [g["GatewayId"] for g in table.get("PropagatingVgws", [])],
             "ownerId": table["OwnerId"],
-            **_tag_outputs(ctx, table.get("Tags"), state),
+            **ec2_tags(ctx, table.get("Tags"), state),
         }
 
     def _change(self, ctx: AwsContext, id: str, olds: Props, news: Props, changed: set[str]) -> None:
@@ -558,7 +471,7 @@ class RouteTable(_Ec2Resource):
         old = {_route_part(r, _INLINE_DESTINATIONS): r for r in olds.get("routes") or []}
         new = {_route_part(r, _INLINE_DESTINATIONS): r for r in news.get("routes") or []}
         for parameter, destination in old.keys() - new.keys():
-            _remove(ec2.delete_route, RouteTableId=id, **{parameter: destination})
+            ec2_remove(ec2.delete_route, RouteTableId=id, **{parameter: destination})
         for destination, route in new.items():
             if destination not in old:
                 ec2.create_route(RouteTableId=id, **_route_parameters(route, _INLINE_DESTINATIONS))
@@ -567,34 +480,34 @@ class RouteTable(_Ec2Resource):
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         ec2 = ctx.client("ec2")
-        table = _describe_one(ec2.describe_route_tables, "RouteTables", RouteTableIds=[id])
+        table = one_found(ec2.describe_route_tables, "RouteTables", EC2_GONE, RouteTableIds=[id])
         if table is None:
             return
         for association in table.get("Associations", []):
             if not association.get("Main"):
-                _remove(ec2.disassociate_route_table, AssociationId=association["RouteTableAssociationId"])
-        _remove(ec2.delete_route_table, RouteTableId=id)
+                ec2_remove(ec2.disassociate_route_table, AssociationId=association["RouteTableAssociationId"])
+        ec2_remove(ec2.delete_route_table, RouteTableId=id)
 
 
 # ---- Route ----------------------------------------------------------------------------------
 
 
 @resource_type
-class Route(_Ec2Resource):
+class Route(Ec2Resource):
     token = "aws:ec2/route:Route"
     taggable = False
     required = ("routeTableId",)
     force_new = frozenset({"routeTableId", *_ROUTE_DESTINATIONS})
-    handled = frozenset({"routeTableId", *_ROUTE_DESTINATIONS, *_ROUTE_TARGETS})
+    handled = frozenset({*_ROUTE_DESTINATIONS, *_ROUTE_TARGETS})
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
-        return super().validate(inputs) + _route_failures(inputs, _ROUTE_DESTINATIONS, "route")
+        return _route_failures(inputs, _ROUTE_DESTINATIONS, "route")
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         table_id = inputs["routeTableId"]
         ctx.client("ec2").create_route(RouteTableId=table_id, **_route_parameters(inputs, _ROUTE_DESTINATIONS))
         route_id = _route_id(table_id, _route_part(inputs, _ROUTE_DESTINATIONS)[1])
-        return route_id, self._read_back(ctx, route_id, inputs)
+        return route_id, self.read_back(ctx, route_id, inputs)
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
         # The id is a hash, so the route is found by the table and destination that state records.
@@ -602,7 +515,7 @@ class Route(_Ec2Resource):
         route = _find_route(ctx.client("ec2"), state["routeTableId"], parameter, destination)
         if route is None:
             return None
-        instance = _renamed(route, {"InstanceId": "instanceId", "InstanceOwnerId": "instanceOwnerId"})
+        instance = renamed(route, {"InstanceId": "instanceId", "InstanceOwnerId": "instanceOwnerId"})
         return {"id": id, "routeTableId": state["routeTableId"], **_route_outputs(route, _ROUTE_DESTINATIONS),
                 **instance}
 
@@ -613,7 +526,7 @@ class Route(_Ec2Resource):
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         parameter, destination = _route_part(state, _ROUTE_DESTINATIONS)
-        _remove(ctx.client("ec2").delete_route, RouteTableId=state["routeTableId"], **{parameter: destination})
+        ec2_remove(ctx.client("ec2").delete_route, RouteTableId=state["routeTableId"], **{parameter: destination})
 
 
 # ---- Route table association ----------------------------------------------------------------
@@ -623,21 +536,21 @@ _ASSOCIATION_TARGETS = {"subnetId": "SubnetId", "gatewayId": "GatewayId"}
 
 
 @resource_type
-class RouteTableAssociation(_Ec2Resource):
+class RouteTableAssociation(Ec2Resource):
     token = "aws:ec2/routeTableAssociation:RouteTableAssociation"
     taggable = False
     required = ("routeTableId",)
     force_new = frozenset(_ASSOCIATION_TARGETS)
-    handled = frozenset({"routeTableId", *_ASSOCIATION_TARGETS})
+    handled = frozenset(_ASSOCIATION_TARGETS)
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
-        return super().validate(inputs) + _exactly_one(inputs, _ASSOCIATION_TARGETS, "subnetId")
+        return exactly_one(inputs, _ASSOCIATION_TARGETS, "subnetId")
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         association_id = ctx.client("ec2").associate_route_table(
-            RouteTableId=inputs["routeTableId"], **_renamed(inputs, _ASSOCIATION_TARGETS)
+            RouteTableId=inputs["routeTableId"], **renamed(inputs, _ASSOCIATION_TARGETS)
         )["AssociationId"]
-        return association_id, self._read_back(ctx, association_id, inputs)
+        return association_id, self.read_back(ctx, association_id, inputs)
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
         association = _find_association(ctx.client("ec2"), id, state)
@@ -646,7 +559,7 @@ class RouteTableAssociation(_Ec2Resource):
         return {
             "id": association["RouteTableAssociationId"],
             "routeTableId": association["RouteTableId"],
-            **_renamed(association, _inverse(_ASSOCIATION_TARGETS)),
+            **renamed(association, inverse(_ASSOCIATION_TARGETS)),
         }
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
@@ -658,7 +571,7 @@ class RouteTableAssociation(_Ec2Resource):
         new_id = ec2.replace_route_table_association(
             AssociationId=current["RouteTableAssociationId"], RouteTableId=news["routeTableId"]
         )["NewAssociationId"]
-        return self._read_back(ctx, new_id, news)
+        return self.read_back(ctx, new_id, news)
 
     def candidate_ids(self, ctx: AwsContext, urn: str, inputs: Props) -> list[str]:
         # Untaggable, but a subnet or gateway has at most one association.
@@ -669,7 +582,7 @@ class RouteTableAssociation(_Ec2Resource):
         ec2 = ctx.client("ec2")
         association = _find_association(ec2, id, state)
         if association is not None:
-            _remove(ec2.disassociate_route_table, AssociationId=association["RouteTableAssociationId"])
+            ec2_remove(ec2.disassociate_route_table, AssociationId=association["RouteTableAssociationId"])
 
 
 def _find_association(ec2: Any, association_id: str, state: Props) -> dict | None:
@@ -705,10 +618,9 @@ _GRANT_KINDS = {
     "securityGroups": ("UserIdGroupPairs", "GroupId"),
 }
 _RULE_LISTS = tuple(_GRANT_KINDS)
-_UNIQUE_SUFFIX = re.compile(r"\d{18}[0-9a-f]{8}$")  # Terraform's prefixed unique id: timestamp + counter
 
 
-class _Grant(NamedTuple):
+class Grant(NamedTuple):
     """One address a rule lets through: AWS stores and revokes rules at this grain."""
 
     protocol: str
@@ -719,7 +631,7 @@ class _Grant(NamedTuple):
     description: str
 
 
-def _protocol(value: Any) -> str:
+def protocol_name(value: Any) -> str:
     text = str(value).lower()
     return _PROTOCOL_NAMES.get(text, text)
 
@@ -727,7 +639,7 @@ def _protocol(value: Any) -> str:
 def _normal_rule(rule: Props) -> Props:
     """A rule in the form pulumi-aws returns it: every field present, protocol by name, ports as ints
     (AWS ignores the ports of an all-traffic rule and reports none)."""
-    protocol = _protocol(rule.get("protocol"))
+    protocol = protocol_name(rule.get("protocol"))
     all_traffic = protocol == "-1"
     return {
         "protocol": protocol,
@@ -739,33 +651,33 @@ def _normal_rule(rule: Props) -> Props:
     }
 
 
-def _rule_grants(rule: Props) -> list[_Grant]:
+def rule_grants(rule: Props) -> list[Grant]:
     r = _normal_rule(rule)
     port_range = (r["protocol"], r["fromPort"], r["toPort"])
-    grants = [_Grant(*port_range, kind, value, r["description"]) for kind in _RULE_LISTS for value in r[kind]]
+    grants = [Grant(*port_range, kind, value, r["description"]) for kind in _RULE_LISTS for value in r[kind]]
     if r["self"]:
-        grants.append(_Grant(*port_range, "self", "", r["description"]))
+        grants.append(Grant(*port_range, "self", "", r["description"]))
     return grants
 
 
-def _aws_grants(permissions: Iterable[dict], group_id: str) -> list[_Grant]:
+def aws_grants(permissions: Iterable[dict], group_id: str) -> list[Grant]:
     grants = []
     for permission in permissions:
-        protocol = _protocol(permission["IpProtocol"])
+        protocol = protocol_name(permission["IpProtocol"])
         all_traffic = protocol == "-1"
         from_port = 0 if all_traffic else permission.get("FromPort", 0)
         to_port = 0 if all_traffic else permission.get("ToPort", 0)
         for kind, (list_key, value_key) in _GRANT_KINDS.items():
             for entry in permission.get(list_key, []):
                 is_self = kind == "securityGroups" and entry[value_key] == group_id
-                grants.append(_Grant(
+                grants.append(Grant(
                     protocol, from_port, to_port, "self" if is_self else kind,
                     "" if is_self else entry[value_key], entry.get("Description", ""),
                 ))
     return grants
 
 
-def _permissions(grants: Iterable[_Grant], group_id: str) -> list[dict[str, Any]]:
+def permissions(grants: Iterable[Grant], group_id: str) -> list[dict[str, Any]]:
     permissions = []
     for grant in grants:
         list_key, value_key = _GRANT_KINDS["securityGroups" if grant.kind == "self" else grant.kind]
@@ -778,13 +690,13 @@ def _permissions(grants: Iterable[_Grant], group_id: str) -> list[dict[str, Any]
     return permissions
 
 
-def _rules_from_grants(grants: list[_Grant], known_rules: Iterable[Props]) -> list[Props]:
+def _rules_from_grants(grants: list[Grant], known_rules: Iterable[Props]) -> list[Props]:
     """Rebuild rules as the program wrote them (AWS merges them), in state order; grants no known rule
     accounts for become one rule per port range and description."""
     remaining = list(grants)
     rules = []
     for rule in known_rules:
-        wanted = _rule_grants(rule)
+        wanted = rule_grants(rule)
         if wanted and all(grant in remaining for grant in wanted):
             for grant in wanted:
                 remaining.remove(grant)
@@ -803,103 +715,90 @@ def _rules_from_grants(grants: list[_Grant], known_rules: Iterable[Props]) -> li
     return rules + [leftovers[key] for key in sorted(leftovers)]
 
 
-def _unique_name(prefix: str) -> str:
-    """Terraform's name from a prefix: the prefix, a UTC timestamp to 1/10000 s, and 8 hex digits."""
-    now = time.time()
-    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(now)) + f"{int(now * 10000) % 10000:04d}"
-    return prefix + stamp + secrets.token_hex(4)
-
-
-def _name_prefix(name: str) -> str:
-    return name[: -26] if _UNIQUE_SUFFIX.search(name) else ""
-
-
-_DIRECTIONS = {
+DIRECTIONS = {
     "ingress": ("IpPermissions", "authorize_security_group_ingress", "revoke_security_group_ingress"),
     "egress": ("IpPermissionsEgress", "authorize_security_group_egress", "revoke_security_group_egress"),
 }
 
 
 @resource_type
-class SecurityGroup(_Ec2Resource):
+class SecurityGroup(Ec2Resource):
     token = "aws:ec2/securityGroup:SecurityGroup"
     tagged_type = "security-group"
     name_property = "name"
     name_prefix_property = "namePrefix"
     defaults = {"description": "Managed by Pulumi", "revokeRulesOnDelete": False}
     force_new = frozenset({"name", "namePrefix", "description", "vpcId"})
-    handled = frozenset({"name", "namePrefix", "description", "vpcId", "ingress", "egress", "revokeRulesOnDelete",
-                         "tags"})
+    handled = frozenset({"description", "vpcId", "ingress", "egress", "revokeRulesOnDelete"})
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
-        failures = super().validate(inputs)
         if str(inputs.get("name") or inputs.get("namePrefix") or "").startswith("sg-"):
-            failures.append(CheckFailure("name", "a security group name cannot begin with 'sg-'"))
-        return failures
+            return [CheckFailure("name", "a security group name cannot begin with 'sg-'")]
+        return []
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         ec2 = ctx.client("ec2")
-        name = inputs.get("name") or _unique_name(inputs["namePrefix"])
+        name = self.physical_name(inputs)
         group_id = ec2.create_security_group(
             GroupName=name,
             Description=inputs["description"],
-            TagSpecifications=_tag_specifications("security-group", self.tags_all(ctx, urn, inputs)),
+            TagSpecifications=tag_specifications("security-group", self.tags_all(ctx, urn, inputs)),
             **({"VpcId": inputs["vpcId"]} if inputs.get("vpcId") else {}),
         )["GroupId"]
-        ec2.get_waiter("security_group_exists").wait(GroupIds=[group_id], WaiterConfig=_WAITER_CONFIG)
+        ec2.get_waiter("security_group_exists").wait(GroupIds=[group_id], WaiterConfig=EC2_WAITER)
         # Like pulumi-aws (Terraform): AWS's default allow-all egress is removed, so only declared egress remains.
         for cidr in ({"IpRanges": [{"CidrIp": "0.0.0.0/0"}]}, {"Ipv6Ranges": [{"CidrIpv6": "::/0"}]}):
-            _remove(ec2.revoke_security_group_egress, also_gone=("InvalidParameterValue",), GroupId=group_id,
-                    IpPermissions=[{"IpProtocol": "-1", "FromPort": 0, "ToPort": 0, **cidr}])
-        for direction, (_, authorize, _) in _DIRECTIONS.items():
-            grants = [grant for rule in inputs.get(direction) or [] for grant in _rule_grants(rule)]
+            ec2_remove(ec2.revoke_security_group_egress, also_gone=("InvalidParameterValue",), GroupId=group_id,
+                       IpPermissions=[{"IpProtocol": "-1", "FromPort": 0, "ToPort": 0, **cidr}])
+        for direction, (_, authorize, _) in DIRECTIONS.items():
+            grants = [grant for rule in inputs.get(direction) or [] for grant in rule_grants(rule)]
             if grants:
-                getattr(ec2, authorize)(GroupId=group_id, IpPermissions=_permissions(grants, group_id))
-        return group_id, self._read_back(ctx, group_id, inputs)
+                getattr(ec2, authorize)(GroupId=group_id, IpPermissions=permissions(grants, group_id))
+        return group_id, self.read_back(ctx, group_id, inputs)
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
-        group = _describe_one(ctx.client("ec2").describe_security_groups, "SecurityGroups", GroupIds=[id])
+        group = one_found(ctx.client("ec2").describe_security_groups, "SecurityGroups", EC2_GONE, GroupIds=[id])
         if group is None:
             return None
         rules = {
-            direction: _rules_from_grants(_aws_grants(group.get(key, []), id), state.get(direction) or [])
-            for direction, (key, _, _) in _DIRECTIONS.items()
+            direction: _rules_from_grants(aws_grants(group.get(key, []), id), state.get(direction) or [])
+            for direction, (key, _, _) in DIRECTIONS.items()
         }
         return {
             "id": id,
             "arn": ctx.arn("ec2", f"security-group/{id}", account=group["OwnerId"]),
             "name": group["GroupName"],
-            "namePrefix": _name_prefix(group["GroupName"]),
+            "namePrefix": unique_id_prefix(group["GroupName"]),
             "description": group["Description"],
             "vpcId": group.get("VpcId", ""),
             **rules,
             "revokeRulesOnDelete": bool(state.get("revokeRulesOnDelete")),  # envctl's own switch, not AWS's
             "ownerId": group["OwnerId"],
-            **_tag_outputs(ctx, group.get("Tags"), state),
+            **ec2_tags(ctx, group.get("Tags"), state),
         }
 
     def _change(self, ctx: AwsContext, id: str, olds: Props, news: Props, changed: set[str]) -> None:
         ec2 = ctx.client("ec2")
-        for direction, (_, authorize, revoke) in _DIRECTIONS.items():
+        for direction, (_, authorize, revoke) in DIRECTIONS.items():
             if direction not in changed:
                 continue
-            old = {grant for rule in olds.get(direction) or [] for grant in _rule_grants(rule)}
-            new = {grant for rule in news.get(direction) or [] for grant in _rule_grants(rule)}
+            old = {grant for rule in olds.get(direction) or [] for grant in rule_grants(rule)}
+            new = {grant for rule in news.get(direction) or [] for grant in rule_grants(rule)}
             # Revoke first: a grant whose description changed is revoked and authorized again.
             if old - new:
-                _remove(getattr(ec2, revoke), also_gone=("InvalidPermission.NotFound",), GroupId=id,
-                        IpPermissions=_permissions(sorted(old - new), id))
+                ec2_remove(getattr(ec2, revoke), also_gone=("InvalidPermission.NotFound",), GroupId=id,
+                           IpPermissions=permissions(sorted(old - new), id))
             if new - old:
-                getattr(ec2, authorize)(GroupId=id, IpPermissions=_permissions(sorted(new - old), id))
+                getattr(ec2, authorize)(GroupId=id, IpPermissions=permissions(sorted(new - old), id))
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         ec2 = ctx.client("ec2")
         if state.get("revokeRulesOnDelete"):
-            group = _describe_one(ec2.describe_security_groups, "SecurityGroups", GroupIds=[id])
-            for key, _, revoke in _DIRECTIONS.values():
+            group = one_found(ec2.describe_security_groups, "SecurityGroups", EC2_GONE, GroupIds=[id])
+            for key, _, revoke in DIRECTIONS.values():
                 if group and group.get(key):
-                    _remove(getattr(ec2, revoke), GroupId=id, IpPermissions=group[key])
-        _remove(ec2.delete_security_group, GroupId=id)
+                    ec2_remove(getattr(ec2, revoke), GroupId=id, IpPermissions=group[key])
+        ec2_remove(ec2.delete_security_group, GroupId=id)
 
 
 # ---- Invokes --------------------------------------------------------------------------------

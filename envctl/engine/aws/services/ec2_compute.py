@@ -7,36 +7,36 @@ from __future__ import annotations
 
 import base64
 import re
-import time
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from botocore.exceptions import ClientError
 
-from envctl.engine.aws.base import CheckFailure, DiffResult, Props, tag_dict
+from envctl.engine.aws.base import CheckFailure, DiffResult, Props
 from envctl.engine.aws.context import AwsContext
+from envctl.engine.aws.errors import error_code, items_found, one_found
+from envctl.engine.aws.listing import listed
 from envctl.engine.aws.registry import invoke, lookup_resource, resource_type
 from envctl.engine.aws.services.ec2 import (
-    _CONSISTENCY_TIMEOUT,
-    _DIRECTIONS,
-    _WAITER_CONFIG,
-    _aws_grants,
-    _describe_one,
-    _Ec2Resource,
-    _error_code,
-    _exactly_one,
-    _Grant,
-    _is_gone,
-    _permissions,
-    _protocol,
-    _remove,
-    _renamed,
-    _rule_grants,
-    _tag_outputs,
-    _tag_specifications,
+    DIRECTIONS,
+    EC2_GONE,
+    EC2_WAITER,
+    Ec2Resource,
+    Grant,
+    aws_grants,
+    ec2_remove,
+    ec2_tags,
+    exactly_one,
+    permissions,
+    protocol_name,
+    rule_grants,
+    tag_specifications,
 )
 from envctl.engine.aws.services.invokes import get_partition
+from envctl.engine.aws.tags import tag_dict
+from envctl.engine.aws.waiting import CONSISTENCY_TIMEOUT, retried
+from envctl.engine.aws.wire import renamed
 from envctl.errors import BadInput, OperationFailed
 
 # ---- shared helpers -------------------------------------------------------------------------
@@ -72,24 +72,24 @@ _EIP_TARGETS = {"instance": "InstanceId", "networkInterface": "NetworkInterfaceI
 
 
 @resource_type
-class Eip(_Ec2Resource):
+class Eip(Ec2Resource):
     token = "aws:ec2/eip:Eip"
     defaults = {"domain": "vpc"}
     force_new = frozenset({"domain", *_EIP_POOLS})
-    handled = frozenset({"domain", *_EIP_POOLS, *_EIP_TARGETS, "tags"})
+    handled = frozenset({"domain", *_EIP_POOLS, *_EIP_TARGETS})
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
-        return super().validate(inputs) + _failure_unless(
+        return _failure_unless(
             inputs.get("domain") in (None, "vpc"), "domain", "domain must be 'vpc': EC2-Classic addresses are retired")
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         ec2 = ctx.client("ec2")
         allocation_id = ec2.allocate_address(
-            Domain="vpc", TagSpecifications=_tag_specifications("elastic-ip", self.tags_all(ctx, urn, inputs)),
-            **_renamed(inputs, _EIP_POOLS),
+            Domain="vpc", TagSpecifications=tag_specifications("elastic-ip", self.tags_all(ctx, urn, inputs)),
+            **renamed(inputs, _EIP_POOLS),
         )["AllocationId"]
         _associate_address(ec2, allocation_id, inputs)
-        return allocation_id, self._read_back(ctx, allocation_id, inputs)
+        return allocation_id, self.read_back(ctx, allocation_id, inputs)
 
     def candidate_ids(self, ctx: AwsContext, urn: str, inputs: Props) -> list[str]:
         # By tag filter rather than DescribeTags, whose resource type for addresses differs in moto.
@@ -100,7 +100,7 @@ class Eip(_Ec2Resource):
         return [address["AllocationId"] for address in addresses["Addresses"]]
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
-        address = _describe_one(ctx.client("ec2").describe_addresses, "Addresses", AllocationIds=[id])
+        address = one_found(ctx.client("ec2").describe_addresses, "Addresses", EC2_GONE, AllocationIds=[id])
         if address is None:
             return None
         public_ip, private_ip = address.get("PublicIp", ""), address.get("PrivateIpAddress", "")
@@ -123,7 +123,7 @@ class Eip(_Ec2Resource):
             "customerOwnedIp": address.get("CustomerOwnedIp", ""),
             "customerOwnedIpv4Pool": address.get("CustomerOwnedIpv4Pool", ""),
             "ptrRecord": "",
-            **_tag_outputs(ctx, address.get("Tags"), state),
+            **ec2_tags(ctx, address.get("Tags"), state),
         }
 
     def _change(self, ctx: AwsContext, id: str, olds: Props, news: Props, changed: set[str]) -> None:
@@ -135,19 +135,19 @@ class Eip(_Ec2Resource):
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         ec2 = ctx.client("ec2")
         _disassociate_address(ec2, id)
-        _remove(ec2.release_address, AllocationId=id)
+        ec2_remove(ec2.release_address, AllocationId=id)
 
 
 def _associate_address(ec2: Any, allocation_id: str, props: Props) -> None:
     if props.get("instance") or props.get("networkInterface"):
-        ec2.associate_address(AllocationId=allocation_id, **_renamed(props, _EIP_TARGETS))
+        ec2.associate_address(AllocationId=allocation_id, **renamed(props, _EIP_TARGETS))
 
 
 def _disassociate_address(ec2: Any, allocation_id: str) -> None:
     """Undo the association AWS has now, whatever state remembers."""
-    address = _describe_one(ec2.describe_addresses, "Addresses", AllocationIds=[allocation_id])
+    address = one_found(ec2.describe_addresses, "Addresses", EC2_GONE, AllocationIds=[allocation_id])
     if address and address.get("AssociationId"):
-        _remove(ec2.disassociate_address, AssociationId=address["AssociationId"])
+        ec2_remove(ec2.disassociate_address, AssociationId=address["AssociationId"])
 
 
 # ---- Instance -------------------------------------------------------------------------------
@@ -164,12 +164,12 @@ _LAUNCH_TEMPLATE = {"id": "LaunchTemplateId", "name": "LaunchTemplateName", "ver
 _USER_DATA = ("userData", "userDataBase64")
 # EC2 changes these only while the instance is stopped.
 _CHANGED_WHILE_STOPPED = frozenset({"instanceType", *_USER_DATA})
-# Terraform retries RunInstances while a new instance profile has not reached EC2 yet.
+# Terraform retries RunInstances while EC2 answers so: a new instance profile has not reached EC2 yet.
 _PROFILE_NOT_YET_VISIBLE = ("Invalid IAM Instance Profile", "has no associated IAM Roles")
 
 
 @resource_type
-class Instance(_Ec2Resource):
+class Instance(Ec2Resource):
     token = "aws:ec2/instance:Instance"
     tagged_type = "instance"
     defaults = {"getPasswordData": False, "sourceDestCheck": True, "userDataReplaceOnChange": False}
@@ -183,11 +183,11 @@ class Instance(_Ec2Resource):
         "ami", "instanceType", "launchTemplate", "subnetId", "availabilityZone", "vpcSecurityGroupIds",
         "securityGroups", "keyName", *_USER_DATA, "userDataReplaceOnChange", "iamInstanceProfile",
         "associatePublicIpAddress", "privateIp", "rootBlockDevice", "monitoring", "sourceDestCheck",
-        "metadataOptions", "tags",
+        "metadataOptions",
     })
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
-        failures = super().validate(inputs)
+        failures = []
         template = inputs.get("launchTemplate")
         root = inputs.get("rootBlockDevice") or {}
         failures += _failure_unless(bool(inputs.get("ami") or template), "ami", "set ami or launchTemplate")
@@ -196,7 +196,7 @@ class Instance(_Ec2Resource):
         failures += _failure_unless(not all(inputs.get(k) for k in _USER_DATA), "userDataBase64",
                                     "set userData or userDataBase64, not both")
         if template:
-            failures += _exactly_one(template, ("id", "name"), "launchTemplate")
+            failures += exactly_one(template, ("id", "name"), "launchTemplate")
         failures += _failure_unless(not root or bool(inputs.get("ami")), "rootBlockDevice",
                                     "rootBlockDevice needs ami; with a launch template alone, set the root volume "
                                     "in the template")
@@ -205,29 +205,22 @@ class Instance(_Ec2Resource):
                      for key in sorted(root) if key not in _ROOT_VOLUME and root[key] not in (None, {}, "")]
         return failures
 
-    def diff(
-        self,
-        olds: Props,
-        news: Props,
-        ignore_changes: Iterable[str] = (),
-        replace_on_changes: Iterable[str] = (),
-    ) -> DiffResult:
+    def amend_diff(self, olds: Props, news: Props, diff: DiffResult) -> DiffResult:
         """Terraform's conditional replacements on top of the declared ones: user data when
         userDataReplaceOnChange is set, and the root volume when its encryption changes."""
-        result = super().diff(olds, news, ignore_changes, replace_on_changes)
         also = set(_USER_DATA) if news.get("userDataReplaceOnChange") else set()
         old_root, new_root = olds.get("rootBlockDevice") or {}, news.get("rootBlockDevice") or {}
         if any((old_root.get(k) or None) != (new_root.get(k) or None) for k in _ROOT_VOLUME_FORCE_NEW):
             also.add("rootBlockDevice")
-        return DiffResult(result.changed, tuple(k for k in result.changed if k in result.replaces or k in also))
+        return diff.replacing(also)
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         ec2 = ctx.client("ec2")
         instance_id = _run_instance(ec2, _run_request(ec2, inputs, self.tags_all(ctx, urn, inputs)))
-        ec2.get_waiter("instance_running").wait(InstanceIds=[instance_id], WaiterConfig=_WAITER_CONFIG)
+        ec2.get_waiter("instance_running").wait(InstanceIds=[instance_id], WaiterConfig=EC2_WAITER)
         if inputs.get("sourceDestCheck") is False:
             ec2.modify_instance_attribute(InstanceId=instance_id, SourceDestCheck={"Value": False})
-        return instance_id, self._read_back(ctx, instance_id, inputs)
+        return instance_id, self.read_back(ctx, instance_id, inputs)
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
         ec2 = ctx.client("ec2")
@@ -274,7 +267,7 @@ class Instance(_Ec2Resource):
             "getPasswordData": bool(state.get("getPasswordData")),
             "passwordData": "",
             "outpostArn": "",
-            **_tag_outputs(ctx, instance.get("Tags"), state),
+            **ec2_tags(ctx, instance.get("Tags"), state),
         }
 
     def _change(self, ctx: AwsContext, id: str, olds: Props, news: Props, changed: set[str]) -> None:
@@ -294,7 +287,7 @@ class Instance(_Ec2Resource):
             # The call replaces all options, so those the program leaves out keep their current values.
             current = olds.get("metadataOptions") or {}
             wanted = {k: v for k, v in {**current, **news["metadataOptions"]}.items() if v is not None}
-            ec2.modify_instance_metadata_options(InstanceId=id, **_renamed(wanted, _METADATA_OPTIONS))
+            ec2.modify_instance_metadata_options(InstanceId=id, **renamed(wanted, _METADATA_OPTIONS))
         if "rootBlockDevice" in changed:
             _change_root_volume(ec2, id, olds.get("rootBlockDevice"), news.get("rootBlockDevice") or {})
 
@@ -302,13 +295,13 @@ class Instance(_Ec2Resource):
         ec2 = ctx.client("ec2")
         if _describe_instance(ec2, id) is None:
             return
-        _remove(ec2.terminate_instances, InstanceIds=[id])
-        ec2.get_waiter("instance_terminated").wait(InstanceIds=[id], WaiterConfig=_WAITER_CONFIG)
+        ec2_remove(ec2.terminate_instances, InstanceIds=[id])
+        ec2.get_waiter("instance_terminated").wait(InstanceIds=[id], WaiterConfig=EC2_WAITER)
 
 
 def _describe_instance(ec2: Any, instance_id: str) -> dict | None:
     """The instance, or None when it does not exist or is terminated (terminated ones stay listed a while)."""
-    reservation = _describe_one(ec2.describe_instances, "Reservations", InstanceIds=[instance_id])
+    reservation = one_found(ec2.describe_instances, "Reservations", EC2_GONE, InstanceIds=[instance_id])
     instance = reservation["Instances"][0] if reservation else None
     return None if instance is None or instance["State"]["Name"] == "terminated" else instance
 
@@ -328,11 +321,11 @@ def _run_request(ec2: Any, inputs: Props, tags: dict[str, str]) -> dict[str, Any
     request: dict[str, Any] = {
         "MinCount": 1,
         "MaxCount": 1,
-        "TagSpecifications": _tag_specifications("instance", tags),
-        **_renamed(inputs, {"ami": "ImageId", "instanceType": "InstanceType", "keyName": "KeyName"}),
+        "TagSpecifications": tag_specifications("instance", tags),
+        **renamed(inputs, {"ami": "ImageId", "instanceType": "InstanceType", "keyName": "KeyName"}),
     }
     if inputs.get("launchTemplate"):
-        request["LaunchTemplate"] = _renamed(inputs["launchTemplate"], _LAUNCH_TEMPLATE)
+        request["LaunchTemplate"] = renamed(inputs["launchTemplate"], _LAUNCH_TEMPLATE)
     if inputs.get("availabilityZone"):
         request["Placement"] = {"AvailabilityZone": inputs["availabilityZone"]}
     if inputs.get("iamInstanceProfile"):
@@ -342,16 +335,16 @@ def _run_request(ec2: Any, inputs: Props, tags: dict[str, str]) -> dict[str, Any
     if (user_data := _user_data(inputs)) is not None:
         request["UserData"] = user_data  # botocore base64-encodes RunInstances user data itself
     if inputs.get("metadataOptions"):
-        request["MetadataOptions"] = _renamed(inputs["metadataOptions"], _METADATA_OPTIONS)
+        request["MetadataOptions"] = renamed(inputs["metadataOptions"], _METADATA_OPTIONS)
     if inputs.get("rootBlockDevice"):
         root = {"deleteOnTermination": True, **inputs["rootBlockDevice"]}  # Terraform's default
         request["BlockDeviceMappings"] = [{
             "DeviceName": _root_device_name(ec2, inputs["ami"]),
             "Ebs": {name: root[key] for key, name in _ROOT_VOLUME.items() if root.get(key) not in (None, "")},
         }]
-    placement = _renamed(inputs, {"subnetId": "SubnetId", "privateIp": "PrivateIpAddress"})
+    placement = renamed(inputs, {"subnetId": "SubnetId", "privateIp": "PrivateIpAddress"})
     if inputs.get("associatePublicIpAddress") is None:
-        request.update(placement, **_renamed(inputs, {"vpcSecurityGroupIds": "SecurityGroupIds",
+        request.update(placement, **renamed(inputs, {"vpcSecurityGroupIds": "SecurityGroupIds",
                                                       "securityGroups": "SecurityGroups"}))
     else:
         # Only a network interface specification can say whether to map a public address.
@@ -367,24 +360,20 @@ def _run_request(ec2: Any, inputs: Props, tags: dict[str, str]) -> dict[str, Any
 
 
 def _root_device_name(ec2: Any, ami: str) -> str:
-    image = _describe_one(ec2.describe_images, "Images", ImageIds=[ami])
+    image = one_found(ec2.describe_images, "Images", EC2_GONE, ImageIds=[ami])
     if image is None or not image.get("RootDeviceName"):
         raise BadInput(f"AMI {ami} was not found or has no root device; rootBlockDevice needs an existing image")
     return image["RootDeviceName"]
 
 
 def _run_instance(ec2: Any, request: dict[str, Any]) -> str:
-    deadline = time.monotonic() + _CONSISTENCY_TIMEOUT
-    while True:
-        try:
-            return ec2.run_instances(**request)["Instances"][0]["InstanceId"]
-        except ClientError as error:
-            message = str(error.response.get("Error", {}).get("Message", ""))
-            waiting_for_profile = _error_code(error) == "InvalidParameterValue" and any(
-                text in message for text in _PROFILE_NOT_YET_VISIBLE)
-            if not waiting_for_profile or time.monotonic() > deadline:
-                raise
-        time.sleep(2)
+    reservation = retried(ec2.run_instances, _profile_not_yet_visible, CONSISTENCY_TIMEOUT, **request)
+    return reservation["Instances"][0]["InstanceId"]
+
+
+def _profile_not_yet_visible(error: ClientError) -> bool:
+    message = str(error.response.get("Error", {}).get("Message", ""))
+    return error_code(error) == "InvalidParameterValue" and any(text in message for text in _PROFILE_NOT_YET_VISIBLE)
 
 
 def _root_volume(ec2: Any, instance: dict) -> Props | None:
@@ -392,7 +381,7 @@ def _root_volume(ec2: Any, instance: dict) -> Props | None:
     root = next((m for m in mappings if m["DeviceName"] == instance.get("RootDeviceName")), None)
     if root is None and len(mappings) == 1:
         root = mappings[0]  # moto attaches its default root volume at /dev/sda1, whatever the image says
-    volume = root and _describe_one(ec2.describe_volumes, "Volumes", VolumeIds=[root["Ebs"]["VolumeId"]])
+    volume = root and one_found(ec2.describe_volumes, "Volumes", EC2_GONE, VolumeIds=[root["Ebs"]["VolumeId"]])
     if not volume:
         return None
     return {
@@ -413,7 +402,7 @@ def _launch_template(ec2: Any, instance: dict, state: Props) -> Props | None:
     template_id = tag_dict(instance.get("Tags")).get("aws:ec2launchtemplate:id")
     if not template_id:
         return None
-    template = _describe_one(ec2.describe_launch_templates, "LaunchTemplates", LaunchTemplateIds=[template_id])
+    template = one_found(ec2.describe_launch_templates, "LaunchTemplates", EC2_GONE, LaunchTemplateIds=[template_id])
     requested = state.get("launchTemplate") or {}
     return {"id": template_id, "name": template["LaunchTemplateName"] if template else requested.get("name", ""),
             "version": requested.get("version") or "$Default"}
@@ -436,11 +425,11 @@ def _while_stopped(ec2: Any, instance_id: str, change: Callable[[], None]) -> No
     running = instance["State"]["Name"] == "running"
     if running:
         ec2.stop_instances(InstanceIds=[instance_id])
-        ec2.get_waiter("instance_stopped").wait(InstanceIds=[instance_id], WaiterConfig=_WAITER_CONFIG)
+        ec2.get_waiter("instance_stopped").wait(InstanceIds=[instance_id], WaiterConfig=EC2_WAITER)
     change()
     if running:
         ec2.start_instances(InstanceIds=[instance_id])
-        ec2.get_waiter("instance_running").wait(InstanceIds=[instance_id], WaiterConfig=_WAITER_CONFIG)
+        ec2.get_waiter("instance_running").wait(InstanceIds=[instance_id], WaiterConfig=EC2_WAITER)
 
 
 def _change_stopped(ec2: Any, instance_id: str, news: Props, changed: set[str]) -> None:
@@ -467,7 +456,7 @@ def _set_instance_profile(ec2: Any, instance_id: str, profile: str | None) -> No
         ec2.replace_iam_instance_profile_association(AssociationId=current["AssociationId"],
                                                      IamInstanceProfile=_profile(profile))
     elif current:
-        _remove(ec2.disassociate_iam_instance_profile, AssociationId=current["AssociationId"])
+        ec2_remove(ec2.disassociate_iam_instance_profile, AssociationId=current["AssociationId"])
     elif profile:
         ec2.associate_iam_instance_profile(InstanceId=instance_id, IamInstanceProfile=_profile(profile))
 
@@ -513,7 +502,7 @@ def _as_inline_rule(props: Props) -> Props:
 
 def security_group_rule_id(props: Props) -> str:
     """Terraform's id for aws_security_group_rule: `sgrule-` and the CRC-32 of the rule's parts."""
-    protocol = _protocol(props["protocol"])
+    protocol = protocol_name(props["protocol"])
     ports = [] if protocol == "-1" else [int(props["fromPort"]), int(props["toPort"])]
     parts = [props["securityGroupId"], *(str(p) for p in ports if p > 0), protocol, props["type"]]
     for key in ("cidrBlocks", "ipv6CidrBlocks", "prefixListIds"):
@@ -524,22 +513,21 @@ def security_group_rule_id(props: Props) -> str:
     return f"sgrule-{zlib.crc32(''.join(f'{part}-' for part in parts).encode())}"
 
 
-def _without_description(grant: _Grant) -> _Grant:
+def _without_description(grant: Grant) -> Grant:
     return grant._replace(description="")
 
 
 @resource_type
-class SecurityGroupRule(_Ec2Resource):
+class SecurityGroupRule(Ec2Resource):
     token = "aws:ec2/securityGroupRule:SecurityGroupRule"
     taggable = False
     required = ("type", "fromPort", "toPort", "protocol", "securityGroupId")
     defaults = {"self": False}
     force_new = frozenset({"type", "fromPort", "toPort", "protocol", "securityGroupId", *_RULE_SOURCES})
-    handled = frozenset({*force_new, "description"})
+    handled = frozenset({*_RULE_SOURCES, "description"})
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
-        failures = super().validate(inputs)
-        failures += _failure_unless(inputs.get("type") in (None, *_DIRECTIONS), "type",
+        failures = _failure_unless(inputs.get("type") in (None, *DIRECTIONS), "type",
                                     "type must be ingress or egress")
         sources = [key for key in _RULE_SOURCES if inputs.get(key)]
         failures += _failure_unless(bool(sources), "cidrBlocks", f"set at least one of {', '.join(_RULE_SOURCES)}")
@@ -550,10 +538,10 @@ class SecurityGroupRule(_Ec2Resource):
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         group_id = inputs["securityGroupId"]
-        authorize = getattr(ctx.client("ec2"), _DIRECTIONS[inputs["type"]][1])
-        authorize(GroupId=group_id, IpPermissions=_permissions(_rule_grants(_as_inline_rule(inputs)), group_id))
+        authorize = getattr(ctx.client("ec2"), DIRECTIONS[inputs["type"]][1])
+        authorize(GroupId=group_id, IpPermissions=permissions(rule_grants(_as_inline_rule(inputs)), group_id))
         rule_id = security_group_rule_id(inputs)
-        return rule_id, self._read_back(ctx, rule_id, inputs)
+        return rule_id, self.read_back(ctx, rule_id, inputs)
 
     def candidate_ids(self, ctx: AwsContext, urn: str, inputs: Props) -> list[str]:
         return [security_group_rule_id(inputs)]  # read finds the rule by its inputs
@@ -561,11 +549,11 @@ class SecurityGroupRule(_Ec2Resource):
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
         ec2 = ctx.client("ec2")
         group_id = state["securityGroupId"]
-        group = _describe_one(ec2.describe_security_groups, "SecurityGroups", GroupIds=[group_id])
+        group = one_found(ec2.describe_security_groups, "SecurityGroups", EC2_GONE, GroupIds=[group_id])
         grants = _present_grants(group, state) if group else None
         if grants is None:
             return None
-        protocol = _protocol(state["protocol"])
+        protocol = protocol_name(state["protocol"])
         all_traffic = protocol == "-1"
         return {
             "id": id,
@@ -585,24 +573,24 @@ class SecurityGroupRule(_Ec2Resource):
         if "description" in changed:  # everything else forces a replacement
             group_id = news["securityGroupId"]
             update = getattr(ctx.client("ec2"), f"update_security_group_rule_descriptions_{news['type']}")
-            update(GroupId=group_id, IpPermissions=_permissions(_rule_grants(_as_inline_rule(news)), group_id))
+            update(GroupId=group_id, IpPermissions=permissions(rule_grants(_as_inline_rule(news)), group_id))
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         group_id = state["securityGroupId"]
-        revoke = getattr(ctx.client("ec2"), _DIRECTIONS[state["type"]][2])
-        _remove(revoke, also_gone=("InvalidPermission.NotFound",), GroupId=group_id,
-                IpPermissions=_permissions(_rule_grants(_as_inline_rule(state)), group_id))
+        revoke = getattr(ctx.client("ec2"), DIRECTIONS[state["type"]][2])
+        ec2_remove(revoke, also_gone=("InvalidPermission.NotFound",), GroupId=group_id,
+                IpPermissions=permissions(rule_grants(_as_inline_rule(state)), group_id))
 
 
-def _present_grants(group: dict, props: Props) -> list[_Grant] | None:
+def _present_grants(group: dict, props: Props) -> list[Grant] | None:
     """The rule's grants as the group has them now (with AWS's descriptions); None when any is missing."""
-    permissions = group.get(_DIRECTIONS[props["type"]][0], [])
-    present = {_without_description(g): g for g in _aws_grants(permissions, group["GroupId"])}
-    wanted = [_without_description(g) for g in _rule_grants(_as_inline_rule(props))]
+    permissions = group.get(DIRECTIONS[props["type"]][0], [])
+    present = {_without_description(g): g for g in aws_grants(permissions, group["GroupId"])}
+    wanted = [_without_description(g) for g in rule_grants(_as_inline_rule(props))]
     return [present[g] for g in wanted] if all(g in present for g in wanted) else None
 
 
-def _single_grant_rule_id(ec2: Any, group_id: str, direction: str, grants: list[_Grant]) -> str:
+def _single_grant_rule_id(ec2: Any, group_id: str, direction: str, grants: list[Grant]) -> str:
     """The sgr- id of a rule with exactly one source, as Terraform finds it; "" for several sources."""
     if len(grants) != 1:
         return ""
@@ -614,7 +602,7 @@ def _single_grant_rule_id(ec2: Any, group_id: str, direction: str, grants: list[
         source = (rule.get("CidrIpv4") or rule.get("CidrIpv6") or rule.get("PrefixListId")
                   or rule.get("ReferencedGroupInfo", {}).get("GroupId"))
         wanted_source = group_id if grant.kind == "self" else grant.value
-        if (rule["IsEgress"] == (direction == "egress") and _protocol(rule["IpProtocol"]) == grant.protocol
+        if (rule["IsEgress"] == (direction == "egress") and protocol_name(rule["IpProtocol"]) == grant.protocol
                 and ports_match and source == wanted_source):
             return rule["SecurityGroupRuleId"]
     return ""
@@ -635,54 +623,43 @@ def _source_of(props: Props) -> str | None:
     return next((key for key in _VPC_RULE_SOURCES if props.get(key)), None)
 
 
-def _vpc_rule_grant(props: Props) -> _Grant:
+def _vpc_rule_grant(props: Props) -> Grant:
     """The rule as one grant; a port left out means all (-1), as EC2 reports it."""
-    protocol = _protocol(props["ipProtocol"])
+    protocol = protocol_name(props["ipProtocol"])
     from_port, to_port = (-1 if props.get(k) is None else int(props[k]) for k in ("fromPort", "toPort"))
     source = _source_of(props) or ""
-    return _Grant(protocol, from_port, to_port, _VPC_RULE_SOURCES[source][0], props[source],
+    return Grant(protocol, from_port, to_port, _VPC_RULE_SOURCES[source][0], props[source],
                   props.get("description") or "")
 
 
-class _VpcSecurityGroupRule(_Ec2Resource):
+class _VpcSecurityGroupRule(Ec2Resource):
     """aws:vpc security group rules: one source each, known to AWS by its sgr- id, changed in place."""
 
     direction: ClassVar[str]
     tagged_type = "security-group-rule"
     required = ("ipProtocol", "securityGroupId")
     force_new = frozenset({"securityGroupId"})
-    handled = frozenset({"securityGroupId", "ipProtocol", "fromPort", "toPort", "description", "tags",
-                         *_VPC_RULE_SOURCES})
+    handled = frozenset({"fromPort", "toPort", "description", *_VPC_RULE_SOURCES})
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
-        return super().validate(inputs) + _exactly_one(inputs, _VPC_RULE_SOURCES, "cidrIpv4")
+        return exactly_one(inputs, _VPC_RULE_SOURCES, "cidrIpv4")
 
-    def diff(
-        self,
-        olds: Props,
-        news: Props,
-        ignore_changes: Iterable[str] = (),
-        replace_on_changes: Iterable[str] = (),
-    ) -> DiffResult:
+    def amend_diff(self, olds: Props, news: Props, diff: DiffResult) -> DiffResult:
         """Like Terraform: a rule cannot change the kind of its source in place."""
-        result = super().diff(olds, news, ignore_changes, replace_on_changes)
-        if _source_of(olds) == _source_of(news):
-            return result
-        return DiffResult(result.changed, tuple(k for k in result.changed
-                                                if k in result.replaces or k in _VPC_RULE_SOURCES))
+        return diff if _source_of(olds) == _source_of(news) else diff.replacing(_VPC_RULE_SOURCES)
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         group_id = inputs["securityGroupId"]
-        authorize = getattr(ctx.client("ec2"), _DIRECTIONS[self.direction][1])
+        authorize = getattr(ctx.client("ec2"), DIRECTIONS[self.direction][1])
         rule_id = authorize(
             GroupId=group_id,
-            IpPermissions=_permissions([_vpc_rule_grant(inputs)], group_id),
-            TagSpecifications=_tag_specifications("security-group-rule", self.tags_all(ctx, urn, inputs)),
+            IpPermissions=permissions([_vpc_rule_grant(inputs)], group_id),
+            TagSpecifications=tag_specifications("security-group-rule", self.tags_all(ctx, urn, inputs)),
         )["SecurityGroupRules"][0]["SecurityGroupRuleId"]
-        return rule_id, self._read_back(ctx, rule_id, inputs)
+        return rule_id, self.read_back(ctx, rule_id, inputs)
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
-        rule = _describe_one(ctx.client("ec2").describe_security_group_rules, "SecurityGroupRules",
+        rule = one_found(ctx.client("ec2").describe_security_group_rules, "SecurityGroupRules", EC2_GONE,
                              SecurityGroupRuleIds=[id])
         if rule is None or rule["IsEgress"] != (self.direction == "egress"):
             return None
@@ -700,7 +677,7 @@ class _VpcSecurityGroupRule(_Ec2Resource):
             "prefixListId": rule.get("PrefixListId"),
             "referencedSecurityGroupId": rule.get("ReferencedGroupInfo", {}).get("GroupId"),
             "description": rule.get("Description"),
-            **_tag_outputs(ctx, rule.get("Tags"), state),
+            **ec2_tags(ctx, rule.get("Tags"), state),
         }
 
     def _change(self, ctx: AwsContext, id: str, olds: Props, news: Props, changed: set[str]) -> None:
@@ -715,8 +692,8 @@ class _VpcSecurityGroupRule(_Ec2Resource):
         )
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
-        revoke = getattr(ctx.client("ec2"), _DIRECTIONS[self.direction][2])
-        _remove(revoke, also_gone=("InvalidPermission.NotFound",), GroupId=state["securityGroupId"],
+        revoke = getattr(ctx.client("ec2"), DIRECTIONS[self.direction][2])
+        ec2_remove(revoke, also_gone=("InvalidPermission.NotFound",), GroupId=state["securityGroupId"],
                 SecurityGroupRuleIds=[id])
 
 
@@ -756,18 +733,9 @@ def _lookup_filters(args: dict[str, Any], attributes: dict[str, str]) -> list[di
     return filters + [{"Name": f"tag:{k}", "Values": [v]} for k, v in (args.get("tags") or {}).items()]
 
 
-def _matching(describe: Callable[..., dict], list_key: str, **kwargs: Any) -> list[dict]:
-    """What a describe call returns; an id that does not exist matches nothing."""
-    try:
-        return describe(**kwargs)[list_key]
-    except ClientError as error:
-        if _is_gone(error):
-            return []
-        raise
-
-
-def _single(items: list[dict], what: str) -> dict:
-    """Terraform's rule for singular lookups: exactly one match."""
+def _single(describe: Callable[..., dict], list_key: str, what: str, **params: Any) -> dict:
+    """Terraform's rule for singular lookups: exactly one match (an id that does not exist matches nothing)."""
+    items = items_found(describe, list_key, EC2_GONE, **params)
     if not items:
         raise BadInput(f"no matching {what} found; change the lookup's arguments")
     if len(items) > 1:
@@ -886,7 +854,7 @@ def get_vpc(ctx: AwsContext, args: dict[str, Any]) -> dict[str, Any]:
     filters = _lookup_filters(args, {"cidrBlock": "cidr", "default": "isDefault", "dhcpOptionsId": "dhcp-options-id",
                                      "state": "state"})
     ids = {"VpcIds": [args["id"]]} if args.get("id") else {}
-    vpc = _single(_matching(ctx.client("ec2").describe_vpcs, "Vpcs", Filters=filters, **ids), "EC2 VPC")
+    vpc = _single(ctx.client("ec2").describe_vpcs, "Vpcs", "EC2 VPC", Filters=filters, **ids)
     return {
         **args,
         **_resource_lookup(ctx, "aws:ec2/vpc:Vpc", vpc["VpcId"]),
@@ -903,8 +871,8 @@ def get_vpc(ctx: AwsContext, args: dict[str, Any]) -> dict[str, Any]:
 @invoke("aws:ec2/getSubnets:getSubnets")
 def get_subnets(ctx: AwsContext, args: dict[str, Any]) -> dict[str, Any]:
     _in_provider_region(ctx, args, "getSubnets")
-    pages = ctx.client("ec2").get_paginator("describe_subnets").paginate(Filters=_lookup_filters(args, {}))
-    ids = [subnet["SubnetId"] for page in pages for subnet in page["Subnets"]]
+    subnets = listed(ctx.client("ec2"), "describe_subnets", "Subnets", Filters=_lookup_filters(args, {}))
+    ids = [subnet["SubnetId"] for subnet in subnets]
     return {**args, "id": ctx.region, "ids": ids, "region": ctx.region}
 
 
@@ -916,7 +884,7 @@ def get_subnet(ctx: AwsContext, args: dict[str, Any]) -> dict[str, Any]:
         "cidrBlock": "cidr-block", "defaultForAz": "default-for-az", "state": "state", "vpcId": "vpc-id",
     })
     ids = {"SubnetIds": [args["id"]]} if args.get("id") else {}
-    subnet = _single(_matching(ctx.client("ec2").describe_subnets, "Subnets", Filters=filters, **ids), "EC2 Subnet")
+    subnet = _single(ctx.client("ec2").describe_subnets, "Subnets", "EC2 Subnet", Filters=filters, **ids)
     return {
         **args,
         **_resource_lookup(ctx, "aws:ec2/subnet:Subnet", subnet["SubnetId"]),
@@ -936,7 +904,7 @@ def get_security_group(ctx: AwsContext, args: dict[str, Any]) -> dict[str, Any]:
     _in_provider_region(ctx, args, "getSecurityGroup")
     filters = _lookup_filters(args, {"name": "group-name", "vpcId": "vpc-id"})
     ids = {"GroupIds": [args["id"]]} if args.get("id") else {}
-    group = _single(_matching(ctx.client("ec2").describe_security_groups, "SecurityGroups", Filters=filters, **ids),
-                    "EC2 Security Group")
+    group = _single(ctx.client("ec2").describe_security_groups, "SecurityGroups", "EC2 Security Group",
+                    Filters=filters, **ids)
     return {**args, **_resource_lookup(ctx, "aws:ec2/securityGroup:SecurityGroup", group["GroupId"]),
             "region": ctx.region}

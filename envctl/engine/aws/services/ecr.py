@@ -1,221 +1,16 @@
-"""aws:ecr resource types: Repository, RepositoryPolicy and LifecyclePolicy.
-
-Also home, for now, of what the container and data services (ecr, ecs, lb, sfn, rds) share: failing
-check on inputs a type does not implement, JSON documents compared by meaning, tag reconciliation and
-waiting out AWS's eventual consistency. They belong in base.py, which these modules may not edit.
-"""
+"""aws:ecr resource types: Repository, RepositoryPolicy and LifecyclePolicy."""
 
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, ClassVar
 
-from botocore.exceptions import ClientError
-
-from envctl.engine.aws.base import (
-    AwsResource,
-    CheckFailure,
-    CheckResult,
-    DiffResult,
-    Props,
-    contains_unknown,
-    tag_changes,
-    tag_dict,
-    tag_list,
-)
+from envctl.engine.aws.base import AwsResource, DiffResult, Props
 from envctl.engine.aws.context import AwsContext
+from envctl.engine.aws.documents import canonical_json, document_from_cloud, policies_equivalent
+from envctl.engine.aws.errors import found_or_none, one_found, remove
 from envctl.engine.aws.registry import resource_type
-from envctl.engine.aws.services.iam import policies_equivalent, tags_from_cloud
-from envctl.engine.aws.services.sqs import canonical_json
-from envctl.errors import OperationFailed
-
-# ---- shared by the container and data services ----------------------------------------------
-
-Equivalence = Callable[[str, str], bool]
-_EMPTY = (None, False, "", [], {})
-_BUSY_TIMEOUT = 600.0  # seconds to wait for AWS to release what a delete depends on
-_CONSISTENCY_TIMEOUT = 60.0  # seconds to wait for a write to show in reads
-
-
-class DeclaredResource(AwsResource):
-    """A type that fails check on any input it does not implement, rather than silently ignoring it.
-
-    The inputs it implements are `handled` plus everything it declares anyway (auto-name, required,
-    defaults, force-new and tags). `documents` names JSON inputs with the test of when two texts mean
-    the same: check rejects text that is not JSON and diff ignores changes of form only.
-    """
-
-    handled: ClassVar[frozenset[str]] = frozenset()
-    documents: ClassVar[Mapping[str, Equivalence]] = {}
-    # Lists AWS keeps as sets (dotted paths reach into blocks): sorted in check, so order never shows as a diff.
-    set_properties: ClassVar[tuple[str, ...]] = ()
-
-    def check(self, logical_name: str, olds: Props | None, news: Props) -> CheckResult:
-        news = dict(news)
-        for path in self.set_properties:
-            _sort_at(news, path.split("."))
-        return super().check(logical_name, olds, news)
-
-    def validate(self, inputs: Props) -> list[CheckFailure]:
-        names = {self.name_property, self.name_prefix_property} - {None}
-        known = (
-            self.handled | set(self.required) | set(self.defaults) | self.force_new | set(self.documents)
-            | names | {"tags"}
-        )
-        failures = [
-            CheckFailure(key, f"'{key}' is not supported by envctl's local engine for {self.token}")
-            for key in sorted(inputs)
-            if key not in known and inputs[key] not in _EMPTY
-        ]
-        return failures + json_failures(inputs, self.documents)
-
-    def diff(
-        self,
-        olds: Props,
-        news: Props,
-        ignore_changes: Iterable[str] = (),
-        replace_on_changes: Iterable[str] = (),
-    ) -> DiffResult:
-        result = super().diff(olds, news, ignore_changes, replace_on_changes)
-        same = {
-            key for key, equivalent in self.documents.items()
-            if key in result.changed and isinstance(olds.get(key), str) and isinstance(news.get(key), str)
-            and not contains_unknown(news[key]) and _safely(equivalent, olds[key], news[key])
-        }
-        return DiffResult(
-            tuple(k for k in result.changed if k not in same), tuple(k for k in result.replaces if k not in same)
-        )
-
-    def read_back(self, ctx: AwsContext, id: str, state: Props) -> Props:
-        """Read after a write, waiting while AWS does not show the resource yet."""
-        for last in _attempts(_CONSISTENCY_TIMEOUT):
-            outputs = self.read(ctx, id, state)
-            if outputs is not None:
-                return outputs
-            if last:
-                break
-        raise OperationFailed(f"{self.token} {id} was written but AWS does not show it; run refresh")
-
-
-def _sort_at(props: Props, path: list[str]) -> None:
-    """Sort the list of strings at `path` in place; blocks on the way are copied, not changed."""
-    key, rest = path[0], path[1:]
-    value = props.get(key)
-    if rest and isinstance(value, dict):
-        props[key] = dict(value)
-        _sort_at(props[key], rest)
-    elif not rest and isinstance(value, list) and all(isinstance(item, str) for item in value):
-        props[key] = sorted(value)
-
-
-def json_failures(inputs: Props, keys: Iterable[str]) -> list[CheckFailure]:
-    failures = []
-    for key in keys:
-        value = inputs.get(key)
-        if value is None or contains_unknown(value):
-            continue
-        try:
-            json.loads(value)
-        except (TypeError, ValueError) as error:
-            failures.append(CheckFailure(key, f"'{key}' is not valid JSON: {error}"))
-    return failures
-
-
-def json_equivalent(a: str, b: str) -> bool:
-    return canonical_json(a) == canonical_json(b)
-
-
-def document_from_cloud(configured: Any, cloud: Any, equivalent: Equivalence) -> str:
-    """The document to record from AWS's copy: the configured text when it means the same (as Terraform
-    keeps it, so that formatting never shows as drift), else AWS's document in canonical form."""
-    cloud_text = cloud if isinstance(cloud, str) else json.dumps(cloud)
-    if isinstance(configured, str) and _safely(equivalent, configured, cloud_text):
-        return configured
-    return canonical_json(cloud_text)
-
-
-def _safely(equivalent: Equivalence, a: str, b: str) -> bool:
-    try:
-        return equivalent(a, b)
-    except (TypeError, ValueError, AttributeError):
-        return False
-
-
-def sync_tags(
-    old: Mapping[str, str],
-    new: Mapping[str, str],
-    add: Callable[[dict[str, str]], Any],
-    remove: Callable[[list[str]], Any],
-) -> None:
-    """Make a resource's tags go from `old` to `new` with the service's own tag and untag calls."""
-    to_set, to_remove = tag_changes(dict(old), dict(new))
-    if to_set:
-        add(to_set)
-    if to_remove:
-        remove(to_remove)
-
-
-def error_code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
-
-
-def found_or_none(call: Callable[..., dict], gone: Iterable[str], /, **params: Any) -> dict | None:
-    """AWS's answer, or None when it answers one of the `gone` error codes (the thing does not exist)."""
-    try:
-        return call(**params)
-    except ClientError as error:
-        if error_code(error) in set(gone):
-            return None
-        raise
-
-
-def items_found(call: Callable[..., dict], list_key: str, gone: Iterable[str], /, **params: Any) -> list[dict]:
-    """The items a describe call lists, or none when AWS answers that the thing asked for does not exist."""
-    answer = found_or_none(call, gone, **params)
-    return list(answer.get(list_key) or []) if answer else []
-
-
-def remove(call: Callable[..., Any], /, gone: Iterable[str] = (), busy: Iterable[str] = (), **params: Any) -> None:
-    """A delete: an error code in `gone` (already deleted) counts as done, and while AWS answers one in
-    `busy` (a dependency still draining) the call is retried with backoff."""
-    gone_codes, busy_codes = set(gone), set(busy)
-    for last in _attempts(_BUSY_TIMEOUT):
-        try:
-            call(**params)
-            return
-        except ClientError as error:
-            code = error_code(error)
-            if code in gone_codes:
-                return
-            if last or code not in busy_codes:
-                raise
-
-
-def wait_until(done: Callable[[], bool], what: str, timeout: float = 600.0) -> None:
-    """Poll until `done()` holds; fail with a message naming `what` when it never does."""
-    for last in _attempts(timeout):
-        if done():
-            return
-        if last:
-            raise OperationFailed(f"timed out after {int(timeout)}s waiting for {what}")
-
-
-def _attempts(timeout: float) -> Iterator[bool]:
-    """Attempts with exponential backoff between them; each says whether it is the last one."""
-    deadline = time.monotonic() + timeout
-    delay = 0.5
-    while True:
-        yield time.monotonic() > deadline
-        time.sleep(delay)
-        delay = min(delay * 2, 10.0)
-
-
-def lower_camel_tags(tags: Mapping[str, str]) -> list[dict[str, str]]:
-    """The `[{"key": ..., "value": ...}]` tag form of ECS and Step Functions."""
-    return tag_list(dict(tags), key="key", value="value")
-
+from envctl.engine.aws.tags import sync_tags, tag_dict, tag_list, tags_from_cloud
 
 # ---- Repository -----------------------------------------------------------------------------
 
@@ -223,7 +18,7 @@ _REPOSITORY_GONE = ("RepositoryNotFoundException",)
 
 
 @resource_type
-class Repository(DeclaredResource):
+class Repository(AwsResource):
     token = "aws:ecr/repository:Repository"
     id_property = "name"
     name_property = "name"
@@ -231,7 +26,7 @@ class Repository(DeclaredResource):
     name_lowercase = True  # ECR repository names are lowercase
     defaults = {"imageTagMutability": "MUTABLE"}
     force_new = frozenset({"name", "encryptionConfigurations"})
-    handled = frozenset({"imageScanningConfiguration", "forceDelete"})
+    handled = frozenset({"imageTagMutability", "imageScanningConfiguration", "encryptionConfigurations", "forceDelete"})
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         params: dict[str, Any] = {
@@ -255,10 +50,9 @@ class Repository(DeclaredResource):
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
         ecr = ctx.client("ecr")
-        found = items_found(ecr.describe_repositories, "repositories", _REPOSITORY_GONE, repositoryNames=[id])
-        if not found:
+        repository = one_found(ecr.describe_repositories, "repositories", _REPOSITORY_GONE, repositoryNames=[id])
+        if repository is None:
             return None
-        repository = found[0]
         encryption = repository.get("encryptionConfiguration") or {}
         cloud_tags = tag_dict(ecr.list_tags_for_resource(resourceArn=repository["repositoryArn"]).get("tags"))
         return {
@@ -322,11 +116,12 @@ def _canonical_lifecycle(text: str) -> str:
     return canonical_json(json.dumps({**policy, "rules": rules}))
 
 
-class _RepositoryDocument(DeclaredResource):
+class _RepositoryDocument(AwsResource):
     """A JSON document attached to one repository; the repository name is its id."""
 
     required = ("repository", "policy")
     taggable = False
+    handled = frozenset()
     # The ECR API's calls and names for this kind of document.
     put_call: ClassVar[str]
     get_call: ClassVar[str]

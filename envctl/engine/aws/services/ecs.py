@@ -9,20 +9,13 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from envctl.engine.aws.base import DiffResult, Props, tag_dict
+from envctl.engine.aws.base import AwsResource, DiffResult, Props
 from envctl.engine.aws.context import AwsContext
+from envctl.engine.aws.documents import document_from_cloud
+from envctl.engine.aws.errors import error_code, one_found, remove
 from envctl.engine.aws.registry import resource_type
-from envctl.engine.aws.services.ecr import (
-    DeclaredResource,
-    document_from_cloud,
-    error_code,
-    items_found,
-    lower_camel_tags,
-    remove,
-    sync_tags,
-    wait_until,
-)
-from envctl.engine.aws.services.iam import tags_from_cloud
+from envctl.engine.aws.tags import sync_tags, tag_dict, tag_list, tags_from_cloud
+from envctl.engine.aws.waiting import wait_until
 
 _INACTIVE = "INACTIVE"
 _CLUSTER_GONE = ("ClusterNotFoundException",)
@@ -32,14 +25,17 @@ _SERVICE_GONE = ("ServiceNotFoundException", "ServiceNotActiveException", *_CLUS
 _STEADY_STATE_WAITER = {"Delay": 15, "MaxAttempts": 80}  # Terraform's 20 minutes
 
 
+_TAG_KEYS = ("key", "value")  # ECS's names for a tag's key and value
+
+
 def _ecs_tags(ctx: AwsContext, state: Props, pairs: Iterable[dict[str, str]] | None) -> Props:
-    return tags_from_cloud(ctx, state, tag_dict(pairs, key="key", value="value"))
+    return tags_from_cloud(ctx, state, tag_dict(pairs, *_TAG_KEYS))
 
 
 def _sync_ecs_tags(ecs: Any, arn: str, old: dict[str, str], new: dict[str, str]) -> None:
     sync_tags(
         old, new,
-        lambda tags: ecs.tag_resource(resourceArn=arn, tags=lower_camel_tags(tags)),
+        lambda tags: ecs.tag_resource(resourceArn=arn, tags=tag_list(tags, *_TAG_KEYS)),
         lambda keys: ecs.untag_resource(resourceArn=arn, tagKeys=keys),
     )
 
@@ -48,7 +44,7 @@ def _sync_ecs_tags(ecs: Any, arn: str, old: dict[str, str], new: dict[str, str])
 
 
 @resource_type
-class Cluster(DeclaredResource):
+class Cluster(AwsResource):
     token = "aws:ecs/cluster:Cluster"
     name_property = "name"
     force_new = frozenset({"name"})
@@ -60,7 +56,7 @@ class Cluster(DeclaredResource):
             params["settings"] = inputs["settings"]
         tags = self.tags_all(ctx, urn, inputs)
         if tags:
-            params["tags"] = lower_camel_tags(tags)
+            params["tags"] = tag_list(tags, *_TAG_KEYS)
         arn = ctx.client("ecs").create_cluster(**params)["cluster"]["clusterArn"]
         return arn, {**inputs, **self.read_back(ctx, arn, inputs)}
 
@@ -167,7 +163,7 @@ def _volume_from_api(volume: Props) -> Props:
 
 
 @resource_type
-class TaskDefinition(DeclaredResource):
+class TaskDefinition(AwsResource):
     """An immutable revision of a family: every change but tags registers a new revision (a replacement),
     and the old revision is deregistered. The id is the family, as in Terraform."""
 
@@ -175,6 +171,7 @@ class TaskDefinition(DeclaredResource):
     required = ("family", "containerDefinitions")
     defaults = {"skipDestroy": False, "trackLatest": False}
     force_new = frozenset({"family", "containerDefinitions", "volumes", *_TASK_FIELDS})
+    handled = frozenset({*_TASK_FIELDS, "volumes", "skipDestroy", "trackLatest"})
     documents = {"containerDefinitions": container_definitions_equivalent}
     set_properties = ("requiresCompatibilities",)
 
@@ -188,7 +185,7 @@ class TaskDefinition(DeclaredResource):
             params["volumes"] = [_volume_to_api(volume) for volume in inputs["volumes"]]
         tags = self.tags_all(ctx, urn, inputs)
         if tags:
-            params["tags"] = lower_camel_tags(tags)
+            params["tags"] = tag_list(tags, *_TAG_KEYS)
         arn = ctx.client("ecs").register_task_definition(**params)["taskDefinition"]["taskDefinitionArn"]
         return inputs["family"], {**inputs, **self.read_back(ctx, inputs["family"], {**inputs, "arn": arn})}
 
@@ -305,7 +302,7 @@ def _cluster_of(service_arn: str, state: Props) -> str:
 
 
 @resource_type
-class Service(DeclaredResource):
+class Service(AwsResource):
     token = "aws:ecs/service:Service"
     name_property = "name"
     defaults = {
@@ -318,8 +315,8 @@ class Service(DeclaredResource):
     }
     force_new = frozenset({"name", "cluster", "launchType", "iamRole", "schedulingStrategy", "deploymentController"})
     handled = frozenset({
-        *_SERVICE_FIELDS, *_DEPLOYMENT_FIELDS, "networkConfiguration", "loadBalancers", "forceNewDeployment",
-        "forceDelete",
+        *_SERVICE_FIELDS, *_DEPLOYMENT_FIELDS, "cluster", "iamRole", "networkConfiguration", "loadBalancers",
+        "enableEcsManagedTags", "waitForSteadyState", "forceNewDeployment", "forceDelete",
     })
     set_properties = ("networkConfiguration.subnets", "networkConfiguration.securityGroups")
 
@@ -334,7 +331,7 @@ class Service(DeclaredResource):
             params["role"] = inputs["iamRole"]
         tags = self.tags_all(ctx, urn, inputs)
         if tags:
-            params["tags"] = lower_camel_tags(tags)
+            params["tags"] = tag_list(tags, *_TAG_KEYS)
         service = ctx.client("ecs").create_service(**params)["service"]
         arn = service["serviceArn"]
         if inputs.get("waitForSteadyState"):
@@ -342,11 +339,10 @@ class Service(DeclaredResource):
         return arn, {**inputs, **self.read_back(ctx, arn, inputs)}
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
-        found = items_found(ctx.client("ecs").describe_services, "services", _CLUSTER_GONE,
+        service = one_found(ctx.client("ecs").describe_services, "services", _CLUSTER_GONE,
                             cluster=_cluster_of(id, state), services=[id], include=["TAGS"])
-        if not found or found[0]["status"] == _INACTIVE:  # a deleted service stays listed for a while
+        if service is None or service["status"] == _INACTIVE:  # a deleted service stays listed for a while
             return None
-        service = found[0]
         # AWS always reports the deployment configuration; moto only after an update, so state stands in.
         deployment = service.get("deploymentConfiguration")
         deployment_outputs = (

@@ -7,27 +7,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from envctl.engine.aws.base import (
-    AwsResource,
-    CheckFailure,
-    DiffResult,
-    Props,
-    contains_unknown,
-    tag_changes,
-    tag_dict,
-    tag_list,
-)
+from envctl.engine.aws.base import AwsResource, CheckFailure, DiffResult, Props
 from envctl.engine.aws.context import AwsContext
+from envctl.engine.aws.documents import document_from_cloud, policies_equivalent
+from envctl.engine.aws.errors import found_or_none, remove
+from envctl.engine.aws.listing import listed
 from envctl.engine.aws.registry import resource_type
-from envctl.engine.aws.services.iam import (  # _invalid_json: shared until base.py has it
-    _invalid_json,
-    policy_from_cloud,
-    prefixed_unique_id,
-    tags_from_cloud,
-    without_equivalent_policies,
-)
+from envctl.engine.aws.tags import sync_tags, tag_dict, tag_list, tags_from_cloud
+from envctl.engine.aws.wire import Names, renamed
+from envctl.engine.local.properties import contains_unknown
 from envctl.errors import BadInput, OperationFailed
 
 DEFAULT_BUS = "default"
@@ -38,6 +26,7 @@ _RULE_STATES = ("ENABLED", "DISABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_E
 _UNSUPPORTED_TARGETS = (
     "appsyncTarget", "batchTarget", "ecsTarget", "redshiftTarget", "runCommandTargets", "sagemakerPipelineTarget",
 )
+_GONE = ("ResourceNotFoundException",)
 
 
 @dataclass(frozen=True)
@@ -84,20 +73,9 @@ def _blocks_from_api(blocks: Iterable[_Block], reported: dict[str, Any], state: 
     return {b.wire: b.from_api(reported[b.api]) if b.api in reported else state.get(b.wire) for b in blocks}
 
 
-def _optional_params(inputs: Props, names: dict[str, str]) -> dict[str, Any]:
-    return {api: inputs[wire] for wire, api in names.items() if inputs.get(wire) not in (None, "")}
-
-
-def _is_not_found(error: ClientError) -> bool:
-    return error.response["Error"]["Code"] == "ResourceNotFoundException"
-
-
 def _retag(events: Any, arn: str, old: dict[str, str], new: dict[str, str]) -> None:
-    to_set, to_remove = tag_changes(old, new)
-    if to_set:
-        events.tag_resource(ResourceARN=arn, Tags=tag_list(to_set))
-    if to_remove:
-        events.untag_resource(ResourceARN=arn, TagKeys=to_remove)
+    sync_tags(old, new, lambda tags: events.tag_resource(ResourceARN=arn, Tags=tag_list(tags)),
+              lambda keys: events.untag_resource(ResourceARN=arn, TagKeys=keys))
 
 
 def _tags(ctx: AwsContext, arn: str, base: Props) -> Props:
@@ -106,7 +84,7 @@ def _tags(ctx: AwsContext, arn: str, base: Props) -> Props:
 
 # ---- EventBus ------------------------------------------------------------------------------
 
-_BUS_SETTINGS = {"description": "Description", "kmsKeyIdentifier": "KmsKeyIdentifier"}
+_BUS_SETTINGS: Names = {"description": "Description", "kmsKeyIdentifier": "KmsKeyIdentifier"}
 
 
 @resource_type
@@ -115,27 +93,20 @@ class EventBus(AwsResource):
     id_property = "name"
     name_property = "name"  # required by Terraform, auto-named by pulumi-aws
     force_new = frozenset({"name", "eventSourceName", "region"})
+    gone_codes = _GONE
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         events = ctx.client("events")
         params: dict[str, Any] = {
             "Name": inputs["name"],
-            **_optional_params(inputs, {**_BUS_SETTINGS, "eventSourceName": "EventSourceName"}),
+            **renamed(inputs, {**_BUS_SETTINGS, "eventSourceName": "EventSourceName"}),
             **_blocks_to_api(_BUS_BLOCKS, inputs),
         }
         tags = self.tags_all(ctx, urn, inputs)
         if tags:
             params["Tags"] = tag_list(tags)
         events.create_event_bus(**params)
-        return inputs["name"], self._outputs(ctx, inputs["name"], inputs)
-
-    def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
-        try:
-            return self._outputs(ctx, id, state)
-        except ClientError as error:
-            if _is_not_found(error):
-                return None
-            raise
+        return inputs["name"], self.describe(ctx, inputs["name"], inputs)
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         events = ctx.client("events")
@@ -143,38 +114,33 @@ class EventBus(AwsResource):
             events.update_event_bus(
                 Name=id,
                 Description=news.get("description") or "",  # only an empty description removes it
-                **_optional_params(news, {"kmsKeyIdentifier": "KmsKeyIdentifier"}),
+                **renamed(news, {"kmsKeyIdentifier": "KmsKeyIdentifier"}),
                 **_blocks_to_api(_BUS_BLOCKS, news),
             )
         _retag(events, olds["arn"], olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
-        return self._outputs(ctx, id, news)
+        return self.describe(ctx, id, news)
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
-        events = ctx.client("events")
-        try:
-            events.delete_event_bus(Name=id)
-        except ClientError as error:
-            if not _is_not_found(error):
-                raise
+        remove(ctx.client("events").delete_event_bus, gone=_GONE, Name=id)
 
-    def _outputs(self, ctx: AwsContext, name: str, base: Props) -> Props:
-        bus = ctx.client("events").describe_event_bus(Name=name)
+    def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
+        bus = ctx.client("events").describe_event_bus(Name=id)
         return {
-            **base,
+            **state,
             "id": bus["Name"],
             "name": bus["Name"],
             "arn": bus["Arn"],
             "description": bus.get("Description"),
             "kmsKeyIdentifier": bus.get("KmsKeyIdentifier"),
-            **_blocks_from_api(_BUS_BLOCKS, bus, base),
+            **_blocks_from_api(_BUS_BLOCKS, bus, state),
             "region": ctx.region,
-            **_tags(ctx, bus["Arn"], base),
+            **_tags(ctx, bus["Arn"], state),
         }
 
 
 # ---- EventRule -----------------------------------------------------------------------------
 
-_RULE_SETTINGS = {
+_RULE_SETTINGS: Names = {
     "description": "Description",
     "eventPattern": "EventPattern",
     "scheduleExpression": "ScheduleExpression",
@@ -210,9 +176,11 @@ class EventRule(AwsResource):
     name_max_length = 64
     defaults = {"eventBusName": DEFAULT_BUS, "forceDestroy": False}
     force_new = frozenset({"name", "namePrefix", "eventBusName", "region"})
+    documents = {"eventPattern": policies_equivalent}
+    gone_codes = _GONE
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
-        failures = _invalid_json(inputs, "eventPattern")
+        failures = []
         if inputs.get("scheduleExpression") is None and inputs.get("eventPattern") is None:
             failures.append(CheckFailure("eventPattern", "one of 'eventPattern' and 'scheduleExpression' is required"))
         if inputs.get("state") is not None and inputs.get("isEnabled") is not None:
@@ -222,38 +190,19 @@ class EventRule(AwsResource):
             failures.append(CheckFailure("state", f"state must be one of {', '.join(_RULE_STATES)}"))
         return failures
 
-    def diff(
-        self,
-        olds: Props,
-        news: Props,
-        ignore_changes: Iterable[str] = (),
-        replace_on_changes: Iterable[str] = (),
-    ) -> DiffResult:
-        result = without_equivalent_policies(
-            super().diff(olds, news, ignore_changes, replace_on_changes), olds, news, ("eventPattern",)
-        )
+    def amend_diff(self, olds: Props, news: Props, diff: DiffResult) -> DiffResult:
         # As Terraform: removing `state` from the program leaves the rule as it is.
-        if "state" in result.changed and news.get("state") is None:
-            return DiffResult(tuple(k for k in result.changed if k != "state"), result.replaces)
-        return result
+        return diff.without(["state"]) if news.get("state") is None else diff
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
-        name = inputs.get("name") or prefixed_unique_id(inputs["namePrefix"])
+        name = self.physical_name(inputs)
         params = self._put_params(name, inputs, _rule_state(inputs))
         tags = self.tags_all(ctx, urn, inputs)
         if tags:
             params["Tags"] = tag_list(tags)
         ctx.client("events").put_rule(**params)
         id = _rule_id(inputs["eventBusName"], name)
-        return id, self._outputs(ctx, id, inputs)
-
-    def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
-        try:
-            return self._outputs(ctx, id, state)
-        except ClientError as error:
-            if _is_not_found(error):
-                return None
-            raise
+        return id, self.describe(ctx, id, inputs)
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         events = ctx.client("events")
@@ -261,48 +210,45 @@ class EventRule(AwsResource):
             # PutRule replaces the whole rule: everything is sent again, state included.
             events.put_rule(**self._put_params(_split_rule_id(id)[1], news, _rule_state(news, olds.get("state"))))
         _retag(events, olds["arn"], olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
-        return self._outputs(ctx, id, news)
+        return self.describe(ctx, id, news)
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         bus, rule = _split_rule_id(id)
-        try:
-            ctx.client("events").delete_rule(Name=rule, EventBusName=bus, Force=bool(state.get("forceDestroy")))
-        except ClientError as error:
-            if not _is_not_found(error):
-                raise
+        remove(ctx.client("events").delete_rule, gone=_GONE, Name=rule, EventBusName=bus,
+               Force=bool(state.get("forceDestroy")))
 
     @staticmethod
     def _put_params(name: str, inputs: Props, state: str | None) -> dict[str, Any]:
-        params = {"Name": name, "EventBusName": inputs["eventBusName"], **_optional_params(inputs, _RULE_SETTINGS)}
+        params = {"Name": name, "EventBusName": inputs["eventBusName"], **renamed(inputs, _RULE_SETTINGS)}
         if state:
             params["State"] = state
         return params
 
-    def _outputs(self, ctx: AwsContext, id: str, base: Props) -> Props:
+    def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
         bus, name = _split_rule_id(id)
         rule = ctx.client("events").describe_rule(Name=name, EventBusName=bus)
         pattern = rule.get("EventPattern")
         return {
-            **base,
+            **state,
             "id": id,
             "name": rule["Name"],
-            "namePrefix": base.get("namePrefix"),  # not stored by EventBridge
+            "namePrefix": state.get("namePrefix"),  # not stored by EventBridge
             "arn": rule["Arn"],
             "eventBusName": bus,  # as the id has it: EventBridge reports an ARN given here as a name
-            "eventPattern": policy_from_cloud(base.get("eventPattern"), pattern) if pattern else None,
+            "eventPattern": document_from_cloud(state.get("eventPattern"), pattern) if pattern else None,
             "scheduleExpression": rule.get("ScheduleExpression"),
             "description": rule.get("Description"),
             "roleArn": rule.get("RoleArn"),
             "state": rule.get("State"),
             "isEnabled": rule.get("State") != "DISABLED",
             "region": ctx.region,
-            **_tags(ctx, rule["Arn"], base),
+            **_tags(ctx, rule["Arn"], state),
         }
 
 
 # ---- EventTarget ---------------------------------------------------------------------------
 
-_TARGET_SETTINGS = {"input": "Input", "inputPath": "InputPath", "roleArn": "RoleArn"}
+_TARGET_SETTINGS: Names = {"input": "Input", "inputPath": "InputPath", "roleArn": "RoleArn"}
 
 
 @resource_type
@@ -313,25 +259,14 @@ class EventTarget(AwsResource):
     defaults = {"eventBusName": DEFAULT_BUS, "forceDestroy": False}
     force_new = frozenset({"rule", "targetId", "eventBusName", "region"})
     taggable = False
+    documents = {"input": policies_equivalent}
+    unsupported = dict.fromkeys(_UNSUPPORTED_TARGETS, "")
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
-        failures = [CheckFailure(key, f"'{key}' is not supported by envctl's local engine")
-                    for key in _UNSUPPORTED_TARGETS if inputs.get(key)]
-        failures.extend(_invalid_json(inputs, "input"))
         given = [key for key in ("input", "inputPath", "inputTransformer") if inputs.get(key)]
         if len(given) > 1:
-            failures.append(CheckFailure(given[1], f"only one of {', '.join(given)} can be set"))
-        return failures
-
-    def diff(
-        self,
-        olds: Props,
-        news: Props,
-        ignore_changes: Iterable[str] = (),
-        replace_on_changes: Iterable[str] = (),
-    ) -> DiffResult:
-        result = super().diff(olds, news, ignore_changes, replace_on_changes)
-        return without_equivalent_policies(result, olds, news, ("input",))
+            return [CheckFailure(given[1], f"only one of {', '.join(given)} can be set")]
+        return []
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         self._put(ctx, inputs)
@@ -341,12 +276,7 @@ class EventTarget(AwsResource):
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
         parts = _target_parts(id, state)
-        try:
-            target = _find_target(ctx, parts)
-        except ClientError as error:
-            if _is_not_found(error):  # the rule itself is gone
-                return None
-            raise
+        target = found_or_none(_find_target, _GONE, ctx, parts)  # gone with its rule, or on its own
         return None if target is None else self._outputs_of(ctx, parts, target, state)
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
@@ -355,23 +285,19 @@ class EventTarget(AwsResource):
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         parts = _target_parts(id, state)
-        try:
-            answer = ctx.client("events").remove_targets(
-                Rule=parts["rule"], EventBusName=parts["eventBusName"], Ids=[parts["targetId"]],
-                Force=bool(state.get("forceDestroy")),
-            )
-        except ClientError as error:
-            if _is_not_found(error):
-                return
-            raise
-        _raise_failed_entries(answer, "remove")
+        answer = found_or_none(
+            ctx.client("events").remove_targets, _GONE, Rule=parts["rule"], EventBusName=parts["eventBusName"],
+            Ids=[parts["targetId"]], Force=bool(state.get("forceDestroy")),
+        )
+        if answer is not None:  # None: the rule is gone, and its targets with it
+            _raise_failed_entries(answer, "remove")
 
     @staticmethod
     def _put(ctx: AwsContext, inputs: Props) -> None:
         target = {
             "Id": inputs["targetId"],
             "Arn": inputs["arn"],
-            **_optional_params(inputs, _TARGET_SETTINGS),
+            **renamed(inputs, _TARGET_SETTINGS),
             **_blocks_to_api(_TARGET_BLOCKS, inputs),
         }
         answer = ctx.client("events").put_targets(
@@ -396,7 +322,7 @@ class EventTarget(AwsResource):
             "eventBusName": parts["eventBusName"],
             "arn": target["Arn"],
             # Not every target's input is JSON (Terraform does not normalise it either).
-            "input": policy_from_cloud(base.get("input"), input_text) if input_text else None,
+            "input": document_from_cloud(base.get("input"), input_text) if input_text else None,
             "inputPath": target.get("InputPath"),
             "roleArn": target.get("RoleArn"),
             **_blocks_from_api(_TARGET_BLOCKS, target, {}),
@@ -417,14 +343,9 @@ def _target_parts(id: str, state: Props) -> Props:
 
 
 def _find_target(ctx: AwsContext, parts: Props) -> dict[str, Any] | None:
-    pages = ctx.client("events").get_paginator("list_targets_by_rule").paginate(
-        Rule=parts["rule"], EventBusName=parts["eventBusName"]
-    )
-    for page in pages:
-        for target in page["Targets"]:
-            if target["Id"] == parts["targetId"]:
-                return target
-    return None
+    targets = listed(ctx.client("events"), "list_targets_by_rule", "Targets", Rule=parts["rule"],
+                     EventBusName=parts["eventBusName"])
+    return next((target for target in targets if target["Id"] == parts["targetId"]), None)
 
 
 def _raise_failed_entries(answer: dict[str, Any], action: str) -> None:

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from envctl.engine.aws.base import (
-    AwsResource,
-    CheckFailure,
-    CheckResult,
-    DiffResult,
-    Props,
-    contains_unknown,
-    tag_changes,
-    tag_dict,
-)
+from envctl.engine.aws.base import AwsResource, CheckFailure, DiffResult, Props
 from envctl.engine.aws.context import AwsContext
+from envctl.engine.aws.errors import found_or_none, remove
 from envctl.engine.aws.registry import resource_type
-from envctl.engine.aws.services.iam import tags_from_cloud
+from envctl.engine.aws.tags import sync_tags, tag_dict, tags_from_cloud
+from envctl.engine.local.properties import contains_unknown
 
 _PROVISIONED = "PROVISIONED"
 _ON_DEMAND = "ON_DEMAND"
@@ -24,7 +17,7 @@ _KMS = "KMS"
 _MIN_RETENTION_HOURS, _MAX_RETENTION_HOURS = 24, 8760
 # A stream is ACTIVE again within seconds after most changes; resharding can take minutes.
 _ACTIVE_WAITER = {"Delay": 2, "MaxAttempts": 300}
-_UNSUPPORTED = ("warmThroughputMibPs",)
+_GONE = ("ResourceNotFoundException",)
 # What CreateStream leaves a stream with, for the properties it cannot set itself.
 _NEW_STREAM: Props = {"retentionPeriod": _MIN_RETENTION_HOURS, "encryptionType": "NONE", "shardLevelMetrics": []}
 
@@ -44,19 +37,13 @@ class Stream(AwsResource):
     name_property = "name"
     defaults = {"encryptionType": "NONE", "enforceConsumerDeletion": False, "retentionPeriod": _MIN_RETENTION_HOURS}
     force_new = frozenset({"name", "region"})
-
-    def check(self, logical_name: str, olds: Props | None, news: Props) -> CheckResult:
-        """shardLevelMetrics is a set: sorted here, so that its order never shows as a change."""
-        metrics = news.get("shardLevelMetrics")
-        if isinstance(metrics, list) and not contains_unknown(metrics):
-            news = {**news, "shardLevelMetrics": sorted(metrics)}
-        return super().check(logical_name, olds, news)
+    set_properties = ("shardLevelMetrics",)
+    unsupported = {"warmThroughputMibPs": ""}
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
         if contains_unknown(inputs):
             return []
-        failures = [CheckFailure(key, f"'{key}' is not supported by envctl's local engine")
-                    for key in _UNSUPPORTED if inputs.get(key) is not None]
+        failures = []
         mode, shards = _stream_mode(inputs), inputs.get("shardCount")
         if mode == _PROVISIONED and (shards is None or int(shards) < 1):
             failures.append(CheckFailure("shardCount", "shardCount must be at least 1 for a PROVISIONED stream"))
@@ -90,12 +77,10 @@ class Stream(AwsResource):
         return outputs["arn"], outputs
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
-        kinesis = ctx.client("kinesis")
-        try:
-            summary = _summary(kinesis, _stream_name(id))
-        except kinesis.exceptions.ResourceNotFoundException:
+        summary = found_or_none(_summary, _GONE, ctx.client("kinesis"), _stream_name(id))
+        if summary is None or summary["StreamStatus"] == "DELETING":
             return None
-        return None if summary["StreamStatus"] == "DELETING" else self._outputs(ctx, summary, state)
+        return self._outputs(ctx, summary, state)
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         kinesis = ctx.client("kinesis")
@@ -107,10 +92,8 @@ class Stream(AwsResource):
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         kinesis = ctx.client("kinesis")
         name = _stream_name(id)
-        try:
-            kinesis.delete_stream(StreamName=name, EnforceConsumerDeletion=bool(state.get("enforceConsumerDeletion")))
-        except kinesis.exceptions.ResourceNotFoundException:
-            return
+        remove(kinesis.delete_stream, gone=_GONE, StreamName=name,
+               EnforceConsumerDeletion=bool(state.get("enforceConsumerDeletion")))
         kinesis.get_waiter("stream_not_exists").wait(StreamName=name, WaiterConfig=_ACTIVE_WAITER)
 
     def _outputs(self, ctx: AwsContext, summary: dict[str, Any], base: Props) -> Props:
@@ -181,8 +164,5 @@ def _reconcile(kinesis: Any, name: str, olds: Props, news: Props, changed: set[s
 
 
 def _retag(kinesis: Any, name: str, old: dict[str, str], new: dict[str, str]) -> None:
-    to_set, to_remove = tag_changes(old, new)
-    if to_set:
-        kinesis.add_tags_to_stream(StreamName=name, Tags=to_set)
-    if to_remove:
-        kinesis.remove_tags_from_stream(StreamName=name, TagKeys=to_remove)
+    sync_tags(old, new, lambda tags: kinesis.add_tags_to_stream(StreamName=name, Tags=tags),
+              lambda keys: kinesis.remove_tags_from_stream(StreamName=name, TagKeys=keys))

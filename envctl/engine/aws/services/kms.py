@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from typing import Any
 
-from envctl.engine.aws.base import (
-    AwsResource,
-    CheckFailure,
-    CheckResult,
-    DiffResult,
-    Props,
-    auto_name,
-    contains_unknown,
-    tag_changes,
-    tag_dict,
-    tag_list,
-)
+from envctl.engine.aws.base import AwsResource, CheckFailure, CheckResult, DiffResult, Props
 from envctl.engine.aws.context import AwsContext
+from envctl.engine.aws.documents import document_from_cloud, policies_equivalent
+from envctl.engine.aws.errors import remove
+from envctl.engine.aws.listing import listed
+from envctl.engine.aws.naming import auto_name
 from envctl.engine.aws.registry import resource_type
-from envctl.engine.aws.services.iam import (
-    policy_from_cloud,
-    prefixed_unique_id,
-    tags_from_cloud,
-    without_equivalent_policies,
-)
+from envctl.engine.aws.tags import sync_tags, tag_dict, tag_list, tags_from_cloud
+from envctl.engine.aws.wire import renamed
+from envctl.engine.local.properties import contains_unknown
 
 _TAG_KEYS = ("TagKey", "TagValue")  # KMS's names for a tag's key and value
 _DEFAULT_DELETION_WINDOW_DAYS = 30  # what AWS applies when ScheduleKeyDeletion is given no window
@@ -34,6 +23,10 @@ _ALIAS_PREFIX = "alias/"
 _ALIAS_AUTO_NAME_LENGTH = 238  # pulumi-aws's auto-name length for aliases, before the alias/ prefix
 _ALIAS_NAME = re.compile(r"^alias/[a-zA-Z0-9/_-]+$")
 _RESERVED_ALIAS_PREFIX = "alias/aws/"
+_GONE = ("NotFoundException",)
+# Inputs CreateKey takes as they are, when given.
+_KEY_SETTINGS = {"description": "Description", "policy": "Policy", "multiRegion": "MultiRegion",
+                 "customKeyStoreId": "CustomKeyStoreId", "xksKeyId": "XksKeyId"}
 
 
 def _key_id(key_id_or_arn: str) -> str:
@@ -57,6 +50,7 @@ class Key(AwsResource):
     force_new = frozenset(
         {"customKeyStoreId", "customerMasterKeySpec", "keyUsage", "multiRegion", "xksKeyId", "region"}
     )
+    documents = {"policy": policies_equivalent}
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
         failures = []
@@ -68,26 +62,14 @@ class Key(AwsResource):
             failures.append(CheckFailure("rotationPeriodInDays", "rotationPeriodInDays must be between 90 and 2560"))
         return failures
 
-    def diff(
-        self,
-        olds: Props,
-        news: Props,
-        ignore_changes: Iterable[str] = (),
-        replace_on_changes: Iterable[str] = (),
-    ) -> DiffResult:
-        result = super().diff(olds, news, ignore_changes, replace_on_changes)
-        return without_equivalent_policies(result, olds, news, ("policy",))
-
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         kms = ctx.client("kms")
         params: dict[str, Any] = {
             "KeyUsage": inputs["keyUsage"],
             "KeySpec": inputs["customerMasterKeySpec"],
             "BypassPolicyLockoutSafetyCheck": bool(inputs["bypassPolicyLockoutSafetyCheck"]),
+            **renamed(inputs, _KEY_SETTINGS),
         }
-        optional = {"Description": "description", "Policy": "policy", "MultiRegion": "multiRegion",
-                    "CustomKeyStoreId": "customKeyStoreId", "XksKeyId": "xksKeyId"}
-        params.update({arg: inputs[key] for arg, key in optional.items() if inputs.get(key)})
         if inputs.get("xksKeyId"):
             params["Origin"] = "EXTERNAL_KEY_STORE"
         elif inputs.get("customKeyStoreId"):
@@ -100,7 +82,7 @@ class Key(AwsResource):
             _set_rotation(kms, key_id, inputs)
         if not inputs["isEnabled"]:
             kms.disable_key(KeyId=key_id)
-        return key_id, self._outputs(ctx, key_id, inputs)
+        return key_id, self.describe(ctx, key_id, inputs)
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
         kms = ctx.client("kms")
@@ -108,7 +90,7 @@ class Key(AwsResource):
             state_now = kms.describe_key(KeyId=id)["KeyMetadata"]["KeyState"]
         except kms.exceptions.NotFoundException:
             return None
-        return None if state_now in _GONE_KEY_STATES else self._outputs(ctx, id, state)
+        return None if state_now in _GONE_KEY_STATES else self.describe(ctx, id, state)
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         kms = ctx.client("kms")
@@ -126,12 +108,10 @@ class Key(AwsResource):
         if "isEnabled" in changed and not news["isEnabled"]:
             kms.disable_key(KeyId=id)
         # tagsAll also changes with the provider's default tags, so it is reconciled on every update.
-        to_set, to_remove = tag_changes(olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
-        if to_set:
-            kms.tag_resource(KeyId=id, Tags=tag_list(to_set, *_TAG_KEYS))
-        if to_remove:
-            kms.untag_resource(KeyId=id, TagKeys=to_remove)
-        return self._outputs(ctx, id, news)
+        sync_tags(olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news),
+                  lambda tags: kms.tag_resource(KeyId=id, Tags=tag_list(tags, *_TAG_KEYS)),
+                  lambda keys: kms.untag_resource(KeyId=id, TagKeys=keys))
+        return self.describe(ctx, id, news)
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         """KMS never deletes a key at once: it schedules the deletion after a waiting period."""
@@ -145,16 +125,16 @@ class Key(AwsResource):
             if "pending deletion" not in str(error).lower():
                 raise
 
-    def _outputs(self, ctx: AwsContext, key_id: str, base: Props) -> Props:
+    def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
         kms = ctx.client("kms")
-        key = kms.describe_key(KeyId=key_id)["KeyMetadata"]
-        policy = kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"]
+        key = kms.describe_key(KeyId=id)["KeyMetadata"]
+        policy = kms.get_key_policy(KeyId=id, PolicyName="default")["Policy"]
         rotation: dict[str, Any] = {}
         if key.get("Origin") == "AWS_KMS":  # only keys KMS generated itself rotate
-            rotation = kms.get_key_rotation_status(KeyId=key_id)
-        tags = tag_dict(kms.list_resource_tags(KeyId=key_id).get("Tags"), *_TAG_KEYS)
+            rotation = kms.get_key_rotation_status(KeyId=id)
+        tags = tag_dict(kms.list_resource_tags(KeyId=id).get("Tags"), *_TAG_KEYS)
         return {
-            **base,
+            **state,
             "id": key["KeyId"],
             "keyId": key["KeyId"],
             "arn": key["Arn"],
@@ -165,11 +145,11 @@ class Key(AwsResource):
             "isEnabled": bool(key["Enabled"]),
             "enableKeyRotation": bool(rotation.get("KeyRotationEnabled")),
             # moto does not report the period; then the recorded value stands.
-            "rotationPeriodInDays": rotation.get("RotationPeriodInDays", base.get("rotationPeriodInDays")),
+            "rotationPeriodInDays": rotation.get("RotationPeriodInDays", state.get("rotationPeriodInDays")),
             "customKeyStoreId": key.get("CustomKeyStoreId"),
-            "policy": policy_from_cloud(base.get("policy"), policy),
+            "policy": document_from_cloud(state.get("policy"), policy),
             "region": ctx.region,
-            **tags_from_cloud(ctx, base, tags),
+            **tags_from_cloud(ctx, state, tags),
         }
 
 
@@ -194,6 +174,7 @@ class Alias(AwsResource):
     required = ("targetKeyId",)
     force_new = frozenset({"name", "namePrefix", "region"})
     taggable = False
+    gone_codes = _GONE
 
     def check(self, logical_name: str, olds: Props | None, news: Props) -> CheckResult:
         """pulumi-aws auto-names an alias `alias/<name>-<7 hex>`."""
@@ -214,50 +195,34 @@ class Alias(AwsResource):
                                                   "/, _ or -, and not start with alias/aws/"))
         return failures
 
-    def diff(
-        self,
-        olds: Props,
-        news: Props,
-        ignore_changes: Iterable[str] = (),
-        replace_on_changes: Iterable[str] = (),
-    ) -> DiffResult:
+    def amend_diff(self, olds: Props, news: Props, diff: DiffResult) -> DiffResult:
         """A key's ARN and its id name the same key (Terraform suppresses that difference)."""
-        result = super().diff(olds, news, ignore_changes, replace_on_changes)
         old_key, new_key = olds.get("targetKeyId"), news.get("targetKeyId")
-        if "targetKeyId" in result.changed and isinstance(old_key, str) and isinstance(new_key, str) \
-                and not contains_unknown(new_key) and _key_id(old_key) == _key_id(new_key):
-            return DiffResult(tuple(k for k in result.changed if k != "targetKeyId"), result.replaces)
-        return result
+        if isinstance(old_key, str) and isinstance(new_key, str) and not contains_unknown(new_key) \
+                and _key_id(old_key) == _key_id(new_key):
+            return diff.without(["targetKeyId"])
+        return diff
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
-        name = inputs.get("name") or prefixed_unique_id(inputs["namePrefix"])
+        name = self.physical_name(inputs)
         ctx.client("kms").create_alias(AliasName=name, TargetKeyId=inputs["targetKeyId"])
-        return name, self._outputs(ctx, _find_alias(ctx, name), inputs)
-
-    def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
-        try:
-            return self._outputs(ctx, _find_alias(ctx, id), state)
-        except ctx.client("kms").exceptions.NotFoundException:
-            return None
+        return name, self.describe(ctx, name, inputs)
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         if "targetKeyId" in diff.changed:
             ctx.client("kms").update_alias(AliasName=id, TargetKeyId=news["targetKeyId"])
-        return self._outputs(ctx, _find_alias(ctx, id), news)
+        return self.describe(ctx, id, news)
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
-        kms = ctx.client("kms")
-        try:
-            kms.delete_alias(AliasName=id)
-        except kms.exceptions.NotFoundException:
-            return
+        remove(ctx.client("kms").delete_alias, gone=_GONE, AliasName=id)
 
-    def _outputs(self, ctx: AwsContext, alias: dict[str, Any], base: Props) -> Props:
+    def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
+        alias = _find_alias(ctx, id)
         arn, target = alias["AliasArn"], alias["TargetKeyId"]
-        configured = base.get("targetKeyId")
+        configured = state.get("targetKeyId")
         same_key = isinstance(configured, str) and _key_id(configured) == target
         return {
-            **base,
+            **state,
             "id": alias["AliasName"],
             "name": alias["AliasName"],
             "arn": arn,
@@ -271,10 +236,9 @@ class Alias(AwsResource):
 def _find_alias(ctx: AwsContext, name: str) -> dict[str, Any]:
     """The alias named `name`; raises NotFoundException, as other KMS calls do, when there is none."""
     kms = ctx.client("kms")
-    for page in kms.get_paginator("list_aliases").paginate():
-        for alias in page["Aliases"]:
-            if alias["AliasName"] == name:
-                return alias
+    for alias in listed(kms, "list_aliases", "Aliases"):
+        if alias["AliasName"] == name:
+            return alias
     raise kms.exceptions.NotFoundException(
         {"Error": {"Code": "NotFoundException", "Message": f"alias {name} does not exist"}}, "ListAliases"
     )

@@ -1,15 +1,9 @@
-"""aws:lambda resource types: Function and Permission.
-
-Also the key renaming the API-shaped services share: pulumi-aws's camelCase blocks are the AWS APIs'
-PascalCase structures with the first letter of every key lowered.
-"""
+"""aws:lambda resource types: Function and Permission."""
 
 from __future__ import annotations
 
 import contextlib
 import json
-import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,42 +11,19 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from envctl.engine.aws.assets import AssetProperties, archive_zip
-from envctl.engine.aws.base import AwsResource, CheckFailure, DiffResult, Props, tag_changes
+from envctl.engine.aws.base import AwsResource, CheckFailure, DiffResult, Props
 from envctl.engine.aws.context import AwsContext
+from envctl.engine.aws.documents import root_as_account_id
+from envctl.engine.aws.errors import error_code
+from envctl.engine.aws.listing import listed
 from envctl.engine.aws.registry import resource_type
-from envctl.engine.aws.services.iam import prefixed_unique_id, tags_from_cloud
+from envctl.engine.aws.tags import sync_tags, tags_from_cloud
+from envctl.engine.aws.waiting import retried
+from envctl.engine.aws.wire import api_keys, wire_keys
 
 LATEST = "$LATEST"
 _ROLE_PROPAGATION_SECONDS = 120  # Terraform's wait for a new IAM role to become usable by Lambda
-_ROLE_RETRY_SECONDS = 2
-_ACCOUNT_ROOT = re.compile(r"^arn:[\w-]+:iam::(\d{12}):root$")
-
-
-# ---- camelCase blocks <-> API structures ---------------------------------------------------
-
-
-def api_keys(value: Any, maps: frozenset[str] = frozenset()) -> Any:
-    """A pulumi-aws block in the API's shape: keys capitalised at every depth, except inside the user maps
-    named (by wire name) in `maps`, such as environment variables."""
-    return _rename_keys(value, True, maps)
-
-
-def wire_keys(value: Any, maps: frozenset[str] = frozenset()) -> Any:
-    """An API structure in pulumi-aws's shape: the inverse of `api_keys`."""
-    return _rename_keys(value, False, maps)
-
-
-def _rename_keys(value: Any, to_api: bool, maps: frozenset[str]) -> Any:
-    if isinstance(value, list):
-        return [_rename_keys(item, to_api, maps) for item in value]
-    if not isinstance(value, dict):
-        return value
-    renamed = {}
-    for key, item in value.items():
-        wire = key if to_api else key[:1].lower() + key[1:]
-        name = wire[:1].upper() + wire[1:] if to_api else wire
-        renamed[name] = item if wire in maps else _rename_keys(item, to_api, maps)
-    return renamed
+_GONE = ("ResourceNotFoundException",)
 
 
 # ---- Function --------------------------------------------------------------------------------
@@ -101,7 +72,6 @@ _CODE_INPUTS = frozenset(
     {"code", "s3Bucket", "s3Key", "s3ObjectVersion", "imageUri", "sourceCodeHash", "architectures"}
 )
 _CODE_SOURCES = ("code", "s3Bucket", "imageUri")
-# Inputs envctl does not implement: rejected rather than silently dropped.
 _UNSUPPORTED_INPUTS = (
     "capacityProviderConfig", "codeSigningConfigArn", "durableConfig", "fileSystemConfig", "publishTo",
     "replaceSecurityGroupsOnDestroy", "replacementSecurityGroupIds", "sourceKmsKeyArn", "tenancyConfig",
@@ -125,12 +95,11 @@ class Function(AssetProperties):
     }
     force_new = frozenset({"name", "packageType"})
     asset_properties = ("code",)
+    unsupported = dict.fromkeys(_UNSUPPORTED_INPUTS, "")
+    gone_codes = _GONE
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
-        failures = [
-            CheckFailure(key, f"'{key}' is not supported by envctl's local engine")
-            for key in _UNSUPPORTED_INPUTS if inputs.get(key)
-        ]
+        failures = []
         sources = [key for key in _CODE_SOURCES if inputs.get(key) is not None]
         if len(sources) != 1:
             failures.append(CheckFailure("code", "set exactly one of code, s3Bucket or imageUri"))
@@ -157,13 +126,7 @@ class Function(AssetProperties):
         client.get_waiter("function_active_v2").wait(FunctionName=name)
         if inputs["reservedConcurrentExecutions"] >= 0:
             _set_concurrency(client, name, inputs["reservedConcurrentExecutions"])
-        return name, {**inputs, **self._describe(ctx, name, inputs)}
-
-    def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
-        try:
-            return self._describe(ctx, id, state)
-        except ctx.client("lambda").exceptions.ResourceNotFoundException:
-            return None
+        return name, {**inputs, **self.describe(ctx, name, inputs)}
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         """Configuration first, then code (each waited for: Lambda takes one change at a time), as Terraform."""
@@ -186,12 +149,10 @@ class Function(AssetProperties):
             client.publish_version(FunctionName=id)
         if "reservedConcurrentExecutions" in changed:
             _set_concurrency(client, id, news["reservedConcurrentExecutions"])
-        to_set, to_remove = tag_changes(olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
-        if to_set:
-            client.tag_resource(Resource=olds["arn"], Tags=to_set)
-        if to_remove:
-            client.untag_resource(Resource=olds["arn"], TagKeys=to_remove)
-        return {**news, **self._describe(ctx, id, news)}
+        sync_tags(olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news),
+                  lambda tags: client.tag_resource(Resource=olds["arn"], Tags=tags),
+                  lambda keys: client.untag_resource(Resource=olds["arn"], TagKeys=keys))
+        return {**news, **self.describe(ctx, id, news)}
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         if state.get("skipDestroy"):
@@ -200,13 +161,13 @@ class Function(AssetProperties):
         with contextlib.suppress(client.exceptions.ResourceNotFoundException):
             client.delete_function(FunctionName=id)
 
-    def _describe(self, ctx: AwsContext, name: str, state: Props) -> Props:
+    def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
         client = ctx.client("lambda")
-        answer = client.get_function(FunctionName=name)
+        answer = client.get_function(FunctionName=id)
         config = answer["Configuration"]
         arn = config["FunctionArn"]
-        version = _latest_version(client, name) if state.get("publish") else LATEST
-        concurrency = client.get_function_concurrency(FunctionName=name).get("ReservedConcurrentExecutions", -1)
+        version = _latest_version(client, id) if state.get("publish") else LATEST
+        concurrency = client.get_function_concurrency(FunctionName=id).get("ReservedConcurrentExecutions", -1)
         return {
             **{s.wire: s.from_api(config.get(s.api)) for s in _SETTINGS},
             "name": config["FunctionName"],
@@ -262,8 +223,7 @@ def _latest_version(client: Any, name: str) -> str:
     """The highest published version, which is what Terraform reports for a function with publish."""
     numbers = [
         int(v["Version"])
-        for page in client.get_paginator("list_versions_by_function").paginate(FunctionName=name)
-        for v in page["Versions"]
+        for v in listed(client, "list_versions_by_function", "Versions", FunctionName=name)
         if v["Version"] != LATEST
     ]
     return str(max(numbers)) if numbers else LATEST
@@ -271,16 +231,12 @@ def _latest_version(client: Any, name: str) -> str:
 
 def _retry_until_role_usable(call: Callable[..., Any], **params: Any) -> Any:
     """IAM is eventually consistent: Lambda rejects a role created moments before until it has propagated."""
-    deadline = time.monotonic() + _ROLE_PROPAGATION_SECONDS
-    while True:
-        try:
-            return call(**params)
-        except ClientError as error:
-            details = error.response["Error"]
-            retry = details.get("Code") == "InvalidParameterValueException" and "role" in details.get("Message", "")
-            if not retry or time.monotonic() > deadline:
-                raise
-            time.sleep(_ROLE_RETRY_SECONDS)
+    return retried(call, _role_not_yet_usable, _ROLE_PROPAGATION_SECONDS, **params)
+
+
+def _role_not_yet_usable(error: ClientError) -> bool:
+    message = error.response["Error"].get("Message", "")
+    return error_code(error) == "InvalidParameterValueException" and "role" in message
 
 
 # ---- Permission ------------------------------------------------------------------------------
@@ -307,14 +263,10 @@ class Permission(AwsResource):
          "invokedViaFunctionUrl", *(wire for wire, *_ in _CONDITIONS)}
     )
     taggable = False
-
-    def validate(self, inputs: Props) -> list[CheckFailure]:
-        if inputs.get("invokedViaFunctionUrl"):
-            return [CheckFailure("invokedViaFunctionUrl", "not supported by envctl's local engine")]
-        return []
+    unsupported = {"invokedViaFunctionUrl": ""}
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
-        statement_id = inputs.get("statementId") or prefixed_unique_id(inputs["statementIdPrefix"])
+        statement_id = self.physical_name(inputs)
         params = {
             **_function_params(inputs),
             "StatementId": statement_id,
@@ -378,6 +330,6 @@ def _principal_from_cloud(principal: Any) -> Any:
     if isinstance(principal, dict):
         principal = next(iter(principal.values()), None)
     if isinstance(principal, str):
-        return _ACCOUNT_ROOT.sub(r"\1", principal)
+        return root_as_account_id(principal)
     return principal
 

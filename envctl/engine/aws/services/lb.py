@@ -11,11 +11,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from envctl.engine.aws.base import CheckFailure, DiffResult, Props, tag_dict, tag_list
+from envctl.engine.aws.base import AwsResource, CheckFailure, DiffResult, Props
 from envctl.engine.aws.context import AwsContext
+from envctl.engine.aws.errors import one_found, remove
 from envctl.engine.aws.registry import resource_type
-from envctl.engine.aws.services.ecr import DeclaredResource, items_found, remove, sync_tags
-from envctl.engine.aws.services.iam import prefixed_unique_id, tags_from_cloud
+from envctl.engine.aws.tags import sync_tags, tag_dict, tag_list, tags_from_cloud
+from envctl.engine.aws.wire import api_name
 
 _APPLICATION, _NETWORK, _GATEWAY, _LAMBDA = "application", "network", "gateway", "lambda"
 _MAX_NAME_LENGTH = 32
@@ -111,7 +112,7 @@ def _from_api(value: Any, shape: Shape) -> Any:
 
 def _plain(*names: str) -> Shape:
     """A block whose API names are its input names, capitalized."""
-    return {name: (name[0].upper() + name[1:], None) for name in names}
+    return {name: (api_name(name), None) for name in names}
 
 
 _ACTION: Shape = {
@@ -152,12 +153,7 @@ def _sync_elb_tags(elb: Any, arn: str, old: dict[str, str], new: dict[str, str])
     )
 
 
-def _elb_name(inputs: Props) -> str:
-    """The configured name, or Terraform's name from a prefix (at most 6 characters + 26)."""
-    return inputs.get("name") or prefixed_unique_id(inputs["namePrefix"])
-
-
-class _ElbResource(DeclaredResource):
+class _ElbResource(AwsResource):
     """What load balancers and target groups share: names of at most 32 characters, optionally from a prefix."""
 
     name_property = "name"
@@ -198,32 +194,26 @@ class LoadBalancer(_ElbResource):
         **{a.wire: a.default for a in _LB_ATTRIBUTES if a.wire != "enableCrossZoneLoadBalancing"},
     }
     force_new = frozenset({"name", "namePrefix", "internal", "loadBalancerType"})
-    handled = frozenset({"securityGroups", "subnets", "ipAddressType", *_LB_ATTRIBUTE_NAMES})
+    handled = frozenset({"loadBalancerType", "internal", "securityGroups", "subnets", "ipAddressType",
+                         *_LB_ATTRIBUTE_NAMES})
     set_properties = ("securityGroups", "subnets")
 
-    def diff(
-        self,
-        olds: Props,
-        news: Props,
-        ignore_changes: Iterable[str] = (),
-        replace_on_changes: Iterable[str] = (),
-    ) -> DiffResult:
+    def amend_diff(self, olds: Props, news: Props, diff: DiffResult) -> DiffResult:
         """A network load balancer cannot lose subnets, nor gain or lose all its security groups, in place."""
-        result = super().diff(olds, news, ignore_changes, replace_on_changes)
         if news.get("loadBalancerType") != _NETWORK:
-            return result
+            return diff
         forced = set()
-        if "subnets" in result.changed and set(olds.get("subnets") or []) - set(news.get("subnets") or []):
+        if set(olds.get("subnets") or []) - set(news.get("subnets") or []):
             forced.add("subnets")
-        if "securityGroups" in result.changed and bool(olds.get("securityGroups")) != bool(news.get("securityGroups")):
+        if bool(olds.get("securityGroups")) != bool(news.get("securityGroups")):
             forced.add("securityGroups")
-        return DiffResult(result.changed, tuple(k for k in result.changed if k in forced or k in result.replaces))
+        return diff.replacing(forced)
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         elb = ctx.client("elbv2")
         kind = inputs["loadBalancerType"]
         params: dict[str, Any] = {
-            "Name": _elb_name(inputs),
+            "Name": self.physical_name(inputs),
             "Type": kind,
             "Scheme": "internal" if inputs.get("internal") else "internet-facing",
             "Subnets": list(inputs.get("subnets") or []),
@@ -245,10 +235,9 @@ class LoadBalancer(_ElbResource):
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
         elb = ctx.client("elbv2")
-        found = items_found(elb.describe_load_balancers, "LoadBalancers", _LB_GONE, LoadBalancerArns=[id])
-        if not found:
+        lb = one_found(elb.describe_load_balancers, "LoadBalancers", _LB_GONE, LoadBalancerArns=[id])
+        if lb is None:
             return None
-        lb = found[0]
         pairs = elb.describe_load_balancer_attributes(LoadBalancerArn=id)["Attributes"]
         arn = lb["LoadBalancerArn"]
         return {
@@ -345,12 +334,12 @@ class TargetGroup(_ElbResource):
     force_new = frozenset({
         "name", "namePrefix", "port", "protocol", "protocolVersion", "vpcId", "targetType", "ipAddressType",
     })
-    handled = frozenset({"healthCheck", *_TG_ATTRIBUTE_NAMES})
+    handled = frozenset({"targetType", *_TG_FIELDS, "healthCheck", *_TG_ATTRIBUTE_NAMES})
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         elb = ctx.client("elbv2")
         params: dict[str, Any] = {
-            "Name": _elb_name(inputs),
+            "Name": self.physical_name(inputs),
             "TargetType": inputs["targetType"],
             **{api: inputs[wire] for wire, api in _TG_FIELDS.items() if inputs.get(wire) is not None},
             **_health_check_params(inputs.get("healthCheck"), inputs.get("protocolVersion")),
@@ -366,10 +355,9 @@ class TargetGroup(_ElbResource):
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
         elb = ctx.client("elbv2")
-        found = items_found(elb.describe_target_groups, "TargetGroups", _TARGET_GROUP_GONE, TargetGroupArns=[id])
-        if not found:
+        group = one_found(elb.describe_target_groups, "TargetGroups", _TARGET_GROUP_GONE, TargetGroupArns=[id])
+        if group is None:
             return None
-        group = found[0]
         arn = group["TargetGroupArn"]
         pairs = elb.describe_target_group_attributes(TargetGroupArn=arn)["Attributes"]
         matcher = group.get("Matcher") or {}
@@ -418,7 +406,7 @@ class TargetGroup(_ElbResource):
 
 
 @resource_type
-class Listener(DeclaredResource):
+class Listener(AwsResource):
     token = "aws:lb/listener:Listener"
     aliases = _aliases("listener:Listener")
     required = ("loadBalancerArn", "defaultActions")
@@ -427,7 +415,7 @@ class Listener(DeclaredResource):
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
         actions = [a for a in inputs.get("defaultActions") or [] if isinstance(a, dict)]
-        return super().validate(inputs) + [
+        return [
             CheckFailure("defaultActions", f"'{a['type']}' actions are not supported by envctl's local engine")
             for a in actions if isinstance(a.get("type"), str) and a["type"] not in _SUPPORTED_ACTIONS
         ]
@@ -444,10 +432,9 @@ class Listener(DeclaredResource):
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
         elb = ctx.client("elbv2")
-        found = items_found(elb.describe_listeners, "Listeners", _LISTENER_GONE, ListenerArns=[id])
-        if not found:
+        listener = one_found(elb.describe_listeners, "Listeners", _LISTENER_GONE, ListenerArns=[id])
+        if listener is None:
             return None
-        listener = found[0]
         certificates = listener.get("Certificates") or []
         return {
             "id": listener["ListenerArn"],

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC
 from typing import Any, NamedTuple
 
-from envctl.engine.aws.base import CheckFailure, DiffResult, Props, contains_unknown, tag_dict, tag_list
+from envctl.engine.aws.base import AwsResource, CheckFailure, DiffResult, Props
 from envctl.engine.aws.context import AwsContext
+from envctl.engine.aws.errors import items_found, one_found, remove
+from envctl.engine.aws.naming import prefixed_unique_id
 from envctl.engine.aws.registry import resource_type
-from envctl.engine.aws.services.ecr import DeclaredResource, items_found, remove, sync_tags
-from envctl.engine.aws.services.iam import prefixed_unique_id, tags_from_cloud
+from envctl.engine.aws.tags import sync_tags, tag_dict, tag_list, tags_from_cloud
+from envctl.engine.aws.wire import timestamp
+from envctl.engine.local.properties import contains_unknown
 from envctl.errors import OperationFailed
 
 _SUBNET_GROUP_GONE = ("DBSubnetGroupNotFoundFault",)
@@ -38,7 +40,7 @@ def _sync_rds_tags(rds: Any, arn: str, old: dict[str, str], new: dict[str, str])
 
 
 @resource_type
-class SubnetGroup(DeclaredResource):
+class SubnetGroup(AwsResource):
     token = "aws:rds/subnetGroup:SubnetGroup"
     name_property = "name"
     name_prefix_property = "namePrefix"
@@ -46,27 +48,26 @@ class SubnetGroup(DeclaredResource):
     required = ("subnetIds",)
     defaults = {"description": "Managed by Pulumi"}
     force_new = frozenset({"name", "namePrefix"})
+    handled = frozenset({"description"})
     set_properties = ("subnetIds",)
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
-        failures = super().validate(inputs)
         name = inputs.get("name")
         if isinstance(name, str) and not contains_unknown(name) and not _SUBNET_GROUP_NAME.match(name):
-            failures.append(CheckFailure(
+            return [CheckFailure(
                 "name", f"invalid subnet group name '{name}': only lowercase letters, digits, spaces, '.', '_', '-'"
-            ))
-        return failures
+            )]
+        return []
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
-        name = self._create_group(ctx, urn, inputs.get("name") or prefixed_unique_id(inputs["namePrefix"]), inputs)
+        name = self._create_group(ctx, urn, self.physical_name(inputs), inputs)
         return name, {**inputs, **self.read_back(ctx, name, inputs)}
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
         rds = ctx.client("rds")
-        found = items_found(rds.describe_db_subnet_groups, "DBSubnetGroups", _SUBNET_GROUP_GONE, DBSubnetGroupName=id)
-        if not found:
+        group = one_found(rds.describe_db_subnet_groups, "DBSubnetGroups", _SUBNET_GROUP_GONE, DBSubnetGroupName=id)
+        if group is None:
             return None
-        group = found[0]
         arn = group["DBSubnetGroupArn"]
         return {
             "id": group["DBSubnetGroupName"],
@@ -202,7 +203,7 @@ def _identifier_failures(inputs: Props) -> list[CheckFailure]:
 
 
 @resource_type
-class Instance(DeclaredResource):
+class Instance(AwsResource):
     """A DB instance. Its id is AWS's resource id (db-...), as in Terraform 5+, so the identifier can change
     in place. envctl finds it by identifier: moto gives every instance the same resource id."""
 
@@ -227,11 +228,11 @@ class Instance(DeclaredResource):
     set_properties = ("vpcSecurityGroupIds",)
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
-        return super().validate(inputs) + _identifier_failures(inputs)
+        return _identifier_failures(inputs)
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         rds = ctx.client("rds")
-        identifier = inputs.get("identifier") or prefixed_unique_id(inputs["identifierPrefix"])
+        identifier = self.physical_name(inputs)
         params: dict[str, Any] = {
             "DBInstanceIdentifier": identifier,
             **{f.create: inputs[f.wire] for f in _FIELDS if f.create and inputs.get(f.wire) not in (None, "", [])},
@@ -265,7 +266,7 @@ class Instance(DeclaredResource):
             "endpoint": f"{address}:{fields['port']}" if address else "",
             "hostedZoneId": endpoint.get("HostedZoneId", ""),
             "status": db.get("DBInstanceStatus"),
-            "latestRestorableTime": restorable.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if restorable else "",
+            "latestRestorableTime": timestamp(restorable) if restorable else "",
             # Never readable, or envctl's own switches.
             **{key: state.get(key) for key in ("password", "allowMajorVersionUpgrade", *_OWN_SWITCHES)},
             **_rds_tags(ctx, state, db.get("TagList")),
@@ -322,12 +323,11 @@ def _find_instance(rds: Any, id: str, state: Props) -> dict | None:
     outside envctl); else by identifier (an import, whose id is the identifier)."""
     describe = rds.describe_db_instances
     if state.get("identifier"):
-        found = items_found(describe, "DBInstances", _INSTANCE_GONE, DBInstanceIdentifier=state["identifier"])
-        if found and found[0]["DbiResourceId"] == id:
-            return found[0]
+        found = one_found(describe, "DBInstances", _INSTANCE_GONE, DBInstanceIdentifier=state["identifier"])
+        if found and found["DbiResourceId"] == id:
+            return found
     if _RESOURCE_ID.match(id):
         found = items_found(describe, "DBInstances", _INSTANCE_GONE,
                           Filters=[{"Name": "dbi-resource-id", "Values": [id]}])
         return found[0] if len(found) == 1 else None
-    found = items_found(describe, "DBInstances", _INSTANCE_GONE, DBInstanceIdentifier=id)
-    return found[0] if found else None
+    return one_found(describe, "DBInstances", _INSTANCE_GONE, DBInstanceIdentifier=id)

@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-from abc import abstractmethod
-from collections.abc import Callable
-from typing import Any, ClassVar
+from collections.abc import Iterator
+from typing import Any
 
-from botocore.exceptions import ClientError
-
-from envctl.engine.aws.base import (
-    AwsResource,
-    CheckFailure,
-    DiffResult,
-    Props,
-    contains_unknown,
-    tag_dict,
-    tag_list,
-)
+from envctl.engine.aws.base import AwsResource, CheckFailure, DiffResult, Props
 from envctl.engine.aws.context import AwsContext
+from envctl.engine.aws.errors import found_or_none
 from envctl.engine.aws.registry import resource_type
-from envctl.engine.aws.services.iam import prefixed_unique_id, tags_from_cloud
+from envctl.engine.aws.tags import tag_dict, tag_list, tags_from_cloud
+from envctl.engine.aws.wire import api_name
+from envctl.engine.local.properties import contains_unknown
 
 # Route 53 zone of the S3 website endpoint in each region (Terraform's hostedZoneIDsMap).
 _HOSTED_ZONE_IDS = {
@@ -63,38 +55,11 @@ _DNS_SUFFIXES = {"aws-cn": "amazonaws.com.cn", "aws-iso": "c2s.ic.gov", "aws-iso
 _DELETE_BATCH = 1000  # DeleteObjects takes at most 1000 keys
 _VERSIONING_STATUSES = ("Enabled", "Suspended", "Disabled")
 _PUBLIC_ACCESS_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
-
-
-def _or_none(call: Callable[..., dict[str, Any]], absent_code: str, **params: Any) -> dict[str, Any] | None:
-    """Call an S3 getter; None when S3 answers that the configuration is not set."""
-    try:
-        return call(**params)
-    except ClientError as error:
-        if error.response["Error"]["Code"] == absent_code:
-            return None
-        raise
-
-
-class _BucketScoped(AwsResource):
-    """An S3 type addressed by its bucket: gone when the bucket (or its `gone_codes` configuration) is."""
-
-    gone_codes: ClassVar[tuple[str, ...]] = ("NoSuchBucket",)
-
-    def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
-        try:
-            return self._describe(ctx, id, state)
-        except ClientError as error:
-            if error.response["Error"]["Code"] in self.gone_codes:
-                return None
-            raise
-
-    @abstractmethod
-    def _describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
-        """All outputs as AWS reports them; inputs AWS does not store come from `state`."""
+BUCKET_GONE = ("NoSuchBucket",)
 
 
 @resource_type
-class Bucket(_BucketScoped):
+class Bucket(AwsResource):
     token = "aws:s3/bucket:Bucket"
     id_property = "bucket"
     aliases = ("aws:s3/bucketV2:BucketV2",)
@@ -104,10 +69,11 @@ class Bucket(_BucketScoped):
     name_lowercase = True
     defaults = {"forceDestroy": False}
     force_new = frozenset({"bucket", "bucketPrefix", "objectLockEnabled"})
+    gone_codes = BUCKET_GONE
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         s3 = ctx.client("s3")
-        name = inputs.get("bucket") or prefixed_unique_id(inputs["bucketPrefix"])
+        name = self.physical_name(inputs)
         params: dict[str, Any] = {"Bucket": name}
         if ctx.region != "us-east-1":  # us-east-1 rejects an explicit location constraint
             params["CreateBucketConfiguration"] = {"LocationConstraint": ctx.region}
@@ -122,7 +88,7 @@ class Bucket(_BucketScoped):
             _put_versioning(s3, name, inputs["versioning"])
         if inputs.get("serverSideEncryptionConfiguration"):
             _put_encryption(s3, name, inputs["serverSideEncryptionConfiguration"])
-        return name, {**inputs, **self._describe(ctx, name, inputs)}
+        return name, {**inputs, **self.describe(ctx, name, inputs)}
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         s3 = ctx.client("s3")
@@ -133,7 +99,7 @@ class Bucket(_BucketScoped):
             _put_versioning(s3, id, news["versioning"])
         if "serverSideEncryptionConfiguration" in diff.changed and news.get("serverSideEncryptionConfiguration"):
             _put_encryption(s3, id, news["serverSideEncryptionConfiguration"])
-        return {**news, **self._describe(ctx, id, news)}
+        return {**news, **self.describe(ctx, id, news)}
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         s3 = ctx.client("s3")
@@ -142,13 +108,13 @@ class Bucket(_BucketScoped):
                 _empty_bucket(s3, id)
             s3.delete_bucket(Bucket=id)
 
-    def _describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
+    def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
         s3 = ctx.client("s3")
         location = s3.get_bucket_location(Bucket=id)["LocationConstraint"]
         region = {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(location, location)
-        tagging = _or_none(s3.get_bucket_tagging, "NoSuchTagSet", Bucket=id)
+        tagging = found_or_none(s3.get_bucket_tagging, ("NoSuchTagSet",), Bucket=id)
         tags = tag_dict(tagging["TagSet"] if tagging else ())
-        lock = _or_none(s3.get_object_lock_configuration, "ObjectLockConfigurationNotFoundError", Bucket=id)
+        lock = found_or_none(s3.get_object_lock_configuration, ("ObjectLockConfigurationNotFoundError",), Bucket=id)
         versioning = s3.get_bucket_versioning(Bucket=id)
         dns_suffix = _DNS_SUFFIXES.get(ctx.partition, "amazonaws.com")
         return {
@@ -172,13 +138,14 @@ class Bucket(_BucketScoped):
 
 
 @resource_type
-class BucketVersioning(_BucketScoped):
+class BucketVersioning(AwsResource):
     token = "aws:s3/bucketVersioning:BucketVersioning"
     id_property = "bucket"
     aliases = ("aws:s3/bucketVersioningV2:BucketVersioningV2",)
     required = ("bucket", "versioningConfiguration")
     force_new = frozenset({"bucket", "expectedBucketOwner"})
     taggable = False
+    gone_codes = BUCKET_GONE
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
         config = inputs.get("versioningConfiguration")
@@ -191,11 +158,11 @@ class BucketVersioning(_BucketScoped):
         if inputs["versioningConfiguration"]["status"] != "Disabled":
             self._put(ctx, inputs)
         id = _bucket_owner_id(inputs["bucket"], inputs.get("expectedBucketOwner"))
-        return id, {**inputs, **self._describe(ctx, id, inputs)}
+        return id, {**inputs, **self.describe(ctx, id, inputs)}
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         self._put(ctx, news)
-        return {**news, **self._describe(ctx, id, news)}
+        return {**news, **self.describe(ctx, id, news)}
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         """Versioning cannot be removed, only suspended; that is what deleting this resource does."""
@@ -205,12 +172,12 @@ class BucketVersioning(_BucketScoped):
         bucket, owner = _split_bucket_owner_id(id)
         with contextlib.suppress(s3.exceptions.NoSuchBucket):
             s3.put_bucket_versioning(
-                Bucket=bucket, VersioningConfiguration={"Status": "Suspended"}, **_owner_param(owner)
+                Bucket=bucket, VersioningConfiguration={"Status": "Suspended"}, **owner_param(owner)
             )
 
     def _put(self, ctx: AwsContext, inputs: Props) -> None:
         config = inputs["versioningConfiguration"]
-        params: dict[str, Any] = {"Bucket": inputs["bucket"], **_owner_param(inputs.get("expectedBucketOwner"))}
+        params: dict[str, Any] = {"Bucket": inputs["bucket"], **owner_param(inputs.get("expectedBucketOwner"))}
         params["VersioningConfiguration"] = {"Status": config["status"]}
         if config.get("mfaDelete"):
             params["VersioningConfiguration"]["MFADelete"] = config["mfaDelete"]
@@ -218,9 +185,9 @@ class BucketVersioning(_BucketScoped):
             params["MFA"] = inputs["mfa"]
         ctx.client("s3").put_bucket_versioning(**params)
 
-    def _describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
+    def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
         bucket, owner = _split_bucket_owner_id(id)
-        answer = ctx.client("s3").get_bucket_versioning(Bucket=bucket, **_owner_param(owner))
+        answer = ctx.client("s3").get_bucket_versioning(Bucket=bucket, **owner_param(owner))
         config = {"status": answer.get("Status", "Disabled")}  # a never-versioned bucket reports no status
         if answer.get("MFADelete"):
             config["mfaDelete"] = answer["MFADelete"]
@@ -233,22 +200,22 @@ class BucketVersioning(_BucketScoped):
 
 
 @resource_type
-class BucketPublicAccessBlock(_BucketScoped):
+class BucketPublicAccessBlock(AwsResource):
     token = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
     id_property = "bucket"
     required = ("bucket",)
     defaults = dict.fromkeys(_PUBLIC_ACCESS_FLAGS, False)
     force_new = frozenset({"bucket"})
     taggable = False
-    gone_codes = ("NoSuchBucket", "NoSuchPublicAccessBlockConfiguration")
+    gone_codes = (*BUCKET_GONE, "NoSuchPublicAccessBlockConfiguration")
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         self._put(ctx, inputs)
-        return inputs["bucket"], {**inputs, **self._describe(ctx, inputs["bucket"], inputs)}
+        return inputs["bucket"], {**inputs, **self.describe(ctx, inputs["bucket"], inputs)}
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         self._put(ctx, news)
-        return {**news, **self._describe(ctx, id, news)}
+        return {**news, **self.describe(ctx, id, news)}
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         if state.get("skipDestroy"):
@@ -258,18 +225,13 @@ class BucketPublicAccessBlock(_BucketScoped):
             s3.delete_public_access_block(Bucket=id)
 
     def _put(self, ctx: AwsContext, inputs: Props) -> None:
-        config = {_api_name(flag): bool(inputs.get(flag)) for flag in _PUBLIC_ACCESS_FLAGS}
+        config = {api_name(flag): bool(inputs.get(flag)) for flag in _PUBLIC_ACCESS_FLAGS}
         ctx.client("s3").put_public_access_block(Bucket=inputs["bucket"], PublicAccessBlockConfiguration=config)
 
-    def _describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
+    def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
         config = ctx.client("s3").get_public_access_block(Bucket=id)["PublicAccessBlockConfiguration"]
-        flags = {flag: bool(config.get(_api_name(flag))) for flag in _PUBLIC_ACCESS_FLAGS}
+        flags = {flag: bool(config.get(api_name(flag))) for flag in _PUBLIC_ACCESS_FLAGS}
         return {"bucket": id, "skipDestroy": state.get("skipDestroy"), **flags}
-
-
-def _api_name(wire_name: str) -> str:
-    """blockPublicAcls -> BlockPublicAcls."""
-    return wire_name[0].upper() + wire_name[1:]
 
 
 def _bucket_owner_id(bucket: str, owner: str | None) -> str:
@@ -282,7 +244,8 @@ def _split_bucket_owner_id(id: str) -> tuple[str, str | None]:
     return bucket, owner or None
 
 
-def _owner_param(owner: str | None) -> dict[str, str]:
+def owner_param(owner: str | None) -> dict[str, str]:
+    """The parameter that makes S3 check the bucket's owner, when one is expected."""
     return {"ExpectedBucketOwner": owner} if owner else {}
 
 
@@ -316,7 +279,7 @@ def _put_encryption(s3: Any, bucket: str, config: Props) -> None:
 
 
 def _read_encryption(s3: Any, bucket: str) -> Props | None:
-    answer = _or_none(s3.get_bucket_encryption, "ServerSideEncryptionConfigurationNotFoundError", Bucket=bucket)
+    answer = found_or_none(s3.get_bucket_encryption, ("ServerSideEncryptionConfigurationNotFoundError",), Bucket=bucket)
     if not answer:
         return None
     api_rule = answer["ServerSideEncryptionConfiguration"]["Rules"][0]
@@ -329,15 +292,20 @@ def _read_encryption(s3: Any, bucket: str) -> Props | None:
     return {"rule": rule}
 
 
+def object_versions(s3: Any, bucket: str, prefix: str = "") -> Iterator[dict[str, Any]]:
+    """Every version and delete marker of the objects whose keys start with `prefix`."""
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix):
+        yield from page.get("Versions", []) + page.get("DeleteMarkers", [])
+
+
 def _empty_bucket(s3: Any, bucket: str) -> None:
     """Delete every object version and delete marker, as forceDestroy does (locked objects included)."""
     batch: list[dict[str, str]] = []
-    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
-        for entry in page.get("Versions", []) + page.get("DeleteMarkers", []):
-            batch.append({"Key": entry["Key"], "VersionId": entry["VersionId"]})
-            if len(batch) == _DELETE_BATCH:
-                _delete_objects(s3, bucket, batch)
-                batch = []
+    for entry in object_versions(s3, bucket):
+        batch.append({"Key": entry["Key"], "VersionId": entry["VersionId"]})
+        if len(batch) == _DELETE_BATCH:
+            _delete_objects(s3, bucket, batch)
+            batch = []
     if batch:
         _delete_objects(s3, bucket, batch)
 

@@ -5,34 +5,23 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
-from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
 
 from botocore.exceptions import ClientError
 
 from envctl.engine.aws.assets import AssetProperties, content_bytes
-from envctl.engine.aws.base import (
-    AwsResource,
-    CheckFailure,
-    CheckResult,
-    DiffResult,
-    Props,
-    contains_unknown,
-    tag_dict,
-    tag_list,
-)
+from envctl.engine.aws.base import AwsResource, CheckFailure, CheckResult, DiffResult, Props
 from envctl.engine.aws.context import AwsContext
+from envctl.engine.aws.documents import document_from_cloud, policies_equivalent
+from envctl.engine.aws.errors import has_code
 from envctl.engine.aws.registry import resource_type
-from envctl.engine.aws.services.iam import policy_from_cloud, tags_from_cloud, without_equivalent_policies
-from envctl.engine.aws.services.lambda_ import api_keys, wire_keys
+from envctl.engine.aws.services.s3 import BUCKET_GONE, object_versions, owner_param
+from envctl.engine.aws.tags import tag_dict, tag_list, tags_from_cloud
+from envctl.engine.aws.wire import api_keys, api_name, wire_keys
 
-_GONE_CODES = frozenset({"404", "NoSuchKey", "NoSuchBucket", "NoSuchBucketPolicy", "NoSuchWebsiteConfiguration"})
-
-
-def _gone(error: ClientError) -> bool:
-    return error.response["Error"]["Code"] in _GONE_CODES
-
+# S3's answers for a bucket, object or configuration that is not there (HeadObject's is a bare 404).
+_GONE = (*BUCKET_GONE, "404", "NoSuchKey", "NoSuchBucketPolicy", "NoSuchWebsiteConfiguration")
 
 # ---- BucketObject ----------------------------------------------------------------------------
 
@@ -68,6 +57,8 @@ class BucketObject(AssetProperties):
     defaults = {"forceDestroy": False}
     force_new = frozenset({"bucket", "key"})
     asset_properties = ("source",)
+    unsupported = dict.fromkeys(_UNSUPPORTED_OBJECT_INPUTS, "")
+    gone_codes = _GONE
 
     def check(self, logical_name: str, olds: Props | None, news: Props) -> CheckResult:
         # pulumi-aws defaults the key to the resource's name, as it is (no random suffix).
@@ -76,32 +67,20 @@ class BucketObject(AssetProperties):
         return super().check(logical_name, olds, news)
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
-        failures = [
-            CheckFailure(key, f"'{key}' is not supported by envctl's local engine")
-            for key in _UNSUPPORTED_OBJECT_INPUTS if inputs.get(key)
-        ]
         if sum(inputs.get(key) is not None for key in _BODY_INPUTS) > 1:
-            failures.append(CheckFailure("source", "set at most one of source, content or contentBase64"))
-        return failures
+            return [CheckFailure("source", "set at most one of source, content or contentBase64")]
+        return []
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         self._upload(ctx, urn, inputs)
-        return inputs["key"], {**inputs, **self._describe(ctx, inputs["key"], inputs)}
-
-    def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
-        try:
-            return self._describe(ctx, id, state)
-        except ClientError as error:
-            if _gone(error):
-                return None
-            raise
+        return inputs["key"], {**inputs, **self.describe(ctx, inputs["key"], inputs)}
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         s3 = ctx.client("s3")
         location = {"Bucket": news["bucket"], "Key": id}
         if _UPLOADED & set(diff.changed):
             self._upload(ctx, urn, news)  # with the ACL and tags
-            return {**news, **self._describe(ctx, id, news)}
+            return {**news, **self.describe(ctx, id, news)}
         if "acl" in diff.changed:
             s3.put_object_acl(**location, ACL=news.get("acl") or "private")
         tags = self.tags_all(ctx, urn, news)
@@ -110,19 +89,18 @@ class BucketObject(AssetProperties):
                 s3.put_object_tagging(**location, Tagging={"TagSet": tag_list(tags)})
             else:
                 s3.delete_object_tagging(**location)
-        return {**news, **self._describe(ctx, id, news)}
+        return {**news, **self.describe(ctx, id, news)}
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         """Every version of the key goes, as Terraform does, so that the bucket can be deleted after it."""
         s3 = ctx.client("s3")
         bypass = {"BypassGovernanceRetention": True} if state.get("forceDestroy") else {}
         try:
-            for page in s3.get_paginator("list_object_versions").paginate(Bucket=state["bucket"], Prefix=id):
-                for entry in page.get("Versions", []) + page.get("DeleteMarkers", []):
-                    if entry["Key"] == id:
-                        s3.delete_object(Bucket=state["bucket"], Key=id, VersionId=entry["VersionId"], **bypass)
+            for entry in object_versions(s3, state["bucket"], prefix=id):
+                if entry["Key"] == id:
+                    s3.delete_object(Bucket=state["bucket"], Key=id, VersionId=entry["VersionId"], **bypass)
         except ClientError as error:
-            if not _gone(error):
+            if not has_code(error, _GONE):
                 raise
 
     def _upload(self, ctx: AwsContext, urn: str, inputs: Props) -> None:
@@ -139,7 +117,7 @@ class BucketObject(AssetProperties):
             params["Tagging"] = urlencode(tags)
         ctx.client("s3").put_object(**params)
 
-    def _describe(self, ctx: AwsContext, key: str, state: Props) -> Props:
+    def describe(self, ctx: AwsContext, key: str, state: Props) -> Props:
         s3 = ctx.client("s3")
         bucket = state["bucket"]
         head = s3.head_object(Bucket=bucket, Key=key)
@@ -176,58 +154,25 @@ class BucketPolicy(AwsResource):
     required = ("bucket", "policy")
     force_new = frozenset({"bucket"})
     taggable = False
-
-    def check(self, logical_name: str, olds: Props | None, news: Props) -> CheckResult:
-        # A PolicyDocument object arrives as a map; pulumi-aws sends AWS its JSON text.
-        policy = news.get("policy")
-        if isinstance(policy, dict) and not contains_unknown(policy):
-            news = {**news, "policy": json.dumps(policy)}
-        return super().check(logical_name, olds, news)
-
-    def validate(self, inputs: Props) -> list[CheckFailure]:
-        policy = inputs.get("policy")
-        if not isinstance(policy, str) or contains_unknown(policy):
-            return []
-        try:
-            json.loads(policy)
-        except ValueError as error:
-            return [CheckFailure("policy", f"'policy' is not valid JSON: {error}")]
-        return []
-
-    def diff(
-        self,
-        olds: Props,
-        news: Props,
-        ignore_changes: Iterable[str] = (),
-        replace_on_changes: Iterable[str] = (),
-    ) -> DiffResult:
-        result = super().diff(olds, news, ignore_changes, replace_on_changes)
-        return without_equivalent_policies(result, olds, news, ("policy",))
+    documents = {"policy": policies_equivalent}
+    gone_codes = _GONE
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         ctx.client("s3").put_bucket_policy(Bucket=inputs["bucket"], Policy=inputs["policy"])
-        return inputs["bucket"], {**inputs, **self._describe(ctx, inputs["bucket"], inputs)}
-
-    def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
-        try:
-            return self._describe(ctx, id, state)
-        except ClientError as error:
-            if _gone(error):
-                return None
-            raise
+        return inputs["bucket"], {**inputs, **self.describe(ctx, inputs["bucket"], inputs)}
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         ctx.client("s3").put_bucket_policy(Bucket=id, Policy=news["policy"])
-        return {**news, **self._describe(ctx, id, news)}
+        return {**news, **self.describe(ctx, id, news)}
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         s3 = ctx.client("s3")
         with contextlib.suppress(s3.exceptions.NoSuchBucket):
             s3.delete_bucket_policy(Bucket=id)
 
-    def _describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
+    def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
         policy = ctx.client("s3").get_bucket_policy(Bucket=id)["Policy"]
-        return {"bucket": id, "policy": policy_from_cloud(state.get("policy"), policy)}
+        return {"bucket": id, "policy": document_from_cloud(state.get("policy"), policy)}
 
 
 # ---- BucketWebsiteConfiguration --------------------------------------------------------------
@@ -247,6 +192,7 @@ class BucketWebsiteConfiguration(AwsResource):
     required = ("bucket",)
     force_new = frozenset({"bucket", "expectedBucketOwner"})
     taggable = False
+    gone_codes = _GONE
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
         failures = []
@@ -258,39 +204,32 @@ class BucketWebsiteConfiguration(AwsResource):
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         self._put(ctx, inputs)
-        return inputs["bucket"], {**inputs, **self._describe(ctx, inputs["bucket"], inputs)}
-
-    def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
-        try:
-            return self._describe(ctx, id, state)
-        except ClientError as error:
-            if _gone(error):
-                return None
-            raise
+        return inputs["bucket"], {**inputs, **self.describe(ctx, inputs["bucket"], inputs)}
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         self._put(ctx, news)  # S3 replaces the whole configuration
-        return {**news, **self._describe(ctx, id, news)}
+        return {**news, **self.describe(ctx, id, news)}
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         s3 = ctx.client("s3")
         with contextlib.suppress(s3.exceptions.NoSuchBucket):
-            s3.delete_bucket_website(Bucket=id, **_owner(state))
+            s3.delete_bucket_website(Bucket=id, **owner_param(state.get("expectedBucketOwner")))
 
     def _put(self, ctx: AwsContext, inputs: Props) -> None:
         config = api_keys({key: inputs[key] for key in _WEBSITE_BLOCKS if inputs.get(key)})
         if inputs.get("routingRuleDetails"):  # the rules as S3's own JSON
             config["RoutingRules"] = json.loads(inputs["routingRuleDetails"])
-        ctx.client("s3").put_bucket_website(Bucket=inputs["bucket"], WebsiteConfiguration=config, **_owner(inputs))
+        owner = owner_param(inputs.get("expectedBucketOwner"))
+        ctx.client("s3").put_bucket_website(Bucket=inputs["bucket"], WebsiteConfiguration=config, **owner)
 
-    def _describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
-        answer = ctx.client("s3").get_bucket_website(Bucket=id, **_owner(state))
+    def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
+        answer = ctx.client("s3").get_bucket_website(Bucket=id, **owner_param(state.get("expectedBucketOwner")))
         rules = answer.get("RoutingRules")
         domain = _website_domain(ctx)
         return {
             "bucket": id,
             "expectedBucketOwner": state.get("expectedBucketOwner"),
-            **{key: wire_keys(answer.get(key[:1].upper() + key[1:])) for key in _WEBSITE_BLOCKS},
+            **{key: wire_keys(answer.get(api_name(key))) for key in _WEBSITE_BLOCKS},
             "routingRuleDetails": json.dumps(rules) if rules else None,
             "websiteDomain": domain,
             "websiteEndpoint": f"{id}.{domain}",
@@ -303,6 +242,3 @@ def _website_domain(ctx: AwsContext) -> str:
         return f"s3-website-{ctx.region}.{suffix}"
     return f"s3-website.{ctx.region}.{suffix}"
 
-
-def _owner(props: Props) -> dict[str, str]:
-    return {"ExpectedBucketOwner": props["expectedBucketOwner"]} if props.get("expectedBucketOwner") else {}

@@ -4,30 +4,15 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import Iterable
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from envctl.engine.aws.base import (
-    AwsResource,
-    CheckFailure,
-    CheckResult,
-    DiffResult,
-    Props,
-    contains_unknown,
-    tag_changes,
-    tag_dict,
-    tag_list,
-)
+from envctl.engine.aws.base import AwsResource, CheckFailure, DiffResult, Props
 from envctl.engine.aws.context import AwsContext
+from envctl.engine.aws.documents import document_from_cloud, policies_equivalent
 from envctl.engine.aws.registry import resource_type
-from envctl.engine.aws.services.iam import (
-    policy_from_cloud,
-    prefixed_unique_id,
-    tags_from_cloud,
-    without_equivalent_policies,
-)
+from envctl.engine.aws.tags import sync_tags, tag_dict, tag_list, tags_from_cloud
 
 _CURRENT, _PREVIOUS = "AWSCURRENT", "AWSPREVIOUS"
 _VERSION_ID_SEPARATOR = "|"
@@ -41,11 +26,6 @@ def _is_gone(error: ClientError) -> bool:
     return code == "ResourceNotFoundException" or (code == "InvalidRequestException" and "deleted" in message)
 
 
-def _unsupported(inputs: Props, keys: Iterable[str]) -> list[CheckFailure]:
-    return [CheckFailure(key, f"'{key}' is not supported by envctl's local engine")
-            for key in keys if inputs.get(key)]
-
-
 # ---- Secret --------------------------------------------------------------------------------
 
 
@@ -56,28 +36,19 @@ class Secret(AwsResource):
     name_prefix_property = "namePrefix"
     defaults = {"forceOverwriteReplicaSecret": False, "recoveryWindowInDays": _DEFAULT_RECOVERY_DAYS}
     force_new = frozenset({"name", "namePrefix", "region"})
+    documents = {"policy": policies_equivalent}
+    unsupported = {"replicas": ""}
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
-        failures = _unsupported(inputs, ("replicas",))
         window = inputs.get("recoveryWindowInDays")
         if isinstance(window, int | float) and window != 0 and not 7 <= window <= 30:
-            failures.append(CheckFailure("recoveryWindowInDays", "recoveryWindowInDays must be 0 or 7 to 30"))
-        return failures
-
-    def diff(
-        self,
-        olds: Props,
-        news: Props,
-        ignore_changes: Iterable[str] = (),
-        replace_on_changes: Iterable[str] = (),
-    ) -> DiffResult:
-        result = super().diff(olds, news, ignore_changes, replace_on_changes)
-        return without_equivalent_policies(result, olds, news, ("policy",))
+            return [CheckFailure("recoveryWindowInDays", "recoveryWindowInDays must be 0 or 7 to 30")]
+        return []
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         client = ctx.client("secretsmanager")
         params: dict[str, Any] = {
-            "Name": inputs.get("name") or prefixed_unique_id(inputs["namePrefix"]),
+            "Name": self.physical_name(inputs),
             "Description": inputs.get("description") or "",
         }
         if inputs.get("kmsKeyId"):
@@ -114,11 +85,9 @@ class Secret(AwsResource):
             else:
                 client.put_resource_policy(SecretId=id, ResourcePolicy=news["policy"])
         # tagsAll also changes with the provider's default tags, so it is reconciled on every update.
-        to_set, to_remove = tag_changes(olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
-        if to_set:
-            client.tag_resource(SecretId=id, Tags=tag_list(to_set))
-        if to_remove:
-            client.untag_resource(SecretId=id, TagKeys=to_remove)
+        sync_tags(olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news),
+                  lambda tags: client.tag_resource(SecretId=id, Tags=tag_list(tags)),
+                  lambda keys: client.untag_resource(SecretId=id, TagKeys=keys))
         return self._outputs(ctx, client.describe_secret(SecretId=id), news)
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
@@ -145,7 +114,7 @@ class Secret(AwsResource):
             "namePrefix": base.get("namePrefix"),  # not stored by Secrets Manager
             "description": secret.get("Description"),
             "kmsKeyId": secret.get("KmsKeyId"),
-            "policy": policy_from_cloud(base.get("policy"), policy) if policy else None,
+            "policy": document_from_cloud(base.get("policy"), policy) if policy else None,
             "region": ctx.region,
             **tags_from_cloud(ctx, base, tag_dict(secret.get("Tags"))),
         }
@@ -161,19 +130,13 @@ class SecretVersion(AwsResource):
     # Terraform puts a changed value in a new version: the value forces a replacement.
     force_new = frozenset({"secretId", "secretString", "secretBinary", "secretStringWoVersion", "region"})
     taggable = False
-
-    def check(self, logical_name: str, olds: Props | None, news: Props) -> CheckResult:
-        """versionStages is a set: sorted here, so that its order never shows as a change."""
-        stages = news.get("versionStages")
-        if isinstance(stages, list) and not contains_unknown(stages):
-            news = {**news, "versionStages": sorted(stages)}
-        return super().check(logical_name, olds, news)
+    set_properties = ("versionStages",)
+    unsupported = {"secretStringWo": ""}
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
-        failures = _unsupported(inputs, ("secretStringWo",))
         if inputs.get("secretString") is not None and inputs.get("secretBinary") is not None:
-            failures.append(CheckFailure("secretBinary", "only one of 'secretString' and 'secretBinary' can be set"))
-        return failures
+            return [CheckFailure("secretBinary", "only one of 'secretString' and 'secretBinary' can be set")]
+        return []
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         params: dict[str, Any] = {"SecretId": inputs["secretId"], "ClientRequestToken": str(uuid.uuid4())}

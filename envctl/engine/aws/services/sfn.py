@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Any
 
-from envctl.engine.aws.base import DiffResult, Props, tag_dict
+from envctl.engine.aws.base import AwsResource, DiffResult, Props
 from envctl.engine.aws.context import AwsContext
+from envctl.engine.aws.documents import document_from_cloud, json_equivalent
+from envctl.engine.aws.errors import found_or_none, remove
 from envctl.engine.aws.registry import resource_type
-from envctl.engine.aws.services.ecr import (
-    DeclaredResource,
-    document_from_cloud,
-    found_or_none,
-    json_equivalent,
-    lower_camel_tags,
-    remove,
-    sync_tags,
-    wait_until,
-)
-from envctl.engine.aws.services.iam import prefixed_unique_id, tags_from_cloud
+from envctl.engine.aws.tags import sync_tags, tag_dict, tag_list, tags_from_cloud
+from envctl.engine.aws.waiting import wait_until
+from envctl.engine.aws.wire import timestamp
 
 _GONE = ("StateMachineDoesNotExist",)
+_TAG_KEYS = ("key", "value")  # Step Functions' names for a tag's key and value
 # Inputs CreateStateMachine and UpdateStateMachine take under the same name.
 _SETTINGS = ("definition", "roleArn", "tracingConfiguration", "encryptionConfiguration")
 
@@ -50,7 +44,7 @@ def _settings_params(inputs: Props, keys: set[str]) -> dict[str, Any]:
 
 
 @resource_type
-class StateMachine(DeclaredResource):
+class StateMachine(AwsResource):
     token = "aws:sfn/stateMachine:StateMachine"
     name_property = "name"
     name_prefix_property = "namePrefix"
@@ -58,19 +52,19 @@ class StateMachine(DeclaredResource):
     required = ("definition", "roleArn")
     defaults = {"type": "STANDARD", "publish": False}
     force_new = frozenset({"name", "namePrefix", "type"})
-    handled = frozenset({*_SETTINGS, "loggingConfiguration"})
+    handled = frozenset({*_SETTINGS, "type", "publish", "loggingConfiguration"})
     documents = {"definition": json_equivalent}
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         params = {
-            "name": inputs.get("name") or prefixed_unique_id(inputs["namePrefix"]),
+            "name": self.physical_name(inputs),
             "type": inputs["type"],
             "publish": bool(inputs.get("publish")),
             **_settings_params(inputs, set(inputs)),
         }
         tags = self.tags_all(ctx, urn, inputs)
         if tags:
-            params["tags"] = lower_camel_tags(tags)
+            params["tags"] = tag_list(tags, *_TAG_KEYS)
         created = ctx.client("stepfunctions").create_state_machine(**params)
         arn = created["stateMachineArn"]
         state = {**inputs, "stateMachineVersionArn": created.get("stateMachineVersionArn", "")}
@@ -81,7 +75,7 @@ class StateMachine(DeclaredResource):
         machine = found_or_none(sfn.describe_state_machine, _GONE, stateMachineArn=id)
         if machine is None or machine.get("status") == "DELETING":
             return None
-        cloud_tags = tag_dict(sfn.list_tags_for_resource(resourceArn=id).get("tags"), key="key", value="value")
+        cloud_tags = tag_dict(sfn.list_tags_for_resource(resourceArn=id).get("tags"), *_TAG_KEYS)
         return {
             "id": machine["stateMachineArn"],
             "arn": machine["stateMachineArn"],
@@ -91,7 +85,7 @@ class StateMachine(DeclaredResource):
             "roleArn": machine["roleArn"],
             "type": machine["type"],
             "status": machine.get("status"),
-            "creationDate": machine["creationDate"].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "creationDate": timestamp(machine["creationDate"]),
             "revisionId": machine.get("revisionId", ""),
             "description": machine.get("description", ""),
             "loggingConfiguration": _logging_from_api(machine.get("loggingConfiguration") or {}),
@@ -113,7 +107,7 @@ class StateMachine(DeclaredResource):
             state["stateMachineVersionArn"] = updated.get("stateMachineVersionArn", state["stateMachineVersionArn"])
         sync_tags(
             olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news),
-            lambda tags: sfn.tag_resource(resourceArn=id, tags=lower_camel_tags(tags)),
+            lambda tags: sfn.tag_resource(resourceArn=id, tags=tag_list(tags, *_TAG_KEYS)),
             lambda keys: sfn.untag_resource(resourceArn=id, tagKeys=keys),
         )
         return {**state, **self.read_back(ctx, id, state)}

@@ -7,45 +7,30 @@ its recorded value (AWS itself reports every attribute that is set).
 
 from __future__ import annotations
 
-import contextlib
 import re
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from envctl.engine.aws.base import (
-    AwsResource,
-    CheckFailure,
-    CheckResult,
-    DiffResult,
-    Props,
-    auto_name,
-    contains_unknown,
-    tag_changes,
-    tag_dict,
-    tag_list,
-)
+from envctl.engine.aws.base import AwsResource, CheckFailure, CheckResult, DiffResult, Props
 from envctl.engine.aws.context import AwsContext
+from envctl.engine.aws.documents import Equivalence, document_from_cloud, policies_equivalent
+from envctl.engine.aws.errors import has_code, remove
+from envctl.engine.aws.naming import FIFO_SUFFIX, fifo_auto_name, prefixed_unique_id
 from envctl.engine.aws.registry import resource_type
-from envctl.engine.aws.services.iam import (
-    policy_from_cloud,
-    prefixed_unique_id,
-    tags_from_cloud,
-    without_equivalent_policies,
-)
-from envctl.errors import OperationFailed
+from envctl.engine.aws.tags import sync_tags, tag_dict, tag_list, tags_from_cloud
+from envctl.engine.aws.waiting import wait_until
+from envctl.engine.local.properties import contains_unknown
 
-FIFO_SUFFIX = ".fifo"
 _AUTO_NAME_LENGTH = 80  # pulumi-aws's auto-name length for topics, before the .fifo suffix
 _TOPIC_NAME_RULES = {  # Terraform's check of the final topic name
     False: (re.compile(r"^[0-9A-Za-z_-]{1,256}$"), "1-256 letters, digits, - or _"),
     True: (re.compile(r"^[0-9A-Za-z_-]{1,251}\.fifo$"), "1-251 letters, digits, - or _ then .fifo"),
 }
-_CONFIRMATION_POLL_SECONDS = 1
 _DEFAULT_CONFIRMATION_MINUTES = 2  # Terraform's wait for non-HTTP protocols
+_GONE = ("NotFound", "NotFoundException")
 
 
 @dataclass(frozen=True)
@@ -76,7 +61,7 @@ class _Attribute:
         if self.kind == "int":
             return int(text)
         if self.kind == "json":
-            return policy_from_cloud(configured, text)
+            return document_from_cloud(configured, text)
         return text
 
 
@@ -118,8 +103,8 @@ _SUBSCRIPTION_ATTRIBUTES = (
 )
 
 
-def _json_keys(attributes: Iterable[_Attribute]) -> tuple[str, ...]:
-    return tuple(a.wire for a in attributes if a.kind == "json")
+def _documents(attributes: Iterable[_Attribute]) -> dict[str, Equivalence]:
+    return {a.wire: policies_equivalent for a in attributes if a.kind == "json"}
 
 
 def _set_on_create(attributes: Iterable[_Attribute], inputs: Props) -> dict[str, str]:
@@ -147,10 +132,6 @@ def _from_cloud(attributes: Iterable[_Attribute], reported: dict[str, str], stat
     }
 
 
-def _is_not_found(error: ClientError) -> bool:
-    return error.response["Error"]["Code"] in ("NotFound", "NotFoundException")
-
-
 # ---- Topic ---------------------------------------------------------------------------------
 
 
@@ -162,17 +143,15 @@ class Topic(AwsResource):
     name_max_length = _AUTO_NAME_LENGTH
     defaults = {"contentBasedDeduplication": False, "fifoTopic": False}
     force_new = frozenset({"name", "namePrefix", "fifoTopic", "region"})
+    documents = _documents(_TOPIC_ATTRIBUTES)
+    gone_codes = _GONE
 
     def check(self, logical_name: str, olds: Props | None, news: Props) -> CheckResult:
         """pulumi-aws auto-names a FIFO topic `<name>-<7 hex>.fifo`; an old auto-name is kept while it suits
         the topic type."""
         if news.get("name") is None and not news.get("namePrefix"):
             fifo = news.get("fifoTopic") is True
-            old_name = (olds or {}).get("name")
-            if old_name and old_name.endswith(FIFO_SUFFIX) == fifo:
-                news = {**news, "name": old_name}
-            else:
-                news = {**news, "name": auto_name(logical_name, _AUTO_NAME_LENGTH) + (FIFO_SUFFIX if fifo else "")}
+            news = {**news, "name": fifo_auto_name(logical_name, (olds or {}).get("name"), fifo, _AUTO_NAME_LENGTH)}
         return super().check(logical_name, olds, news)
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
@@ -191,16 +170,6 @@ class Topic(AwsResource):
             )
         return failures
 
-    def diff(
-        self,
-        olds: Props,
-        news: Props,
-        ignore_changes: Iterable[str] = (),
-        replace_on_changes: Iterable[str] = (),
-    ) -> DiffResult:
-        result = super().diff(olds, news, ignore_changes, replace_on_changes)
-        return without_equivalent_policies(result, olds, news, _json_keys(_TOPIC_ATTRIBUTES))
-
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         sns = ctx.client("sns")
         suffix = FIFO_SUFFIX if inputs.get("fifoTopic") else ""
@@ -212,15 +181,7 @@ class Topic(AwsResource):
         arn = sns.create_topic(**params)["TopicArn"]
         for api, value in _set_on_create(_TOPIC_ATTRIBUTES, inputs).items():
             sns.set_topic_attributes(TopicArn=arn, AttributeName=api, AttributeValue=value)
-        return arn, self._outputs(ctx, arn, inputs)
-
-    def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
-        try:
-            return self._outputs(ctx, id, state)
-        except ClientError as error:
-            if _is_not_found(error):
-                return None
-            raise
+        return arn, self.describe(ctx, arn, inputs)
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         sns = ctx.client("sns")
@@ -229,33 +190,30 @@ class Topic(AwsResource):
                 continue  # as Terraform: an empty policy is not sent (SNS keeps its default policy)
             sns.set_topic_attributes(TopicArn=id, AttributeName=api, AttributeValue=value)
         # tagsAll also changes with the provider's default tags, so it is reconciled on every update.
-        to_set, to_remove = tag_changes(olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
-        if to_set:
-            sns.tag_resource(ResourceArn=id, Tags=tag_list(to_set))
-        if to_remove:
-            sns.untag_resource(ResourceArn=id, TagKeys=to_remove)
-        return self._outputs(ctx, id, news)
+        sync_tags(olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news),
+                  lambda tags: sns.tag_resource(ResourceArn=id, Tags=tag_list(tags)),
+                  lambda keys: sns.untag_resource(ResourceArn=id, TagKeys=keys))
+        return self.describe(ctx, id, news)
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
-        with contextlib.suppress(ctx.client("sns").exceptions.NotFoundException):
-            ctx.client("sns").delete_topic(TopicArn=id)
+        remove(ctx.client("sns").delete_topic, gone=_GONE, TopicArn=id)
 
-    def _outputs(self, ctx: AwsContext, arn: str, base: Props) -> Props:
+    def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
         sns = ctx.client("sns")
-        reported = sns.get_topic_attributes(TopicArn=arn)["Attributes"]
-        tags = tag_dict(sns.list_tags_for_resource(ResourceArn=arn).get("Tags"))
+        reported = sns.get_topic_attributes(TopicArn=id)["Attributes"]
+        tags = tag_dict(sns.list_tags_for_resource(ResourceArn=id).get("Tags"))
         return {
-            **base,
-            **_from_cloud(_TOPIC_ATTRIBUTES, reported, base),
+            **state,
+            **_from_cloud(_TOPIC_ATTRIBUTES, reported, state),
             "fifoTopic": _FIFO_TOPIC.decode(reported.get(_FIFO_TOPIC.api, "false"), None),
-            "id": arn,
-            "arn": arn,
-            "name": arn.rsplit(":", 1)[-1],
-            "namePrefix": base.get("namePrefix"),  # not stored by SNS
+            "id": id,
+            "arn": id,
+            "name": id.rsplit(":", 1)[-1],
+            "namePrefix": state.get("namePrefix"),  # not stored by SNS
             "owner": reported.get("Owner"),
             "beginningArchiveTime": reported.get("BeginningArchiveTime"),
             "region": ctx.region,
-            **tags_from_cloud(ctx, base, tags),
+            **tags_from_cloud(ctx, state, tags),
         }
 
 
@@ -269,16 +227,8 @@ class TopicSubscription(AwsResource):
     defaults = {"confirmationTimeoutInMinutes": 1, "endpointAutoConfirms": False, "rawMessageDelivery": False}
     force_new = frozenset({"topic", "protocol", "endpoint", "region"})
     taggable = False
-
-    def diff(
-        self,
-        olds: Props,
-        news: Props,
-        ignore_changes: Iterable[str] = (),
-        replace_on_changes: Iterable[str] = (),
-    ) -> DiffResult:
-        result = super().diff(olds, news, ignore_changes, replace_on_changes)
-        return without_equivalent_policies(result, olds, news, _json_keys(_SUBSCRIPTION_ATTRIBUTES))
+    documents = _documents(_SUBSCRIPTION_ATTRIBUTES)
+    gone_codes = _GONE
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         sns = ctx.client("sns")
@@ -291,16 +241,10 @@ class TopicSubscription(AwsResource):
         )["SubscriptionArn"]
         timeout = _confirmation_timeout_minutes(inputs)
         if timeout is not None:
-            _wait_until_confirmed(sns, arn, timeout * 60)
-        return arn, self._outputs(ctx, arn, inputs)
-
-    def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
-        try:
-            return self._outputs(ctx, id, state)
-        except ClientError as error:
-            if _is_not_found(error):
-                return None
-            raise
+            wait_until(lambda: not _pending(sns, arn),
+                       f"SNS subscription {arn} to be confirmed (check that the endpoint confirms subscriptions)",
+                       timeout * 60)
+        return arn, self.describe(ctx, arn, inputs)
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         sns = ctx.client("sns")
@@ -320,30 +264,30 @@ class TopicSubscription(AwsResource):
             if value or api != "RedrivePolicy":  # SNS takes no value, not an empty one, to remove a redrive policy
                 params["AttributeValue"] = value
             sns.set_subscription_attributes(**params)
-        return self._outputs(ctx, id, news)
+        return self.describe(ctx, id, news)
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         try:
             ctx.client("sns").unsubscribe(SubscriptionArn=id)
         except ClientError as error:
             message = error.response["Error"].get("Message", "")
-            if _is_not_found(error) or "pending confirmation" in message:
+            if has_code(error, _GONE) or "pending confirmation" in message:
                 return  # SNS removes an unconfirmed subscription itself after three days
             raise
 
-    def _outputs(self, ctx: AwsContext, arn: str, base: Props) -> Props:
-        reported = ctx.client("sns").get_subscription_attributes(SubscriptionArn=arn)["Attributes"]
+    def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
+        reported = ctx.client("sns").get_subscription_attributes(SubscriptionArn=id)["Attributes"]
         return {
-            **base,
-            **_from_cloud(_SUBSCRIPTION_ATTRIBUTES, reported, base),
-            "id": arn,
-            "arn": arn,
-            "topic": reported.get("TopicArn", base.get("topic")),
-            "protocol": reported.get("Protocol", base.get("protocol")),
-            "endpoint": reported.get("Endpoint", base.get("endpoint")),
+            **state,
+            **_from_cloud(_SUBSCRIPTION_ATTRIBUTES, reported, state),
+            "id": id,
+            "arn": id,
+            "topic": reported.get("TopicArn", state.get("topic")),
+            "protocol": reported.get("Protocol", state.get("protocol")),
+            "endpoint": reported.get("Endpoint", state.get("endpoint")),
             "ownerId": reported.get("Owner"),
-            "pendingConfirmation": reported.get("PendingConfirmation", "false").lower() == "true",
-            "confirmationWasAuthenticated": reported.get("ConfirmationWasAuthenticated", "false").lower() == "true",
+            "pendingConfirmation": _is_true(reported.get("PendingConfirmation")),
+            "confirmationWasAuthenticated": _is_true(reported.get("ConfirmationWasAuthenticated")),
             "region": ctx.region,
         }
 
@@ -359,13 +303,9 @@ def _confirmation_timeout_minutes(inputs: Props) -> int | None:
     return _DEFAULT_CONFIRMATION_MINUTES
 
 
-def _wait_until_confirmed(sns: Any, arn: str, timeout_seconds: float) -> None:
-    deadline = time.monotonic() + timeout_seconds
-    while True:
-        attributes = sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]
-        if attributes.get("PendingConfirmation", "false").lower() != "true":
-            return
-        if time.monotonic() >= deadline:
-            raise OperationFailed(f"SNS subscription {arn} was not confirmed within {timeout_seconds:.0f} s; "
-                                  "check that the endpoint confirms subscriptions")
-        time.sleep(_CONFIRMATION_POLL_SECONDS)
+def _pending(sns: Any, arn: str) -> bool:
+    return _is_true(sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"].get("PendingConfirmation"))
+
+
+def _is_true(text: str | None) -> bool:
+    return (text or "false").lower() == "true"

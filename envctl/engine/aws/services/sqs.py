@@ -3,44 +3,26 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from envctl.engine.aws.base import (
-    AwsResource,
-    CheckFailure,
-    CheckResult,
-    DiffResult,
-    Props,
-    auto_name,
-    contains_unknown,
-    tag_changes,
-)
+from envctl.engine.aws.base import AwsResource, CheckFailure, CheckResult, DiffResult, Props
 from envctl.engine.aws.context import AwsContext
+from envctl.engine.aws.documents import canonical_json, document_from_cloud, json_equivalent, policies_equivalent
+from envctl.engine.aws.errors import found_or_none, remove
+from envctl.engine.aws.naming import FIFO_SUFFIX, fifo_auto_name, prefixed_unique_id
 from envctl.engine.aws.registry import resource_type
-from envctl.engine.aws.services.iam import (
-    policy_from_cloud,
-    prefixed_unique_id,
-    tags_from_cloud,
-    without_equivalent_policies,
-)
+from envctl.engine.aws.tags import sync_tags, tags_from_cloud
+from envctl.engine.local.properties import contains_unknown
 
-FIFO_SUFFIX = ".fifo"
 _MAX_NAME_LENGTH = 80
 _NAME_PATTERNS = {  # Terraform's check of the final name
     False: re.compile(r"^[0-9A-Za-z_-]{1,80}$"),
     True: re.compile(r"^[0-9A-Za-z_-]{1,75}\.fifo$"),
 }
-
-
-def canonical_json(text: str) -> str:
-    """Terraform's NormalizeJsonString: the same document always reads the same, whatever its spacing."""
-    return json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))
+_GONE = ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist")
 
 
 @dataclass(frozen=True)
@@ -119,28 +101,22 @@ class Queue(AwsResource):
         "visibilityTimeoutSeconds": 30,
     }
     force_new = frozenset({"name", "namePrefix", "fifoQueue"})
+    # A policy that grants the same in other words is no change; the others are normalised in check.
+    documents = {key: policies_equivalent if key == "policy" else json_equivalent for key in _JSON_PROPERTIES}
+    gone_codes = _GONE
 
     def check(self, logical_name: str, olds: Props | None, news: Props) -> CheckResult:
         """Auto-name as pulumi-aws does (a FIFO queue's name ends with .fifo) and normalise JSON documents."""
         news = dict(news)
         if news.get("name") is None and not news.get("namePrefix"):
-            news["name"] = _auto_name(logical_name, (olds or {}).get("name"), news.get("fifoQueue") is True)
+            fifo = news.get("fifoQueue") is True
+            length = _MAX_NAME_LENGTH - len(FIFO_SUFFIX) if fifo else _MAX_NAME_LENGTH
+            news["name"] = fifo_auto_name(logical_name, (olds or {}).get("name"), fifo, length)
         for key in _JSON_PROPERTIES:
             if isinstance(news.get(key), str):
                 with contextlib.suppress(ValueError):  # not JSON: left as is for validate to report
                     news[key] = canonical_json(news[key])
         return super().check(logical_name, olds, news)
-
-    def diff(
-        self,
-        olds: Props,
-        news: Props,
-        ignore_changes: Iterable[str] = (),
-        replace_on_changes: Iterable[str] = (),
-    ) -> DiffResult:
-        """As Terraform, a policy that grants the same in other words is no change."""
-        diff = super().diff(olds, news, ignore_changes, replace_on_changes)
-        return without_equivalent_policies(diff, olds, news, ("policy",))
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
         """Each rule runs only once its values are known (a preview may not know them yet)."""
@@ -157,10 +133,6 @@ class Queue(AwsResource):
             value = inputs.get(key)
             if isinstance(value, int) and not low <= value <= high:
                 failures.append(CheckFailure(key, f"must be between {low} and {high}, got {value}"))
-        for key in _JSON_PROPERTIES:
-            value = inputs.get(key)
-            if value is not None and not contains_unknown(value) and not _is_json(value):
-                failures.append(CheckFailure(key, "must be a JSON document"))
         return failures
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
@@ -177,22 +149,12 @@ class Queue(AwsResource):
         if tags:
             params["tags"] = tags
         url = client.create_queue(**params)["QueueUrl"]
-        return url, {**inputs, **self._describe(ctx, url, inputs)}
+        return url, {**inputs, **self.describe(ctx, url, inputs)}
 
     def candidate_ids(self, ctx: AwsContext, urn: str, inputs: Props) -> list[str]:
         # The id is the queue's URL, which only SQS can say.
-        try:
-            return [ctx.client("sqs").get_queue_url(QueueName=inputs["name"])["QueueUrl"]]
-        except ClientError as error:
-            if error.response["Error"]["Code"] in ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"):
-                return []
-            raise
-
-    def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
-        try:
-            return self._describe(ctx, id, state)
-        except ctx.client("sqs").exceptions.QueueDoesNotExist:
-            return None
+        found = found_or_none(ctx.client("sqs").get_queue_url, _GONE, QueueName=inputs["name"])
+        return [found["QueueUrl"]] if found else []
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         client = ctx.client("sqs")
@@ -206,47 +168,26 @@ class Queue(AwsResource):
                 attributes[a.api] = a.cleared
         if attributes:
             client.set_queue_attributes(QueueUrl=id, Attributes=attributes)
-        to_set, to_remove = tag_changes(olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
-        if to_set:
-            client.tag_queue(QueueUrl=id, Tags=to_set)
-        if to_remove:
-            client.untag_queue(QueueUrl=id, TagKeys=to_remove)
-        return {**news, **self._describe(ctx, id, news)}
+        sync_tags(olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news),
+                  lambda tags: client.tag_queue(QueueUrl=id, Tags=tags),
+                  lambda keys: client.untag_queue(QueueUrl=id, TagKeys=keys))
+        return {**news, **self.describe(ctx, id, news)}
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
-        client = ctx.client("sqs")
-        with contextlib.suppress(client.exceptions.QueueDoesNotExist):
-            client.delete_queue(QueueUrl=id)
+        remove(ctx.client("sqs").delete_queue, gone=_GONE, QueueUrl=id)
 
-    def _describe(self, ctx: AwsContext, url: str, state: Props) -> Props:
+    def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
         client = ctx.client("sqs")
-        reported = client.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
-        tags = client.list_queue_tags(QueueUrl=url).get("Tags", {})
+        reported = client.get_queue_attributes(QueueUrl=id, AttributeNames=["All"])["Attributes"]
+        tags = client.list_queue_tags(QueueUrl=id).get("Tags", {})
         attributes = {a.wire: a.decode(reported[a.api]) if a.api in reported else a.absent for a in _ATTRIBUTES}
         if attributes["policy"] is not None:  # the configured text while AWS's copy is equivalent
-            attributes["policy"] = policy_from_cloud(state.get("policy"), attributes["policy"])
+            attributes["policy"] = document_from_cloud(state.get("policy"), attributes["policy"])
         return {
             **attributes,
-            "name": url.rsplit("/", 1)[-1],
+            "name": id.rsplit("/", 1)[-1],
             "namePrefix": state.get("namePrefix"),  # not stored by AWS
             "arn": reported["QueueArn"],
-            "url": url,
+            "url": id,
             **tags_from_cloud(ctx, state, tags),
         }
-
-
-def _auto_name(logical_name: str, old_name: str | None, fifo: bool) -> str:
-    """Keep the old auto-name while it suits the queue type; otherwise a new one, with .fifo for FIFO."""
-    if old_name and old_name.endswith(FIFO_SUFFIX) == fifo:
-        return old_name
-    if fifo:
-        return auto_name(logical_name, _MAX_NAME_LENGTH - len(FIFO_SUFFIX)) + FIFO_SUFFIX
-    return auto_name(logical_name, _MAX_NAME_LENGTH)
-
-
-def _is_json(value: Any) -> bool:
-    try:
-        json.loads(value)
-    except (TypeError, ValueError):
-        return False
-    return True

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
-from envctl.engine.aws.base import AwsResource, CheckFailure, DiffResult, Props, tag_changes, tag_dict, tag_list
+from envctl.engine.aws.base import AwsResource, CheckFailure, DiffResult, Props
 from envctl.engine.aws.context import AwsContext
+from envctl.engine.aws.errors import remove
 from envctl.engine.aws.registry import resource_type
-from envctl.engine.aws.services.iam import tags_from_cloud
+from envctl.engine.aws.tags import sync_tags, tag_dict, tag_list, tags_from_cloud
 
 _SECURE = "SecureString"
 # Properties that PutParameter does not carry; changing only these needs no PutParameter call.
 _NOT_PUT = frozenset({"overwrite", "tags"})
+_GONE = ("ParameterNotFound",)
 
 
 @resource_type
@@ -24,10 +25,10 @@ class Parameter(AwsResource):
     required = ("type",)
     defaults = {"tier": "Standard", "dataType": "text"}
     force_new = frozenset({"name", "dataType", "region"})
+    unsupported = {"valueWo": "use 'value'"}
+    gone_codes = _GONE
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
-        if inputs.get("valueWo") is not None:
-            return [CheckFailure("valueWo", "'valueWo' is not supported by envctl's local engine; use 'value'")]
         given = [key for key in ("value", "insecureValue") if inputs.get(key) is not None]
         if len(given) != 1:
             return [CheckFailure("value", "exactly one of 'value' and 'insecureValue' must be set")]
@@ -35,18 +36,11 @@ class Parameter(AwsResource):
             return [CheckFailure("insecureValue", "'insecureValue' cannot be used with type SecureString")]
         return []
 
-    def diff(
-        self,
-        olds: Props,
-        news: Props,
-        ignore_changes: Iterable[str] = (),
-        replace_on_changes: Iterable[str] = (),
-    ) -> DiffResult:
-        result = super().diff(olds, news, ignore_changes, replace_on_changes)
+    def amend_diff(self, olds: Props, news: Props, diff: DiffResult) -> DiffResult:
         # AWS cannot downgrade an Advanced parameter to Standard: Terraform replaces it instead.
-        if "tier" in result.changed and olds.get("tier") == "Advanced" and news.get("tier") == "Standard":
-            return DiffResult(result.changed, (*result.replaces, "tier"))
-        return result
+        if olds.get("tier") == "Advanced" and news.get("tier") == "Standard":
+            return diff.replacing(["tier"])
+        return diff
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         ssm = ctx.client("ssm")
@@ -60,13 +54,7 @@ class Parameter(AwsResource):
         ssm.put_parameter(**params)
         if tags_all and overwrite:
             ssm.add_tags_to_resource(ResourceType="Parameter", ResourceId=name, Tags=tag_list(tags_all))
-        return name, self._outputs(ctx, name, inputs)
-
-    def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
-        try:
-            return self._outputs(ctx, id, state)
-        except ctx.client("ssm").exceptions.ParameterNotFound:
-            return None
+        return name, self.describe(ctx, name, inputs)
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         ssm = ctx.client("ssm")
@@ -78,32 +66,26 @@ class Parameter(AwsResource):
                 params.setdefault("Description", "")  # an empty description clears it
             ssm.put_parameter(**params)
         # tagsAll also changes with the provider's default tags, so it is reconciled on every update.
-        tags_all = self.tags_all(ctx, urn, news)
-        to_set, to_remove = tag_changes(olds.get("tagsAll") or {}, tags_all)
-        if to_set:
-            ssm.add_tags_to_resource(ResourceType="Parameter", ResourceId=id, Tags=tag_list(to_set))
-        if to_remove:
-            ssm.remove_tags_from_resource(ResourceType="Parameter", ResourceId=id, TagKeys=to_remove)
-        return self._outputs(ctx, id, news)
+        parameter = {"ResourceType": "Parameter", "ResourceId": id}
+        sync_tags(olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news),
+                  lambda tags: ssm.add_tags_to_resource(**parameter, Tags=tag_list(tags)),
+                  lambda keys: ssm.remove_tags_from_resource(**parameter, TagKeys=keys))
+        return self.describe(ctx, id, news)
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
-        ssm = ctx.client("ssm")
-        try:
-            ssm.delete_parameter(Name=state.get("name") or id)
-        except ssm.exceptions.ParameterNotFound:
-            return
+        remove(ctx.client("ssm").delete_parameter, gone=_GONE, Name=state.get("name") or id)
 
-    def _outputs(self, ctx: AwsContext, name: str, base: Props) -> Props:
+    def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
         ssm = ctx.client("ssm")
-        parameter = ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]
-        found = ssm.describe_parameters(ParameterFilters=[{"Key": "Name", "Option": "Equals", "Values": [name]}])
+        parameter = ssm.get_parameter(Name=id, WithDecryption=True)["Parameter"]
+        found = ssm.describe_parameters(ParameterFilters=[{"Key": "Name", "Option": "Equals", "Values": [id]}])
         metadata = next(iter(found["Parameters"]), {})
-        tags = ssm.list_tags_for_resource(ResourceType="Parameter", ResourceId=name)["TagList"]
+        tags = ssm.list_tags_for_resource(ResourceType="Parameter", ResourceId=id)["TagList"]
         # The value is recorded under the property the program used for it.
-        insecure = base.get("insecureValue") is not None and parameter["Type"] != _SECURE
+        insecure = state.get("insecureValue") is not None and parameter["Type"] != _SECURE
         value_key = "insecureValue" if insecure else "value"
         return {
-            **base,
+            **state,
             "id": parameter["Name"],
             "name": parameter["Name"],
             "arn": parameter["ARN"],
@@ -116,7 +98,7 @@ class Parameter(AwsResource):
             "allowedPattern": metadata.get("AllowedPattern"),
             "keyId": metadata.get("KeyId"),
             "tier": metadata.get("Tier"),
-            **tags_from_cloud(ctx, base, tag_dict(tags)),
+            **tags_from_cloud(ctx, state, tag_dict(tags)),
         }
 
 
