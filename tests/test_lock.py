@@ -7,7 +7,6 @@ import socket
 import subprocess
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import insert
@@ -19,8 +18,9 @@ from envctl.errors import LockHeld
 
 
 @pytest.fixture
-def database(tmp_path: Path):  # type: ignore[no-untyped-def]
-    return connect(f"sqlite:///{tmp_path / 'ledger.db'}")
+def database(ledger_url: str):  # type: ignore[no-untyped-def]
+    """The project database on SQLite and on PostgreSQL (`ledger_url` is parametrized over both)."""
+    return connect(ledger_url)
 
 
 def _hold(database, env: str, pid: int, host: str) -> None:  # type: ignore[no-untyped-def]
