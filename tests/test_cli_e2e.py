@@ -140,3 +140,28 @@ def test_two_concurrent_ups_of_one_environment_one_runs_the_other_names_the_hold
     assert_clean_failure(second, 1, "locked by `envctl up`", f"pid {first.pid}")
     history = json.loads(envctl(project, "history", "dev", "--json").stdout)
     assert len(history) == 1
+
+
+def test_diff_after_a_config_edit_shows_the_key_and_the_resources_it_changed(project: Path) -> None:
+    assert envctl(project, "up", "dev", "--yes").returncode == 0
+    stack_file = project / "stacks" / "Pulumi.dev.yaml"
+    stack_file.write_text(stack_file.read_text().replace("logLevel: debug", "logLevel: warn"))
+    assert envctl(project, "up", "dev", "--yes").returncode == 0
+
+    diff = json.loads(envctl(project, "diff", "dev~1", "dev", "--json").stdout)
+    assert diff["config"] == {"added": {}, "removed": {},
+                              "changed": {"envctl-reference:logLevel": {"from": "debug", "to": "warn"}}}
+    resources = diff["resources"]
+    assert [r["type"] for r in resources["updated"]] == ["aws:ssm/parameter:Parameter"]
+    assert [c["path"] for c in resources["updated"][0]["inputs"]] == ["insecureValue"]
+    assert resources["added"] == resources["removed"] == resources["replaced"] == []
+    assert not any(diff["packages"].values())
+    assert not any(diff["outputs"].values())
+    assert set(diff["sources"]["files"]["changed"]) == {"stack"}  # the edited stack file, nothing else
+
+    assert envctl(project, "diff", "dev~1", "dev", "--exit-code").returncode == 1
+    same = envctl(project, "diff", "dev@1", "dev@1", "--exit-code", "--json")
+    assert same.returncode == 0
+    empty = json.loads(same.stdout)
+    assert not any(any(section.values()) for key, section in empty.items() if key in ("config", "resources",
+                                                                                        "packages", "outputs"))
