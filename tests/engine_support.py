@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -76,3 +79,22 @@ def recorded_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
 def mutating(calls: list[str]) -> list[str]:
     return [c for c in calls if c.startswith(MUTATING_PREFIXES)]
+
+
+# The console script installed beside this interpreter (the virtualenv may not be on PATH).
+_BESIDE = Path(sys.executable).parent / "envctl"
+ENVCTL = str(_BESIDE) if _BESIDE.exists() else (shutil.which("envctl") or "envctl")
+
+
+def envctl(project: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([ENVCTL, "-C", str(project), *args], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL)
+
+
+def assert_clean_failure(result: subprocess.CompletedProcess[str], code: int, *fragments: str) -> None:
+    """A failure a user can act on: the exit code, the message, and no traceback."""
+    output = result.stdout + result.stderr
+    assert result.returncode == code, output
+    assert "Traceback" not in output
+    for fragment in fragments:
+        assert fragment in output, output

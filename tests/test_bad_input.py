@@ -6,17 +6,14 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from engine_support import write_program
+from engine_support import ENVCTL, write_program
 
-_BESIDE = Path(sys.executable).parent / "envctl"
-ENVCTL = str(_BESIDE) if _BESIDE.exists() else "envctl"
 QUEUE = "import pulumi_aws as aws\naws.sqs.Queue('jobs')\n"
 DECLARED = "name: testproj\nruntime: python\nconfig:\n  size: {type: integer}\n"
 

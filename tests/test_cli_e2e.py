@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,28 +15,9 @@ from envctl.db import connect
 from envctl.engine.local.state import StateStore
 from envctl.engine.lock import holder
 
-from engine_support import aws, copy_reference_project, deployment
+from engine_support import ENVCTL, assert_clean_failure, aws, copy_reference_project, deployment, envctl
 
 pytestmark = pytest.mark.e2e
-# The console script installed beside this interpreter (the virtualenv may not be on PATH).
-_BESIDE = Path(sys.executable).parent / "envctl"
-ENVCTL = str(_BESIDE) if _BESIDE.exists() else (shutil.which("envctl") or "envctl")
-
-
-def envctl(project: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([ENVCTL, "-C", str(project), *args], capture_output=True, text=True, timeout=300,
-                          env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL)
-
-
-def assert_clean_failure(result: subprocess.CompletedProcess[str], code: int, *fragments: str) -> None:
-    """A failure a user can act on: the exit code, the message, and no traceback."""
-    output = result.stdout + result.stderr
-    assert result.returncode == code, output
-    assert "Traceback" not in output
-    for fragment in fragments:
-        assert fragment in output, output
-
-
 @pytest.fixture
 def project(tmp_path: Path, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A reference project whose commands use the shared moto server; its envs are destroyed afterwards."""

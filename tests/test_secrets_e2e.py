@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,10 +16,8 @@ from envctl.engine.local.state import StateStore
 from envctl.project import load_project, load_stack_config
 from envctl.secrets import stack_crypter
 
-from engine_support import write_program
+from engine_support import ENVCTL, write_program
 
-_BESIDE = Path(sys.executable).parent / "envctl"
-ENVCTL = str(_BESIDE) if _BESIDE.exists() else "envctl"
 PROGRAM = """
 import pulumi
 import pulumi_aws as aws

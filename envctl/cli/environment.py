@@ -57,9 +57,10 @@ class Environment:
 
 
 def open_environment(name: str, engine: str | None = None, cloud: str | None = None,
-                     must_exist: bool = False) -> Environment:
-    """Load the project, the stack's config (decrypted), the database and the engine/cloud choice."""
-    root = context.project_root()
+                     must_exist: bool = False, root: Path | None = None) -> Environment:
+    """Load the project (the command's, or the one in `root`), the stack's config (decrypted), the database
+    and the engine/cloud choice."""
+    root = root or context.project_root()
     project = load_project(root)
     database = connect(context.database_url(root))
     stack_file = project.stack_file(name)

@@ -44,7 +44,7 @@ def history(
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the newest N snapshots.")] = None,
 ) -> None:
     """List an environment's snapshots, newest first."""
-    snapshots = _open_ledger().history(env, limit)
+    snapshots = open_ledger().history(env, limit)
     if as_json:
         context.print_json([snapshot.to_json() for snapshot in snapshots])
         return
@@ -62,7 +62,7 @@ def history(
             snapshot.operation,
             f"[{status}]{snapshot.status}[/]",
             escape(snapshot.actor),
-            _counts(snapshot.changes),
+            counts_text(snapshot.changes),
             snapshot.hash[:12],
             snapshot.started.strftime("%Y-%m-%d %H:%M UTC"),
         )
@@ -74,7 +74,7 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """Show one snapshot: who, when, sources, manifest, config, resources, outputs (secrets as fingerprints)."""
-    snapshot = _open_ledger().load(ref)
+    snapshot = open_ledger().load(ref)
     if as_json:
         context.print_json(snapshot.to_json())
         return
@@ -91,7 +91,7 @@ def diff(
     """What changed between two snapshots: sources, packages, config, resources, outputs."""
     if as_json and markdown:
         raise BadInput("choose one of --json and --markdown")
-    result = _open_ledger().diff(ref_a, ref_b, repo_dir=_project_dir_or_cwd())
+    result = open_ledger().diff(ref_a, ref_b, repo_dir=_project_dir_or_cwd())
     if as_json:
         context.print_json(result.to_json())
     elif markdown:
@@ -104,7 +104,7 @@ def diff(
 
 def verify(as_json: JsonOption = False) -> None:
     """Recompute the hash chain of every environment; exit 1 naming the first bad snapshot if it is broken."""
-    report = _open_ledger().verify()
+    report = open_ledger().verify()
     if as_json:
         context.print_json(report.to_json())
     elif report.ok:
@@ -133,7 +133,7 @@ def prune(
     as_json: JsonOption = False,
 ) -> None:
     """Drop the content of older snapshots; their headers and hashes stay, so verify still passes."""
-    report = _open_ledger().prune(env, keep)
+    report = open_ledger().prune(env, keep)
     if as_json:
         context.print_json(asdict(report))
         return
@@ -148,7 +148,7 @@ def _ledger_url() -> str:
     return os.environ.get(LEDGER_URL_ENV) or context.database_url(context.project_root())
 
 
-def _open_ledger() -> Ledger:
+def open_ledger() -> Ledger:
     return Ledger.open(_ledger_url())
 
 
@@ -159,7 +159,7 @@ def _project_dir_or_cwd() -> Path:
         return Path.cwd()
 
 
-def _counts(changes: dict[str, int]) -> str:
+def counts_text(changes: dict[str, int]) -> str:
     return " ".join(f"{kind} {count}" for kind, count in changes.items() if count) or "-"
 
 
@@ -173,7 +173,7 @@ def _print_snapshot(snapshot: StoredSnapshot) -> None:
         ("actor", f"{summary.actor} on {snapshot.host}"),
         ("CI run", snapshot.ci_run_id),
         ("engine", f"{snapshot.engine}, cloud {snapshot.cloud}, envctl {snapshot.envctl_version}"),
-        ("changes", _counts(summary.changes)),
+        ("changes", counts_text(summary.changes)),
         ("rebuilt from", snapshot.source_ref),
         ("error", snapshot.error),
     ):
@@ -200,11 +200,11 @@ def _print_snapshot(snapshot: StoredSnapshot) -> None:
 def _print_mapping(title: str, mapping: dict[str, Any]) -> None:
     table = Table("key", "value", box=None, title=title, title_justify="left")
     for key, value in mapping.items():
-        table.add_row(escape(key), escape(_value(value)))
+        table.add_row(escape(key), escape(value_text(value)))
     context.console().print(table)
 
 
-def _value(value: Any) -> str:
+def value_text(value: Any) -> str:
     if is_secret_marker(value):
         return REDACTED
     text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
@@ -251,9 +251,9 @@ def _keyed_lines(section: dict[str, Any]) -> list[Line]:
 
 
 def _keyed_entries(section: dict[str, Any]) -> list[tuple[str, str, str]]:
-    entries = [("+", key, _value(value)) for key, value in section["added"].items()]
-    entries += [("-", key, _value(value)) for key, value in section["removed"].items()]
-    entries += [("~", key, f"{_value(c['from'])} → {_value(c['to'])}") for key, c in section["changed"].items()]
+    entries = [("+", key, value_text(value)) for key, value in section["added"].items()]
+    entries += [("-", key, value_text(value)) for key, value in section["removed"].items()]
+    entries += [("~", key, f"{value_text(c['from'])} → {value_text(c['to'])}") for key, c in section["changed"].items()]
     return entries
 
 
@@ -261,12 +261,12 @@ def _resource_lines(resources: dict[str, Any]) -> list[Line]:
     lines: list[Line] = [("+", _resource_name(r), []) for r in resources["added"]]
     lines += [("-", _resource_name(r), []) for r in resources["removed"]]
     for r in resources["replaced"]:
-        lines.append(("±", f"{_resource_name(r)} replaced: {r['id_from']} → {r['id_to']}", _property_lines(r)))
-    lines += [("~", _resource_name(r), _property_lines(r)) for r in resources["updated"]]
+        lines.append(("±", f"{_resource_name(r)} replaced: {r['id_from']} → {r['id_to']}", property_lines(r)))
+    lines += [("~", _resource_name(r), property_lines(r)) for r in resources["updated"]]
     return lines
 
 
-def _property_lines(resource: dict[str, Any]) -> list[str]:
+def property_lines(resource: dict[str, Any]) -> list[str]:
     # Outputs repeat most inputs: list an output only where no input of the same path changed.
     input_paths = {change["path"] for change in resource["inputs"]}
     outputs = [change for change in resource["outputs"] if change["path"] not in input_paths]
@@ -279,10 +279,10 @@ def _property_lines(resource: dict[str, Any]) -> list[str]:
 
 def _change_text(change: dict[str, Any]) -> str:
     if change["kind"] == "added":
-        return f"{change['path']}: + {_value(change['to'])}"
+        return f"{change['path']}: + {value_text(change['to'])}"
     if change["kind"] == "removed":
-        return f"{change['path']}: - {_value(change['from'])}"
-    return f"{change['path']}: {_value(change['from'])} → {_value(change['to'])}"
+        return f"{change['path']}: - {value_text(change['from'])}"
+    return f"{change['path']}: {value_text(change['from'])} → {value_text(change['to'])}"
 
 
 def _resource_name(resource: dict[str, Any]) -> str:

@@ -22,22 +22,29 @@ from envctl.engine.local.properties import reveal_redacted
 from envctl.errors import BadInput, EnvctlError, OperationFailed
 
 
-def up(env: str, yes: bool, engine: str | None, cloud: str | None, json_output: bool) -> None:
+def up(env: str, yes: bool, engine: str | None, cloud: str | None, json_output: bool, refresh: bool = False) -> None:
     environment = open_environment(env, engine, cloud)
-    out = _progress_console(json_output)
-    with _locked(environment, "up", out):
+    out = progress_console(json_output)
+    with locked(environment, "up", out):
         started = datetime.now(UTC)
-        with _Progress(out) as progress:
+        if refresh:
+            from envctl.cli.drift_cmd import print_drift
+
+            reconciled = environment.deployment().refresh()
+            out.print(f"refreshed {env}: {len(reconciled.resources)} of {reconciled.checked} resources differed "
+                      "from the cloud")
+            print_drift(out, reconciled)
+        with Progress(out) as progress:
             deployment = environment.deployment(progress.on_event)
             plan = deployment.preview()
         if plan.succeeded and plan.has_changes and not json_output:
-            _print_plan(out, plan)
+            print_plan(out, plan)
         if plan.succeeded and plan.has_changes and not yes:
             _confirm(out, "Apply these changes?")
         result = plan
         if plan.succeeded:
             # Even without changes: the real run resolves outputs and records options such as `protect`.
-            with _Progress(out) as progress:
+            with Progress(out) as progress:
                 deployment.on_event = progress.on_event
                 result = deployment.apply()
         result.operation = "up"
@@ -46,29 +53,29 @@ def up(env: str, yes: bool, engine: str | None, cloud: str | None, json_output: 
 
 def preview(env: str, engine: str | None, cloud: str | None, json_output: bool) -> None:
     environment = open_environment(env, engine, cloud)
-    out = _progress_console(json_output)
-    with _Progress(out) as progress:
+    out = progress_console(json_output)
+    with Progress(out) as progress:
         plan = environment.deployment(progress.on_event).preview()
     if json_output:
         context.print_json(_document(environment, plan, None))
     else:
-        _print_plan(out, plan)
+        print_plan(out, plan)
     if not plan.succeeded:
-        raise _error(plan)
+        raise operation_error(plan)
 
 
 def destroy(env: str, yes: bool, engine: str | None, cloud: str | None, json_output: bool) -> None:
     environment = open_environment(env, engine, cloud, must_exist=True)
-    out = _progress_console(json_output)
-    with _locked(environment, "destroy", out):
+    out = progress_console(json_output)
+    with locked(environment, "destroy", out):
         started = datetime.now(UTC)
         deployment: LocalDeployment = environment.deployment()
         plan = deployment.destroy(dry_run=True)
         if not json_output:
-            _print_plan(out, plan)
+            print_plan(out, plan)
         if plan.planned and not yes:
             _confirm(out, f"Delete every resource of {env}?")
-        with _Progress(out) as progress:
+        with Progress(out) as progress:
             deployment.on_event = progress.on_event
             result = deployment.destroy()
         _finish(environment, result, started, json_output, out)
@@ -87,7 +94,7 @@ def unlock(env: str, json_output: bool) -> None:
 
 
 @contextmanager
-def _locked(environment: Environment, operation: str, out: Console) -> Iterator[None]:
+def locked(environment: Environment, operation: str, out: Console) -> Iterator[None]:
     """The environment's lock for the operation; a run whose process died is recorded as interrupted."""
     with lock.environment_lock(environment.database, environment.name, operation) as acquired:
         if acquired.broken is not None:
@@ -103,7 +110,7 @@ def _locked(environment: Environment, operation: str, out: Console) -> Iterator[
 # ---- rendering -----------------------------------------------------------------------------
 
 
-class _Progress:
+class Progress:
     """A live status line with the count of finished steps; each finished step printed above it."""
 
     def __init__(self, out: Console) -> None:
@@ -112,7 +119,7 @@ class _Progress:
         self._lock = threading.Lock()
         self._status: Any = None
 
-    def __enter__(self) -> _Progress:
+    def __enter__(self) -> Progress:
         self._status = self.out.status("working…", spinner="dots")
         self._status.__enter__()
         return self
@@ -130,12 +137,12 @@ class _Progress:
             self._status.update(f"{self.done} step(s) done…")
 
 
-def _progress_console(json_output: bool) -> Console:
+def progress_console(json_output: bool) -> Console:
     # With --json, stdout carries only the document; progress goes to stderr.
     return context.console_err() if json_output else context.console()
 
 
-def _print_plan(out: Console, plan: OperationResult) -> None:
+def print_plan(out: Console, plan: OperationResult) -> None:
     if not plan.succeeded:
         return
     if not plan.planned:
@@ -175,7 +182,7 @@ def _finish(environment: Environment, result: OperationResult, started: datetime
                 out.print(f"  {key}: {value}")
         out.print(f"recorded snapshot [bold]{recorded}[/]")
     if not result.succeeded:
-        raise _error(result)
+        raise operation_error(result)
 
 
 def _document(environment: Environment, result: OperationResult, snapshot: str | None) -> dict[str, Any]:
@@ -192,7 +199,7 @@ def _document(environment: Environment, result: OperationResult, snapshot: str |
     }
 
 
-def _error(result: OperationResult) -> EnvctlError:
+def operation_error(result: OperationResult) -> EnvctlError:
     if result.error_kind == "bad_input":
         return BadInput(result.error or "bad input")
     return OperationFailed(result.error or "the operation failed")

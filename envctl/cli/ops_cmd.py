@@ -13,6 +13,8 @@ EngineOption = Annotated[str | None, typer.Option("--engine", help="Override env
 CloudOption = Annotated[str | None, typer.Option("--cloud", help="Override envctl:cloud (local or aws).")]
 EnvArgument = Annotated[str, typer.Argument(help="The environment (stack) name, e.g. dev.")]
 PreviewOption = Annotated[bool, typer.Option("--preview", help="Only show the plan (same as `preview`).")]
+RefreshOption = Annotated[bool, typer.Option("--refresh", help="First reconcile the state with the cloud: what "
+                                             "was changed or deleted outside envctl is put back.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -23,13 +25,16 @@ def register(app: typer.Typer) -> None:
 
 
 def up(env: EnvArgument, yes: YesOption = False, preview_only: PreviewOption = False, engine: EngineOption = None,
-       cloud: CloudOption = None, json_output: JsonOption = False) -> None:
+       cloud: CloudOption = None, json_output: JsonOption = False, refresh: RefreshOption = False) -> None:
     from envctl.cli import operations
+    from envctl.errors import BadInput
 
+    if preview_only and refresh:
+        raise BadInput("--refresh changes the state, which a preview never does: use `up --refresh` without --preview")
     if preview_only:
         operations.preview(env, engine, cloud, json_output)
     else:
-        operations.up(env, yes, engine, cloud, json_output)
+        operations.up(env, yes, engine, cloud, json_output, refresh)
 
 
 def preview(env: EnvArgument, engine: EngineOption = None, cloud: CloudOption = None,

@@ -13,7 +13,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from envctl.engine.aws.base import Props
+from envctl.engine.aws.base import AwsResource, Props
 from envctl.engine.aws.registry import lookup_resource
 from envctl.engine.local import properties as props
 from envctl.engine.local.providers import ProviderSet
@@ -97,20 +97,9 @@ def find_drift(stack: str, resources: list[ResourceState], providers: ProviderSe
     return DriftReport(stack, len(observations), [o.drift for o in observations if o.drift is not None])
 
 
-def _drifted_keys(resource: ResourceState, current: Props) -> list[str]:
-    """The input properties whose value in the cloud differs from the one recorded, by the provider's diff."""
-    provider = lookup_resource(resource.type)
-    assert provider is not None  # only checkable resources are read
-    # ignoreChanges paths name a top-level property first: the program does not care about any of it.
-    ignored = {path.split(".")[0].split("[")[0] for path in resource.ignore_changes}
-    keys = [key for key in resource.inputs if key in current and key not in ignored]
-    recorded = {key: props.reveal(resource.outputs.get(key, resource.inputs[key])) for key in keys}
-    return list(provider.diff(recorded, {key: current[key] for key in keys}).changed)
-
-
 def _observe(resource: ResourceState, providers: ProviderSet) -> Observation:
     provider = lookup_resource(resource.type)
-    assert provider is not None
+    assert provider is not None  # only checkable resources are observed
     _, ctx = providers.resolve(resource.provider or "", "")
     try:
         current = provider.read(ctx, str(resource.id), props.reveal(resource.outputs))
@@ -118,8 +107,17 @@ def _observe(resource: ResourceState, providers: ProviderSet) -> Observation:
         return Observation(resource, None, _drift(resource, UNREADABLE, error=str(exc)))
     if current is None:
         return Observation(resource, None, _drift(resource, MISSING))
-    changed = [_property(resource, key, current[key]) for key in _drifted_keys(resource, current)]
+    changed = [_property(resource, key, current[key]) for key in _drifted_keys(provider, resource, current)]
     return Observation(resource, current, _drift(resource, CHANGED, changed) if changed else None)
+
+
+def _drifted_keys(provider: AwsResource, resource: ResourceState, current: Props) -> list[str]:
+    """The input properties whose value in the cloud differs from the one recorded, by the provider's diff."""
+    # An ignoreChanges path names a top-level property first: the program does not care about any of it.
+    ignored = {path.split(".")[0].split("[")[0] for path in resource.ignore_changes}
+    keys = [key for key in resource.inputs if key in current and key not in ignored]
+    recorded = {key: props.reveal(resource.outputs.get(key, resource.inputs[key])) for key in keys}
+    return list(provider.diff(recorded, {key: current[key] for key in keys}).changed)
 
 
 def _property(resource: ResourceState, key: str, actual: Any) -> PropertyDrift:
