@@ -122,8 +122,10 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_bad_input_gets_a_clear_message_and_loses_nothing(case: Case, tmp_path: Path, moto_endpoint: str) -> None:
+def test_bad_input_gets_a_clear_message_and_loses_nothing(case: Case, tmp_path: Path, moto_endpoint: str,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     root = write_program(tmp_path / "project", case.program, case.stack)
+    monkeypatch.setenv("ENVCTL_CLOUD_ENDPOINT", moto_endpoint)  # setups that run envctl use the shared cloud
     if case.setup:
         case.setup(root)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_CONFIG_PASSPHRASE", "ENVCTL_"))}
