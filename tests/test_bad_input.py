@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,20 @@ def _record_one_snapshot(root: Path) -> None:
     subprocess.run([ENVCTL, "-C", str(root), "up", "test", "--yes"], capture_output=True, timeout=120)
     (root / "__main__.py").write_text(QUEUE)
 
+
+def _hold_database(root: Path) -> None:
+    """Another process holds the project database with a write lock (released when the test ends)."""
+    _record_one_snapshot(root)
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sqlite3, sys, time\n"
+        f"c = sqlite3.connect({str(root / '.envctl' / 'ledger.db')!r}, isolation_level=None)\n"
+        "c.execute('BEGIN EXCLUSIVE'); print('held', flush=True); time.sleep(60)\n")], stdout=subprocess.PIPE,
+        text=True)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    _HOLDERS.append(holder)
+
+
+_HOLDERS: list[subprocess.Popen[str]] = []
 
 SECRET_STACK = (
     "encryptionsalt: v1:fozI5u6B030=:v1:F+6ZduKKd8G0/V7L:PGMFeIzwobWRKmEAzUdaQHqC5mMRIQ==\n"
@@ -113,6 +128,9 @@ CASES = [
          env={"ENVCTL_LEDGER_URL": "sqlite:////proc/envctl/ledger.db"}),
     Case("corrupt ledger database", ["history", "test"], ["ledger.db"],
          setup=_write(".envctl/ledger.db", "this is not a database" * 100)),
+    Case("ledger database locked by another process", ["up", "test", "--yes"],
+         ["the project database is unavailable: database is locked", "ENVCTL_DB_BUSY_TIMEOUT"],
+         setup=_hold_database, env={"ENVCTL_DB_BUSY_TIMEOUT": "1"}),
     Case("unreachable PostgreSQL ledger", ["history", "test"], ["127.0.0.1"],
          env={"ENVCTL_LEDGER_URL": "postgresql+psycopg://postgres@127.0.0.1:1/test"}),
     Case("bad config key for config set", ["config", "set", "test", "a:b:c", "1"], ["a:b:c"]),
@@ -134,6 +152,10 @@ def test_bad_input_gets_a_clear_message_and_loses_nothing(case: Case, tmp_path: 
     before = _snapshots(root, env)
     result = subprocess.run([ENVCTL, *args], capture_output=True, text=True, env=env, timeout=180,
                             stdin=subprocess.DEVNULL)
+    for holder in _HOLDERS:
+        holder.kill()
+        holder.wait()
+    _HOLDERS.clear()
     output = result.stdout + result.stderr
     assert result.returncode == case.code, output
     assert "Traceback" not in output, output

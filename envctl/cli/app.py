@@ -59,3 +59,24 @@ def main() -> None:
     except EnvctlError as exc:
         context.console_err().print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(exc.exit_code)
+    except Exception as exc:
+        message = _database_trouble(exc)
+        if message is None:
+            raise
+        context.console_err().print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+        sys.exit(2)
+
+
+def _database_trouble(exc: Exception) -> str | None:
+    """A database that is locked by another process, or unreadable, is the user's to sort out."""
+    from sqlalchemy.exc import DBAPIError
+
+    from envctl.db import BUSY_TIMEOUT_ENV, LEDGER_URL_ENV
+
+    if not isinstance(exc, DBAPIError):
+        return None
+    cause = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+    # Each statement runs in its own transaction, so nothing was half-written.
+    return (f"the project database is unavailable: {cause}. If another process holds it, retry when it is done "
+            f"(or wait longer with {BUSY_TIMEOUT_ENV}=SECONDS); otherwise check {LEDGER_URL_ENV}. Nothing was "
+            "changed by this command's failed write.")

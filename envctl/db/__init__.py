@@ -7,6 +7,7 @@ alembic import.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from envctl.errors import BadInput
 metadata = MetaData()
 
 LEDGER_URL_ENV = "ENVCTL_LEDGER_URL"
+BUSY_TIMEOUT_ENV = "ENVCTL_DB_BUSY_TIMEOUT"
 
 # The newest migration in envctl/db/migrations/versions; a test keeps it equal to alembic's head.
 SCHEMA_HEAD = "0002"
@@ -128,10 +130,18 @@ def _run_alembic_upgrade(conn: Connection, before: str | None) -> None:
     command.upgrade(config, "head")
 
 
+def _busy_timeout_ms() -> int:
+    """How long a writer waits for a database another process holds (ENVCTL_DB_BUSY_TIMEOUT, seconds)."""
+    try:
+        return int(float(os.environ.get(BUSY_TIMEOUT_ENV, "30")) * 1000)
+    except ValueError:
+        raise BadInput(f"{BUSY_TIMEOUT_ENV} must be a number of seconds") from None
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     # WAL lets readers run beside a writer; the busy timeout makes writers wait rather than fail.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={_busy_timeout_ms()}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
