@@ -21,7 +21,7 @@ from envctl.ledger.blobs import load_blobs
 from envctl.ledger.canonical import canonical_json, sha256_hex
 from envctl.ledger.chain import snapshot_hash
 from envctl.ledger.content import RESOURCES, ContentReader, MissingContent
-from envctl.ledger.model import SnapshotSummary
+from envctl.ledger.model import SnapshotHeader
 from envctl.ledger.property_diff import property_changes
 from envctl.ledger.queries import summary_from_row
 from envctl.ledger.refs import resolve_ref
@@ -45,20 +45,9 @@ class ChainStatus:
 
 
 @dataclass(frozen=True)
-class Provenance:
+class Provenance(SnapshotHeader):
     """Everything a snapshot says about where an environment came from."""
 
-    summary: SnapshotSummary
-    project: str
-    host: str
-    ci_run_id: str | None
-    engine: str
-    cloud: str
-    envctl_version: str
-    source_ref: str | None
-    error: str | None
-    prev_hash: str | None
-    content_digest: str
     sources: dict[str, Any] | None  # None once pruned
     config_digest: str | None
     manifest_digest: str | None

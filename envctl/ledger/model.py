@@ -81,8 +81,8 @@ class SnapshotContent:
 
 
 @dataclass(frozen=True)
-class StoredSnapshot:
-    """A whole snapshot as stored; `content` is None once pruned."""
+class SnapshotHeader:
+    """What a snapshot's header row says, beyond its summary."""
 
     summary: SnapshotSummary
     project: str
@@ -95,6 +95,12 @@ class StoredSnapshot:
     error: str | None
     prev_hash: str | None
     content_digest: str
+
+
+@dataclass(frozen=True)
+class StoredSnapshot(SnapshotHeader):
+    """A whole snapshot as stored; `content` is None once pruned."""
+
     content: SnapshotContent | None
 
     def to_json(self) -> dict[str, Any]:
