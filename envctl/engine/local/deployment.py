@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from envctl.engine.aws.registry import lookup_resource, supported_resource_types
 from envctl.engine.local import properties as props
 from envctl.engine.local.drift import DriftReport, find_drift
-from envctl.engine.local.monitor import LocalMonitor, StepEvent, _aws_message
+from envctl.engine.local.monitor import LocalMonitor, StepEvent, aws_message
 from envctl.engine.local.providers import AWS_PROVIDER_TYPE, CloudTarget, ProviderSet
 from envctl.engine.local.refresh import refresh_state
 from envctl.engine.local.runner import EngineLog, run_program
@@ -119,7 +119,7 @@ class LocalDeployment:
         if not pending:
             return []
         old = store.load()
-        providers = self._providers(old, lambda _r: None, dry_run=False)
+        providers = self._existing_providers(old)
         known_ids = {r.id for r in old if r.id}
         notes = []
         for operation in pending:
@@ -130,8 +130,7 @@ class LocalDeployment:
                 continue
             _, ctx = providers.resolve(resource.provider or "", "")
             name = resource.urn.split("::")[-1]
-            secret_keys = {k for k, v in resource.inputs.items() if props.contains_secret(v)}
-            secret_keys |= set(resource.additional_secret_outputs)
+            secret_keys = props.secret_keys(resource.inputs) | set(resource.additional_secret_outputs)
             if operation.operation == "create":
                 found = provider.find(ctx, resource.urn, props.reveal(resource.inputs), known_ids)
                 if found is None:
@@ -156,14 +155,14 @@ class LocalDeployment:
     def drift(self) -> DriftReport:
         """What was changed in the cloud outside envctl: every resource of the state read back; changes nothing."""
         resources = self._store().load()
-        return find_drift(self.stack, resources, self._providers(resources, lambda _r: None, dry_run=False))
+        return find_drift(self.stack, resources, self._existing_providers(resources))
 
     def refresh(self) -> DriftReport:
         """Take the cloud's word into the state (outputs, inputs changed outside, resources gone), so that the
         next `up` puts back what the program says; returns the drift taken in."""
         store = self._store()
         resources = store.load()
-        return refresh_state(store, self.stack, resources, self._providers(resources, lambda _r: None, dry_run=False))
+        return refresh_state(store, self.stack, resources, self._existing_providers(resources))
 
     # ---- internals -------------------------------------------------------------------------
 
@@ -236,7 +235,7 @@ class LocalDeployment:
 
     def _delete(self, store: StateStore, doomed: list[ResourceState], old: list[ResourceState],
                 counts: Counter[str]) -> str | None:
-        providers = self._providers(old, lambda _r: None, dry_run=False)
+        providers = self._existing_providers(old)
         for resource in delete_order(doomed):
             if not resource.custom or resource.type.startswith("pulumi:providers:") or resource.external \
                     or resource.retain_on_delete:
@@ -254,8 +253,8 @@ class LocalDeployment:
             try:
                 provider.delete(ctx, str(resource.id), props.reveal(resource.outputs))
             except (ClientError, BotoCoreError) as exc:
-                message = f"delete {resource.type} {resource.urn.split('::')[-1]!r}: {_aws_message(exc)}"
-                self.on_event(StepEvent(DELETE, resource.urn, resource.type, "failed", _aws_message(exc)))
+                message = f"delete {resource.type} {resource.urn.split('::')[-1]!r}: {aws_message(exc)}"
+                self.on_event(StepEvent(DELETE, resource.urn, resource.type, "failed", aws_message(exc)))
                 store.settle(pending)
                 return message
             store.settle(pending, remove=resource)
@@ -276,6 +275,10 @@ class LocalDeployment:
             if resource.type == AWS_PROVIDER_TYPE and resource.id:
                 providers.adopt(resource)
         return providers
+
+    def _existing_providers(self, resources: list[ResourceState]) -> ProviderSet:
+        """The providers of resources already in state, for reading and deleting them (nothing registered)."""
+        return self._providers(resources, lambda _r: None, dry_run=False)
 
     def _store(self) -> StateStore:
         return StateStore(self.database, self.stack, self.crypter)

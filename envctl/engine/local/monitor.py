@@ -153,7 +153,7 @@ class LocalMonitor:
         try:
             found = provider.read(ctx, request.id, inputs)
         except (ClientError, BotoCoreError) as exc:
-            raise self._fail(READ, urn, request.type, f"reading {request.id}: {_aws_message(exc)}") from None
+            raise self._fail(READ, urn, request.type, f"reading {request.id}: {aws_message(exc)}") from None
         if found is None:
             raise self._fail(READ, urn, request.type, f"no {request.type} with id {request.id!r} exists")
         outputs = props.mark_secrets(found, set(request.additionalSecretOutputs))
@@ -176,7 +176,7 @@ class LocalMonitor:
         try:
             result = invoke(ctx, args)
         except (ClientError, BotoCoreError) as exc:
-            raise self._fail("invoke", "", request.tok, f"{request.tok}: {_aws_message(exc)}") from None
+            raise self._fail("invoke", "", request.tok, f"{request.tok}: {aws_message(exc)}") from None
         return resource_pb2.ResourceInvokeResponse(**{"return": props.to_struct(result)})
 
     def Call(self, request: Any) -> Any:
@@ -228,7 +228,7 @@ class LocalMonitor:
             return resource_pb2.RegisterResourceResponse(urn=urn, object=props.to_struct(raw_inputs))
         reference, ctx = self.providers.resolve(request.provider, request.version)
         old = self._find_old(urn, request)
-        secret_keys = {k for k, v in raw_inputs.items() if props.contains_secret(v)}
+        secret_keys = props.secret_keys(raw_inputs)
         news = props.reveal(props.resolve_references(raw_inputs))
         old_inputs = props.reveal(old.inputs) if old else None
         plan = plan_step(provider, request.name, old_inputs, news, list(request.ignoreChanges),
@@ -299,7 +299,7 @@ class LocalMonitor:
                 pending = self._store.begin(CREATE, resource)
                 resource.id, outputs = provider.create(ctx, resource.urn, plan.inputs)
         except (ClientError, BotoCoreError) as exc:
-            raise self._fail(plan.op, resource.urn, resource.type, _aws_message(exc)) from None
+            raise self._fail(plan.op, resource.urn, resource.type, aws_message(exc)) from None
         resource.outputs = props.mark_secrets(outputs, secret_keys)
         alias_old = old if old is not None and old.urn != resource.urn else None
         self._store.settle(pending, put=resource, remove=alias_old)
@@ -354,7 +354,7 @@ class LocalMonitor:
         if outputs is None:
             raise self._fail(READ, "", STACK_REFERENCE_TYPE,
                              f"StackReference: stack {stack_name!r} of project {self.project} has no state")
-        secret_names = sorted(k for k, v in outputs.items() if props.contains_secret(v))
+        secret_names = sorted(props.secret_keys(outputs))
         wrapped = props.secret(props.reveal(outputs)) if secret_names else outputs
         return {"name": inputs.get("name") or name, "outputs": wrapped, "secretOutputNames": secret_names}
 
@@ -385,7 +385,7 @@ class LocalMonitor:
         return StepError(full)
 
 
-def _aws_message(exc: Exception) -> str:
+def aws_message(exc: Exception) -> str:
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
         return f"{error.get('Code', 'Error')}: {error.get('Message', str(exc))}"

@@ -67,6 +67,11 @@ def contains_secret(value: Any) -> bool:
     return False
 
 
+def secret_keys(values: dict[str, Any]) -> set[str]:
+    """Top-level keys whose value holds a secret anywhere: the engine makes the same-named outputs secret."""
+    return {k for k, v in values.items() if contains_secret(v)}
+
+
 def mark_secrets(outputs: dict[str, Any], keys: set[str]) -> dict[str, Any]:
     """Outputs with the named top-level keys wrapped as secrets (id never is, as in Pulumi)."""
     return {
