@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -93,11 +92,7 @@ def reset(yes: Annotated[bool, typer.Option("--yes", "-y", help="Reset without a
 
     cloud = LocalCloud(context.project_root())
     if not yes:
-        if not sys.stdin.isatty():
-            raise BadInput("resetting the local cloud needs confirmation but stdin is not a terminal: "
-                           "pass --yes to reset without asking")
-        if not typer.confirm("Delete every resource of the local cloud and its recording?", default=False):
-            raise typer.Exit(1)
+        context.confirm("Delete every resource of the local cloud and its recording?", "reset")
     current = cloud.reset()
     if json_output:
         context.print_json({"reset": True, **current.to_json()})

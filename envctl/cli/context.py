@@ -46,3 +46,16 @@ def database_url(project_dir: Path) -> str:
 def print_json(document: Any) -> None:
     """One JSON document on stdout, for scripts."""
     sys.stdout.write(json.dumps(document, indent=2, sort_keys=True, default=str) + "\n")
+
+
+def confirm(question: str, action: str) -> None:
+    """Ask before acting; without a terminal to ask on, --yes must say so (exit 2), never a silent yes."""
+    import typer
+
+    from envctl.errors import BadInput
+
+    if not sys.stdin.isatty():
+        raise BadInput(f"{action} needs confirmation but stdin is not a terminal: pass --yes to {action} "
+                       "without asking")
+    if not typer.confirm(question, default=False):
+        raise typer.Exit(1)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-import typer
 from rich.console import Console
 
 from envctl.cli import context
@@ -40,7 +38,7 @@ def up(env: str, yes: bool, engine: str | None, cloud: str | None, json_output: 
         if plan.succeeded and plan.has_changes and not json_output:
             print_plan(out, plan)
         if plan.succeeded and plan.has_changes and not yes:
-            _confirm(out, "Apply these changes?")
+            context.confirm("Apply these changes?", "apply")
         result = plan
         if plan.succeeded:
             # Even without changes: the real run resolves outputs and records options such as `protect`.
@@ -74,7 +72,7 @@ def destroy(env: str, yes: bool, engine: str | None, cloud: str | None, json_out
         if not json_output:
             print_plan(out, plan)
         if plan.planned and not yes:
-            _confirm(out, f"Delete every resource of {env}?")
+            context.confirm(f"Delete every resource of {env}?", "destroy")
         with Progress(out) as progress:
             deployment.on_event = progress.on_event
             result = deployment.destroy()
@@ -159,13 +157,6 @@ def print_plan(out: Console, plan: OperationResult) -> None:
 def _summary(changes: dict[str, int]) -> str:
     return ", ".join(f"{n} to {op}" if op != "same" else f"{n} unchanged" for op, n in changes.items() if n) \
         or "nothing to do"
-
-
-def _confirm(out: Console, question: str) -> None:
-    if not sys.stdin.isatty():
-        raise BadInput("confirmation needed but stdin is not a terminal: pass --yes to apply without asking")
-    if not typer.confirm(question, default=False):
-        raise typer.Exit(1)
 
 
 def _finish(environment: Environment, result: OperationResult, started: datetime, json_output: bool,
