@@ -77,7 +77,7 @@ def main() -> None:
 
 def _trial(project: Path, number: int, operation: str, delay: float) -> Trial:
     started = time.monotonic()
-    process = subprocess.Popen([ENVCTL, "-C", str(project), operation, ENV, "--yes"], stdout=subprocess.DEVNULL,
+    process = subprocess.Popen([*ENVCTL, "-C", str(project), operation, ENV, "--yes"], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
     try:
         process.wait(timeout=delay)
@@ -111,7 +111,7 @@ def _unknown_to_state(project: Path) -> list[str]:
 
 
 def _envctl(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([ENVCTL, "-C", str(project), *args], capture_output=True, text=True, timeout=600,
+    return subprocess.run([*ENVCTL, "-C", str(project), *args], capture_output=True, text=True, timeout=600,
                           stdin=subprocess.DEVNULL)
 
 

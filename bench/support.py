@@ -7,9 +7,8 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-_BESIDE = Path(sys.executable).parent / "envctl"
-# The console script beside this interpreter (its virtualenv may not be on PATH).
-ENVCTL = str(_BESIDE) if _BESIDE.exists() else "envctl"
+# The tests' lookup of the envctl command, shared so that both find it the same way on every machine.
+sys.path.insert(0, str(REPO / "tests"))
 
 
 def copy_reference(destination: Path) -> Path:

@@ -56,7 +56,7 @@ def _timed(project: Path, env: dict[str, str], *args: str) -> float:
 
 
 def _run(project: Path, env: dict[str, str], *args: str) -> None:
-    result = subprocess.run([ENVCTL, "-C", str(project), *args], capture_output=True, text=True, env=env,
+    result = subprocess.run([*ENVCTL, "-C", str(project), *args], capture_output=True, text=True, env=env,
                             stdin=subprocess.DEVNULL, timeout=600)
     if result.returncode != 0:
         raise SystemExit(f"envctl {' '.join(args)} failed:\n{result.stdout}{result.stderr}")

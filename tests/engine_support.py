@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +18,8 @@ from envctl.engine.local.deployment import LocalDeployment
 from envctl.engine.local.providers import CloudTarget
 from envctl.project import load_project, load_stack_config
 from envctl.secrets import decrypt_config, local_crypter, stack_crypter
+
+from envctl_command import run_envctl
 
 REPO = Path(__file__).resolve().parent.parent
 MUTATING_PREFIXES = ("Create", "Put", "Update", "Delete", "Modify", "Attach", "Detach", "Tag", "Untag",
@@ -81,14 +82,8 @@ def mutating(calls: list[str]) -> list[str]:
     return [c for c in calls if c.startswith(MUTATING_PREFIXES)]
 
 
-# The console script installed beside this interpreter (the virtualenv may not be on PATH).
-_BESIDE = Path(sys.executable).parent / "envctl"
-ENVCTL = str(_BESIDE) if _BESIDE.exists() else (shutil.which("envctl") or "envctl")
-
-
 def envctl(project: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([ENVCTL, "-C", str(project), *args], capture_output=True, text=True, timeout=300,
-                          env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL)
+    return run_envctl("-C", str(project), *args, env={**os.environ, **(env or {})})
 
 
 def assert_clean_failure(result: subprocess.CompletedProcess[str], code: int, *fragments: str) -> None:

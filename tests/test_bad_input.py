@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from engine_support import ENVCTL, write_program
+from engine_support import write_program
+from envctl_command import run_envctl
 
 QUEUE = "import pulumi_aws as aws\naws.sqs.Queue('jobs')\n"
 DECLARED = "name: testproj\nruntime: python\nconfig:\n  size: {type: integer}\n"
@@ -42,7 +43,7 @@ def _write(relative: str, text: str) -> Callable[[Path], None]:
 def _record_one_snapshot(root: Path) -> None:
     """A ledger with dev@1 (a failed up of a raising program: quick, no cloud call)."""
     (root / "__main__.py").write_text("raise RuntimeError('first')\n")
-    subprocess.run([ENVCTL, "-C", str(root), "up", "test", "--yes"], capture_output=True, timeout=120)
+    run_envctl("-C", str(root), "up", "test", "--yes", timeout=120)
     (root / "__main__.py").write_text(QUEUE)
 
 
@@ -150,8 +151,7 @@ def test_bad_input_gets_a_clear_message_and_loses_nothing(case: Case, tmp_path: 
     env.update({"ENVCTL_CLOUD_ENDPOINT": moto_endpoint, **case.env})
     args = case.args if case.args[0] == "-C" else ["-C", str(root), *case.args]
     before = _snapshots(root, env)
-    result = subprocess.run([ENVCTL, *args], capture_output=True, text=True, env=env, timeout=180,
-                            stdin=subprocess.DEVNULL)
+    result = run_envctl(*args, env=env, timeout=180)
     for holder in _HOLDERS:
         holder.kill()
         holder.wait()
@@ -170,7 +170,6 @@ def _snapshots(root: Path, env: dict[str, str]) -> int:
     database = root / ".envctl" / "ledger.db"
     if not database.exists() or "ENVCTL_LEDGER_URL" in env or database.read_bytes()[:6] != b"SQLite":
         return 0
-    verify = subprocess.run([ENVCTL, "-C", str(root), "ledger", "verify", "--json"], capture_output=True,
-                            text=True, env=env, timeout=120)
+    verify = run_envctl("-C", str(root), "ledger", "verify", "--json", env=env, timeout=120)
     assert verify.returncode == 0, verify.stdout + verify.stderr
     return int(json.loads(verify.stdout)["checked"])

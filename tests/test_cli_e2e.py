@@ -15,7 +15,8 @@ from envctl.db import connect
 from envctl.engine.local.state import StateStore
 from envctl.engine.lock import holder
 
-from engine_support import ENVCTL, assert_clean_failure, aws, copy_reference_project, deployment, envctl
+from engine_support import assert_clean_failure, aws, copy_reference_project, deployment, envctl
+from envctl_command import ENVCTL, run_envctl
 
 pytestmark = pytest.mark.e2e
 @pytest.fixture
@@ -102,12 +103,12 @@ def test_an_exception_in_the_program_fails_with_its_line_and_is_recorded(project
 
 
 def test_outside_a_project_says_where_it_looked(tmp_path: Path) -> None:
-    result = subprocess.run([ENVCTL, "history", "dev"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    result = run_envctl("history", "dev", cwd=tmp_path, timeout=60)
     assert_clean_failure(result, 2, "no Pulumi project")
 
 
 def test_two_concurrent_ups_of_one_environment_one_runs_the_other_names_the_holder(project: Path) -> None:
-    first = subprocess.Popen([ENVCTL, "-C", str(project), "up", "dev", "--yes"], stdout=subprocess.PIPE,
+    first = subprocess.Popen([*ENVCTL, "-C", str(project), "up", "dev", "--yes"], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, env=dict(os.environ), stdin=subprocess.DEVNULL)
     database = connect(f"sqlite:///{project / '.envctl' / 'ledger.db'}")
     deadline = time.monotonic() + 60

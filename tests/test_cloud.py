@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -19,15 +18,12 @@ from envctl.engine.cloud import LocalCloud
 from envctl.errors import OperationFailed
 
 from engine_support import aws, copy_reference_project, deployment
-
-_BESIDE = Path(sys.executable).parent / "envctl"
-ENVCTL = str(_BESIDE) if _BESIDE.exists() else (shutil.which("envctl") or "envctl")
+from envctl_command import run_envctl
 
 
 def envctl(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENVCTL_")}
-    return subprocess.run([ENVCTL, "-C", str(project), *args], capture_output=True, text=True, timeout=300, env=env,
-                          stdin=subprocess.DEVNULL)
+    return run_envctl("-C", str(project), *args, env=env)
 
 
 def assert_clean_failure(result: subprocess.CompletedProcess[str], *fragments: str) -> None:

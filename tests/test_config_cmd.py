@@ -17,7 +17,8 @@ from envctl.errors import BadInput
 from envctl.project import load_project, load_stack_config
 from envctl.secrets import crypter_from_salt
 
-ENVCTL = "/work/venv/bin/envctl"
+from envctl_command import run_envctl
+
 PASSPHRASE = "correct horse battery staple"
 PROJECT_FILE = """\
 name: demo
@@ -197,8 +198,8 @@ def test_envctl_command_end_to_end(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_CONFIG_PASSPHRASE")}
 
     def envctl(*args: str, passphrase: str = PASSPHRASE) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([ENVCTL, "-C", str(tmp_path), "config", *args], capture_output=True, text=True,
-                              env={**env, "PULUMI_CONFIG_PASSPHRASE": passphrase}, timeout=120)
+        return run_envctl("-C", str(tmp_path), "config", *args, env={**env, "PULUMI_CONFIG_PASSPHRASE": passphrase},
+                          timeout=120)
 
     plain = envctl("set", "dev", "team", "platform")
     secret = envctl("set", "dev", "dbPassword", "Zq9-hunter2", "--secret")

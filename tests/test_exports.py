@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,13 +31,12 @@ from envctl.ledger.canonical import canonical_json, sha256_hex
 from envctl.secrets import PASSPHRASE_ENV, PASSPHRASE_FILE_ENV, crypter_from_salt, new_encryption_salt
 
 from engine_support import write_program
+from envctl_command import run_envctl
 from ledger_fixtures import fingerprint, git, snapshot_input
 
 SCHEMAS = Path(__file__).parent / "schemas"
 PASSPHRASE = "correct horse battery staple"
 SECRET_SIG = ("4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270")
-_BESIDE = Path(sys.executable).parent / "envctl"
-ENVCTL = str(_BESIDE) if _BESIDE.exists() else (shutil.which("envctl") or "envctl")
 # Stack `test` has a passphrase and a secret config value; stack `plain` has neither, but the SSM parameter's
 # value is a secret output all the same (pulumi-aws's additionalSecretOutputs), kept under the local key.
 PROGRAM = """\
@@ -258,14 +253,12 @@ def test_pulumi_export_of_secrets_without_a_passphrase_says_to_set_one(project: 
 
 def test_the_real_command_writes_the_file_and_refuses_an_older_snapshot(project: Path, tmp_path: Path) -> None:
     out = tmp_path / "test.json"
-    written = subprocess.run([ENVCTL, "-C", str(project), "export", "test", "--format", "pulumi", "-o", str(out)],
-                             capture_output=True, text=True, timeout=120, env=dict(os.environ))
+    written = run_envctl("-C", str(project), "export", "test", "--format", "pulumi", "-o", str(out), timeout=120)
     assert written.returncode == 0, written.stderr
     assert written.stdout == "" and str(out) in written.stderr
     pulumi_validator().validate(json.loads(out.read_text()))
 
-    older = subprocess.run([ENVCTL, "-C", str(project), "export", "test@1", "--format", "pulumi"],
-                           capture_output=True, text=True, timeout=120, env=dict(os.environ))
+    older = run_envctl("-C", str(project), "export", "test@1", "--format", "pulumi", timeout=120)
     assert older.returncode == 2
     assert "only the current state" in older.stderr and "Traceback" not in older.stderr
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,12 +17,11 @@ from envctl.db import LEDGER_URL_ENV, SCHEMA_HEAD, default_url
 from envctl.errors import BadInput
 from envctl.ledger import Ledger
 
+from envctl_command import run_envctl
 from ledger_fixtures import fingerprint, resource, secret, snapshot_input
 
 pytest_plugins = ["ledger_fixtures"]
 
-_BESIDE = Path(sys.executable).parent / "envctl"
-ENVCTL = str(_BESIDE) if _BESIDE.exists() else (shutil.which("envctl") or "envctl")
 
 
 @pytest.fixture
@@ -116,8 +113,7 @@ def test_the_envctl_command_finds_the_project_ledger_and_exits_by_outcome(projec
     environment = {key: value for key, value in os.environ.items() if key != LEDGER_URL_ENV}
 
     def envctl(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([ENVCTL, "-C", str(project), *args], capture_output=True, text=True, timeout=120,
-                              env=environment, cwd=project.parent)  # fmt: skip
+        return run_envctl("-C", str(project), *args, env=environment, cwd=project.parent, timeout=120)
 
     listed = envctl("history", "dev", "--json")
     assert listed.returncode == 0, listed.stderr

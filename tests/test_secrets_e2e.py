@@ -16,7 +16,8 @@ from envctl.engine.local.state import StateStore
 from envctl.project import load_project, load_stack_config
 from envctl.secrets import stack_crypter
 
-from engine_support import ENVCTL, write_program
+from engine_support import write_program
+from envctl_command import run_envctl
 
 PROGRAM = """
 import pulumi
@@ -37,8 +38,7 @@ def test_secret_config_and_secret_outputs_stay_encrypted(tmp_path: Path, moto_en
     env = {**os.environ, "PULUMI_CONFIG_PASSPHRASE": "correct horse", "ENVCTL_CLOUD_ENDPOINT": moto_endpoint}
 
     def envctl(*args: str) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run([ENVCTL, "-C", str(root), *args], capture_output=True, text=True, env=env,
-                                timeout=300, stdin=subprocess.DEVNULL)
+        result = run_envctl("-C", str(root), *args, env=env)
         assert result.returncode == 0, result.stdout + result.stderr
         return result
 
