@@ -9,6 +9,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 # The tests' lookup of the envctl command, shared so that both find it the same way on every machine.
 sys.path.insert(0, str(REPO / "tests"))
+from envctl_command import ENVCTL  # noqa: E402
+
+__all__ = ["ENVCTL", "REPO", "copy_reference"]
 
 
 def copy_reference(destination: Path) -> Path:
