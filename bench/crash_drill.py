@@ -94,8 +94,8 @@ def _trial(project: Path, number: int, operation: str, delay: float) -> Trial:
 
 def _unknown_to_state(project: Path) -> list[str]:
     """ARNs of resources tagged as this environment's in the local cloud that the state does not know."""
-    from envctl.db import connect
-    from envctl.engine.local.state import StateStore
+    from envctl.engine.state import StateStore
+    from envctl.ledger.db import connect
     from envctl.secrets import local_crypter
 
     status = json.loads(_envctl(project, "cloud", "status", "--json").stdout)

@@ -24,8 +24,8 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-from envctl.db import connect
 from envctl.ledger import Ledger, SnapshotInput
+from envctl.ledger.db import connect
 
 SECRET_SIG = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from envctl.engine.aws.context import AwsContext
+from envctl.providers.aws.context import AwsContext
 
 from engine_support import aws
 from provider_steps import Provision, Provisioned, Provisioner, provisioned
@@ -23,7 +23,7 @@ def moto_endpoint() -> Iterator[str]:
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     from moto.server import ThreadedMotoServer
 
-    from envctl.engine.local_amis import add_local_amis
+    from envctl.cloud.local_amis import add_local_amis
 
     add_local_amis()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)

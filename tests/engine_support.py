@@ -12,11 +12,11 @@ from pathlib import Path
 import boto3
 import pytest
 
-from envctl.db import connect
-from envctl.engine.aws.context import AwsContext
-from envctl.engine.local.deployment import LocalDeployment
-from envctl.engine.local.providers import CloudTarget
+from envctl.engine.deployment import LocalDeployment
+from envctl.engine.providers import CloudTarget
+from envctl.ledger.db import connect
 from envctl.project import load_project, load_stack_config
+from envctl.providers.aws.context import AwsContext
 from envctl.secrets import decrypt_config, local_crypter, stack_crypter
 
 from envctl_command import run_envctl

@@ -20,10 +20,10 @@ import pytest
 from botocore.exceptions import ClientError
 from pulumi.runtime import rpc
 
-from envctl.engine.aws.base import AwsResource, DiffResult, Props
-from envctl.engine.aws.context import AwsContext
-from envctl.engine.aws.registry import lookup_invoke, lookup_resource
-from envctl.engine.local.deployment import OperationResult
+from envctl.engine.deployment import OperationResult
+from envctl.providers.aws.base import AwsResource, DiffResult, Props
+from envctl.providers.aws.context import AwsContext
+from envctl.providers.aws.registry import lookup_invoke, lookup_resource
 
 from engine_support import deployment, write_program
 

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from envctl.engine.local.deployment import OperationResult
-from envctl.engine.local.properties import contains_secret, is_secret, reveal
-from envctl.engine.local.state import ResourceState
+from envctl.engine.deployment import OperationResult
+from envctl.engine.properties import contains_secret, is_secret, reveal
+from envctl.engine.state import ResourceState
 
 from engine_support import deployment, mutating, recorded_calls
 from program_cases import ACCOUNT, CASES, DB_PASSWORD, PASSPHRASE, PROGRAMS, Cloud, Outputs, ProgramCase

@@ -1,0 +1,66 @@
+"""Command: `envctl drift ENV`, what was changed in the cloud outside envctl. Exit 0 without drift, 1 with it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from envctl.cli import context
+
+if TYPE_CHECKING:
+    from envctl.engine.drift import DriftReport
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of text.")]
+EnvArgument = Annotated[str, typer.Argument(help="The environment (stack) name, e.g. dev.")]
+_MARKERS = {"changed": "[yellow]~[/]", "missing": "[red]-[/]", "unreadable": "[red]?[/]"}
+
+
+def register(app: typer.Typer) -> None:
+    app.command("drift", help="Read every resource of ENV from the cloud and report what was changed outside "
+                "envctl or deleted. Exit 0 without drift, 1 with drift (for scheduled jobs).")(drift)
+
+
+def drift(env: EnvArgument, json_output: JsonOption = False) -> None:
+    from envctl.cli.environment import open_environment
+    from envctl.engine.lock import holder
+    from envctl.errors import BadInput
+    from envctl.ledger import Ledger
+
+    environment = open_environment(env, must_exist=True)
+    running = holder(environment.database, env)
+    if running is not None:
+        context.console_err().print(f"[yellow]warning:[/] {escape(running.describe())} holds the lock of {env}: "
+                                    "changes it is making show as drift")
+    report = environment.deployment().drift()
+    try:
+        snapshot: str | None = Ledger(environment.database).history(env, limit=1)[0].ref
+    except BadInput:
+        snapshot = None  # state without snapshots: made before the ledger recorded it
+    if json_output:
+        context.print_json({**report.to_json(), "snapshot": snapshot})
+    else:
+        out = context.console()
+        since = f" since {snapshot}" if snapshot else ""
+        if report.drifted:
+            out.print(f"[bold]{env}[/]: {len(report.resources)} of {report.checked} resources drifted{since}")
+        else:
+            out.print(f"[bold]{env}[/]: [green]no drift[/] in {report.checked} resources{since}")
+        print_drift(out, report)
+    if report.drifted:
+        raise typer.Exit(1)
+
+
+def print_drift(out: Console, report: DriftReport) -> None:
+    """One line per drifted resource, then one per changed property (also what `up --refresh` took in)."""
+    from envctl.cli.ledger_cmd import value_text
+
+    for resource in report.resources:
+        detail = f": {resource.error}" if resource.error else ""
+        out.print(f"  {_MARKERS[resource.status]} {resource.status:<10} {resource.type} "
+                  f"[bold]{escape(resource.name)}[/] ({escape(str(resource.id))}){escape(detail)}")
+        for change in resource.properties:
+            out.print(f"      {escape(change.property)}: {escape(value_text(change.recorded))} → "
+                      f"{escape(value_text(change.actual))}")

@@ -1,0 +1,269 @@
+"""The local engine's state: one row per resource, checkpointed after every step.
+
+Resources are kept in Pulumi's ResourceV3 form. At rest a secret is stored as Pulumi stores it in a
+checkpoint, `{sig: secret, ciphertext: ...}`; in memory it is `{sig: secret, value: ...}`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from sqlalchemy import Engine, delete, insert, select, update
+
+from envctl.engine.properties import SECRET_SIG, SIG
+from envctl.ledger.db.state_tables import state_pending, state_resources, state_stacks
+
+
+class Crypter(Protocol):
+    def encrypt(self, plaintext: str) -> str: ...
+
+    def decrypt(self, ciphertext: str) -> str: ...
+
+
+@dataclass
+class ResourceState:
+    """One resource as the engine knows it (Pulumi's ResourceV3 fields that envctl uses)."""
+
+    urn: str
+    type: str
+    custom: bool
+    id: str | None = None
+    parent: str | None = None
+    provider: str | None = None
+    inputs: dict[str, Any] = field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    dependencies: list[str] = field(default_factory=list)
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    protect: bool = False
+    retain_on_delete: bool = False
+    delete_before_replace: bool = False
+    external: bool = False
+    ignore_changes: list[str] = field(default_factory=list)
+    replace_on_changes: list[str] = field(default_factory=list)
+    additional_secret_outputs: list[str] = field(default_factory=list)
+    delete: bool = False  # replaced create-before-delete, awaiting deletion
+    created: str | None = None
+    modified: str | None = None
+
+    def to_v3(self) -> dict[str, Any]:
+        """Pulumi's ResourceV3 JSON form (omitting empty optional fields, as Pulumi does)."""
+        doc: dict[str, Any] = {"urn": self.urn, "custom": self.custom, "type": self.type}
+        optional = {
+            "id": self.id,
+            "delete": self.delete,
+            "inputs": self.inputs,
+            "outputs": self.outputs,
+            "parent": self.parent,
+            "protect": self.protect,
+            "external": self.external,
+            "dependencies": self.dependencies,
+            "provider": self.provider,
+            "propertyDependencies": self.property_dependencies,
+            "additionalSecretOutputs": self.additional_secret_outputs,
+            "retainOnDelete": self.retain_on_delete,
+            "deleteBeforeReplace": self.delete_before_replace,
+            "ignoreChanges": self.ignore_changes,
+            "replaceOnChanges": self.replace_on_changes,
+            "created": self.created,
+            "modified": self.modified,
+        }
+        doc.update({k: v for k, v in optional.items() if v not in (None, False, [], {}, "")})
+        if self.custom:
+            doc.setdefault("inputs", {})
+            doc.setdefault("outputs", {})
+        return doc
+
+    @classmethod
+    def from_v3(cls, doc: dict[str, Any]) -> ResourceState:
+        return cls(
+            urn=doc["urn"],
+            type=doc["type"],
+            custom=bool(doc.get("custom")),
+            id=doc.get("id"),
+            parent=doc.get("parent"),
+            provider=doc.get("provider"),
+            inputs=doc.get("inputs") or {},
+            outputs=doc.get("outputs") or {},
+            dependencies=list(doc.get("dependencies") or []),
+            property_dependencies=dict(doc.get("propertyDependencies") or {}),
+            protect=bool(doc.get("protect")),
+            retain_on_delete=bool(doc.get("retainOnDelete")),
+            delete_before_replace=bool(doc.get("deleteBeforeReplace")),
+            external=bool(doc.get("external")),
+            ignore_changes=list(doc.get("ignoreChanges") or []),
+            replace_on_changes=list(doc.get("replaceOnChanges") or []),
+            additional_secret_outputs=list(doc.get("additionalSecretOutputs") or []),
+            delete=bool(doc.get("delete")),
+            created=doc.get("created"),
+            modified=doc.get("modified"),
+        )
+
+
+@dataclass
+class PendingOperation:
+    id: int
+    urn: str
+    operation: str
+    started: datetime
+    resource: ResourceState
+
+
+class StateStore:
+    """A stack's resources in the database; each checkpoint is one short transaction."""
+
+    def __init__(self, engine: Engine, stack: str, crypter: Crypter | None) -> None:
+        self._engine = engine
+        self._stack = stack
+        self._crypter = crypter
+        self._lock = threading.Lock()
+        self._rows: dict[tuple[str, bool], int] = {}  # (urn, doomed) -> row id
+        self._next_position = 0
+
+    # ---- reading ---------------------------------------------------------------------------
+
+    def load(self) -> list[ResourceState]:
+        """Every resource of the stack in registration order (replaced ones awaiting deletion included)."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(state_resources.c.id, state_resources.c.body, state_resources.c.position)
+                .where(state_resources.c.stack == self._stack)
+                .order_by(state_resources.c.position, state_resources.c.id)
+            ).all()
+        resources = []
+        for row_id, body, position in rows:
+            resource = ResourceState.from_v3(self._decode(json.loads(body)))
+            self._rows[(resource.urn, resource.delete)] = row_id
+            self._next_position = max(self._next_position, position + 1)
+            resources.append(resource)
+        return resources
+
+    def has_resources(self) -> bool:
+        """Whether the stack has any state (readable without the secrets key)."""
+        with self._engine.connect() as conn:
+            return conn.execute(
+                select(state_resources.c.id).where(state_resources.c.stack == self._stack).limit(1)
+            ).first() is not None
+
+    def pending(self) -> list[PendingOperation]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(state_pending).where(state_pending.c.stack == self._stack).order_by(state_pending.c.id)
+            ).all()
+        return [
+            PendingOperation(r.id, r.urn, r.operation, r.started,
+                             ResourceState.from_v3(self._decode(json.loads(r.body))))
+            for r in rows
+        ]
+
+    def stack_outputs(self) -> dict[str, Any]:
+        with self._engine.connect() as conn:
+            body = conn.execute(
+                select(state_stacks.c.outputs).where(state_stacks.c.stack == self._stack)
+            ).scalar_one_or_none()
+        return self._decode(json.loads(body)) if body else {}
+
+    # ---- writing ---------------------------------------------------------------------------
+
+    def begin(self, operation: str, resource: ResourceState) -> int:
+        """Record an operation before its cloud call starts; returns the pending id to settle."""
+        with self._lock, self._engine.begin() as conn:
+            result = conn.execute(
+                insert(state_pending).values(
+                    stack=self._stack, urn=resource.urn, operation=operation, started=_now(),
+                    body=self._encode_json(resource.to_v3()),
+                )
+            )
+            return int(result.inserted_primary_key[0])
+
+    def settle(self, pending_id: int | None, *, put: ResourceState | None = None,
+               remove: ResourceState | None = None) -> None:
+        """Checkpoint one step's outcome and clear its pending record, in one transaction."""
+        with self._lock, self._engine.begin() as conn:
+            if remove is not None:
+                row_id = self._rows.pop((remove.urn, remove.delete), None)
+                if row_id is not None:
+                    conn.execute(delete(state_resources).where(state_resources.c.id == row_id))
+            if put is not None:
+                self._write(conn, put)
+            if pending_id is not None:
+                conn.execute(delete(state_pending).where(state_pending.c.id == pending_id))
+
+    def doom(self, resource: ResourceState) -> ResourceState:
+        """Mark a replaced resource as awaiting deletion, freeing its URN for the replacement."""
+        with self._lock, self._engine.begin() as conn:
+            row_id = self._rows.pop((resource.urn, False))
+            doomed = ResourceState.from_v3({**resource.to_v3(), "delete": True})
+            conn.execute(
+                update(state_resources).where(state_resources.c.id == row_id)
+                .values(doomed=True, body=self._encode_json(doomed.to_v3()), modified=_now())
+            )
+            self._rows[(resource.urn, True)] = row_id
+            return doomed
+
+    def set_stack_outputs(self, project: str, outputs: dict[str, Any]) -> None:
+        body = self._encode_json(outputs)
+        with self._lock, self._engine.begin() as conn:
+            changed = conn.execute(
+                update(state_stacks).where(state_stacks.c.stack == self._stack)
+                .values(outputs=body, project=project, updated=_now())
+            ).rowcount
+            if not changed:
+                conn.execute(insert(state_stacks).values(stack=self._stack, project=project, outputs=body,
+                                                         updated=_now()))
+
+    def _write(self, conn: Any, resource: ResourceState) -> None:
+        key = (resource.urn, resource.delete)
+        body = self._encode_json(resource.to_v3())
+        row_id = self._rows.get(key)
+        if row_id is not None:
+            conn.execute(update(state_resources).where(state_resources.c.id == row_id)
+                         .values(body=body, modified=_now()))
+            return
+        result = conn.execute(
+            insert(state_resources).values(
+                stack=self._stack, urn=resource.urn, doomed=resource.delete, position=self._next_position,
+                body=body, modified=_now(),
+            )
+        )
+        self._next_position += 1
+        self._rows[key] = int(result.inserted_primary_key[0])
+
+    # ---- secrets at rest -------------------------------------------------------------------
+
+    def _encode_json(self, value: Any) -> str:
+        return json.dumps(self._encrypt(value), sort_keys=True, separators=(",", ":"))
+
+    def _encrypt(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            if value.get(SIG) == SECRET_SIG and "value" in value:
+                if self._crypter is None:
+                    raise RuntimeError("a secret reached state with no crypter configured")
+                plaintext = json.dumps(value["value"], separators=(",", ":"))
+                return {SIG: SECRET_SIG, "ciphertext": self._crypter.encrypt(plaintext)}
+            return {k: self._encrypt(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._encrypt(v) for v in value]
+        return value
+
+    def _decode(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            if value.get(SIG) == SECRET_SIG and "ciphertext" in value:
+                if self._crypter is None:
+                    raise RuntimeError("the state holds secrets but no crypter is configured")
+                return {SIG: SECRET_SIG, "value": json.loads(self._crypter.decrypt(value["ciphertext"]))}
+            return {k: self._decode(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._decode(v) for v in value]
+        return value
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def now_iso() -> str:
+    return _now().isoformat(timespec="seconds").replace("+00:00", "Z")

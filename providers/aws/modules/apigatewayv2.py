@@ -1,0 +1,297 @@
+"""aws:apigatewayv2 resource types: Api, Integration, Route and Stage (HTTP and WebSocket APIs).
+
+The four share one shape: an input's API name is its capitalised wire name, Create and Update take the
+same parameters, and the parts of an API are addressed by the API's id and their own.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from envctl.providers.aws.base import AwsResource, DiffResult, Props
+from envctl.providers.aws.context import AwsContext
+from envctl.providers.aws.errors import remove
+from envctl.providers.aws.registry import resource_type
+from envctl.providers.aws.tags import sync_tags, tags_from_cloud
+from envctl.providers.aws.wire import api_keys, api_name, wire_keys
+
+_GONE = ("NotFoundException",)
+_DEFAULT_STAGE = "$default"
+
+
+@dataclass(frozen=True)
+class _Keyed:
+    """A list input that the API takes as a map keyed by one field of each item."""
+
+    wire: str
+    api: str
+    key: str
+    value: str | None = None  # the item field holding the map's value; None: the rest of the item
+
+    def to_api(self, items: list[Props]) -> dict[str, Any]:
+        return {
+            item[self.key]: item.get(self.value) if self.value else api_keys(_without(item, self.key))
+            for item in items or ()
+        }
+
+    def from_api(self, mapping: dict[str, Any] | None) -> list[Props] | None:
+        if not mapping:
+            return None
+        return [
+            {self.key: key, **({self.value: value} if self.value else wire_keys(value))}
+            for key, value in sorted(mapping.items())
+        ]
+
+
+class _ApiGatewayResource(AwsResource):
+    """What the four types share: parameters from inputs, reads, updates, deletes and not-found handling."""
+
+    noun: ClassVar[str]  # as in the client's create_/get_/update_/delete_ methods
+    id_param: ClassVar[str]  # the parameter that names this resource
+    settings: ClassVar[tuple[str, ...]] = ()  # inputs Create and Update take
+    renamed: ClassVar[dict[str, str]] = {}  # inputs whose API name is not their capitalised wire name
+    keyed: ClassVar[tuple[_Keyed, ...]] = ()
+    user_maps: ClassVar[frozenset[str]] = frozenset()  # map inputs whose keys are the user's, never renamed
+    unreported: ClassVar[frozenset[str]] = frozenset()  # inputs Get never answers with: kept from state
+    gone_codes = _GONE
+
+    def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
+        client = ctx.client("apigatewayv2")
+        create = getattr(client, f"create_{self.noun}")
+        id = create(**self._create_params(ctx, urn, inputs))[self.id_param]
+        return id, {**inputs, **self.describe(ctx, id, inputs)}
+
+    def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
+        values = {}
+        for key in (k for k in self.settings if k in diff.changed):
+            value = news.get(key) if news.get(key) is not None else _emptied(olds.get(key))
+            if value is not None:
+                values[key] = value
+        params = self._to_api(values)
+        if params:
+            update = getattr(ctx.client("apigatewayv2"), f"update_{self.noun}")
+            update(**self._address(id, news), **{**self._update_params(news), **params})
+        self._after_update(ctx, urn, id, olds, news)
+        return {**news, **self.describe(ctx, id, news)}
+
+    def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
+        remove(getattr(ctx.client("apigatewayv2"), f"delete_{self.noun}"), gone=_GONE, **self._address(id, state))
+
+    def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
+        get = getattr(ctx.client("apigatewayv2"), f"get_{self.noun}")
+        answer = get(**self._address(id, state))
+        return {**self._from_api(answer, state), **self._computed(ctx, id, state, answer)}
+
+    # ---- hooks the types override ----------------------------------------------------------
+
+    def _create_params(self, ctx: AwsContext, urn: str, inputs: Props) -> dict[str, Any]:
+        params = self._to_api(self._set(inputs))
+        if self.id_param != "ApiId":
+            params["ApiId"] = inputs["apiId"]
+        return params
+
+    def _update_params(self, news: Props) -> dict[str, Any]:
+        """Parameters every Update call must carry, changed or not."""
+        return {}
+
+    def _after_update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props) -> None:
+        """Changes Update does not make (tags)."""
+
+    def _computed(self, ctx: AwsContext, id: str, state: Props, answer: dict[str, Any]) -> Props:
+        """Outputs that are not inputs."""
+        return {}
+
+    # ---- shared helpers --------------------------------------------------------------------
+
+    def _address(self, id: str, props: Props) -> dict[str, str]:
+        """The parameters naming this resource: its id, and its API's for the parts of an API."""
+        address = {self.id_param: id}
+        if self.id_param != "ApiId":
+            address["ApiId"] = props["apiId"]
+        return address
+
+    def _set(self, props: Props) -> Props:
+        return {key: props[key] for key in self.settings if props.get(key) is not None}
+
+    def _to_api(self, values: Props) -> dict[str, Any]:
+        keyed = {k.wire: k for k in self.keyed}
+        plain = {k: v for k, v in values.items() if k not in keyed and k not in self.renamed}
+        return {
+            **api_keys(plain, self.user_maps),
+            **{self.renamed[k]: v for k, v in values.items() if k in self.renamed},
+            **{keyed[k].api: keyed[k].to_api(v) for k, v in values.items() if k in keyed},
+        }
+
+    def _from_api(self, answer: dict[str, Any], state: Props) -> Props:
+        """Each setting as AWS reports it (absent: unset), but those Get never reports, kept from `state`."""
+        keyed = {k.wire: k for k in self.keyed}
+        outputs: Props = {}
+        for key in self.settings:
+            api = keyed[key].api if key in keyed else self.renamed.get(key, api_name(key))
+            if key in self.unreported:
+                outputs[key] = state.get(key)
+            elif answer.get(api) is None:
+                outputs[key] = None
+            elif key in keyed:
+                outputs[key] = keyed[key].from_api(answer[api])
+            elif key in self.renamed:
+                outputs[key] = answer[api]
+            else:
+                outputs[key] = wire_keys({api: answer[api]}, self.user_maps)[key]
+        return outputs
+
+
+class _Tagged(_ApiGatewayResource):
+    """Api and Stage: tagged on creation, retagged through their ARN, and read back with Get (as in Terraform)."""
+
+    @abstractmethod
+    def _arn(self, ctx: AwsContext, id: str, props: Props) -> str:
+        """The ARN that tags are changed through."""
+
+    def _create_params(self, ctx: AwsContext, urn: str, inputs: Props) -> dict[str, Any]:
+        params = super()._create_params(ctx, urn, inputs)
+        tags = self.tags_all(ctx, urn, inputs)
+        return {**params, "Tags": tags} if tags else params
+
+    def _after_update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props) -> None:
+        client = ctx.client("apigatewayv2")
+        arn = self._arn(ctx, id, news)
+        sync_tags(olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news),
+                  lambda tags: client.tag_resource(ResourceArn=arn, Tags=tags),
+                  lambda keys: client.untag_resource(ResourceArn=arn, TagKeys=keys))
+
+    def _tag_outputs(self, ctx: AwsContext, id: str, state: Props, answer: dict[str, Any]) -> Props:
+        return {"arn": self._arn(ctx, id, state), **tags_from_cloud(ctx, state, answer.get("Tags") or {})}
+
+
+@resource_type
+class Api(_Tagged):
+    token = "aws:apigatewayv2/api:Api"
+    name_property = "name"
+    name_max_length = 128
+    required = ("protocolType",)
+    defaults = {
+        "apiKeySelectionExpression": "$request.header.x-api-key",
+        "routeSelectionExpression": "$request.method $request.path",
+    }
+    force_new = frozenset({"protocolType", "credentialsArn", "routeKey", "target"})
+    unreported = frozenset({"credentialsArn", "routeKey", "target"})  # quick-create parameters
+    noun = "api"
+    id_param = "ApiId"
+    settings = (
+        "name", "protocolType", "description", "apiKeySelectionExpression", "routeSelectionExpression",
+        "corsConfiguration", "credentialsArn", "disableExecuteApiEndpoint", "ipAddressType", "routeKey", "target",
+        "version",
+    )
+    unsupported = dict.fromkeys(("body", "failOnWarnings"), "OpenAPI import is not implemented; define the API's "
+                                                             "integrations, routes and stages as resources")
+
+    def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
+        # UpdateApi cannot remove a CORS configuration: that takes its own call.
+        if "corsConfiguration" in diff.changed and not news.get("corsConfiguration"):
+            ctx.client("apigatewayv2").delete_cors_configuration(ApiId=id)
+            diff = diff.without(["corsConfiguration"])
+        return super().update(ctx, urn, id, olds, news, diff)
+
+    def _arn(self, ctx: AwsContext, id: str, props: Props) -> str:
+        return ctx.arn("apigateway", f"/apis/{id}", account="")
+
+    def _computed(self, ctx: AwsContext, id: str, state: Props, answer: dict[str, Any]) -> Props:
+        return {
+            "apiEndpoint": answer.get("ApiEndpoint"),
+            "executionArn": ctx.arn("execute-api", id),
+            **self._tag_outputs(ctx, id, state, answer),
+        }
+
+
+@resource_type
+class Integration(_ApiGatewayResource):
+    token = "aws:apigatewayv2/integration:Integration"
+    required = ("apiId", "integrationType")
+    defaults = {"connectionType": "INTERNET", "passthroughBehavior": "WHEN_NO_MATCH", "payloadFormatVersion": "1.0"}
+    force_new = frozenset({"apiId", "integrationType", "integrationSubtype"})
+    taggable = False
+    noun = "integration"
+    id_param = "IntegrationId"
+    settings = (
+        "connectionId", "connectionType", "contentHandlingStrategy", "credentialsArn", "description",
+        "integrationMethod", "integrationSubtype", "integrationType", "integrationUri", "passthroughBehavior",
+        "payloadFormatVersion", "requestParameters", "requestTemplates", "responseParameters",
+        "templateSelectionExpression", "timeoutMilliseconds", "tlsConfig",
+    )
+    renamed = {"timeoutMilliseconds": "TimeoutInMillis"}
+    keyed = (_Keyed("responseParameters", "ResponseParameters", "statusCode", "mappings"),)
+    user_maps = frozenset({"requestParameters", "requestTemplates"})
+
+    def _update_params(self, news: Props) -> dict[str, Any]:
+        return {"IntegrationType": news["integrationType"]}  # UpdateIntegration validates against it
+
+    def _computed(self, ctx: AwsContext, id: str, state: Props, answer: dict[str, Any]) -> Props:
+        return {"integrationResponseSelectionExpression": answer.get("IntegrationResponseSelectionExpression")}
+
+
+@resource_type
+class Route(_ApiGatewayResource):
+    token = "aws:apigatewayv2/route:Route"
+    required = ("apiId", "routeKey")
+    defaults = {"apiKeyRequired": False, "authorizationType": "NONE"}
+    force_new = frozenset({"apiId"})
+    taggable = False
+    noun = "route"
+    id_param = "RouteId"
+    settings = (
+        "apiKeyRequired", "authorizationScopes", "authorizationType", "authorizerId", "modelSelectionExpression",
+        "operationName", "requestModels", "requestParameters", "routeKey", "routeResponseSelectionExpression",
+        "target",
+    )
+    keyed = (_Keyed("requestParameters", "RequestParameters", "requestParameterKey"),)
+    user_maps = frozenset({"requestModels"})
+
+
+@resource_type
+class Stage(_Tagged):
+    token = "aws:apigatewayv2/stage:Stage"
+    name_property = "name"
+    name_max_length = 128
+    required = ("apiId",)
+    defaults = {"autoDeploy": False}
+    force_new = frozenset({"apiId", "name"})
+    noun = "stage"
+    id_param = "StageName"
+    settings = (
+        "accessLogSettings", "autoDeploy", "clientCertificateId", "defaultRouteSettings", "deploymentId",
+        "description", "routeSettings", "stageVariables",
+    )
+    keyed = (_Keyed("routeSettings", "RouteSettings", "routeKey"),)
+    user_maps = frozenset({"stageVariables"})
+
+    def _create_params(self, ctx: AwsContext, urn: str, inputs: Props) -> dict[str, Any]:
+        return {**super()._create_params(ctx, urn, inputs), "StageName": inputs["name"]}
+
+    def _arn(self, ctx: AwsContext, id: str, props: Props) -> str:
+        return ctx.arn("apigateway", f"/apis/{props['apiId']}/stages/{id}", account="")
+
+    def _computed(self, ctx: AwsContext, id: str, state: Props, answer: dict[str, Any]) -> Props:
+        api = ctx.client("apigatewayv2").get_api(ApiId=state["apiId"])
+        # An HTTP API's $default stage is served at the root of the endpoint.
+        path = "" if id == _DEFAULT_STAGE and api["ProtocolType"] == "HTTP" else id
+        return {
+            "name": answer["StageName"],
+            "executionArn": f"{ctx.arn('execute-api', state['apiId'])}/{id}",
+            "invokeUrl": f"{api['ApiEndpoint']}/{path}",
+            **self._tag_outputs(ctx, id, state, answer),
+        }
+
+
+def _emptied(old: Any) -> Any:
+    """What an Update takes to clear a removed input of the old value's type; None where nothing can."""
+    for kind, empty in ((bool, False), (str, ""), (dict, {}), (list, [])):
+        if isinstance(old, kind):
+            return empty
+    return None
+
+
+def _without(item: Props, key: str) -> Props:
+    return {k: v for k, v in item.items() if k != key}

@@ -1,0 +1,408 @@
+"""aws:ecs resource types: Cluster, TaskDefinition and Service."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from functools import partial
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from envctl.providers.aws.base import AwsResource, DiffResult, Props
+from envctl.providers.aws.context import AwsContext
+from envctl.providers.aws.documents import document_from_cloud
+from envctl.providers.aws.errors import error_code, one_found, remove
+from envctl.providers.aws.registry import resource_type
+from envctl.providers.aws.tags import sync_tags, tag_dict, tag_list, tags_from_cloud
+from envctl.providers.aws.waiting import wait_until
+
+_INACTIVE = "INACTIVE"
+_CLUSTER_GONE = ("ClusterNotFoundException",)
+# What a cluster delete waits out: its services draining after their own delete.
+_CLUSTER_BUSY = ("ClusterContainsServicesException", "ClusterContainsTasksException", "UpdateInProgressException")
+_SERVICE_GONE = ("ServiceNotFoundException", "ServiceNotActiveException", *_CLUSTER_GONE)
+_STEADY_STATE_WAITER = {"Delay": 15, "MaxAttempts": 80}  # Terraform's 20 minutes
+
+
+_TAG_KEYS = ("key", "value")  # ECS's names for a tag's key and value
+
+
+def _ecs_tags(ctx: AwsContext, state: Props, pairs: Iterable[dict[str, str]] | None) -> Props:
+    return tags_from_cloud(ctx, state, tag_dict(pairs, *_TAG_KEYS))
+
+
+def _sync_ecs_tags(ecs: Any, arn: str, old: dict[str, str], new: dict[str, str]) -> None:
+    sync_tags(
+        old, new,
+        lambda tags: ecs.tag_resource(resourceArn=arn, tags=tag_list(tags, *_TAG_KEYS)),
+        lambda keys: ecs.untag_resource(resourceArn=arn, tagKeys=keys),
+    )
+
+
+# ---- Cluster --------------------------------------------------------------------------------
+
+
+@resource_type
+class Cluster(AwsResource):
+    token = "aws:ecs/cluster:Cluster"
+    name_property = "name"
+    force_new = frozenset({"name"})
+    handled = frozenset({"settings"})
+
+    def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
+        params: dict[str, Any] = {"clusterName": inputs["name"]}
+        if inputs.get("settings"):
+            params["settings"] = inputs["settings"]
+        tags = self.tags_all(ctx, urn, inputs)
+        if tags:
+            params["tags"] = tag_list(tags, *_TAG_KEYS)
+        arn = ctx.client("ecs").create_cluster(**params)["cluster"]["clusterArn"]
+        return arn, {**inputs, **self.read_back(ctx, arn, inputs)}
+
+    def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
+        found = ctx.client("ecs").describe_clusters(clusters=[id], include=["SETTINGS", "TAGS"])["clusters"]
+        if not found or found[0]["status"] == _INACTIVE:  # a deleted cluster stays listed for a while
+            return None
+        cluster = found[0]
+        return {
+            "id": cluster["clusterArn"],
+            "arn": cluster["clusterArn"],
+            "name": cluster["clusterName"],
+            "settings": [{"name": s["name"], "value": s["value"]} for s in cluster.get("settings") or []],
+            **_ecs_tags(ctx, state, cluster.get("tags")),
+        }
+
+    def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
+        ecs = ctx.client("ecs")
+        if "settings" in diff.changed:
+            # Removing the setting means the service default, which is Container Insights off.
+            settings = news.get("settings") or [{"name": "containerInsights", "value": "disabled"}]
+            ecs.update_cluster(cluster=id, settings=settings)
+        _sync_ecs_tags(ecs, id, olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
+        return {**news, **self.read_back(ctx, id, news)}
+
+    def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
+        remove(ctx.client("ecs").delete_cluster, gone=_CLUSTER_GONE, busy=_CLUSTER_BUSY, cluster=id)
+
+
+# ---- TaskDefinition -------------------------------------------------------------------------
+
+# Inputs RegisterTaskDefinition takes under the same name and in the same form.
+_TASK_FIELDS = (
+    "cpu", "memory", "networkMode", "executionRoleArn", "taskRoleArn", "requiresCompatibilities",
+    "runtimePlatform", "placementConstraints", "ephemeralStorage", "ipcMode", "pidMode",
+)
+# Volume fields whose API name differs; the nested configurations have the API's names already.
+_VOLUME_RENAMES = {"configureAtLaunch": "configuredAtLaunch"}
+_HEALTH_CHECK_DEFAULTS = {"interval": 30, "retries": 3, "timeout": 5}
+
+
+def container_definitions_equivalent(a: str, b: str, awsvpc: bool = False) -> bool:
+    """Terraform's ContainerDefinitionsAreEquivalent: ignores container, environment and secret order, empty
+    and zero fields, and the defaults ECS fills in (essential, health check timings, tcp, host ports)."""
+    return _reduced_containers(a, awsvpc) == _reduced_containers(b, awsvpc)
+
+
+def _reduced_containers(text: str, awsvpc: bool) -> list[Props]:
+    containers = [_reduced_container(container, awsvpc) for container in json.loads(text)]
+    return sorted(containers, key=lambda container: str(container.get("name", "")))
+
+
+def _reduced_container(container: Props, awsvpc: bool) -> Props:
+    reduced = {key: _compact(value) for key, value in container.items() if not _is_zero(_compact(value))}
+    for key in ("environment", "secrets"):
+        if key in reduced:
+            reduced[key] = sorted(reduced[key], key=lambda pair: str(pair.get("name", "")))
+    reduced.setdefault("essential", True)
+    if "healthCheck" in reduced:
+        reduced["healthCheck"] = {**_HEALTH_CHECK_DEFAULTS, **reduced["healthCheck"]}
+    if "portMappings" in reduced:
+        reduced["portMappings"] = [_reduced_port_mapping(mapping, awsvpc) for mapping in reduced["portMappings"]]
+    return reduced
+
+
+def _reduced_port_mapping(mapping: Props, awsvpc: bool) -> Props:
+    reduced = {
+        key: value for key, value in mapping.items()
+        if not (key == "protocol" and value == "tcp") and not (key == "hostPort" and not value)
+    }
+    if awsvpc and "hostPort" not in reduced and "containerPort" in reduced:
+        reduced["hostPort"] = reduced["containerPort"]  # awsvpc tasks always map the container port
+    return reduced
+
+
+def _compact(value: Any) -> Any:
+    return [item for item in value if not _is_zero(item)] if isinstance(value, list) else value
+
+
+def _is_zero(value: Any) -> bool:
+    # `False` is a value (essential: false); an int 0 is not (ECS reports cpu 0 for "not set").
+    return value is None or value in ("", [], {}) or (type(value) is int and value == 0)
+
+
+def _volume_to_api(volume: Props) -> Props:
+    api: Props = {}
+    for key, value in volume.items():
+        if value in (None, {}, []):
+            continue
+        if key == "hostPath":
+            api["host"] = {"sourcePath": value}
+        else:
+            api[_VOLUME_RENAMES.get(key, key)] = value
+    return api
+
+
+def _volume_from_api(volume: Props) -> Props:
+    wire_names = {api: wire for wire, api in _VOLUME_RENAMES.items()}
+    wire: Props = {wire_names.get(key, key): value for key, value in volume.items() if key != "host"}
+    source_path = (volume.get("host") or {}).get("sourcePath")
+    if source_path:
+        wire["hostPath"] = source_path
+    return wire
+
+
+@resource_type
+class TaskDefinition(AwsResource):
+    """An immutable revision of a family: every change but tags registers a new revision (a replacement),
+    and the old revision is deregistered. The id is the family, as in Terraform."""
+
+    token = "aws:ecs/taskDefinition:TaskDefinition"
+    required = ("family", "containerDefinitions")
+    defaults = {"skipDestroy": False, "trackLatest": False}
+    force_new = frozenset({"family", "containerDefinitions", "volumes", *_TASK_FIELDS})
+    handled = frozenset({*_TASK_FIELDS, "volumes", "skipDestroy", "trackLatest"})
+    documents = {"containerDefinitions": container_definitions_equivalent}
+    set_properties = ("requiresCompatibilities",)
+
+    def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
+        params: dict[str, Any] = {
+            "family": inputs["family"],
+            "containerDefinitions": json.loads(inputs["containerDefinitions"]),
+            **{key: inputs[key] for key in _TASK_FIELDS if inputs.get(key) not in (None, "", [], {})},
+        }
+        if inputs.get("volumes"):
+            params["volumes"] = [_volume_to_api(volume) for volume in inputs["volumes"]]
+        tags = self.tags_all(ctx, urn, inputs)
+        if tags:
+            params["tags"] = tag_list(tags, *_TAG_KEYS)
+        arn = ctx.client("ecs").register_task_definition(**params)["taskDefinition"]["taskDefinitionArn"]
+        return inputs["family"], {**inputs, **self.read_back(ctx, inputs["family"], {**inputs, "arn": arn})}
+
+    def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
+        """The revision in state, or the family's latest with trackLatest (or when importing by family)."""
+        reference = id if state.get("trackLatest") or not state.get("arn") else state["arn"]
+        try:
+            described = ctx.client("ecs").describe_task_definition(taskDefinition=reference, include=["TAGS"])
+        except ClientError as error:
+            if error_code(error) == "ClientException" and "Unable to describe" in str(error):
+                return None
+            raise
+        task = described["taskDefinition"]
+        if task["status"] == _INACTIVE:  # deregistered revisions stay describable
+            return None
+        arn = task["taskDefinitionArn"]
+        awsvpc = task.get("networkMode") == "awsvpc"
+        return {
+            "id": task["family"],
+            "family": task["family"],
+            "arn": arn,
+            "arnWithoutRevision": arn.rpartition(":")[0],
+            "revision": task["revision"],
+            "containerDefinitions": document_from_cloud(
+                state.get("containerDefinitions"), task["containerDefinitions"],
+                partial(container_definitions_equivalent, awsvpc=awsvpc),
+            ),
+            **{key: task.get(key) or None for key in _TASK_FIELDS},
+            "requiresCompatibilities": sorted(task.get("requiresCompatibilities") or []) or None,
+            "volumes": [_volume_from_api(volume) for volume in task.get("volumes") or []] or None,
+            "skipDestroy": state.get("skipDestroy"),  # envctl's own switches, not stored by AWS
+            "trackLatest": state.get("trackLatest"),
+            **_ecs_tags(ctx, state, described.get("tags")),
+        }
+
+    def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
+        """Only tags and envctl's own switches change in place; everything else is a new revision."""
+        _sync_ecs_tags(ctx.client("ecs"), olds["arn"], olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
+        return {**news, **self.read_back(ctx, id, {**news, "arn": olds["arn"]})}
+
+    def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
+        if state.get("skipDestroy"):
+            return  # the revision stays registered, as asked
+        # The revision in state, even with trackLatest: a newer one belongs to whatever replaced this.
+        current = self.read(ctx, id, {**state, "trackLatest": False})
+        if current is not None:
+            ctx.client("ecs").deregister_task_definition(taskDefinition=current["arn"])
+
+
+# ---- Service --------------------------------------------------------------------------------
+
+# Inputs CreateService and UpdateService take under the same name and in the same form.
+_SERVICE_FIELDS = (
+    "taskDefinition", "desiredCount", "launchType", "platformVersion", "schedulingStrategy",
+    "healthCheckGracePeriodSeconds", "enableExecuteCommand", "propagateTags", "deploymentController",
+)
+# Inputs that make up the service's deploymentConfiguration, by their name in it.
+_DEPLOYMENT_FIELDS = {
+    "deploymentMaximumPercent": "maximumPercent",
+    "deploymentMinimumHealthyPercent": "minimumHealthyPercent",
+    "deploymentCircuitBreaker": "deploymentCircuitBreaker",
+}
+_UPDATABLE = frozenset({
+    "taskDefinition", "desiredCount", "platformVersion", "healthCheckGracePeriodSeconds", "enableExecuteCommand",
+    "propagateTags", "networkConfiguration", "loadBalancers", "enableEcsManagedTags", *_DEPLOYMENT_FIELDS,
+})
+_LOAD_BALANCER_NAMES = {"targetGroupArn": "targetGroupArn", "containerName": "containerName",
+                        "containerPort": "containerPort", "elbName": "loadBalancerName"}
+_DAEMON = "DAEMON"
+
+
+def _service_params(inputs: Props, keys: Iterable[str]) -> dict[str, Any]:
+    """CreateService/UpdateService parameters for the named inputs."""
+    keys = set(keys)
+    params: dict[str, Any] = {
+        key: inputs[key] for key in _SERVICE_FIELDS if key in keys and inputs.get(key) is not None
+    }
+    if inputs.get("schedulingStrategy") == _DAEMON:
+        params.pop("desiredCount", None)  # a daemon service runs one task per instance
+    if "enableEcsManagedTags" in keys:
+        params["enableECSManagedTags"] = bool(inputs.get("enableEcsManagedTags"))
+    if keys & set(_DEPLOYMENT_FIELDS):
+        params["deploymentConfiguration"] = {
+            api: inputs[wire] for wire, api in _DEPLOYMENT_FIELDS.items() if inputs.get(wire) is not None
+        }
+    network = inputs.get("networkConfiguration")
+    if "networkConfiguration" in keys and network:
+        params["networkConfiguration"] = {"awsvpcConfiguration": {
+            "subnets": list(network.get("subnets") or []),
+            "securityGroups": list(network.get("securityGroups") or []),
+            "assignPublicIp": "ENABLED" if network.get("assignPublicIp") else "DISABLED",
+        }}
+    if "loadBalancers" in keys:  # an empty list detaches them
+        params["loadBalancers"] = [
+            {api: lb[wire] for wire, api in _LOAD_BALANCER_NAMES.items() if lb.get(wire) is not None}
+            for lb in inputs.get("loadBalancers") or []
+        ]
+    return params
+
+
+def _task_definition_reference(arn: str | None, configured: Any) -> str | None:
+    """Terraform keeps the form the program used: the ARN, or family:revision."""
+    if arn is None or (isinstance(configured, str) and configured.startswith("arn:")):
+        return arn
+    return arn.rpartition("/")[2]
+
+
+def _cluster_of(service_arn: str, state: Props) -> str:
+    """The service's cluster: from state, else from a new-format ARN (service/<cluster>/<name>)."""
+    if state.get("cluster"):
+        return state["cluster"]
+    path = service_arn.split(":", 5)[-1].split("/")
+    return path[1] if len(path) == 3 else "default"
+
+
+@resource_type
+class Service(AwsResource):
+    token = "aws:ecs/service:Service"
+    name_property = "name"
+    defaults = {
+        "deploymentMaximumPercent": 200,
+        "deploymentMinimumHealthyPercent": 100,
+        "enableEcsManagedTags": False,
+        "enableExecuteCommand": False,
+        "schedulingStrategy": "REPLICA",
+        "waitForSteadyState": False,
+    }
+    force_new = frozenset({"name", "cluster", "launchType", "iamRole", "schedulingStrategy", "deploymentController"})
+    handled = frozenset({
+        *_SERVICE_FIELDS, *_DEPLOYMENT_FIELDS, "cluster", "iamRole", "networkConfiguration", "loadBalancers",
+        "enableEcsManagedTags", "waitForSteadyState", "forceNewDeployment", "forceDelete",
+    })
+    set_properties = ("networkConfiguration.subnets", "networkConfiguration.securityGroups")
+
+    def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
+        params = _service_params(inputs, set(inputs) | {"enableEcsManagedTags", "loadBalancers"})
+        params["serviceName"] = inputs["name"]
+        if inputs.get("schedulingStrategy") != _DAEMON:
+            params.setdefault("desiredCount", 0)  # required by AWS for a replica service; Terraform sends 0
+        if inputs.get("cluster"):
+            params["cluster"] = inputs["cluster"]
+        if inputs.get("iamRole"):
+            params["role"] = inputs["iamRole"]
+        tags = self.tags_all(ctx, urn, inputs)
+        if tags:
+            params["tags"] = tag_list(tags, *_TAG_KEYS)
+        service = ctx.client("ecs").create_service(**params)["service"]
+        arn = service["serviceArn"]
+        if inputs.get("waitForSteadyState"):
+            self._wait_for_steady_state(ctx, service["clusterArn"], arn)
+        return arn, {**inputs, **self.read_back(ctx, arn, inputs)}
+
+    def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
+        service = one_found(ctx.client("ecs").describe_services, "services", _CLUSTER_GONE,
+                            cluster=_cluster_of(id, state), services=[id], include=["TAGS"])
+        if service is None or service["status"] == _INACTIVE:  # a deleted service stays listed for a while
+            return None
+        # AWS always reports the deployment configuration; moto only after an update, so state stands in.
+        deployment = service.get("deploymentConfiguration")
+        deployment_outputs = (
+            {wire: deployment.get(api) for wire, api in _DEPLOYMENT_FIELDS.items()} if deployment is not None
+            else {wire: state.get(wire) for wire in _DEPLOYMENT_FIELDS}
+        )
+        network = (service.get("networkConfiguration") or {}).get("awsvpcConfiguration")
+        return {
+            "id": service["serviceArn"],
+            "arn": service["serviceArn"],
+            "name": service["serviceName"],
+            "cluster": service["clusterArn"],
+            **{key: service.get(key) for key in _SERVICE_FIELDS},
+            "taskDefinition": _task_definition_reference(service.get("taskDefinition"), state.get("taskDefinition")),
+            **deployment_outputs,
+            "networkConfiguration": {
+                "subnets": sorted(network.get("subnets") or []),
+                "securityGroups": sorted(network.get("securityGroups") or []),
+                "assignPublicIp": network.get("assignPublicIp") == "ENABLED",
+            } if network else None,
+            "loadBalancers": [
+                {wire: lb[api] for wire, api in _LOAD_BALANCER_NAMES.items() if api in lb}
+                for lb in service.get("loadBalancers") or []
+            ],
+            "enableEcsManagedTags": bool(service.get("enableECSManagedTags")),
+            "enableExecuteCommand": bool(service.get("enableExecuteCommand")),
+            "iamRole": service.get("roleArn"),
+            # envctl's own switches, not stored by AWS
+            **{key: state.get(key) for key in ("waitForSteadyState", "forceNewDeployment", "forceDelete")},
+            **_ecs_tags(ctx, state, service.get("tags")),
+        }
+
+    def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
+        ecs = ctx.client("ecs")
+        cluster = olds.get("cluster") or _cluster_of(id, olds)
+        params = _service_params(news, set(diff.changed) & _UPDATABLE)
+        if params and news.get("forceNewDeployment"):
+            params["forceNewDeployment"] = True
+        if params:
+            ecs.update_service(cluster=cluster, service=id, **params)
+        _sync_ecs_tags(ecs, id, olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
+        if params and news.get("waitForSteadyState"):
+            self._wait_for_steady_state(ctx, cluster, id)
+        return {**news, **self.read_back(ctx, id, {**news, "cluster": cluster})}
+
+    def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
+        """Scale to zero, then delete; the service drains and turns INACTIVE."""
+        current = self.read(ctx, id, state)
+        if current is None:
+            return
+        ecs = ctx.client("ecs")
+        cluster = current["cluster"]
+        if current.get("schedulingStrategy") != _DAEMON and current.get("desiredCount"):
+            remove(ecs.update_service, gone=_SERVICE_GONE, cluster=cluster, service=id, desiredCount=0)
+        remove(ecs.delete_service, gone=_SERVICE_GONE, cluster=cluster, service=id, force=True)
+        wait_until(lambda: self.read(ctx, id, current) is None, f"ECS service {id} to drain")
+
+    @staticmethod
+    def _wait_for_steady_state(ctx: AwsContext, cluster: str, arn: str) -> None:
+        """As Terraform's waitForSteadyState: one deployment, with as many tasks running as desired."""
+        ctx.client("ecs").get_waiter("services_stable").wait(
+            cluster=cluster, services=[arn], WaiterConfig=_STEADY_STATE_WAITER
+        )

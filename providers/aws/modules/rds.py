@@ -1,0 +1,333 @@
+"""aws:rds resource types: SubnetGroup and Instance (a DB instance)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from envctl.engine.properties import contains_unknown
+from envctl.errors import OperationFailed
+from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props
+from envctl.providers.aws.context import AwsContext
+from envctl.providers.aws.errors import items_found, one_found, remove
+from envctl.providers.aws.naming import prefixed_unique_id
+from envctl.providers.aws.registry import resource_type
+from envctl.providers.aws.tags import sync_tags, tag_dict, tag_list, tags_from_cloud
+from envctl.providers.aws.wire import timestamp
+
+_SUBNET_GROUP_GONE = ("DBSubnetGroupNotFoundFault",)
+_INSTANCE_GONE = ("DBInstanceNotFound", "DBInstanceNotFoundFault")
+_SUBNET_GROUP_NAME = re.compile(r"^[ .0-9a-z_-]+$")  # Terraform's validSubnetGroupName
+_IDENTIFIER = re.compile(r"^[a-z][0-9a-z-]*$")  # Terraform's validIdentifier, with the rules below
+_RESOURCE_ID = re.compile(r"^db-[0-9A-Za-z]{2,255}$")
+_WAITER = {"Delay": 30, "MaxAttempts": 120}  # Terraform's 60 minutes
+
+
+def _rds_tags(ctx: AwsContext, state: Props, pairs: Any) -> Props:
+    return tags_from_cloud(ctx, state, tag_dict(pairs))
+
+
+def _sync_rds_tags(rds: Any, arn: str, old: dict[str, str], new: dict[str, str]) -> None:
+    sync_tags(
+        old, new,
+        lambda tags: rds.add_tags_to_resource(ResourceName=arn, Tags=tag_list(tags)),
+        lambda keys: rds.remove_tags_from_resource(ResourceName=arn, TagKeys=keys),
+    )
+
+
+# ---- SubnetGroup ----------------------------------------------------------------------------
+
+
+@resource_type
+class SubnetGroup(AwsResource):
+    token = "aws:rds/subnetGroup:SubnetGroup"
+    name_property = "name"
+    name_prefix_property = "namePrefix"
+    name_lowercase = True  # RDS keeps subnet group names in lowercase
+    required = ("subnetIds",)
+    defaults = {"description": "Managed by Pulumi"}
+    force_new = frozenset({"name", "namePrefix"})
+    handled = frozenset({"description"})
+    set_properties = ("subnetIds",)
+
+    def validate(self, inputs: Props) -> list[CheckFailure]:
+        name = inputs.get("name")
+        if isinstance(name, str) and not contains_unknown(name) and not _SUBNET_GROUP_NAME.match(name):
+            return [CheckFailure(
+                "name", f"invalid subnet group name '{name}': only lowercase letters, digits, spaces, '.', '_', '-'"
+            )]
+        return []
+
+    def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
+        name = self._create_group(ctx, urn, self.physical_name(inputs), inputs)
+        return name, {**inputs, **self.read_back(ctx, name, inputs)}
+
+    def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
+        rds = ctx.client("rds")
+        group = one_found(rds.describe_db_subnet_groups, "DBSubnetGroups", _SUBNET_GROUP_GONE, DBSubnetGroupName=id)
+        if group is None:
+            return None
+        arn = group["DBSubnetGroupArn"]
+        return {
+            "id": group["DBSubnetGroupName"],
+            "name": group["DBSubnetGroupName"],
+            "namePrefix": state.get("namePrefix"),  # not stored by AWS
+            "arn": arn,
+            "description": group["DBSubnetGroupDescription"],
+            "subnetIds": sorted(subnet["SubnetIdentifier"] for subnet in group.get("Subnets") or []),
+            "vpcId": group.get("VpcId"),
+            "supportedNetworkTypes": group.get("SupportedNetworkTypes") or [],
+            **_rds_tags(ctx, state, rds.list_tags_for_resource(ResourceName=arn).get("TagList")),
+        }
+
+    def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
+        rds = ctx.client("rds")
+        if {"description", "subnetIds"} & set(diff.changed):
+            rds.modify_db_subnet_group(
+                DBSubnetGroupName=id, DBSubnetGroupDescription=news["description"], SubnetIds=list(news["subnetIds"])
+            )
+            if self.read(ctx, id, news) is None:
+                # moto 5.2.5 loses the group on modify (its backend pops it and never stores it again).
+                self._create_group(ctx, urn, id, news)
+        _sync_rds_tags(rds, olds["arn"], olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
+        return {**news, **self.read_back(ctx, id, news)}
+
+    def _create_group(self, ctx: AwsContext, urn: str, name: str, inputs: Props) -> str:
+        params: dict[str, Any] = {
+            "DBSubnetGroupName": name,
+            "DBSubnetGroupDescription": inputs["description"],
+            "SubnetIds": list(inputs["subnetIds"]),
+        }
+        tags = self.tags_all(ctx, urn, inputs)
+        if tags:
+            params["Tags"] = tag_list(tags)
+        return ctx.client("rds").create_db_subnet_group(**params)["DBSubnetGroup"]["DBSubnetGroupName"]
+
+    def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
+        # An instance being deleted holds its subnet group until it is gone.
+        remove(ctx.client("rds").delete_db_subnet_group, gone=_SUBNET_GROUP_GONE,
+               busy=("InvalidDBSubnetGroupStateFault",), DBSubnetGroupName=id)
+
+
+# ---- Instance -------------------------------------------------------------------------------
+
+
+class _Field(NamedTuple):
+    """An instance input: its CreateDBInstance and ModifyDBInstance parameters (None: not set by that call)
+    and where DescribeDBInstances reports it (a key, or a function of the described instance)."""
+
+    wire: str
+    create: str | None
+    modify: str | None
+    read: str | Callable[[dict], Any] | None
+
+
+def _same(wire: str, api: str, modifiable: bool = True) -> _Field:
+    return _Field(wire, api, api if modifiable else None, api)
+
+
+def _first(list_key: str, key: str) -> Callable[[dict], Any]:
+    return lambda db: ((db.get(list_key) or [{}])[0]).get(key)
+
+
+_FIELDS = (
+    _same("instanceClass", "DBInstanceClass"),
+    _same("engine", "Engine", modifiable=False),
+    _same("engineVersion", "EngineVersion"),
+    _same("allocatedStorage", "AllocatedStorage"),
+    _same("maxAllocatedStorage", "MaxAllocatedStorage"),
+    _same("storageType", "StorageType"),
+    _same("iops", "Iops"),
+    _same("storageThroughput", "StorageThroughput"),
+    _same("storageEncrypted", "StorageEncrypted", modifiable=False),
+    _same("kmsKeyId", "KmsKeyId", modifiable=False),
+    _same("dbName", "DBName", modifiable=False),
+    _same("username", "MasterUsername", modifiable=False),
+    _Field("password", "MasterUserPassword", "MasterUserPassword", None),  # never readable
+    _Field("port", "Port", "DBPortNumber",
+           lambda db: db.get("DbInstancePort") or (db.get("Endpoint") or {}).get("Port")),
+    _Field("dbSubnetGroupName", "DBSubnetGroupName", "DBSubnetGroupName",
+           lambda db: (db.get("DBSubnetGroup") or {}).get("DBSubnetGroupName")),
+    _Field("vpcSecurityGroupIds", "VpcSecurityGroupIds", "VpcSecurityGroupIds",
+           lambda db: sorted(group["VpcSecurityGroupId"] for group in db.get("VpcSecurityGroups") or [])),
+    _Field("parameterGroupName", "DBParameterGroupName", "DBParameterGroupName",
+           _first("DBParameterGroups", "DBParameterGroupName")),
+    _Field("optionGroupName", "OptionGroupName", "OptionGroupName",
+           _first("OptionGroupMemberships", "OptionGroupName")),
+    _same("publiclyAccessible", "PubliclyAccessible"),
+    _same("multiAz", "MultiAZ"),
+    _same("availabilityZone", "AvailabilityZone", modifiable=False),
+    _same("networkType", "NetworkType"),
+    _same("backupRetentionPeriod", "BackupRetentionPeriod"),
+    _Field("backupWindow", "PreferredBackupWindow", "PreferredBackupWindow", "PreferredBackupWindow"),
+    _Field("maintenanceWindow", "PreferredMaintenanceWindow", "PreferredMaintenanceWindow",
+           "PreferredMaintenanceWindow"),
+    _same("deletionProtection", "DeletionProtection"),
+    _same("autoMinorVersionUpgrade", "AutoMinorVersionUpgrade"),
+    _same("copyTagsToSnapshot", "CopyTagsToSnapshot"),
+    _same("monitoringInterval", "MonitoringInterval"),
+    _same("monitoringRoleArn", "MonitoringRoleArn"),
+    _Field("performanceInsightsEnabled", "EnablePerformanceInsights", "EnablePerformanceInsights",
+           "PerformanceInsightsEnabled"),
+    _Field("iamDatabaseAuthenticationEnabled", "EnableIAMDatabaseAuthentication",
+           "EnableIAMDatabaseAuthentication", "IAMDatabaseAuthenticationEnabled"),
+    _same("caCertIdentifier", "CACertificateIdentifier"),
+    _same("licenseModel", "LicenseModel"),
+    _same("characterSetName", "CharacterSetName", modifiable=False),
+    _same("timezone", "Timezone", modifiable=False),
+    _Field("allowMajorVersionUpgrade", None, "AllowMajorVersionUpgrade", None),
+)
+# Inputs only envctl (Terraform) uses: how to apply changes and how to delete.
+_OWN_SWITCHES = ("applyImmediately", "skipFinalSnapshot", "finalSnapshotIdentifier", "deleteAutomatedBackups")
+
+
+def _engine_version(configured: Any, actual: str) -> str:
+    """Terraform keeps a configured version that the actual one refines (16 for 16.3)."""
+    if isinstance(configured, str) and configured and actual.startswith(configured):
+        return configured
+    return actual
+
+
+def _identifier_failures(inputs: Props) -> list[CheckFailure]:
+    identifier = inputs.get("identifier")
+    if not isinstance(identifier, str) or contains_unknown(identifier):
+        return []
+    if _IDENTIFIER.match(identifier) and "--" not in identifier and not identifier.endswith("-") \
+            and len(identifier) <= 63:
+        return []
+    return [CheckFailure("identifier", (
+        f"invalid DB instance identifier '{identifier}': 1-63 lowercase letters, digits or hyphens, starting "
+        "with a letter, without '--' and not ending with '-' (name the resource so, or set identifier)"
+    ))]
+
+
+@resource_type
+class Instance(AwsResource):
+    """A DB instance. Its id is AWS's resource id (db-...), as in Terraform 5+, so the identifier can change
+    in place. envctl finds it by identifier: moto gives every instance the same resource id."""
+
+    token = "aws:rds/instance:Instance"
+    name_property = "identifier"
+    name_prefix_property = "identifierPrefix"
+    name_max_length = 63
+    name_lowercase = True
+    required = ("instanceClass", "engine")  # no snapshot, restore or replica sources here: engine is needed
+    defaults = {
+        "applyImmediately": False,
+        "autoMinorVersionUpgrade": True,
+        "copyTagsToSnapshot": False,
+        "deleteAutomatedBackups": True,
+        "monitoringInterval": 0,
+        "performanceInsightsEnabled": False,
+        "publiclyAccessible": False,
+        "skipFinalSnapshot": False,
+    }
+    force_new = frozenset(field.wire for field in _FIELDS if field.modify is None) - {"allowMajorVersionUpgrade"}
+    handled = frozenset({*(field.wire for field in _FIELDS), *_OWN_SWITCHES})
+    set_properties = ("vpcSecurityGroupIds",)
+
+    def validate(self, inputs: Props) -> list[CheckFailure]:
+        return _identifier_failures(inputs)
+
+    def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
+        rds = ctx.client("rds")
+        identifier = self.physical_name(inputs)
+        params: dict[str, Any] = {
+            "DBInstanceIdentifier": identifier,
+            **{f.create: inputs[f.wire] for f in _FIELDS if f.create and inputs.get(f.wire) not in (None, "", [])},
+        }
+        tags = self.tags_all(ctx, urn, inputs)
+        if tags:
+            params["Tags"] = tag_list(tags)
+        created = rds.create_db_instance(**params)["DBInstance"]
+        rds.get_waiter("db_instance_available").wait(DBInstanceIdentifier=identifier, WaiterConfig=_WAITER)
+        state = {**inputs, "identifier": identifier}
+        return created["DbiResourceId"], {**state, **self.read_back(ctx, created["DbiResourceId"], state)}
+
+    def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
+        db = _find_instance(ctx.client("rds"), id, state)
+        if db is None:
+            return None
+        endpoint = db.get("Endpoint") or {}
+        address = endpoint.get("Address", "")
+        fields = {f.wire: f.read(db) if callable(f.read) else db.get(f.read) for f in _FIELDS if f.read}
+        fields["engineVersion"] = _engine_version(state.get("engineVersion"), db.get("EngineVersion", ""))
+        restorable = db.get("LatestRestorableTime")
+        return {
+            "id": db["DbiResourceId"],
+            "resourceId": db["DbiResourceId"],
+            "identifier": db["DBInstanceIdentifier"],
+            "identifierPrefix": state.get("identifierPrefix"),  # not stored by AWS
+            "arn": db["DBInstanceArn"],
+            **fields,
+            "engineVersionActual": db.get("EngineVersion"),
+            "address": address,
+            "endpoint": f"{address}:{fields['port']}" if address else "",
+            "hostedZoneId": endpoint.get("HostedZoneId", ""),
+            "status": db.get("DBInstanceStatus"),
+            "latestRestorableTime": timestamp(restorable) if restorable else "",
+            # Never readable, or envctl's own switches.
+            **{key: state.get(key) for key in ("password", "allowMajorVersionUpgrade", *_OWN_SWITCHES)},
+            **_rds_tags(ctx, state, db.get("TagList")),
+        }
+
+    def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
+        rds = ctx.client("rds")
+        changed = set(diff.changed)
+        identifier = olds["identifier"]
+        params: dict[str, Any] = {
+            f.modify: news[f.wire] for f in _FIELDS if f.modify and f.wire in changed and news.get(f.wire) is not None
+        }
+        renamed = news.get("identifier") or (
+            prefixed_unique_id(news["identifierPrefix"]) if "identifierPrefix" in changed else identifier
+        )
+        if renamed != identifier:
+            params["NewDBInstanceIdentifier"] = renamed
+        # Tags first: a rename changes the ARN.
+        _sync_rds_tags(rds, olds["arn"], olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
+        if params:
+            # A rename applies at once: until it does, envctl could not find the instance by its new name.
+            apply_now = bool(news.get("applyImmediately")) or "NewDBInstanceIdentifier" in params
+            rds.modify_db_instance(DBInstanceIdentifier=identifier, ApplyImmediately=apply_now, **params)
+            rds.get_waiter("db_instance_available").wait(DBInstanceIdentifier=renamed, WaiterConfig=_WAITER)
+        state = {**news, "identifier": renamed}
+        return {**state, **self.read_back(ctx, id, state)}
+
+    def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
+        rds = ctx.client("rds")
+        current = _find_instance(rds, id, state)
+        if current is None:
+            return
+        identifier = current["DBInstanceIdentifier"]
+        params: dict[str, Any] = {
+            "DBInstanceIdentifier": identifier,
+            "DeleteAutomatedBackups": state.get("deleteAutomatedBackups") is not False,
+        }
+        if state.get("skipFinalSnapshot"):
+            params["SkipFinalSnapshot"] = True
+        elif state.get("finalSnapshotIdentifier"):
+            params["FinalDBSnapshotIdentifier"] = state["finalSnapshotIdentifier"]
+        else:
+            raise OperationFailed(
+                f"DB instance {identifier} needs a final snapshot: set finalSnapshotIdentifier, or set "
+                "skipFinalSnapshot=True to delete it without one; run up with the change, then delete again"
+            )
+        # An instance still being modified or backed up refuses deletion for a while.
+        remove(rds.delete_db_instance, gone=_INSTANCE_GONE, busy=("InvalidDBInstanceState",), **params)
+        rds.get_waiter("db_instance_deleted").wait(DBInstanceIdentifier=identifier, WaiterConfig=_WAITER)
+
+
+def _find_instance(rds: Any, id: str, state: Props) -> dict | None:
+    """By the identifier in state when it still has this resource id; else by resource id (one renamed
+    outside envctl); else by identifier (an import, whose id is the identifier)."""
+    describe = rds.describe_db_instances
+    if state.get("identifier"):
+        found = one_found(describe, "DBInstances", _INSTANCE_GONE, DBInstanceIdentifier=state["identifier"])
+        if found and found["DbiResourceId"] == id:
+            return found
+    if _RESOURCE_ID.match(id):
+        found = items_found(describe, "DBInstances", _INSTANCE_GONE,
+                          Filters=[{"Name": "dbi-resource-id", "Values": [id]}])
+        return found[0] if len(found) == 1 else None
+    return one_found(describe, "DBInstances", _INSTANCE_GONE, DBInstanceIdentifier=id)

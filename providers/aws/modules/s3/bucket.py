@@ -1,0 +1,314 @@
+"""aws:s3 resource types: Bucket, BucketVersioning and BucketPublicAccessBlock."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+from envctl.engine.properties import contains_unknown
+from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props
+from envctl.providers.aws.context import AwsContext
+from envctl.providers.aws.errors import found_or_none
+from envctl.providers.aws.registry import resource_type
+from envctl.providers.aws.tags import tag_dict, tag_list, tags_from_cloud
+from envctl.providers.aws.wire import api_name
+
+# Route 53 zone of the S3 website endpoint in each region (Terraform's hostedZoneIDsMap).
+_HOSTED_ZONE_IDS = {
+    "af-south-1": "Z83WF9RJE8B12",
+    "ap-east-1": "ZNB98KWMFR0R6",
+    "ap-northeast-1": "Z2M4EHUR26P7ZW",
+    "ap-northeast-2": "Z3W03O7B5YMIYP",
+    "ap-northeast-3": "Z2YQB5RD63NC85",
+    "ap-south-1": "Z11RGJOFQNVJUP",
+    "ap-south-2": "Z02976202B4EZMXIPMXF7",
+    "ap-southeast-1": "Z3O0J2DXBE1FTB",
+    "ap-southeast-2": "Z1WCIGYICN2BYD",
+    "ap-southeast-3": "Z01846753K324LI26A3VV",
+    "ap-southeast-4": "Z0312387243XT5FE14WFO",
+    "ap-southeast-5": "Z08660063OXLMA7F1FJHU",
+    "ca-central-1": "Z1QDHH18159H29",
+    "ca-west-1": "Z03565811Z33SLEZTHOUL",
+    "cn-north-1": "Z5CN8UMXT92WN",
+    "cn-northwest-1": "Z282HJ1KT0DH03",
+    "eu-central-1": "Z21DNDUVLTQW6Q",
+    "eu-central-2": "Z030506016YDQGETNASS",
+    "eu-north-1": "Z3BAZG2TWCNX0D",
+    "eu-south-1": "Z30OZKI7KPW7MI",
+    "eu-south-2": "Z0081959F7139GRJC19J",
+    "eu-west-1": "Z1BKCTXD74EZPE",
+    "eu-west-2": "Z3GKZC51ZF0DB4",
+    "eu-west-3": "Z3R1K369G5AVDG",
+    "il-central-1": "Z09640613K4A3MN55U7GU",
+    "me-central-1": "Z06143092I8HRXZRUZROF",
+    "me-south-1": "Z1MPMWCPA7YB62",
+    "sa-east-1": "Z7KQH4QJS55SO",
+    "us-east-1": "Z3AQBSTGFYJSTF",
+    "us-east-2": "Z2O1EMRO9K5GLX",
+    "us-gov-east-1": "Z2NIFVYYW2VKV1",
+    "us-gov-west-1": "Z31GFT0UA1I2HV",
+    "us-west-1": "Z2F56UZL2M1ACD",
+    "us-west-2": "Z3BJ6K6RIION7M",
+}
+_DNS_SUFFIXES = {"aws-cn": "amazonaws.com.cn", "aws-iso": "c2s.ic.gov", "aws-iso-b": "sc2s.sgov.gov"}
+_DELETE_BATCH = 1000  # DeleteObjects takes at most 1000 keys
+_VERSIONING_STATUSES = ("Enabled", "Suspended", "Disabled")
+_PUBLIC_ACCESS_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+BUCKET_GONE = ("NoSuchBucket",)
+
+
+@resource_type
+class Bucket(AwsResource):
+    token = "aws:s3/bucket:Bucket"
+    id_property = "bucket"
+    aliases = ("aws:s3/bucketV2:BucketV2",)
+    name_property = "bucket"
+    name_prefix_property = "bucketPrefix"
+    name_max_length = 63
+    name_lowercase = True
+    defaults = {"forceDestroy": False}
+    force_new = frozenset({"bucket", "bucketPrefix", "objectLockEnabled"})
+    gone_codes = BUCKET_GONE
+
+    def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
+        s3 = ctx.client("s3")
+        name = self.physical_name(inputs)
+        params: dict[str, Any] = {"Bucket": name}
+        if ctx.region != "us-east-1":  # us-east-1 rejects an explicit location constraint
+            params["CreateBucketConfiguration"] = {"LocationConstraint": ctx.region}
+        if inputs.get("objectLockEnabled"):
+            params["ObjectLockEnabledForBucket"] = True
+        s3.create_bucket(**params)
+        tags = self.tags_all(ctx, urn, inputs)
+        if tags:
+            _put_bucket_tags(s3, name, tags)
+        # Inline versioning and encryption are Optional+Computed in Terraform: absent means unmanaged.
+        if (inputs.get("versioning") or {}).get("enabled"):
+            _put_versioning(s3, name, inputs["versioning"])
+        if inputs.get("serverSideEncryptionConfiguration"):
+            _put_encryption(s3, name, inputs["serverSideEncryptionConfiguration"])
+        return name, {**inputs, **self.describe(ctx, name, inputs)}
+
+    def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
+        s3 = ctx.client("s3")
+        tags = self.tags_all(ctx, urn, news)
+        if tags != olds.get("tagsAll"):
+            _put_bucket_tags(s3, id, tags)
+        if "versioning" in diff.changed and news.get("versioning"):
+            _put_versioning(s3, id, news["versioning"])
+        if "serverSideEncryptionConfiguration" in diff.changed and news.get("serverSideEncryptionConfiguration"):
+            _put_encryption(s3, id, news["serverSideEncryptionConfiguration"])
+        return {**news, **self.describe(ctx, id, news)}
+
+    def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
+        s3 = ctx.client("s3")
+        with contextlib.suppress(s3.exceptions.NoSuchBucket):
+            if state.get("forceDestroy"):
+                _empty_bucket(s3, id)
+            s3.delete_bucket(Bucket=id)
+
+    def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
+        s3 = ctx.client("s3")
+        location = s3.get_bucket_location(Bucket=id)["LocationConstraint"]
+        region = {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(location, location)
+        tagging = found_or_none(s3.get_bucket_tagging, ("NoSuchTagSet",), Bucket=id)
+        tags = tag_dict(tagging["TagSet"] if tagging else ())
+        lock = found_or_none(s3.get_object_lock_configuration, ("ObjectLockConfigurationNotFoundError",), Bucket=id)
+        versioning = s3.get_bucket_versioning(Bucket=id)
+        dns_suffix = _DNS_SUFFIXES.get(ctx.partition, "amazonaws.com")
+        return {
+            "bucket": id,
+            "bucketPrefix": state.get("bucketPrefix"),  # not stored by AWS
+            "forceDestroy": bool(state.get("forceDestroy")),  # not stored by AWS
+            "arn": f"arn:{ctx.partition}:s3:::{id}",
+            "bucketDomainName": f"{id}.s3.{dns_suffix}",
+            "bucketRegionalDomainName": f"{id}.s3.{region}.{dns_suffix}",
+            "bucketRegion": region,
+            "region": region,
+            "hostedZoneId": _HOSTED_ZONE_IDS.get(region),
+            "objectLockEnabled": bool(lock) and lock["ObjectLockConfiguration"].get("ObjectLockEnabled") == "Enabled",
+            "versioning": {
+                "enabled": versioning.get("Status") == "Enabled",
+                "mfaDelete": versioning.get("MFADelete") == "Enabled",
+            },
+            "serverSideEncryptionConfiguration": _read_encryption(s3, id),
+            **tags_from_cloud(ctx, state, tags),
+        }
+
+
+@resource_type
+class BucketVersioning(AwsResource):
+    token = "aws:s3/bucketVersioning:BucketVersioning"
+    id_property = "bucket"
+    aliases = ("aws:s3/bucketVersioningV2:BucketVersioningV2",)
+    required = ("bucket", "versioningConfiguration")
+    force_new = frozenset({"bucket", "expectedBucketOwner"})
+    taggable = False
+    gone_codes = BUCKET_GONE
+
+    def validate(self, inputs: Props) -> list[CheckFailure]:
+        config = inputs.get("versioningConfiguration")
+        if not config or contains_unknown(config) or config.get("status") in _VERSIONING_STATUSES:
+            return []
+        return [CheckFailure("versioningConfiguration", f"status must be one of {', '.join(_VERSIONING_STATUSES)}")]
+
+    def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
+        # "Disabled" only adopts a never-versioned bucket: S3 cannot be set back to it (as in Terraform).
+        if inputs["versioningConfiguration"]["status"] != "Disabled":
+            self._put(ctx, inputs)
+        id = _bucket_owner_id(inputs["bucket"], inputs.get("expectedBucketOwner"))
+        return id, {**inputs, **self.describe(ctx, id, inputs)}
+
+    def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
+        self._put(ctx, news)
+        return {**news, **self.describe(ctx, id, news)}
+
+    def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
+        """Versioning cannot be removed, only suspended; that is what deleting this resource does."""
+        if (state.get("versioningConfiguration") or {}).get("status") == "Disabled":
+            return
+        s3 = ctx.client("s3")
+        bucket, owner = _split_bucket_owner_id(id)
+        with contextlib.suppress(s3.exceptions.NoSuchBucket):
+            s3.put_bucket_versioning(
+                Bucket=bucket, VersioningConfiguration={"Status": "Suspended"}, **owner_param(owner)
+            )
+
+    def _put(self, ctx: AwsContext, inputs: Props) -> None:
+        config = inputs["versioningConfiguration"]
+        params: dict[str, Any] = {"Bucket": inputs["bucket"], **owner_param(inputs.get("expectedBucketOwner"))}
+        params["VersioningConfiguration"] = {"Status": config["status"]}
+        if config.get("mfaDelete"):
+            params["VersioningConfiguration"]["MFADelete"] = config["mfaDelete"]
+        if inputs.get("mfa"):
+            params["MFA"] = inputs["mfa"]
+        ctx.client("s3").put_bucket_versioning(**params)
+
+    def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
+        bucket, owner = _split_bucket_owner_id(id)
+        answer = ctx.client("s3").get_bucket_versioning(Bucket=bucket, **owner_param(owner))
+        config = {"status": answer.get("Status", "Disabled")}  # a never-versioned bucket reports no status
+        if answer.get("MFADelete"):
+            config["mfaDelete"] = answer["MFADelete"]
+        return {
+            "bucket": bucket,
+            "expectedBucketOwner": owner,
+            "mfa": state.get("mfa"),  # a one-time code, not stored by AWS
+            "versioningConfiguration": config,
+        }
+
+
+@resource_type
+class BucketPublicAccessBlock(AwsResource):
+    token = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+    id_property = "bucket"
+    required = ("bucket",)
+    defaults = dict.fromkeys(_PUBLIC_ACCESS_FLAGS, False)
+    force_new = frozenset({"bucket"})
+    taggable = False
+    gone_codes = (*BUCKET_GONE, "NoSuchPublicAccessBlockConfiguration")
+
+    def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
+        self._put(ctx, inputs)
+        return inputs["bucket"], {**inputs, **self.describe(ctx, inputs["bucket"], inputs)}
+
+    def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
+        self._put(ctx, news)
+        return {**news, **self.describe(ctx, id, news)}
+
+    def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
+        if state.get("skipDestroy"):
+            return
+        s3 = ctx.client("s3")
+        with contextlib.suppress(s3.exceptions.NoSuchBucket):
+            s3.delete_public_access_block(Bucket=id)
+
+    def _put(self, ctx: AwsContext, inputs: Props) -> None:
+        config = {api_name(flag): bool(inputs.get(flag)) for flag in _PUBLIC_ACCESS_FLAGS}
+        ctx.client("s3").put_public_access_block(Bucket=inputs["bucket"], PublicAccessBlockConfiguration=config)
+
+    def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
+        config = ctx.client("s3").get_public_access_block(Bucket=id)["PublicAccessBlockConfiguration"]
+        flags = {flag: bool(config.get(api_name(flag))) for flag in _PUBLIC_ACCESS_FLAGS}
+        return {"bucket": id, "skipDestroy": state.get("skipDestroy"), **flags}
+
+
+def _bucket_owner_id(bucket: str, owner: str | None) -> str:
+    """Terraform's id for bucket sub-resources: the bucket, or `bucket,owner` with an expected owner."""
+    return f"{bucket},{owner}" if owner else bucket
+
+
+def _split_bucket_owner_id(id: str) -> tuple[str, str | None]:
+    bucket, _, owner = id.partition(",")
+    return bucket, owner or None
+
+
+def owner_param(owner: str | None) -> dict[str, str]:
+    """The parameter that makes S3 check the bucket's owner, when one is expected."""
+    return {"ExpectedBucketOwner": owner} if owner else {}
+
+
+def _put_bucket_tags(s3: Any, bucket: str, tags: dict[str, str]) -> None:
+    """S3 replaces the whole tag set at once; an empty set must be deleted instead."""
+    if tags:
+        s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": tag_list(tags)})
+    else:
+        s3.delete_bucket_tagging(Bucket=bucket)
+
+
+def _put_versioning(s3: Any, bucket: str, versioning: Props) -> None:
+    s3.put_bucket_versioning(
+        Bucket=bucket,
+        VersioningConfiguration={
+            "Status": "Enabled" if versioning.get("enabled") else "Suspended",
+            "MFADelete": "Enabled" if versioning.get("mfaDelete") else "Disabled",
+        },
+    )
+
+
+def _put_encryption(s3: Any, bucket: str, config: Props) -> None:
+    rule = config.get("rule") or {}
+    by_default = rule.get("applyServerSideEncryptionByDefault") or {}
+    api_rule: dict[str, Any] = {"BucketKeyEnabled": bool(rule.get("bucketKeyEnabled"))}
+    if by_default:
+        api_rule["ApplyServerSideEncryptionByDefault"] = {"SSEAlgorithm": by_default["sseAlgorithm"]}
+        if by_default.get("kmsMasterKeyId"):
+            api_rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] = by_default["kmsMasterKeyId"]
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [api_rule]})
+
+
+def _read_encryption(s3: Any, bucket: str) -> Props | None:
+    answer = found_or_none(s3.get_bucket_encryption, ("ServerSideEncryptionConfigurationNotFoundError",), Bucket=bucket)
+    if not answer:
+        return None
+    api_rule = answer["ServerSideEncryptionConfiguration"]["Rules"][0]
+    rule: Props = {"bucketKeyEnabled": bool(api_rule.get("BucketKeyEnabled"))}
+    by_default = api_rule.get("ApplyServerSideEncryptionByDefault")
+    if by_default:
+        rule["applyServerSideEncryptionByDefault"] = {"sseAlgorithm": by_default["SSEAlgorithm"]}
+        if by_default.get("KMSMasterKeyID"):
+            rule["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"] = by_default["KMSMasterKeyID"]
+    return {"rule": rule}
+
+
+def object_versions(s3: Any, bucket: str, prefix: str = "") -> Iterator[dict[str, Any]]:
+    """Every version and delete marker of the objects whose keys start with `prefix`."""
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix):
+        yield from page.get("Versions", []) + page.get("DeleteMarkers", [])
+
+
+def _empty_bucket(s3: Any, bucket: str) -> None:
+    """Delete every object version and delete marker, as forceDestroy does (locked objects included)."""
+    batch: list[dict[str, str]] = []
+    for entry in object_versions(s3, bucket):
+        batch.append({"Key": entry["Key"], "VersionId": entry["VersionId"]})
+        if len(batch) == _DELETE_BATCH:
+            _delete_objects(s3, bucket, batch)
+            batch = []
+    if batch:
+        _delete_objects(s3, bucket, batch)
+
+
+def _delete_objects(s3: Any, bucket: str, objects: list[dict[str, str]]) -> None:
+    s3.delete_objects(Bucket=bucket, Delete={"Objects": objects, "Quiet": True}, BypassGovernanceRetention=True)
