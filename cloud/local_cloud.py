@@ -21,7 +21,7 @@ from typing import Any
 from envctl.cloud.faults import FAULTS_PATH, FaultPolicy
 from envctl.cloud.recording import Recording, RecordingBusy
 from envctl.cloud.server import EXIT_PORT_TAKEN, EXIT_RECORDING_BUSY
-from envctl.engine.providers import CloudTarget
+from envctl.cloud.target import CloudTarget
 from envctl.errors import BadInput, OperationFailed
 from envctl.processes import process_alive
 

@@ -24,9 +24,10 @@ class Crypter(Protocol):
     def decrypt(self, ciphertext: str) -> str: ...
 
 
-@dataclass
+@dataclass(frozen=True)
 class ResourceState:
-    """One resource as the engine knows it (Pulumi's ResourceV3 fields that envctl uses)."""
+    """One resource as the engine knows it (Pulumi's ResourceV3 fields that envctl uses). A value: a step that
+    changes a resource makes a new one (`dataclasses.replace`)."""
 
     urn: str
     type: str
@@ -48,6 +49,15 @@ class ResourceState:
     delete: bool = False  # replaced create-before-delete, awaiting deletion
     created: str | None = None
     modified: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The logical name: everything after the URN's third delimiter."""
+        return self.urn.split("::", 3)[3]
+
+    @property
+    def provider_urn(self) -> str | None:
+        return self.provider.rpartition("::")[0] if self.provider else None
 
     def to_v3(self) -> dict[str, Any]:
         """Pulumi's ResourceV3 JSON form (omitting empty optional fields, as Pulumi does)."""
@@ -103,7 +113,7 @@ class ResourceState:
         )
 
 
-@dataclass
+@dataclass(frozen=True)
 class PendingOperation:
     id: int
     urn: str

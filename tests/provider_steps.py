@@ -20,12 +20,13 @@ import pytest
 from botocore.exceptions import ClientError
 from pulumi.runtime import rpc
 
-from envctl.engine.deployment import OperationResult
+from envctl.engine.deployment import DeploymentResult
 from envctl.providers.aws.base import AwsResource, DiffResult, Props
 from envctl.providers.aws.context import AwsContext
+from envctl.providers.aws.package import with_region
 from envctl.providers.aws.registry import lookup_invoke, lookup_resource
 
-from engine_support import deployment, write_program
+from engine_support import destroy, up, write_program
 
 LAMBDA_TRUST = json.dumps({
     "Version": "2012-10-17",
@@ -98,7 +99,18 @@ def sdk_wire(value: Any) -> Any:
 
 
 def create(ctx: AwsContext, token: str, logical: str, inputs: Props) -> tuple[str, Props]:
-    return provider(token).create(ctx, urn(token, logical), checked(token, logical, inputs))
+    return created(ctx, token, logical, checked(token, logical, inputs))
+
+
+def created(ctx: AwsContext, token: str, logical: str, inputs: Props) -> tuple[str, Props]:
+    """The provider's create, as the engine takes it (with the region of a regional type); every output property
+    of the type's schema must be there (computed, or read back from AWS)."""
+    resource = provider(token)
+    id, outputs = resource.create(ctx, urn(token, logical), inputs)
+    outputs = with_region(resource, ctx, outputs)
+    missing = resource.schema().outputs - set(outputs)
+    assert not missing, f"{token}: create returned no {', '.join(sorted(missing))}"
+    return id, outputs
 
 
 def update(ctx: AwsContext, token: str, logical: str, id: str, olds: Props, changes: Props) -> Props:
@@ -143,7 +155,7 @@ class Deployed:
 
 def deploy(ctx: AwsContext, token: str, logical_name: str, news: Props) -> Deployed:
     inputs = checked(token, logical_name, news)
-    id, outputs = provider(token).create(ctx, urn(token, logical_name), inputs)
+    id, outputs = created(ctx, token, logical_name, inputs)
     return Deployed(token, logical_name, id, inputs, outputs)
 
 
@@ -224,10 +236,9 @@ Provision = Callable[..., Provisioned]
 
 
 def provisioned(ctx: AwsContext, token: str, name: str, inputs: Props) -> Provisioned:
-    resource = provider(token)
     inputs = checked(token, name, inputs)
-    id, outputs = resource.create(ctx, urn(token, name), inputs)
-    return Provisioned(ctx, resource, name, urn(token, name), id, inputs, outputs)
+    id, outputs = created(ctx, token, name, inputs)
+    return Provisioned(ctx, provider(token), name, urn(token, name), id, inputs, outputs)
 
 
 @dataclass(frozen=True)
@@ -259,7 +270,7 @@ class Provisioner:
     def create(self, token: str, logical: str, inputs: Props) -> Made:
         made = Made(token, logical, inputs)
         news = checked(token, logical, inputs)
-        id, outputs = provider(token).create(self.ctx, made.urn, news)
+        id, outputs = created(self.ctx, token, logical, news)
         made = replace(made, id=id, inputs=news, outputs=outputs)
         self._made.append(made)
         return made
@@ -298,19 +309,19 @@ class Provisioner:
 # ---- whole programs through the local engine -----------------------------------------------
 
 
-def up_program(directory: Path, program: str, endpoint: str, name: str = "testproj") -> tuple[Path, OperationResult]:
+def up_program(directory: Path, program: str, endpoint: str, name: str = "testproj") -> tuple[Path, DeploymentResult]:
     """A one-file program written to `directory` and brought up; the up must succeed."""
     project = write_program(directory, program, name=name)
-    result = deployment(project, "test", endpoint).up()
+    result = up(project, "test", endpoint)
     assert result.succeeded, result.error
     return project, result
 
 
 def assert_up_again_changes_nothing_and_destroy_deletes(project: Path, endpoint: str, created: int) -> None:
     """A second up keeps all `created` resources (the stack included) as they are; destroy deletes them all."""
-    again = deployment(project, "test", endpoint).up()
+    again = up(project, "test", endpoint)
     assert again.succeeded, again.error
     assert not again.has_changes and again.changes["same"] == created
-    destroyed = deployment(project, "test", endpoint).destroy()
+    destroyed = destroy(project, "test", endpoint)
     assert destroyed.succeeded, destroyed.error
     assert destroyed.changes["delete"] == created

@@ -17,7 +17,7 @@ import pytest
 from envctl.cloud.local_cloud import LocalCloud
 from envctl.errors import OperationFailed
 
-from engine_support import aws, copy_reference_project, deployment
+from engine_support import aws, copy_reference_project, up
 from envctl_command import run_envctl
 
 
@@ -47,7 +47,7 @@ def test_a_restarted_cloud_holds_the_environment_with_identical_ids(project: Pat
     cloud = LocalCloud(project)
     first = cloud.start()
     assert first.started and first.replayed == 0
-    result = deployment(project, "dev", first.endpoint).up()
+    result = up(project, "dev", first.endpoint)
     assert result.succeeded, result.error
     outputs = result.outputs
     recorded = cloud.recording.calls()

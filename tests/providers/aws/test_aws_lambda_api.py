@@ -18,7 +18,7 @@ from envctl.providers.aws.assets import archive_zip
 from envctl.providers.aws.base import DiffResult, Props
 from envctl.providers.aws.context import AwsContext
 
-from engine_support import aws, deployment, write_program
+from engine_support import aws, destroy, up, write_program
 from provider_steps import (
     LAMBDA_TRUST,
     Deployed,
@@ -323,7 +323,7 @@ def test_a_serverless_program_runs_unmodified(tmp_path: Path, moto_endpoint: str
     (project / "www").mkdir()
     (project / "www" / "index.html").write_text("<h1>hello</h1>")
     try:
-        first = deployment(project, "test", moto_endpoint).up()
+        first = up(project, "test", moto_endpoint)
         assert first.succeeded, first.error
         assert first.changes["create"] == 11  # ten resources and the stack
         out = first.outputs
@@ -334,18 +334,18 @@ def test_a_serverless_program_runs_unmodified(tmp_path: Path, moto_endpoint: str
         lambda_client = aws(moto_endpoint, "lambda")
         first_code = lambda_client.get_function(FunctionName=out["functionName"])["Configuration"]["CodeSha256"]
 
-        again = deployment(project, "test", moto_endpoint).up()
+        again = up(project, "test", moto_endpoint)
         assert again.succeeded, again.error
         assert not again.has_changes  # same files: the content hashes in state match
 
         (project / "app" / "handler.py").write_text("def handler(event, context):\n    return 'v2'\n")
-        edited = deployment(project, "test", moto_endpoint).up()
+        edited = up(project, "test", moto_endpoint)
         assert edited.succeeded, edited.error
         assert edited.changes["update"] == 1 and edited.changes["replace"] == 0  # the code, in place
         config = lambda_client.get_function(FunctionName=out["functionName"])["Configuration"]
         assert config["CodeSha256"] != first_code
     finally:
-        destroyed = deployment(project, "test", moto_endpoint).destroy()
+        destroyed = destroy(project, "test", moto_endpoint)
     assert destroyed.succeeded, destroyed.error
     remaining = [f["FunctionName"] for f in aws(moto_endpoint, "lambda").list_functions()["Functions"]]
     assert out["functionName"] not in remaining

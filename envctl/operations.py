@@ -1,0 +1,172 @@
+"""The user's workflows as library calls: up, preview, destroy, refresh, drift, unlock, each on one environment.
+
+A workflow takes the environment and an `Interaction` (how to show progress and the plan, and ask for
+confirmation), and returns plain results; the CLI parses, calls one of these, and renders. What changes an
+environment holds its lock, settles what an interrupted run left pending, and is recorded in the ledger, failed
+runs included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from envctl.engine import lock
+from envctl.engine.deployment import Deployment, DeploymentResult
+from envctl.engine.drift import DriftReport
+from envctl.engine.executor import DEFAULT_PARALLEL, StepEvent
+from envctl.environment import CLOUDS, Environment
+from envctl.errors import BadInput, EnvctlError, OperationFailed
+from envctl.recording import record_interrupted, record_operation
+
+if TYPE_CHECKING:
+    from envctl.ledger.audit import AuditResult
+
+
+class Interaction(Protocol):
+    """What a workflow shows and asks while it runs."""
+
+    def event(self, event: StepEvent) -> None:
+        """A step started, finished or failed."""
+
+    def note(self, text: str) -> None:
+        """Something the user should know (a broken stale lock, a settled interrupted run)."""
+
+    def plan(self, plan: DeploymentResult) -> None:
+        """The plan, before confirmation."""
+
+    def refreshed(self, report: DriftReport) -> None:
+        """What a refresh took into the state."""
+
+    def confirm(self, question: str, action: str) -> bool:
+        """Whether to go on; False declines (nothing is done)."""
+
+
+class Declined(EnvctlError):
+    """The user declined the confirmation: nothing was done."""
+
+    exit_code = 1
+
+
+@dataclass
+class Outcome:
+    """What a changing workflow did: its result and the snapshot recorded for it."""
+
+    result: DeploymentResult
+    snapshot: str
+    refreshed: DriftReport | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def up(environment: Environment, ui: Interaction, *, yes: bool = False, refresh: bool = False,
+       parallel: int = DEFAULT_PARALLEL) -> Outcome:
+    """Preview, confirm, apply exactly the confirmed plan, record."""
+    deployment = environment.deployment(ui.event, parallel)
+    with locked(environment, "up", ui, deployment):
+        started = datetime.now(UTC)
+        refreshed = deployment.refresh() if refresh else None
+        if refreshed is not None:
+            ui.refreshed(refreshed)
+        result = preview_then_apply(deployment, ui, yes)
+        return Outcome(result, record_operation(environment, result, started, datetime.now(UTC)), refreshed)
+
+
+def preview(environment: Environment, ui: Interaction) -> DeploymentResult:
+    """What `up` would do; changes nothing and records nothing."""
+    return environment.deployment(ui.event).preview()
+
+
+def destroy(environment: Environment, ui: Interaction, *, yes: bool = False,
+            parallel: int = DEFAULT_PARALLEL) -> Outcome:
+    """Delete every resource of the environment, after confirmation; recorded."""
+    deployment = environment.deployment(ui.event, parallel)
+    with locked(environment, "destroy", ui, deployment):
+        started = datetime.now(UTC)
+        plan = deployment.plan_destroy()
+        ui.plan(plan)
+        if plan.succeeded and plan.planned and not yes and not ui.confirm(
+                f"Delete every resource of {environment.name}?", "destroy"):
+            raise Declined("destroy declined: nothing was deleted")
+        result = deployment.destroy(plan.plan) if plan.succeeded else plan
+        return Outcome(result, record_operation(environment, result, started, datetime.now(UTC)))
+
+
+def drift(environment: Environment) -> tuple[DriftReport, lock.LockHolder | None]:
+    """What was changed in the cloud outside envctl, and who holds the environment's lock now (their changes show
+    as drift)."""
+    return environment.deployment().drift(), lock.holder(environment.database, environment.name)
+
+
+def audit(ledger_url: str, project_dir: Path, thing: str, cloud: str = "local") -> AuditResult:
+    """Where `thing` came from: a snapshot's provenance, or a resource's lineage. A resource the ledger does not
+    know by its ARN or physical id is looked up in the cloud, whose envctl tags name its environment and URN."""
+    from envctl.cloud.local_cloud import LOCAL_CREDENTIALS, LocalCloud, aws_target
+    from envctl.cloud.target import CloudTarget
+    from envctl.ledger import Ledger
+    from envctl.ledger.audit import URN_PREFIX, NotRecorded, audit_tagged
+    from envctl.ledger.audit import audit as audit_ledger
+    from envctl.providers.aws.tag_lookup import envctl_tags
+
+    if cloud not in CLOUDS:
+        raise BadInput(f"unknown cloud {cloud!r}: choose {' or '.join(CLOUDS)}")
+    with Ledger.open(ledger_url).engine.connect() as conn:
+        try:
+            return audit_ledger(conn, thing)
+        except NotRecorded as not_recorded:
+            if thing.startswith(URN_PREFIX):
+                raise
+            target: CloudTarget | None = aws_target()
+            if cloud == "local":
+                status = LocalCloud(project_dir).status()  # a stopped local cloud holds nothing: not started for this
+                target = CloudTarget("local", status.endpoint, *LOCAL_CREDENTIALS) if status.running else None
+            tags = envctl_tags(target, thing) if target is not None else None
+            if tags is None:
+                raise NotRecorded(f"{not_recorded}; and the {cloud} cloud shows no resource {thing!r} with "
+                                  "envctl's tags (or is not running)") from None
+            return audit_tagged(conn, thing, *tags)
+
+
+def unlock(environment: Environment) -> lock.LockHolder | None:
+    """Break the environment's lock by hand; the holder it had, if any."""
+    return lock.unlock(environment.database, environment.name)
+
+
+def preview_then_apply(deployment: Deployment, ui: Interaction, yes: bool) -> DeploymentResult:
+    """The preview's plan shown and confirmed, then applied exactly: a step the plan does not hold is refused.
+    A plan without changes is applied too: it makes no cloud call, but records what only a real run knows
+    (resolved outputs, options such as `protect`)."""
+    plan = deployment.preview()
+    if not plan.succeeded:
+        plan.operation = "up"
+        return plan
+    if plan.has_changes:
+        ui.plan(plan)
+        if not yes and not ui.confirm("Apply these changes?", "apply"):
+            raise Declined("up declined: nothing was changed")
+    return deployment.apply(plan.plan)
+
+
+@contextmanager
+def locked(environment: Environment, operation: str, ui: Interaction, deployment: Deployment) -> Iterator[None]:
+    """The environment's lock for the operation; a run whose process died is recorded as interrupted and what it
+    left pending is settled first."""
+    with lock.environment_lock(environment.database, environment.name, operation) as acquired:
+        if acquired.broken is not None:
+            ui.note(f"broke the stale lock of {acquired.broken.describe()}: its process is gone")
+            ref = record_interrupted(environment, acquired.broken.operation, acquired.broken.since,
+                                     acquired.broken.describe())
+            ui.note(f"recorded the interrupted run as {ref}")
+        for note in deployment.settle_pending():
+            ui.note(f"recovered: {note}")
+        yield
+
+
+def operation_error(result: DeploymentResult) -> EnvctlError:
+    """The error a failed result is to the user: bad input (exit 2) or a failed operation (exit 1)."""
+    if result.error_kind == "bad_input":
+        return BadInput(result.error or "bad input")
+    return OperationFailed(result.error or "the operation failed")
