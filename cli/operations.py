@@ -156,7 +156,7 @@ def result_document(result: DeploymentResult, snapshot: str | None) -> dict[str,
         "snapshot": snapshot,
         "env": result.stack,
         "operation": result.operation,
-        "status": "succeeded" if result.succeeded else "failed",
+        "status": result.status,
         "changes": result.changes,
         "done": result.done if result.records else None,
         "planned": [step_document(s) for s in result.planned],
@@ -177,7 +177,7 @@ def step_document(step: Step) -> dict[str, Any]:
 
 
 def print_outcome(out: Console, result: DeploymentResult, snapshot: str) -> None:
-    state = "[green]succeeded[/]" if result.succeeded else "[red]failed[/]"
+    state = "[green]succeeded[/]" if result.succeeded else f"[red]{result.status}[/]"
     out.print(f"{result.operation} {escape(result.stack)} {state} in {result.seconds:.1f}s: {summary(result.changes)}")
     if result.outputs and result.succeeded:
         out.print("[bold]Outputs:[/]")

@@ -61,7 +61,7 @@ def rebuild(env: EnvArgument, from_ref: FromOption = None, into: IntoOption = No
     if json_output:
         context.print_json({
             "snapshot": outcome.snapshot, "env": outcome.source.target, "source": outcome.source.snapshot,
-            "commit": outcome.source.commit, "status": "succeeded" if result.succeeded else "failed",
+            "commit": outcome.source.commit, "status": result.status,
             "error": result.error, "warnings": outcome.source.warnings,
             "toolchain": [difference.to_json() for difference in outcome.source.toolchain],
             "refreshed": outcome.refreshed.to_json(), "changes": result.changes,

@@ -8,7 +8,6 @@ step the plan does not hold.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -19,6 +18,7 @@ from typing import Any
 from envctl.engine.drift import DriftReport
 from envctl.engine.executor import DEFAULT_PARALLEL, DONE, FAILED, SKIPPED, EventSink, StepExecutor, StepRecord
 from envctl.engine.generator import Protected, StepGenerator, destroy_steps, managed_in_cloud, refresh_steps
+from envctl.engine.interrupts import Interrupt
 from envctl.engine.monitor import LocalMonitor, MonitorOutcome
 from envctl.engine.plan import Plan
 from envctl.engine.preview import PreviewSink
@@ -64,6 +64,11 @@ class DeploymentResult:
         return self.error is None
 
     @property
+    def status(self) -> str:
+        """succeeded, failed or interrupted: as the ledger records the run."""
+        return "succeeded" if self.succeeded else "interrupted" if self.error_kind == INTERRUPTED else "failed"
+
+    @property
     def changes(self) -> dict[str, int]:
         """Steps decided, by operation (the change summary of a plan)."""
         counts = Counter(s.op for s in _counted(self.steps))
@@ -103,7 +108,7 @@ class Deployment:
                  store: StateStore, packages: Mapping[str, ProviderPackage],
                  package_config: Mapping[str, Mapping[str, Any]], *, secrets: SecretValues,
                  stack_outputs_of: Callable[[str], dict[str, Any] | None], events: EventSink = lambda _e: None,
-                 parallel: int = DEFAULT_PARALLEL, cancel: threading.Event | None = None) -> None:
+                 parallel: int = DEFAULT_PARALLEL, interrupt: Interrupt | None = None) -> None:
         self.program = program
         self.stack = stack
         self.config = config
@@ -115,7 +120,7 @@ class Deployment:
         self.stack_outputs_of = stack_outputs_of
         self.events = events
         self.parallel = parallel
-        self.cancel = cancel or threading.Event()
+        self.interrupt = interrupt or Interrupt()
 
     # ---- operations ------------------------------------------------------------------------
 
@@ -133,6 +138,8 @@ class Deployment:
                 steps += generator.deletes()
             except Protected as protected:
                 error, kind = str(protected), FAILED_KIND
+        if self.interrupt.is_set():
+            error, kind = self._interrupted_error(), INTERRUPTED
         return DeploymentResult("preview", self.stack, steps, [], list(outcome.resources.values()),
                                 outcome.stack_outputs, error, kind, log.messages, time.monotonic() - started)
 
@@ -155,8 +162,8 @@ class Deployment:
             error, kind = _first_failure(executor.run(deletes)) if error is None else (error, kind)
             if error is None:
                 self.store.set_stack_outputs(self.program.project, outcome.stack_outputs)
-        if self.cancel.is_set() and error is not None:
-            kind = INTERRUPTED
+        if self.interrupt.is_set() and error is not None:
+            error, kind = self._interrupted_error(), INTERRUPTED
         return DeploymentResult("up", self.stack, steps, list(executor.records), self.store.load(),
                                 outcome.stack_outputs, error, kind, log.messages, time.monotonic() - started)
 
@@ -182,10 +189,15 @@ class Deployment:
         error, kind = _first_failure(executor.run(steps))
         if error is None:
             self.store.set_stack_outputs(self.program.project, {})
-        if self.cancel.is_set() and error is not None:
-            kind = INTERRUPTED
+        if self.interrupt.is_set() and error is not None:
+            error, kind = self._interrupted_error(), INTERRUPTED
         return DeploymentResult("destroy", self.stack, steps, list(executor.records), self.store.load(), {}, error,
                                 kind, seconds=time.monotonic() - started)
+
+    def interrupted(self, operation: str) -> DeploymentResult:
+        """The result of a run stopped by a signal outside any step: the state as it is."""
+        return DeploymentResult(operation, self.stack, [], [], self.store.load(), self.store.stack_outputs(),
+                                self._interrupted_error(), INTERRUPTED)
 
     def settle_pending(self) -> list[str]:
         """Settle the operations an interrupted run left pending; a sentence for each."""
@@ -216,10 +228,14 @@ class Deployment:
 
     # ---- internals -------------------------------------------------------------------------
 
+    def _interrupted_error(self) -> str:
+        return (f"interrupted by {self.interrupt.signal or 'a signal'}: no step was started after it, the steps in "
+                "flight finished and were checkpointed")
+
     def _run(self, monitor: LocalMonitor, dry_run: bool) -> tuple[MonitorOutcome, EngineLog, ProgramError | None]:
         log = EngineLog()
         failure = run_program(self.program.main, self.program.root, self.program.project, self.stack, self.config,
-                              self.secret_keys, monitor, log, dry_run, parallel=self.parallel)
+                              self.secret_keys, monitor, log, dry_run, self.interrupt, parallel=self.parallel)
         log.messages = [(severity, self.secrets.redact(message)) for severity, message in log.messages]
         return monitor.outcome, log, failure
 
@@ -240,7 +256,7 @@ class Deployment:
 
     def _executor(self, registry: ProviderRegistry, plan: Plan | None = None) -> StepExecutor:
         return StepExecutor(self.store, registry, self.events, secrets=self.secrets, plan=plan,
-                            parallel=self.parallel, cancel=self.cancel)
+                            parallel=self.parallel, interrupt=self.interrupt)
 
     def _registry(self, old: list[ResourceState]) -> ProviderRegistry:
         registry = ProviderRegistry(self.packages, self.stack, self.program.project, self.package_config)

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from envctl.engine import properties as props
 from envctl.engine.drift import Observation, refreshed_state, resource_drift
 from envctl.engine.generator import PROVIDER_PREFIX, prerequisites
+from envctl.engine.interrupts import Interrupt
 from envctl.engine.plan import Plan
 from envctl.engine.provider import Provider, ProviderError
 from envctl.engine.secret_values import SecretValues
@@ -81,7 +82,7 @@ class ProviderLookup(Protocol):
 class StepExecutor:
     def __init__(self, store: StateStore, providers: ProviderLookup, events: EventSink, *,
                  secrets: SecretValues | None = None, plan: Plan | None = None, parallel: int = DEFAULT_PARALLEL,
-                 cancel: threading.Event | None = None) -> None:
+                 interrupt: Interrupt | None = None) -> None:
         self._store = store
         self._providers = providers
         self._events = events
@@ -89,7 +90,7 @@ class StepExecutor:
         self._plan = plan
         self._parallel = max(1, parallel)
         self._calls = threading.BoundedSemaphore(self._parallel)
-        self.cancel = cancel or threading.Event()
+        self.interrupt = interrupt or Interrupt()
         self._lock = threading.Lock()
         self.records: list[StepRecord] = []
 
@@ -109,14 +110,16 @@ class StepExecutor:
         status: dict[int, str] = {}
         records: dict[int, StepRecord] = {}
         remaining = set(range(len(steps)))
-        with ThreadPoolExecutor(max_workers=self._parallel, thread_name_prefix="envctl-step") as pool:
+        # A signal only stops new steps from starting: the ones in flight finish and are checkpointed.
+        with self.interrupt.deferred(), ThreadPoolExecutor(max_workers=self._parallel,
+                                                           thread_name_prefix="envctl-step") as pool:
             running: dict[Future[StepRecord], int] = {}
             while remaining or running:
                 ready = sorted(i for i in remaining if waits[i] <= status.keys())
                 for i in ready:
                     remaining.discard(i)
                     blocked = [steps[d] for d in waits[i] if status[d] != DONE]
-                    if blocked or self.cancel.is_set():
+                    if blocked or self.interrupt.is_set():
                         why = f"not taken: {blocked[0].describe()} did not succeed" if blocked else "interrupted"
                         records[i] = self._record(StepRecord(steps[i], SKIPPED, why))
                         status[i] = SKIPPED
@@ -174,7 +177,7 @@ class StepExecutor:
                 self._fail_record(step, violation)
                 raise PlanViolation(step, f"{violation}; it was not taken (something changed since the preview: "
                                           "run `envctl up` again to see the new plan)")
-        if self.cancel.is_set():
+        if self.interrupt.is_set():
             self._fail_record(step, "interrupted before it started")
             raise Interrupted(step, "interrupted: the step was not started")
         try:

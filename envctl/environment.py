@@ -3,7 +3,6 @@ and the engine and cloud it runs with, put together for the operations."""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from sqlalchemy import Engine
 from envctl.cloud.target import CloudTarget
 from envctl.engine.deployment import Deployment, Program
 from envctl.engine.executor import DEFAULT_PARALLEL, EventSink
+from envctl.engine.interrupts import Interrupt
 from envctl.engine.properties import secret
 from envctl.engine.secret_values import SecretValues
 from envctl.engine.state import Crypter, StateStore
@@ -62,7 +62,7 @@ class Environment:
         return SecretValues(self.config[key] for key in self.secret_keys if key in self.config)
 
     def deployment(self, events: EventSink | None = None, parallel: int = DEFAULT_PARALLEL,
-                   cancel: threading.Event | None = None) -> Deployment:
+                   interrupt: Interrupt | None = None) -> Deployment:
         """The engine for this environment."""
         if self.engine_name != "local":
             raise BadInput("engine `pulumi` needs the Pulumi CLI, which is not installed here; "
@@ -75,7 +75,7 @@ class Environment:
             program, self.name, {k: program_config_text(v) for k, v in self.config.items()}, self.secret_keys,
             self.store(), packages, {name: self._package_config(name) for name in packages},
             secrets=self.secret_values(), stack_outputs_of=self._stack_outputs_of,
-            events=events or (lambda _e: None), parallel=parallel, cancel=cancel,
+            events=events or (lambda _e: None), parallel=parallel, interrupt=interrupt,
         )
 
     def _package_config(self, package: str) -> dict[str, Any]:

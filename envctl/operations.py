@@ -8,7 +8,7 @@ runs included.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from envctl.engine import lock
-from envctl.engine.deployment import Deployment, DeploymentResult
+from envctl.engine.deployment import BAD_INPUT, INTERRUPTED, Deployment, DeploymentResult
 from envctl.engine.drift import DriftReport
 from envctl.engine.executor import DEFAULT_PARALLEL, StepEvent
+from envctl.engine.interrupts import Interrupt
 from envctl.environment import CLOUDS, Environment
-from envctl.errors import BadInput, EnvctlError, OperationFailed
+from envctl.errors import BadInput, EnvctlError, Interrupted, OperationFailed
 from envctl.recording import record_interrupted, record_operation
 
 if TYPE_CHECKING:
@@ -65,34 +66,61 @@ class Outcome:
 def up(environment: Environment, ui: Interaction, *, yes: bool = False, refresh: bool = False,
        parallel: int = DEFAULT_PARALLEL) -> Outcome:
     """Preview, confirm, apply exactly the confirmed plan, record."""
-    deployment = environment.deployment(ui.event, parallel)
-    with locked(environment, "up", ui, deployment):
-        started = datetime.now(UTC)
-        refreshed = deployment.refresh() if refresh else None
-        if refreshed is not None:
-            ui.refreshed(refreshed)
-        result = preview_then_apply(deployment, ui, yes)
-        return Outcome(result, record_operation(environment, result, started, datetime.now(UTC)), refreshed)
+    deployment = environment.deployment(ui.event, parallel, Interrupt())
+    refreshed: list[DriftReport] = []
+
+    def run() -> DeploymentResult:
+        if refresh:
+            refreshed.append(deployment.refresh())
+            ui.refreshed(refreshed[0])
+        return preview_then_apply(deployment, ui, yes)
+
+    result, snapshot = recorded_run(environment, "up", ui, deployment, run)
+    return Outcome(result, snapshot, refreshed[0] if refreshed else None)
 
 
 def preview(environment: Environment, ui: Interaction) -> DeploymentResult:
     """What `up` would do; changes nothing and records nothing."""
-    return environment.deployment(ui.event).preview()
+    deployment = environment.deployment(ui.event, interrupt=Interrupt())
+    with deployment.interrupt.raising():
+        try:
+            return deployment.preview()
+        except KeyboardInterrupt:
+            return deployment.interrupted("preview")
 
 
 def destroy(environment: Environment, ui: Interaction, *, yes: bool = False,
             parallel: int = DEFAULT_PARALLEL) -> Outcome:
     """Delete every resource of the environment, after confirmation; recorded."""
-    deployment = environment.deployment(ui.event, parallel)
-    with locked(environment, "destroy", ui, deployment):
-        started = datetime.now(UTC)
+    deployment = environment.deployment(ui.event, parallel, Interrupt())
+
+    def run() -> DeploymentResult:
         plan = deployment.plan_destroy()
         ui.plan(plan)
         if plan.succeeded and plan.planned and not yes and not ui.confirm(
                 f"Delete every resource of {environment.name}?", "destroy"):
             raise Declined("destroy declined: nothing was deleted")
-        result = deployment.destroy(plan.plan) if plan.succeeded else plan
-        return Outcome(result, record_operation(environment, result, started, datetime.now(UTC)))
+        return deployment.destroy(plan.plan) if plan.succeeded else plan
+
+    return Outcome(*recorded_run(environment, "destroy", ui, deployment, run))
+
+
+def recorded_run(environment: Environment, operation: str, ui: Interaction, deployment: Deployment,
+                 run: Callable[[], DeploymentResult], source_ref: str | None = None) -> tuple[DeploymentResult, str]:
+    """`run` under the environment's lock, recorded in the ledger whatever its outcome: a signal stops it at a safe
+    point and it is recorded as interrupted (the recording itself cannot be cut by a second signal)."""
+    interrupt = deployment.interrupt
+    with interrupt.raising(), locked(environment, operation, ui, deployment):
+        started = datetime.now(UTC)
+        try:
+            result = run()
+        except KeyboardInterrupt:
+            result = deployment.interrupted(operation)
+        result.operation = operation
+        with interrupt.deferred():
+            snapshot = record_operation(environment, result, started, datetime.now(UTC), source_ref=source_ref,
+                                        status=result.status)
+    return result, snapshot
 
 
 def drift(environment: Environment) -> tuple[DriftReport, lock.LockHolder | None]:
@@ -166,7 +194,9 @@ def locked(environment: Environment, operation: str, ui: Interaction, deployment
 
 
 def operation_error(result: DeploymentResult) -> EnvctlError:
-    """The error a failed result is to the user: bad input (exit 2) or a failed operation (exit 1)."""
-    if result.error_kind == "bad_input":
+    """The error a failed result is to the user: bad input (exit 2), interrupted (130) or failed (exit 1)."""
+    if result.error_kind == BAD_INPUT:
         return BadInput(result.error or "bad input")
+    if result.error_kind == INTERRUPTED:
+        return Interrupted(result.error or "interrupted")
     return OperationFailed(result.error or "the operation failed")

@@ -28,7 +28,7 @@ def record_operation(environment: Environment, result: DeploymentResult, started
         env=environment.name,
         project=project.name,
         operation=result.operation,
-        status=status or ("succeeded" if result.succeeded else "failed"),
+        status=status or result.status,
         started=started,
         finished=finished,
         actor=_actor(),

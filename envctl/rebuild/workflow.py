@@ -5,20 +5,19 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
 from envctl.engine.deployment import DeploymentResult
 from envctl.engine.drift import DriftReport
+from envctl.engine.interrupts import Interrupt
 from envctl.environment import open_environment
 from envctl.errors import BadInput
 from envctl.ledger import Ledger, SnapshotContent, StoredSnapshot, capture_manifest
-from envctl.operations import Interaction, locked, preview_then_apply
+from envctl.operations import Interaction, preview_then_apply, recorded_run
 from envctl.rebuild.parity import Parity, compare
 from envctl.rebuild.source import materialize
 from envctl.rebuild.toolchain import ToolchainDifference, compare_toolchain
-from envctl.recording import record_operation
 
 _REBUILT_FROM = ("up", "rebuild")
 
@@ -53,7 +52,7 @@ class RebuildOutcome:
 def rebuild(root: Path, database_url: str, env: str, ui: RebuildInteraction, *, from_ref: str | None = None,
             into: str | None = None, strict: bool = False, yes: bool = False, engine: str | None = None,
             cloud: str | None = None) -> RebuildOutcome:
-    clock, started = time.monotonic(), datetime.now(UTC)
+    clock = time.monotonic()
     ledger = Ledger.open(database_url)
     snapshot, content = source_snapshot(ledger, env, from_ref)
     commit = content.sources["commit"]
@@ -68,21 +67,23 @@ def rebuild(root: Path, database_url: str, env: str, ui: RebuildInteraction, *, 
                            + "; ".join(difference.describe() for difference in differences))
         source = RebuildSource(snapshot.summary.ref, env, commit, environment.name, warnings, differences)
         ui.rebuilding(source)
-        deployment = environment.deployment(ui.event)
-        with locked(environment, "rebuild", ui, deployment):
+        deployment = environment.deployment(ui.event, interrupt=Interrupt())
+        refreshed: list[DriftReport] = []
+
+        def run() -> DeploymentResult:
             # What a disaster took is dropped from the state, so that it is created again.
-            refreshed = deployment.refresh()
-            ui.refreshed(refreshed)
-            result = preview_then_apply(deployment, ui, yes)
-            result.operation = "rebuild"
-            seconds = time.monotonic() - clock
-            recorded = record_operation(environment, result, started, datetime.now(UTC),
-                                        source_ref=snapshot.summary.ref)
+            refreshed.append(deployment.refresh())
+            ui.refreshed(refreshed[0])
+            return preview_then_apply(deployment, ui, yes)
+
+        result, recorded = recorded_run(environment, "rebuild", ui, deployment, run, source_ref=snapshot.summary.ref)
+        seconds = time.monotonic() - clock
     parity = None
     if result.succeeded:
         rebuilt = ledger.load(recorded).content
         parity = compare(content.resources, rebuilt.resources if rebuilt else [], env, environment.name)
-    return RebuildOutcome(source, result, recorded, refreshed, seconds, parity)
+    return RebuildOutcome(source, result, recorded, refreshed[0] if refreshed else DriftReport(environment.name, 0, []),
+                          seconds, parity)
 
 
 def source_snapshot(ledger: Ledger, env: str, ref: str | None) -> tuple[StoredSnapshot, SnapshotContent]:
