@@ -40,6 +40,11 @@ def _root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
+    if project_dir is not None and not project_dir.is_dir():
+        from envctl.errors import BadInput
+
+        raise BadInput(f"-C {project_dir}: no such directory (envctl creates nothing there); give a Pulumi project's "
+                       "directory")
     context.set_project_dir(project_dir)
 
 

@@ -27,6 +27,7 @@ from envctl.engine.secret_values import SecretValues
 from envctl.engine.state import ResourceState
 from envctl.engine.steps import Step
 from envctl.engine.urn import STACK_TYPE, make_urn, stack_urn
+from envctl.errors import EnvctlError
 
 _FEATURES = [
     resource_pb2.RESOURCE_MONITOR_FEATURE_SECRETS,
@@ -195,6 +196,8 @@ class LocalMonitor:
     def _registered(self, goal: Goal, raw_inputs: Any) -> ResourceState:
         try:
             steps = self._generator.register(goal)
+        except EnvctlError as refused:  # e.g. a provider that cannot be configured (no credentials)
+            raise self._error(f"{goal.type} {goal.name!r}: {refused}", bad_input=refused.exit_code == 2) from None
         except (UnsupportedType, InvalidInputs, Protected) as refused:
             if not isinstance(refused, Protected):
                 # Answered with its inputs, so that the program goes on and every refusal is named at once.

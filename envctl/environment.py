@@ -18,6 +18,7 @@ from envctl.engine.secret_values import SecretValues
 from envctl.engine.state import Crypter, StateStore
 from envctl.errors import BadInput
 from envctl.ledger.db import connect
+from envctl.names import check_env_name
 from envctl.project import Project, StackConfig, load_project, load_stack_config, program_config_text
 from envctl.secrets import decrypt_config, fingerprint, fingerprint_key, local_crypter, stack_crypter
 
@@ -93,6 +94,7 @@ class Environment:
 def open_environment(root: Path, database_url: str, name: str, engine: str | None = None, cloud: str | None = None,
                      must_exist: bool = False) -> Environment:
     """Load the project in `root`, the stack's config (decrypted), the database and the engine and cloud choice."""
+    check_env_name(name)
     project = load_project(root)
     database = connect(database_url)
     stack_file = project.stack_file(name)

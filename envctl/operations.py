@@ -126,6 +126,7 @@ def recorded_run(environment: Environment, operation: str, ui: Interaction, depl
 def drift(environment: Environment) -> tuple[DriftReport, lock.LockHolder | None]:
     """What was changed in the cloud outside envctl, and who holds the environment's lock now (their changes show
     as drift)."""
+    check_same_cloud(environment)
     return environment.deployment().drift(), lock.holder(environment.database, environment.name)
 
 
@@ -178,10 +179,28 @@ def preview_then_apply(deployment: Deployment, ui: Interaction, yes: bool) -> De
     return deployment.apply(plan.plan)
 
 
+def check_same_cloud(environment: Environment) -> None:
+    """The cloud is part of an environment's identity: state made in one cloud is never applied to another."""
+    from envctl.ledger import Ledger
+
+    if not environment.store().has_resources():
+        return
+    try:
+        made_in = Ledger(environment.database).load(environment.name).cloud
+    except BadInput:
+        return  # state from before the ledger recorded this environment
+    if made_in != environment.cloud_name:
+        raise BadInput(f"{environment.name} lives in the {made_in} cloud: its state cannot be applied to the "
+                       f"{environment.cloud_name} cloud. Use --cloud {made_in}, or give the environment in the "
+                       f"{environment.cloud_name} cloud another name (`envctl rebuild {environment.name} --into NEW "
+                       f"--cloud {environment.cloud_name}`)")
+
+
 @contextmanager
 def locked(environment: Environment, operation: str, ui: Interaction, deployment: Deployment) -> Iterator[None]:
     """The environment's lock for the operation; a run whose process died is recorded as interrupted and what it
     left pending is settled first."""
+    check_same_cloud(environment)
     with lock.environment_lock(environment.database, environment.name, operation) as acquired:
         if acquired.broken is not None:
             ui.note(f"broke the stale lock of {acquired.broken.describe()}: its process is gone")

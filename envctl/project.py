@@ -15,9 +15,9 @@ from typing import Any
 import yaml
 
 from envctl.errors import BadInput
+from envctl.names import check_env_name
 
 PROJECT_FILE_NAMES = ("Pulumi.json", "Pulumi.yaml", "Pulumi.yml")
-STACK_NAME = re.compile(r"^[A-Za-z0-9_.\-/]{1,100}$")
 _KEY = re.compile(r"^[^:\s]+:[^:\s].*$")
 _TYPE_CHECKS = {
     "string": lambda v: isinstance(v, str),
@@ -150,8 +150,7 @@ def load_project(directory: Path) -> Project:
 
 def load_stack_config(project: Project, stack: str) -> StackConfig:
     """The stack's config with project defaults applied; a stack with no file yet has empty config."""
-    if not STACK_NAME.match(stack):
-        raise BadInput(f"invalid environment name {stack!r}: use letters, digits, '-', '_', '.' (at most 100)")
+    check_env_name(stack)
     path = project.stack_file(stack)
     doc: dict[str, Any] = {}
     if path.exists():

@@ -19,8 +19,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from envctl.errors import BadInput
+from envctl.names import check_env_name
 from envctl.project import (
-    STACK_NAME,
     Project,
     Secure,
     StackConfig,
@@ -47,7 +47,7 @@ class Written:
 
 def settable_target(project: Project, env: str, key: str, path: bool, secret: bool) -> ConfigTarget:
     """Where `config set ENV KEY` writes, checked before the value is asked for."""
-    check_stack_name(env)
+    check_env_name(env)
     target = config_target(project, key, path)
     declaration = project.declarations.get(target.key)
     if declaration is not None and declaration.secret and not secret:
@@ -103,9 +103,6 @@ def _redacted(value: Any) -> Any:
     return HIDDEN if isinstance(value, Secure) else value
 
 
-def check_stack_name(env: str) -> None:
-    if not STACK_NAME.match(env):
-        raise BadInput(f"invalid environment name {env!r}: use letters, digits, '-', '_', '.' (at most 100)")
 
 
 @dataclass(frozen=True)

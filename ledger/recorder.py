@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -10,17 +9,16 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from envctl.errors import BadInput
 from envctl.ledger.blobs import store_blobs
 from envctl.ledger.canonical import canonical_json
 from envctl.ledger.chain import snapshot_hash
 from envctl.ledger.content import EncodedContent, encode_content
 from envctl.ledger.db.ledger_tables import ledger_heads, ledger_snapshots
 from envctl.ledger.locking import lock_env
-from envctl.ledger.model import ENV_NAME_PATTERN, OPERATIONS, STATUSES, Recorded, SnapshotInput
+from envctl.ledger.model import OPERATIONS, STATUSES, Recorded, SnapshotInput
 from envctl.ledger.redaction import Fingerprint
+from envctl.names import check_env_name
 
-_ENV_NAME = re.compile(f"^{ENV_NAME_PATTERN}$")
 # Two recorders of a new env can both try to create its head row; the loser retries and then queues.
 _ATTEMPTS = 6
 _BACKOFF_SECONDS = 0.05
@@ -87,8 +85,7 @@ def _utc_text(moment: datetime) -> str:
 
 
 def _check(snapshot: SnapshotInput) -> None:
-    if not _ENV_NAME.match(snapshot.env):
-        raise BadInput(f"environment name {snapshot.env!r} is not valid: use letters, digits, '_', '.', '-', '/'")
+    check_env_name(snapshot.env)
     if snapshot.operation not in OPERATIONS:
         raise ValueError(f"operation {snapshot.operation!r} is not one of {', '.join(OPERATIONS)}")
     if snapshot.status not in STATUSES:

@@ -15,6 +15,7 @@ from envctl.environment import open_environment
 from envctl.errors import BadInput
 from envctl.ledger import Ledger, SnapshotContent, StoredSnapshot, capture_manifest
 from envctl.operations import Interaction, preview_then_apply, recorded_run
+from envctl.project import load_project
 from envctl.rebuild.parity import Parity, compare
 from envctl.rebuild.source import materialize
 from envctl.rebuild.toolchain import ToolchainDifference, compare_toolchain
@@ -67,6 +68,8 @@ def rebuild(root: Path, database_url: str, env: str, ui: RebuildInteraction, *, 
                            + "; ".join(difference.describe() for difference in differences))
         source = RebuildSource(snapshot.summary.ref, env, commit, environment.name, warnings, differences)
         ui.rebuilding(source)
+        if into and into != env:
+            _give_a_stack_file(root, environment.stack_config.file, into, ui)
         deployment = environment.deployment(ui.event, interrupt=Interrupt())
         refreshed: list[DriftReport] = []
 
@@ -84,6 +87,17 @@ def rebuild(root: Path, database_url: str, env: str, ui: RebuildInteraction, *, 
         parity = compare(content.resources, rebuilt.resources if rebuilt else [], env, environment.name)
     return RebuildOutcome(source, result, recorded, refreshed[0] if refreshed else DriftReport(environment.name, 0, []),
                           seconds, parity)
+
+
+def _give_a_stack_file(root: Path, source_file: Path, target: str, ui: Interaction) -> None:
+    """A new environment made by `--into` gets the stack file it was rebuilt with, in the working tree, so that it
+    can be brought up, checked for drift and destroyed as any other (an existing stack file is left as it is)."""
+    target_file = load_project(root).stack_file(target)
+    if target_file.exists() or not source_file.exists():
+        return
+    target_file.parent.mkdir(parents=True, exist_ok=True)
+    target_file.write_bytes(source_file.read_bytes())
+    ui.note(f"wrote {target_file.relative_to(root)}: the config {target} was rebuilt with")
 
 
 def source_snapshot(ledger: Ledger, env: str, ref: str | None) -> tuple[StoredSnapshot, SnapshotContent]:

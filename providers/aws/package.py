@@ -8,11 +8,12 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from envctl.cloud.target import CloudTarget
 from envctl.engine.properties import reveal
 from envctl.engine.provider import CheckResult, DiffResult, ProviderError, TypeInfo
+from envctl.errors import BadInput
 from envctl.providers.aws.base import AwsResource, Props
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.registry import (
@@ -41,7 +42,14 @@ class AwsPackage:
         return lookup_invoke(token) is not None
 
     def configure(self, inputs: Props) -> AwsProvider:
-        return AwsProvider(_calling(lambda: self._context(reveal(inputs))))
+        try:
+            return AwsProvider(self._context(reveal(inputs)))
+        except NoCredentialsError:
+            raise BadInput("no AWS credentials found for the aws cloud: configure a profile (AWS_PROFILE) or keys "
+                           "(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or use the local cloud (--cloud local)"
+                           ) from None
+        except (ClientError, BotoCoreError) as exc:
+            raise ProviderError(aws_message(exc)) from None
 
     def types(self) -> list[TypeInfo]:
         resources = [TypeInfo(token, "resource", **_declared(_resource(token))) for token in supported_resource_types()]
