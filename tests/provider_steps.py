@@ -102,6 +102,13 @@ def create(ctx: AwsContext, token: str, logical: str, inputs: Props) -> tuple[st
     return created(ctx, token, logical, checked(token, logical, inputs))
 
 
+def read_from_cloud(ctx: AwsContext, token: str, id: str, state: Props) -> Props | None:
+    """The provider's read, as the engine takes it (with the region of a regional type)."""
+    resource = provider(token)
+    found = resource.read(ctx, id, state)
+    return None if found is None else with_region(resource, ctx, found)
+
+
 def created(ctx: AwsContext, token: str, logical: str, inputs: Props) -> tuple[str, Props]:
     """The provider's create, as the engine takes it (with the region of a regional type); every output property
     of the type's schema must be there (computed, or read back from AWS)."""
@@ -119,7 +126,7 @@ def update(ctx: AwsContext, token: str, logical: str, id: str, olds: Props, chan
     news = resource.check(logical, olds, {**_inputs_of(olds), **changes}).inputs
     diff = resource.diff(_inputs_of(olds), news)
     assert not diff.needs_replace, diff
-    return resource.update(ctx, urn(token, logical), id, olds, news, diff)
+    return with_region(resource, ctx, resource.update(ctx, urn(token, logical), id, olds, news, diff))
 
 
 def _inputs_of(outputs: Props) -> Props:
@@ -132,7 +139,7 @@ def assert_deleted(ctx: AwsContext, token: str, id: str, state: Props) -> None:
     resource = provider(token)
     resource.delete(ctx, id, state)
     resource.delete(ctx, id, state)
-    assert resource.read(ctx, id, state) is None
+    assert read_from_cloud(ctx, token, id, state) is None
 
 
 # ---- followed through its inputs -----------------------------------------------------------
@@ -170,12 +177,14 @@ def redeploy(ctx: AwsContext, deployed: Deployed, news: Props) -> Deployed:
     inputs = checked(deployed.token, deployed.name, news, deployed.inputs)
     diff = provider(deployed.token).diff(deployed.inputs, inputs)
     assert diff.has_changes and not diff.needs_replace, diff
-    outputs = provider(deployed.token).update(ctx, deployed.urn, deployed.id, deployed.outputs, inputs, diff)
+    resource = provider(deployed.token)
+    outputs = with_region(resource, ctx,
+                          resource.update(ctx, deployed.urn, deployed.id, deployed.outputs, inputs, diff))
     return Deployed(deployed.token, deployed.name, deployed.id, inputs, outputs)
 
 
 def read(ctx: AwsContext, deployed: Deployed) -> Props:
-    found = provider(deployed.token).read(ctx, deployed.id, deployed.outputs)
+    found = read_from_cloud(ctx, deployed.token, deployed.id, deployed.outputs)
     assert found is not None
     return found
 
@@ -203,7 +212,7 @@ class Provisioned:
     def checked(self, **changes: Any) -> Props:
         news = {k: v for k, v in {**self.inputs, **changes}.items() if v is not None}
         result = self.resource.check(self.name, self.inputs, news)
-        assert result.failures == []
+        assert not result.failures, result.failures
         return result.inputs
 
     def diff(self, **changes: Any) -> DiffResult:
@@ -213,12 +222,13 @@ class Provisioned:
         news = self.checked(**changes)
         diff = self.resource.diff(self.inputs, news)
         assert diff.has_changes and not diff.needs_replace
-        self.outputs = self.resource.update(self.ctx, self.urn, self.id, self.outputs, news, diff)
+        self.outputs = with_region(self.resource, self.ctx,
+                                   self.resource.update(self.ctx, self.urn, self.id, self.outputs, news, diff))
         self.inputs = news
         return diff
 
     def read(self) -> Props | None:
-        return self.resource.read(self.ctx, self.id, self.outputs)
+        return read_from_cloud(self.ctx, self.resource.token, self.id, self.outputs)
 
     def delete(self) -> None:
         self.resource.delete(self.ctx, self.id, self.outputs)
@@ -283,7 +293,9 @@ class Provisioner:
         """An in-place update: it must not need a replacement, and the id must stay."""
         program, news, diff = self._checked_diff(made, changes)
         assert diff.has_changes and not diff.needs_replace, diff
-        outputs = provider(made.token).update(self.ctx, made.urn, made.id, made.outputs, news, diff)
+        resource = provider(made.token)
+        outputs = with_region(resource, self.ctx,
+                              resource.update(self.ctx, made.urn, made.id, made.outputs, news, diff))
         assert outputs.get("id", made.id) == made.id
         updated = replace(made, program=program, inputs=news, outputs=outputs)
         self._made[self._made.index(made)] = updated
@@ -295,7 +307,7 @@ class Provisioner:
         return program, news, provider(made.token).diff(made.inputs, news)
 
     def read(self, made: Made) -> Props | None:
-        return provider(made.token).read(self.ctx, made.id, made.outputs)
+        return read_from_cloud(self.ctx, made.token, made.id, made.outputs)
 
     def assert_deleted(self, made: Made) -> None:
         assert_deleted(self.ctx, made.token, made.id, made.outputs)
