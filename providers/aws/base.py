@@ -190,8 +190,10 @@ class AwsResource(ABC):
 
     def _normalised(self, news: Props) -> Props:
         """The inputs with documents given as maps (PolicyDocument objects) as JSON text, as pulumi-aws sends
-        them, and set-valued lists sorted."""
+        them, tag values as strings, and set-valued lists sorted."""
         inputs = dict(news)
+        if isinstance(inputs.get("tags"), dict):
+            inputs["tags"] = {key: as_string(value) for key, value in inputs["tags"].items()}
         for key in self.documents:
             if isinstance(inputs.get(key), dict) and not contains_unknown(inputs[key]):
                 inputs[key] = json.dumps(inputs[key])
@@ -222,6 +224,18 @@ class AwsResource(ABC):
         equivalent = self.documents.get(key)
         return not (equivalent and isinstance(old, str) and isinstance(new, str)
                     and means_the_same(equivalent, old, new))
+
+
+def as_string(value: Any) -> Any:
+    """A scalar where AWS takes a string, as pulumi-aws converts it: booleans as `true`/`false`, numbers as their
+    text (an integral float without its `.0`); anything else as it is."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int | float):
+        return str(value)
+    return value
 
 
 def _unsupported(token: str, key: str, hint: str = "") -> CheckFailure:
