@@ -256,6 +256,12 @@ def test_api_lifecycle(aws_ctx: AwsContext) -> None:
     destroy_for_good(aws_ctx, updated)
 
 
+def test_api_refuses_an_openapi_body() -> None:
+    refused = failures(API, protocolType="HTTP", body='{"openapi": "3.0.1"}', failOnWarnings=True)
+    assert set(refused) == {"body", "failOnWarnings"}
+    assert "OpenAPI import is not implemented" in refused["body"]
+
+
 @pytest.fixture
 def http_api(aws_ctx: AwsContext) -> Iterator[str]:
     api = deploy(aws_ctx, API, "parent", {"protocolType": "HTTP"})

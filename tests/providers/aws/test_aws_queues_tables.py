@@ -42,7 +42,8 @@ def test_a_fifo_queue_takes_its_deduplication_and_throughput_settings(
 
 
 def test_a_queue_takes_its_encryption_key_and_key_reuse_period(provisioner: Provisioner, aws_ctx: AwsContext) -> None:
-    queue = provisioner.create(QUEUE, "sealed", {"kmsMasterKeyId": "alias/aws/sqs", "kmsDataKeyReusePeriodSeconds": 600})
+    queue = provisioner.create(QUEUE, "sealed", {"kmsMasterKeyId": "alias/aws/sqs",
+                                                 "kmsDataKeyReusePeriodSeconds": 600})
     attributes = queue_attributes(aws_ctx, queue.id)
     assert (attributes["KmsMasterKeyId"], attributes["KmsDataKeyReusePeriodSeconds"]) == ("alias/aws/sqs", "600")
     assert queue.outputs["kmsDataKeyReusePeriodSeconds"] == 600
