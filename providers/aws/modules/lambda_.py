@@ -177,7 +177,7 @@ class Function(AssetProperties):
                 params["Architectures"] = news["architectures"]
             client.update_function_code(**params)
             client.get_waiter("function_updated_v2").wait(FunctionName=id)
-        elif settings and news.get("publish"):
+        elif (settings or "publish" in changed) and news.get("publish"):  # as Terraform: turning publish on publishes
             client.publish_version(FunctionName=id)
         if "reservedConcurrentExecutions" in changed:
             _set_concurrency(client, id, news["reservedConcurrentExecutions"])

@@ -123,6 +123,16 @@ def test_function_publish_reports_the_latest_version(aws_ctx: AwsContext, role_a
     destroy_for_good(aws_ctx, fn)
 
 
+def test_turning_publish_on_publishes_a_version(aws_ctx: AwsContext, role_arn: str) -> None:
+    fn = deploy(aws_ctx, FUNCTION, "later", function_inputs(role_arn))
+    assert fn.outputs["version"] == "$LATEST"
+    fn = redeploy(aws_ctx, fn, function_inputs(role_arn, publish=True))
+    versions = aws_ctx.client("lambda").list_versions_by_function(FunctionName=fn.id)["Versions"]
+    assert [v["Version"] for v in versions] == ["$LATEST", "1"]
+    assert fn.outputs["version"] == "1" and fn.outputs["qualifiedArn"] == f"{fn.outputs['arn']}:1"
+    destroy_for_good(aws_ctx, fn)
+
+
 def test_function_replacement_and_check_rules(aws_ctx: AwsContext, role_arn: str) -> None:
     inputs = checked(FUNCTION, "fn", function_inputs(role_arn))
     assert (inputs["packageType"], inputs["memorySize"], inputs["timeout"]) == ("Zip", 128, 3)
