@@ -94,7 +94,10 @@ _CODE_INPUTS = frozenset(
 )
 _CODE_SOURCES = ("code", "s3Bucket", "imageUri")
 _UNSUPPORTED_INPUTS = {
-    **dict.fromkeys(("capacityProviderConfig", "durableConfig", "publishTo", "tenancyConfig"), ""),
+    "capacityProviderConfig": "Lambda managed instances are not implemented",
+    "durableConfig": "durable functions are not implemented",
+    "publishTo": "publishing to $LATEST.PUBLISHED is not implemented; use publish for numbered versions",
+    "tenancyConfig": "tenant isolation is not implemented",
     "codeSigningConfigArn": "code signing is not implemented",
     "fileSystemConfig": "EFS file systems are not implemented",
     "sourceKmsKeyArn": "encrypting the deployment package with a customer key is not implemented",

@@ -265,7 +265,8 @@ class EventTarget(AwsResource):
     handled = frozenset({*_TARGET_SETTINGS, "eventBusName", "forceDestroy", *(b.wire for b in _TARGET_BLOCKS)})
     taggable = False
     documents = {"input": policies_equivalent}
-    unsupported = dict.fromkeys(_UNSUPPORTED_TARGETS, "")
+    unsupported = dict.fromkeys(_UNSUPPORTED_TARGETS, "only targets given by arn, with sqsTarget, kinesisTarget or "
+                                                      "httpTarget parameters, are implemented")
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
         given = [key for key in ("input", "inputPath", "inputTransformer") if inputs.get(key)]
