@@ -26,7 +26,7 @@ from envctl.engine.interrupts import Interrupt
 from envctl.engine.plan import Plan
 from envctl.engine.provider import Provider, ProviderError
 from envctl.engine.secret_values import SecretValues
-from envctl.engine.state import ResourceState, StateStore, now_iso
+from envctl.engine.state import ResourceState, StateStore, StateWriteFailed, now_iso
 from envctl.engine.steps import CREATE, DELETE, READ, REPLACE, SAME, UPDATE, Op, Step
 from envctl.errors import EnvctlError
 
@@ -182,6 +182,10 @@ class StepExecutor:
             raise Interrupted(step, "interrupted: the step was not started")
         try:
             result, found = self._execute(step)
+        except StateWriteFailed as exc:  # a checkpoint that needs no cloud call
+            message = f"{step.describe()}: the state could not be written ({exc})"
+            self._fail_record(step, message)
+            raise StepFailed(step, self._secrets.redact(message)) from None
         except StepFailed as failed:
             self._fail_record(step, str(failed))
             raise
@@ -236,7 +240,7 @@ class StepExecutor:
             self._store.settle(None, put=new)
             return new
         provider = self._provider(step, new)
-        pending = self._store.begin(CREATE, new)
+        pending = self._begin(step, CREATE, new)
         started = self._started(step)
         try:
             with self._calls:
@@ -245,7 +249,7 @@ class StepExecutor:
             self._settle_failed_create(provider, new, pending)
             raise self._failure(step, exc) from None
         created = replace(new, id=id_, outputs=self._marked(new, outputs))
-        self._store.settle(pending, put=created, remove=alias_old)
+        self._settled(step, pending, f"created {id_}", put=created, remove=alias_old)
         self._done(step, started)
         return created
 
@@ -257,7 +261,7 @@ class StepExecutor:
             self._store.settle(None, put=updated)
             return updated
         provider = self._provider(step, new)
-        pending = self._store.begin(UPDATE, old)
+        pending = self._begin(step, UPDATE, old)
         started = self._started(step)
         try:
             with self._calls:
@@ -269,7 +273,7 @@ class StepExecutor:
         # Some updates give the resource a new id (a moved route table association).
         updated = replace(new, id=str(outputs.get("id") or old.id), outputs=self._marked(new, outputs),
                           modified=now_iso())
-        self._store.settle(pending, put=updated, remove=old if old.urn != updated.urn else None)
+        self._settled(step, pending, "updated it", put=updated, remove=old if old.urn != updated.urn else None)
         self._done(step, started)
         return updated
 
@@ -278,7 +282,7 @@ class StepExecutor:
             self._store.settle(None, remove=old)
             return
         provider = self._provider(step, old)
-        pending = self._store.begin(DELETE, old)
+        pending = self._begin(step, DELETE, old)
         started = self._started(step)
         try:
             with self._calls:
@@ -286,7 +290,7 @@ class StepExecutor:
         except (ProviderError, EnvctlError) as exc:
             self._store.settle(pending)  # still there: the state keeps it
             raise self._failure(step, exc) from None
-        self._store.settle(pending, remove=old)
+        self._settled(step, pending, f"deleted {old.id}", remove=old)
         self._done(step, started)
 
     def _read(self, step: Step, checkpoint: bool = True) -> ResourceState:
@@ -395,6 +399,24 @@ class StepExecutor:
             self._store.settle(pending, remove=old)
         else:
             self._store.settle(pending, put=replace(old, outputs=self._marked(old, current), modified=now_iso()))
+
+    def _begin(self, step: Step, operation: str, resource: ResourceState) -> int:
+        """The pending operation, durable before the cloud call; when the state cannot take it, no call is made."""
+        try:
+            return self._store.begin(operation, resource)
+        except StateWriteFailed as exc:
+            raise StepFailed(step, f"{step.describe()}: not started, since the state could not record it ({exc})") \
+                from None
+
+    def _settled(self, step: Step, pending: int, done: str, **outcome: ResourceState | None) -> None:
+        """The outcome checkpointed; when the state cannot take it, the cloud has changed all the same: the pending
+        operation stays, and the next run settles it from the cloud."""
+        try:
+            self._store.settle(pending, **outcome)
+        except StateWriteFailed as exc:
+            raise StepFailed(step, self._secrets.redact(
+                f"{step.describe()}: the cloud {done}, but the state could not record it ({exc}); it stays pending "
+                "and the next run settles it from the cloud")) from None
 
     def _provider(self, step: Step, resource: ResourceState) -> Provider:
         try:

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy.exc import DBAPIError
 
 from envctl.engine.properties import SECRET_SIG, SIG
 from envctl.ledger.db.state_tables import state_pending, state_resources, state_stacks
@@ -113,6 +116,10 @@ class ResourceState:
         )
 
 
+class StateWriteFailed(Exception):
+    """The state's database did not take a checkpoint; the message is the database's reason."""
+
+
 @dataclass(frozen=True)
 class PendingOperation:
     id: int
@@ -180,7 +187,7 @@ class StateStore:
 
     def begin(self, operation: str, resource: ResourceState) -> int:
         """Record an operation before its cloud call starts; returns the pending id to settle."""
-        with self._lock, self._engine.begin() as conn:
+        with self._lock, self._writing() as conn:
             result = conn.execute(
                 insert(state_pending).values(
                     stack=self._stack, urn=resource.urn, operation=operation, started=_now(),
@@ -192,7 +199,7 @@ class StateStore:
     def settle(self, pending_id: int | None, *, put: ResourceState | None = None,
                remove: ResourceState | None = None) -> None:
         """Checkpoint one step's outcome and clear its pending record, in one transaction."""
-        with self._lock, self._engine.begin() as conn:
+        with self._lock, self._writing() as conn:
             if remove is not None:
                 row_id = self._rows.pop((remove.urn, remove.delete), None)
                 if row_id is not None:
@@ -204,7 +211,7 @@ class StateStore:
 
     def doom(self, resource: ResourceState) -> ResourceState:
         """Mark a replaced resource as awaiting deletion, freeing its URN for the replacement."""
-        with self._lock, self._engine.begin() as conn:
+        with self._lock, self._writing() as conn:
             row_id = self._rows.pop((resource.urn, False))
             doomed = ResourceState.from_v3({**resource.to_v3(), "delete": True})
             conn.execute(
@@ -216,7 +223,7 @@ class StateStore:
 
     def set_stack_outputs(self, project: str, outputs: dict[str, Any]) -> None:
         body = self._encode_json(outputs)
-        with self._lock, self._engine.begin() as conn:
+        with self._lock, self._writing() as conn:
             changed = conn.execute(
                 update(state_stacks).where(state_stacks.c.stack == self._stack)
                 .values(outputs=body, project=project, updated=_now())
@@ -224,6 +231,16 @@ class StateStore:
             if not changed:
                 conn.execute(insert(state_stacks).values(stack=self._stack, project=project, outputs=body,
                                                          updated=_now()))
+
+    @contextmanager
+    def _writing(self) -> Iterator[Any]:
+        """One checkpoint's transaction; a database that cannot take it (full, locked, gone) is a StateWriteFailed."""
+        try:
+            with self._engine.begin() as conn:
+                yield conn
+        except DBAPIError as exc:
+            cause = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+            raise StateWriteFailed(cause) from exc
 
     def _write(self, conn: Any, resource: ResourceState) -> None:
         key = (resource.urn, resource.delete)

@@ -118,9 +118,22 @@ def recorded_run(environment: Environment, operation: str, ui: Interaction, depl
             result = deployment.interrupted(operation)
         result.operation = operation
         with interrupt.deferred():
-            snapshot = record_operation(environment, result, started, datetime.now(UTC), source_ref=source_ref,
-                                        status=result.status)
+            snapshot = _recorded(environment, result, started, source_ref)
     return result, snapshot
+
+
+def _recorded(environment: Environment, result: DeploymentResult, started: datetime, source_ref: str | None) -> str:
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        return record_operation(environment, result, started, datetime.now(UTC), source_ref=source_ref,
+                                status=result.status)
+    except DBAPIError as exc:
+        cause = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        done = ", ".join(f"{n} {what}" for what, n in result.done.items() if n) or "nothing"
+        outcome = f"{result.operation} {result.status} ({done})" + (f": {result.error}" if result.error else "")
+        raise OperationFailed(f"{outcome}; and the ledger could not record the run ({cause}). What the cloud made "
+                              "is in the state, or pending and settled from the cloud on the next run") from None
 
 
 def drift(environment: Environment) -> tuple[DriftReport, lock.LockHolder | None]:
