@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -85,6 +86,41 @@ def list_command(env: EnvArg, json_out: JsonOpt = False, show_secrets: ShowSecre
     for k, (_, v) in sorted(values.items()):
         table.add_row(Text(k.removeprefix(project.name + ":")), Text(_as_text(v)))
     context.console().print(table)
+
+
+@config_app.command("change-passphrase")
+def change_passphrase_command(
+    env: EnvArg,
+    new_passphrase_file: Annotated[Path | None, typer.Option(
+        "--new-passphrase-file", metavar="FILE", help="Read the new passphrase from FILE (else it is asked for, "
+        "twice, on the terminal).")] = None,
+) -> None:
+    """Re-encrypt ENV's secrets (stack file and state) under a new passphrase. The current one comes from
+    PULUMI_CONFIG_PASSPHRASE (or _FILE); set the new one there afterwards. Like `pulumi stack
+    change-secrets-provider passphrase`; the ledger's fingerprints of secrets change with the key."""
+    from envctl import operations
+    from envctl.cli.operations import environment
+
+    changed = operations.change_passphrase(environment(env, must_exist=True), _new_passphrase(new_passphrase_file))
+    context.console_err().print(Text(f"re-encrypted {changed.secrets} secret(s) in {changed.stack_file} and "
+                                     f"{changed.state_rows} state row(s) of {env} under the new passphrase; set it "
+                                     "in PULUMI_CONFIG_PASSPHRASE from now on"), soft_wrap=True)
+
+
+def _new_passphrase(file: Path | None) -> str:
+    from envctl.errors import BadInput
+
+    if file is not None:
+        try:
+            return file.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise BadInput(f"cannot read the new passphrase from {file}: {exc}") from None
+    if not sys.stdin.isatty():
+        raise BadInput("the new passphrase is asked for on a terminal: without one, pass --new-passphrase-file FILE")
+    first = typer.prompt("new passphrase", hide_input=True)
+    if typer.prompt("again", hide_input=True) != first:
+        raise BadInput("the two passphrases differ: nothing was changed")
+    return first
 
 
 def _json_value(value: Any, is_secret: bool, show_secrets: bool) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
 from envctl.engine.properties import SECRET_SIG, SIG
+from envctl.errors import BadInput, EnvctlError
 from envctl.ledger.db.state_tables import state_pending, state_resources, state_stacks
 
 
@@ -262,30 +263,66 @@ class StateStore:
     # ---- secrets at rest -------------------------------------------------------------------
 
     def _encode_json(self, value: Any) -> str:
-        return json.dumps(self._encrypt(value), sort_keys=True, separators=(",", ":"))
+        return _encoded(value, self._crypter)
 
-    def _encrypt(self, value: Any) -> Any:
-        if isinstance(value, dict):
-            if value.get(SIG) == SECRET_SIG and "value" in value:
-                if self._crypter is None:
-                    raise RuntimeError("a secret reached state with no crypter configured")
-                plaintext = json.dumps(value["value"], separators=(",", ":"))
-                return {SIG: SECRET_SIG, "ciphertext": self._crypter.encrypt(plaintext)}
-            return {k: self._encrypt(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self._encrypt(v) for v in value]
-        return value
+    def _opened(self, ciphertext: str) -> str:
+        assert self._crypter is not None
+        try:
+            return self._crypter.decrypt(ciphertext)
+        except EnvctlError:
+            raise BadInput(
+                f"the state of {self._stack} holds a secret the stack's key does not open: it was encrypted under an "
+                "earlier passphrase or encryptionsalt. Put the earlier encryptionsalt back in the stack file (git has "
+                f"it) with its passphrase, then `envctl config change-passphrase {self._stack}` re-encrypts the stack "
+                "file and the state under a new one") from None
+
+    def reencrypt(self, crypter: Crypter) -> int:
+        """Every secret of the stack's state (resources, pending operations, outputs) under `crypter` instead, in one
+        transaction; the number of rows rewritten."""
+        rewritten = 0
+        with self._lock, self._writing() as conn:
+            for table in (state_resources, state_pending):
+                rows = conn.execute(select(table.c.id, table.c.body).where(table.c.stack == self._stack)).all()
+                for row_id, body in rows:
+                    conn.execute(update(table).where(table.c.id == row_id)
+                                 .values(body=_encoded(self._decode(json.loads(body)), crypter)))
+                    rewritten += 1
+            outputs = conn.execute(select(state_stacks.c.outputs).where(state_stacks.c.stack == self._stack)).scalar()
+            if outputs:
+                conn.execute(update(state_stacks).where(state_stacks.c.stack == self._stack)
+                             .values(outputs=_encoded(self._decode(json.loads(outputs)), crypter)))
+                rewritten += 1
+        self._crypter = crypter
+        return rewritten
 
     def _decode(self, value: Any) -> Any:
         if isinstance(value, dict):
             if value.get(SIG) == SECRET_SIG and "ciphertext" in value:
                 if self._crypter is None:
                     raise RuntimeError("the state holds secrets but no crypter is configured")
-                return {SIG: SECRET_SIG, "value": json.loads(self._crypter.decrypt(value["ciphertext"]))}
+                return {SIG: SECRET_SIG, "value": json.loads(self._opened(value["ciphertext"]))}
             return {k: self._decode(v) for k, v in value.items()}
         if isinstance(value, list):
             return [self._decode(v) for v in value]
         return value
+
+
+def _encoded(value: Any, crypter: Crypter | None) -> str:
+    """Canonical JSON with every secret sealed as Pulumi seals it in a checkpoint."""
+    return json.dumps(_sealed(value, crypter), sort_keys=True, separators=(",", ":"))
+
+
+def _sealed(value: Any, crypter: Crypter | None) -> Any:
+    if isinstance(value, dict):
+        if value.get(SIG) == SECRET_SIG and "value" in value:
+            if crypter is None:
+                raise RuntimeError("a secret reached state with no crypter configured")
+            plaintext = json.dumps(value["value"], separators=(",", ":"))
+            return {SIG: SECRET_SIG, "ciphertext": crypter.encrypt(plaintext)}
+        return {k: _sealed(v, crypter) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_sealed(v, crypter) for v in value]
+    return value
 
 
 def _now() -> datetime:

@@ -172,6 +172,28 @@ def audit(ledger_url: str, project_dir: Path, thing: str, cloud: str = "local") 
             return audit_tagged(conn, thing, *tags)
 
 
+@dataclass(frozen=True)
+class PassphraseChanged:
+    stack_file: Path
+    secrets: int  # secret config values re-encrypted in the stack file
+    state_rows: int  # state rows rewritten under the new key
+
+
+def change_passphrase(environment: Environment, new_passphrase: str) -> PassphraseChanged:
+    """Re-encrypt the environment's stack file and state under a new passphrase (a new encryptionsalt), as
+    `pulumi stack change-secrets-provider passphrase` does; the state in one transaction, under the lock."""
+    from envctl import stack_file
+    from envctl.secrets import new_encryption_salt
+
+    _, crypter = new_encryption_salt(new_passphrase)
+    file = environment.stack_config.file
+    with lock.environment_lock(environment.database, environment.name, "change-passphrase"):
+        text, secrets = stack_file.reencrypted(file, environment.crypter, crypter)
+        rows = environment.store().reencrypt(crypter)
+        stack_file.write_stack_file(file, text)
+    return PassphraseChanged(file, secrets, rows)
+
+
 def unlock(environment: Environment) -> lock.LockHolder | None:
     """Break the environment's lock by hand; the holder it had, if any."""
     return lock.unlock(environment.database, environment.name)

@@ -168,7 +168,7 @@ def load_stack_config(project: Project, stack: str) -> StackConfig:
         full = normal_key(str(key), project.name)
         if full is None:
             raise BadInput(f"{path}: config key {key!r} should be of the form `<namespace>:<name>`")
-        values[full] = secure_leaves(value)
+        values[full] = secure_leaves(value, f"{path.name}: {full}")
     for key, decl in project.declarations.items():
         if key in values:
             _check_type(path, decl, values[key])
@@ -266,13 +266,19 @@ def _parse_scalar(text: str) -> Any:
         return text
 
 
-def secure_leaves(value: Any) -> Any:
+def secure_leaves(value: Any, key: str = "config") -> Any:
+    """`value` with each `{secure: <ciphertext>}` as a Secure. A map whose only key is `secure` is reserved for a
+    secret: any other value there is refused, never deployed as plaintext config."""
     if isinstance(value, dict):
-        if set(value) == {"secure"} and isinstance(value["secure"], str):
+        if set(value) == {"secure"}:
+            if not isinstance(value["secure"], str):
+                raise BadInput(f"{key}: `secure:` must hold the ciphertext string `envctl config set --secret` "
+                               f"writes, not {type(value['secure']).__name__} {value['secure']!r}; set the value "
+                               "again with --secret")
             return Secure(value["secure"])
-        return {k: secure_leaves(v) for k, v in value.items()}
+        return {k: secure_leaves(v, key) for k, v in value.items()}
     if isinstance(value, list):
-        return [secure_leaves(v) for v in value]
+        return [secure_leaves(v, key) for v in value]
     return value
 
 

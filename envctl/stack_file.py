@@ -28,7 +28,7 @@ from envctl.project import (
     normal_key,
     secure_leaves,
 )
-from envctl.secrets import decrypt_config, stack_crypter
+from envctl.secrets import Crypter, decrypt_config, stack_crypter
 
 HIDDEN = "[secret]"
 # One element of a Pulumi property path: `.name`, `name`, `[3]` or `["any \"key\""]`.
@@ -71,6 +71,33 @@ def set_value(project: Project, env: str, target: ConfigTarget, text: str, secre
     _set_in(config, stored_key, target.path, _yaml_safe(leaf), target.shown)
     _write_atomically(file, _dump(document))
     return Written(file, target.shown, salt_is_new)
+
+
+def reencrypted(file: Path, old: Crypter, new: Crypter) -> tuple[str, int]:
+    """The stack file's text with every `secure:` value under `new` and its encryptionsalt `new`'s; and how many
+    secrets it holds. Comments, order and quoting are kept."""
+    document = _load_document(file)
+    assert new.encryption_salt is not None
+    count = 0
+
+    def walk(node: Any) -> None:
+        nonlocal count
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else []
+        for child in children:
+            if _is_secure_map(child) and isinstance(child["secure"], str):
+                child["secure"] = new.encrypt(old.decrypt(child["secure"]))
+                count += 1
+            else:
+                walk(child)
+
+    walk(document.get("config") or {})
+    _put_encryption_salt(document, new.encryption_salt)
+    return _dump(document), count
+
+
+def write_stack_file(file: Path, text: str) -> None:
+    """Replace the stack file with `text` atomically."""
+    _write_atomically(file, text)
 
 
 def config_values(project: Project, env: str, show_secrets: bool,
