@@ -239,6 +239,42 @@ def test_load_balancer_lifecycle(provision: Provision, aws_ctx: AwsContext, defa
     lb.assert_deleted()
 
 
+def test_load_balancer_logs_and_secondary_addresses(provision: Provision, aws_ctx: AwsContext,
+                                                    default_network: tuple) -> None:
+    elb = aws_ctx.client("elbv2")
+    _, subnets = default_network
+    access = {"bucket": "lb-logs", "prefix": "web", "enabled": True}
+    lb = provision(LOAD_BALANCER, "logged", subnets=subnets, accessLogs=access,
+                   connectionLogs={"bucket": "lb-logs", "prefix": "connections", "enabled": True})
+    attributes = tag_map(elb.describe_load_balancer_attributes(LoadBalancerArn=lb.id)["Attributes"])
+    assert (attributes["access_logs.s3.enabled"], attributes["access_logs.s3.bucket"],
+            attributes["access_logs.s3.prefix"]) == ("true", "lb-logs", "web")
+    assert attributes["connection_logs.s3.prefix"] == "connections"
+    assert lb.outputs["accessLogs"] == access and lb.read() == lb.outputs
+
+    lb.update(accessLogs={**access, "prefix": "edge"}, connectionLogs=None)
+    attributes = tag_map(elb.describe_load_balancer_attributes(LoadBalancerArn=lb.id)["Attributes"])
+    assert (attributes["access_logs.s3.prefix"], attributes["connection_logs.s3.enabled"]) == ("edge", "false")
+    assert lb.outputs["accessLogs"]["prefix"] == "edge" and lb.outputs["connectionLogs"]["enabled"] is False
+
+    nlb = provision(LOAD_BALANCER, "network", loadBalancerType="network", subnets=subnets,
+                    secondaryIpsAutoAssignedPerSubnet=2)
+    attributes = tag_map(elb.describe_load_balancer_attributes(LoadBalancerArn=nlb.id)["Attributes"])
+    assert attributes["secondary_ips.auto_assigned.per_subnet"] == "2"
+    assert nlb.diff(secondaryIpsAutoAssignedPerSubnet=1).replaces == ("secondaryIpsAutoAssignedPerSubnet",)
+    nlb.update(secondaryIpsAutoAssignedPerSubnet=3)
+    attributes = tag_map(elb.describe_load_balancer_attributes(LoadBalancerArn=nlb.id)["Attributes"])
+    assert attributes["secondary_ips.auto_assigned.per_subnet"] == "3"
+    assert nlb.outputs["secondaryIpsAutoAssignedPerSubnet"] == 3 and nlb.read() == nlb.outputs
+
+
+def test_load_balancer_check_refuses_what_the_local_cloud_drops() -> None:
+    refused = failures(LOAD_BALANCER, subnetMappings=[{"subnetId": "subnet-1", "allocationId": "eipalloc-1"}],
+                       healthCheckLogs={"bucket": "logs", "enabled": True})
+    assert set(refused) == {"subnetMappings", "healthCheckLogs"}
+    assert "keeps no Elastic IP" in refused["subnetMappings"]
+
+
 def test_network_load_balancer_cannot_lose_subnets_in_place() -> None:
     resource = provider(LOAD_BALANCER)
     olds = resource.check("nlb", None, {"loadBalancerType": "network", "subnets": ["subnet-a", "subnet-b"]}).inputs
@@ -268,6 +304,77 @@ def test_target_group_lifecycle(provision: Provision, aws_ctx: AwsContext, defau
     assert elb.describe_target_groups(TargetGroupArns=[group.id])["TargetGroups"][0]["HealthCheckPath"] == "/ready"
     assert group.outputs["deregistrationDelay"] == 30
     group.assert_deleted()
+
+
+def test_target_group_stickiness_and_client_addresses(provision: Provision, aws_ctx: AwsContext,
+                                                       default_network: tuple) -> None:
+    elb = aws_ctx.client("elbv2")
+    vpc_id, _ = default_network
+    web = provision(TARGET_GROUP, "sticky", port=80, protocol="HTTP", vpcId=vpc_id,
+                    loadBalancingAlgorithmType="weighted_random", loadBalancingAnomalyMitigation="on",
+                    stickiness={"type": "lb_cookie", "cookieDuration": 3600})
+    attributes = tag_map(elb.describe_target_group_attributes(TargetGroupArn=web.id)["Attributes"])
+    assert (attributes["stickiness.enabled"], attributes["stickiness.type"]) == ("true", "lb_cookie")
+    assert attributes["stickiness.lb_cookie.duration_seconds"] == "3600"
+    assert attributes["load_balancing.algorithm.anomaly_mitigation"] == "on"
+    assert web.outputs["stickiness"] == {"enabled": True, "type": "lb_cookie", "cookieDuration": 3600}
+    assert web.read() == web.outputs
+
+    web.update(stickiness={"type": "app_cookie", "cookieName": "session", "cookieDuration": 600})
+    attributes = tag_map(elb.describe_target_group_attributes(TargetGroupArn=web.id)["Attributes"])
+    assert (attributes["stickiness.type"], attributes["stickiness.app_cookie.cookie_name"],
+            attributes["stickiness.app_cookie.duration_seconds"]) == ("app_cookie", "session", "600")
+    assert web.outputs["stickiness"] == {"enabled": True, "type": "app_cookie", "cookieName": "session",
+                                         "cookieDuration": 600}
+    web.update(stickiness=None)
+    attributes = tag_map(elb.describe_target_group_attributes(TargetGroupArn=web.id)["Attributes"])
+    assert attributes["stickiness.enabled"] == "false" and web.outputs["stickiness"]["enabled"] is False
+
+    tcp = provision(TARGET_GROUP, "tcp", port=5432, protocol="TCP", targetType="ip", vpcId=vpc_id,
+                    preserveClientIp="true")
+    attributes = tag_map(elb.describe_target_group_attributes(TargetGroupArn=tcp.id)["Attributes"])
+    assert attributes["preserve_client_ip.enabled"] == "true" and tcp.outputs["preserveClientIp"] == "true"
+    tcp.update(preserveClientIp="false")
+    attributes = tag_map(elb.describe_target_group_attributes(TargetGroupArn=tcp.id)["Attributes"])
+    assert attributes["preserve_client_ip.enabled"] == "false" and tcp.read() == tcp.outputs
+    assert "targetFailovers" in failures(TARGET_GROUP, targetFailovers=[{"onDeregistration": "rebalance",
+                                                                          "onUnhealthy": "rebalance"}])
+
+
+def test_listener_attributes(provision: Provision, aws_ctx: AwsContext, default_network: tuple) -> None:
+    elb = aws_ctx.client("elbv2")
+    vpc_id, subnets = default_network
+    lb = provision(LOAD_BALANCER, "headers", subnets=subnets)
+    group = provision(TARGET_GROUP, "headers", port=80, protocol="HTTP", vpcId=vpc_id)
+    forward = [{"type": "forward", "targetGroupArn": group.id}]
+    listener = provision(LISTENER, "http", loadBalancerArn=lb.id, port=80, defaultActions=forward,
+                         routingHttpResponseServerEnabled=False,
+                         routingHttpResponseXFrameOptionsHeaderValue="DENY")
+    attributes = tag_map(elb.describe_listener_attributes(ListenerArn=listener.id)["Attributes"])
+    assert attributes["routing.http.response.server.enabled"] == "false"
+    assert attributes["routing.http.response.x_frame_options.header_value"] == "DENY"
+    assert listener.outputs["routingHttpResponseServerEnabled"] is False
+    assert listener.read() == listener.outputs
+
+    listener.update(routingHttpResponseXFrameOptionsHeaderValue="SAMEORIGIN",
+                    routingHttpResponseAccessControlAllowOriginHeaderValue="https://example.com")
+    attributes = tag_map(elb.describe_listener_attributes(ListenerArn=listener.id)["Attributes"])
+    assert attributes["routing.http.response.x_frame_options.header_value"] == "SAMEORIGIN"
+    assert attributes["routing.http.response.access_control_allow_origin.header_value"] == "https://example.com"
+    assert listener.outputs["routingHttpResponseXFrameOptionsHeaderValue"] == "SAMEORIGIN"
+
+    nlb = provision(LOAD_BALANCER, "tcp-front", loadBalancerType="network", subnets=subnets)
+    tcp_group = provision(TARGET_GROUP, "tcp-back", port=5432, protocol="TCP", vpcId=vpc_id)
+    tcp = provision(LISTENER, "tcp", loadBalancerArn=nlb.id, port=5432, protocol="TCP", tcpIdleTimeoutSeconds=600,
+                    defaultActions=[{"type": "forward", "targetGroupArn": tcp_group.id}])
+    attributes = tag_map(elb.describe_listener_attributes(ListenerArn=tcp.id)["Attributes"])
+    assert attributes["tcp.idle_timeout.seconds"] == "600" and tcp.outputs["tcpIdleTimeoutSeconds"] == 600
+    tcp.update(tcpIdleTimeoutSeconds=120)
+    assert tag_map(elb.describe_listener_attributes(ListenerArn=tcp.id)["Attributes"])[
+        "tcp.idle_timeout.seconds"] == "120"
+    assert tcp.read() == tcp.outputs
+    assert "mutualAuthentication" in failures(LISTENER, loadBalancerArn="arn", defaultActions=forward,
+                                              mutualAuthentication={"mode": "verify"})
 
 
 def test_listener_lifecycle(provision: Provision, aws_ctx: AwsContext, default_network: tuple) -> None:
