@@ -81,10 +81,21 @@ def test_repository_lifecycle(provision: Provision, aws_ctx: AwsContext) -> None
     repo.assert_deleted()
 
 
-def test_repository_check_rejects_inputs_it_does_not_implement() -> None:
-    assert "imageTagMutabilityExclusionFilters" in failures(
-        REPOSITORY, imageTagMutabilityExclusionFilters=[{"filter": "latest", "filterType": "WILDCARD"}]
-    )
+def test_repository_tag_mutability_exclusions(provision: Provision, aws_ctx: AwsContext) -> None:
+    ecr = aws_ctx.client("ecr")
+    latest = [{"filter": "latest", "filterType": "WILDCARD"}]
+    repo = provision(REPOSITORY, "releases", imageTagMutability="IMMUTABLE_WITH_EXCLUSION",
+                     imageTagMutabilityExclusionFilters=latest)
+    described = ecr.describe_repositories(repositoryNames=[repo.id])["repositories"][0]
+    assert described["imageTagMutability"] == "IMMUTABLE_WITH_EXCLUSION"
+    assert described["imageTagMutabilityExclusionFilters"] == latest
+    assert repo.outputs["imageTagMutabilityExclusionFilters"] == latest and repo.read() == repo.outputs
+
+    dev = [{"filter": "dev-*", "filterType": "WILDCARD"}, *latest]
+    repo.update(imageTagMutabilityExclusionFilters=dev)
+    described = ecr.describe_repositories(repositoryNames=[repo.id])["repositories"][0]
+    assert described["imageTagMutabilityExclusionFilters"] == dev and repo.outputs[
+        "imageTagMutabilityExclusionFilters"] == dev
 
 
 def test_repository_policy_lifecycle(provision: Provision, aws_ctx: AwsContext) -> None:
@@ -149,6 +160,31 @@ def test_cluster_lifecycle(provision: Provision, aws_ctx: AwsContext) -> None:
     cluster.assert_deleted()
 
 
+def test_cluster_configuration_and_service_connect_defaults(provision: Provision, aws_ctx: AwsContext) -> None:
+    ecs = aws_ctx.client("ecs")
+    namespace = "arn:aws:servicediscovery:us-east-1:123456789012:namespace/ns-apps"
+    exec_logs = {"executeCommandConfiguration": {"logging": "OVERRIDE", "logConfiguration": {
+        "cloudWatchLogGroupName": "/ecs/exec", "cloudWatchEncryptionEnabled": True}}}
+    cluster = provision(CLUSTER, "configured", configuration=exec_logs, serviceConnectDefaults={"namespace": namespace})
+
+    def described() -> dict:
+        return ecs.describe_clusters(clusters=[cluster.id], include=["CONFIGURATIONS"])["clusters"][0]
+
+    assert described()["configuration"] == exec_logs
+    assert described()["serviceConnectDefaults"] == {"namespace": namespace}
+    assert cluster.outputs["configuration"] == exec_logs
+    assert cluster.outputs["serviceConnectDefaults"] == {"namespace": namespace}
+    assert cluster.read() == cluster.outputs
+
+    cluster.update(configuration={"executeCommandConfiguration": {"logging": "NONE"}}, serviceConnectDefaults=None)
+    assert described()["configuration"] == {"executeCommandConfiguration": {"logging": "NONE"}}
+    assert not described().get("serviceConnectDefaults", {}).get("namespace")
+    assert cluster.outputs["serviceConnectDefaults"] is None
+    cluster.update(configuration=None)  # back to AWS's default logging
+    assert described()["configuration"] == {"executeCommandConfiguration": {"logging": "DEFAULT"}}
+    assert cluster.read() == cluster.outputs
+
+
 def test_container_definitions_compare_as_terraform_does() -> None:
     written = json.dumps(WEB_CONTAINERS)
     as_ecs_returns = json.dumps([{
@@ -203,8 +239,27 @@ def test_task_definition_lifecycle(provision: Provision, aws_ctx: AwsContext) ->
     assert resource.read(aws_ctx, new_id, newer) is None
 
 
+def test_task_definition_with_proxy_and_ephemeral_storage(provision: Provision, aws_ctx: AwsContext) -> None:
+    ecs = aws_ctx.client("ecs")
+    proxy = {"type": "APPMESH", "containerName": "web", "properties": {"AppPorts": "80", "IgnoredUID": "1337"}}
+    task = provision(TASK_DEFINITION, "meshed", **fargate_task(unique("meshed"), proxyConfiguration=proxy,
+                                                                 ephemeralStorage={"sizeInGib": 30}))
+    described = ecs.describe_task_definition(taskDefinition=task.outputs["arn"])["taskDefinition"]
+    assert described["ephemeralStorage"] == {"sizeInGiB": 30}
+    assert described["proxyConfiguration"]["containerName"] == "web"
+    assert sorted((p["name"], p["value"]) for p in described["proxyConfiguration"]["properties"]) == [
+        ("AppPorts", "80"), ("IgnoredUID", "1337")]
+    assert task.outputs["proxyConfiguration"] == proxy and task.outputs["ephemeralStorage"] == {"sizeInGib": 30}
+    assert task.read() == task.outputs
+    assert task.diff(ephemeralStorage={"sizeInGib": 40}).replaces == ("ephemeralStorage",)
+    assert task.diff(proxyConfiguration={**proxy, "properties": {"AppPorts": "8080"}}).replaces == (
+        "proxyConfiguration",)
+
+
 def test_task_definition_check_requires_family_and_json_containers() -> None:
     assert set(failures(TASK_DEFINITION, containerDefinitions="[")) == {"family", "containerDefinitions"}
+    assert "moto does not keep" in failures(TASK_DEFINITION, family="f", containerDefinitions="[]",
+                                            enableFaultInjection=True)["enableFaultInjection"]
 
 
 # ---- Load balancing ---------------------------------------------------------------------------
@@ -453,6 +508,64 @@ def test_fargate_service_behind_an_alb_in_the_default_vpc(
 
     service.assert_deleted()
     assert ecs.describe_services(cluster=cluster.id, services=[service.id])["services"][0]["status"] == "INACTIVE"
+
+
+def test_service_placement_capacity_and_deployment_settings(provision: Provision, aws_ctx: AwsContext) -> None:
+    ecs = aws_ctx.client("ecs")
+    cluster = provision(CLUSTER, "placed")
+    task = provision(TASK_DEFINITION, "placed-task", family=unique("placed"), containerDefinitions=json.dumps(
+        [{"name": "worker", "image": "busybox", "memory": 128}]))
+    registry = "arn:aws:servicediscovery:us-east-1:123456789012:service/srv-workers"
+    settings = {
+        "capacityProviderStrategies": [{"capacityProvider": "FARGATE_SPOT", "weight": 3, "base": 1}],
+        "orderedPlacementStrategies": [{"type": "spread", "field": "attribute:ecs.availability-zone"}],
+        "placementConstraints": [{"type": "distinctInstance"}],
+        "serviceRegistries": {"registryArn": registry, "port": 8080},
+        "alarms": {"alarmNames": ["worker-errors"], "enable": True, "rollback": True},
+        "healthCheckGracePeriodSeconds": 45, "enableExecuteCommand": True, "enableEcsManagedTags": True,
+        "availabilityZoneRebalancing": "ENABLED",
+    }
+    service = provision(SERVICE, "placed-svc", cluster=cluster.id, taskDefinition=task.outputs["arn"],
+                        desiredCount=2, forceNewDeployment=True, triggers={"release": "1"}, **settings)
+
+    def described() -> dict:
+        return ecs.describe_services(cluster=cluster.id, services=[service.id])["services"][0]
+
+    aws = described()
+    assert aws["capacityProviderStrategy"] == settings["capacityProviderStrategies"]
+    assert aws["placementStrategy"] == settings["orderedPlacementStrategies"]
+    assert aws["placementConstraints"] == settings["placementConstraints"]
+    assert aws["serviceRegistries"] == [settings["serviceRegistries"]]
+    assert aws["deploymentConfiguration"]["alarms"] == settings["alarms"]
+    assert aws["deploymentConfiguration"]["maximumPercent"] == 200
+    assert (aws["healthCheckGracePeriodSeconds"], aws["enableExecuteCommand"], aws["enableECSManagedTags"],
+            aws["availabilityZoneRebalancing"]) == (45, True, True, "ENABLED")
+    assert {key: service.outputs[key] for key in settings} == settings
+    assert service.read() == service.outputs
+
+    deployment = aws["deployments"][0]["id"]
+    service.update(triggers={"release": "2"})  # with forceNewDeployment, a new trigger redeploys
+    assert described()["deployments"][0]["id"] != deployment
+    diff = service.update(orderedPlacementStrategies=[{"type": "binpack", "field": "memory"}],
+                          placementConstraints=None, healthCheckGracePeriodSeconds=90,
+                          alarms={"alarmNames": ["worker-errors"], "enable": False, "rollback": False})
+    assert not diff.needs_replace
+    aws = described()
+    assert aws["placementStrategy"] == [{"type": "binpack", "field": "memory"}] and aws["placementConstraints"] == []
+    assert aws["healthCheckGracePeriodSeconds"] == 90
+    assert aws["deploymentConfiguration"]["alarms"] == {"alarmNames": ["worker-errors"], "enable": False,
+                                                        "rollback": False}
+    assert service.outputs["healthCheckGracePeriodSeconds"] == 90 and service.read() == service.outputs
+
+
+def test_service_check_refuses_what_the_local_cloud_does_not_emulate() -> None:
+    lb = {"targetGroupArn": "arn:tg", "containerName": "web", "containerPort": 80,
+          "advancedConfiguration": {"alternateTargetGroupArn": "arn:tg2", "productionListenerRule": "arn:r",
+                                    "roleArn": "arn:role"}}
+    refused = failures(SERVICE, taskDefinition="web", loadBalancers=[lb],
+                       deploymentConfiguration={"strategy": "BLUE_GREEN"})
+    assert set(refused) == {"loadBalancers", "deploymentConfiguration"}
+    assert "'loadBalancers[0].advancedConfiguration' is not supported" in refused["loadBalancers"]
 
 
 def test_service_waits_for_steady_state(
