@@ -375,8 +375,10 @@ def test_target_group_stickiness_and_client_addresses(provision: Provision, aws_
     assert web.outputs["stickiness"] == {"enabled": True, "type": "lb_cookie", "cookieDuration": 3600}
     assert web.read() == web.outputs
 
-    web.update(stickiness={"type": "app_cookie", "cookieName": "session", "cookieDuration": 600})
+    web.update(stickiness={"type": "app_cookie", "cookieName": "session", "cookieDuration": 600},
+               loadBalancingAnomalyMitigation="off")
     attributes = tag_map(elb.describe_target_group_attributes(TargetGroupArn=web.id)["Attributes"])
+    assert attributes["load_balancing.algorithm.anomaly_mitigation"] == "off"
     assert (attributes["stickiness.type"], attributes["stickiness.app_cookie.cookie_name"],
             attributes["stickiness.app_cookie.duration_seconds"]) == ("app_cookie", "session", "600")
     assert web.outputs["stickiness"] == {"enabled": True, "type": "app_cookie", "cookieName": "session",
@@ -546,11 +548,19 @@ def test_service_placement_capacity_and_deployment_settings(provision: Provision
     deployment = aws["deployments"][0]["id"]
     service.update(triggers={"release": "2"})  # with forceNewDeployment, a new trigger redeploys
     assert described()["deployments"][0]["id"] != deployment
-    diff = service.update(orderedPlacementStrategies=[{"type": "binpack", "field": "memory"}],
-                          placementConstraints=None, healthCheckGracePeriodSeconds=90,
-                          alarms={"alarmNames": ["worker-errors"], "enable": False, "rollback": False})
-    assert not diff.needs_replace
+    changes = {
+        "orderedPlacementStrategies": [{"type": "binpack", "field": "memory"}], "placementConstraints": None,
+        "capacityProviderStrategies": [{"capacityProvider": "FARGATE", "weight": 1, "base": 0}],
+        "serviceRegistries": {"registryArn": registry, "port": 9090}, "availabilityZoneRebalancing": "DISABLED",
+        "healthCheckGracePeriodSeconds": 90, "enableExecuteCommand": False, "enableEcsManagedTags": False,
+        "alarms": {"alarmNames": ["worker-errors"], "enable": False, "rollback": False},
+    }
+    assert not service.update(**changes).needs_replace
     aws = described()
+    assert aws["capacityProviderStrategy"] == changes["capacityProviderStrategies"]
+    assert aws["serviceRegistries"] == [{"registryArn": registry, "port": 9090}]
+    assert (aws["availabilityZoneRebalancing"], aws["enableExecuteCommand"], aws["enableECSManagedTags"]) == (
+        "DISABLED", False, False)
     assert aws["placementStrategy"] == [{"type": "binpack", "field": "memory"}] and aws["placementConstraints"] == []
     assert aws["healthCheckGracePeriodSeconds"] == 90
     assert aws["deploymentConfiguration"]["alarms"] == {"alarmNames": ["worker-errors"], "enable": False,

@@ -161,12 +161,15 @@ def test_instance_delete_needs_a_final_snapshot_unless_skipped(provision: Provis
 
 def test_instance_log_exports_managed_password_and_network_type(provision: Provision, aws_ctx: AwsContext) -> None:
     rds = aws_ctx.client("rds")
+    key_metadata = aws_ctx.client("kms").create_key(Description="database secrets")["KeyMetadata"]
+    key = key_metadata["Arn"]
     settings = {k: v for k, v in postgres().items() if k != "password"}
-    db = provision(INSTANCE, "managed-db", **settings, manageMasterUserPassword=True, networkType="DUAL",
-                   enabledCloudwatchLogsExports=["postgresql"])
+    db = provision(INSTANCE, "managed-db", **settings, manageMasterUserPassword=True, masterUserSecretKmsKeyId=key,
+                   networkType="DUAL", enabledCloudwatchLogsExports=["postgresql"])
     described = rds.describe_db_instances(DBInstanceIdentifier=db.inputs["identifier"])["DBInstances"][0]
     assert described["EnabledCloudwatchLogsExports"] == ["postgresql"] and described["NetworkType"] == "DUAL"
     secret = described["MasterUserSecret"]
+    assert secret["KmsKeyId"] == key == db.outputs["masterUserSecretKmsKeyId"]
     assert db.outputs["masterUserSecrets"] == [{"kmsKeyId": secret["KmsKeyId"], "secretArn": secret["SecretArn"],
                                                 "secretStatus": secret["SecretStatus"]}]
     assert (db.outputs["manageMasterUserPassword"], db.outputs["networkType"]) == (True, "DUAL")
@@ -183,6 +186,8 @@ def test_instance_log_exports_managed_password_and_network_type(provision: Provi
     described = rds.describe_db_instances(DBInstanceIdentifier=db.inputs["identifier"])["DBInstances"][0]
     assert described["EnabledCloudwatchLogsExports"] == ["upgrade"]
     assert_reads_as_created(db)
+    db.assert_deleted()
+    aws_ctx.client("kms").schedule_key_deletion(KeyId=key_metadata["KeyId"], PendingWindowInDays=7)
 
 
 def test_instance_port_change_the_cloud_does_not_apply_stops_the_update(provision: Provision) -> None:

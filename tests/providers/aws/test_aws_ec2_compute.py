@@ -252,6 +252,10 @@ def test_instance_protections_shutdown_behaviour_and_volumes(provision: Provisio
     assert server.outputs["volumeTags"] == {"backup": "weekly", "team": "ops"}
     assert server.read() == server.outputs
 
+    server.update(disableApiTermination=False)
+    assert instance_attribute(ec2, server.id, "disableApiTermination") is False
+    server.update(disableApiTermination=True)
+    assert instance_attribute(ec2, server.id, "disableApiTermination") is True
     # Protected against termination, the instance is deleted only with forceDestroy.
     with pytest.raises(ClientError, match="disableApiTermination"):
         server.resource.delete(aws_ctx, server.id, {**server.outputs, "forceDestroy": False})

@@ -266,7 +266,7 @@ class Instance(Ec2Resource):
         if inputs.get("sourceDestCheck") is False:
             ec2.modify_instance_attribute(InstanceId=instance_id, SourceDestCheck={"Value": False})
         if inputs.get("disableApiTermination"):  # set after launch: moto's RunInstances ignores it
-            _protect(ec2, instance_id, "disableApiTermination", True)
+            _set_attribute(ec2, instance_id, "disableApiTermination", True)
         if inputs.get("rootBlockDevice"):
             # EC2 may launch the root volume without some of its settings (moto ignores throughput).
             root = {"deleteOnTermination": True, **inputs["rootBlockDevice"]}
@@ -351,7 +351,7 @@ class Instance(Ec2Resource):
             _change_root_volume(ec2, id, olds.get("rootBlockDevice"), news.get("rootBlockDevice") or {})
         for name in (*_PROTECTIONS, _SHUTDOWN_BEHAVIOR):
             if name in changed and news.get(name) is not None:
-                _protect(ec2, id, name, news[name])
+                _set_attribute(ec2, id, name, news[name])
         if "volumeTags" in changed:
             _change_volume_tags(ec2, id, olds.get("volumeTags") or {}, news.get("volumeTags") or {})
 
@@ -362,7 +362,7 @@ class Instance(Ec2Resource):
             return
         if state.get("forceDestroy"):
             for name in _PROTECTIONS:
-                _protect(ec2, id, name, False)
+                _set_attribute(ec2, id, name, False)
         ec2_remove(ec2.terminate_instances, InstanceIds=[id])
         ec2.get_waiter("instance_terminated").wait(InstanceIds=[id], WaiterConfig=EC2_WAITER)
 
@@ -482,8 +482,8 @@ def _instance_attributes(ec2: Any, instance_id: str) -> Props:
     return {name: answer[api_name(name)]["Value"] for name, answer in answers.items()}
 
 
-def _protect(ec2: Any, instance_id: str, name: str, value: Any) -> None:
-    """Set one instance attribute of _PROTECTIONS or the shutdown behaviour (one per ModifyInstanceAttribute)."""
+def _set_attribute(ec2: Any, instance_id: str, name: str, value: Any) -> None:
+    """Set a protection or the shutdown behaviour: one attribute per ModifyInstanceAttribute call."""
     if name == _SHUTDOWN_BEHAVIOR:
         ec2.modify_instance_attribute(InstanceId=instance_id, Attribute=name, Value=value)
     else:
