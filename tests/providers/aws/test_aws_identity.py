@@ -354,6 +354,44 @@ def test_parameter_insecure_value_is_read_back_under_its_own_name(aws_ctx: AwsCo
     provider(PARAMETER).delete(aws_ctx, id, outputs)
 
 
+def parameter_metadata(ssm: Any, name: str) -> dict[str, Any]:
+    return ssm.describe_parameters(ParameterFilters=[{"Key": "Name", "Values": [name]}])["Parameters"][0]
+
+
+def test_parameter_secure_string_with_its_own_key_pattern_and_tier(
+    provisioner: Provisioner, aws_ctx: AwsContext
+) -> None:
+    ssm = aws_ctx.client("ssm")
+    first, second = (provisioner.create("aws:kms/key:Key", name, {}) for name in ("ssm-one", "ssm-two"))
+    parameter = provisioner.create(PARAMETER, "token", {
+        "type": "SecureString", "value": "abc", "keyId": first.id, "allowedPattern": "^[a-z]+$", "tier": "Advanced",
+    })
+    stored = parameter_metadata(ssm, parameter.id)
+    assert (stored["KeyId"], stored["AllowedPattern"], stored["Tier"]) == (first.id, "^[a-z]+$", "Advanced")
+    assert parameter.outputs["hasValueWo"] is False and parameter.outputs["version"] == 1
+
+    parameter = provisioner.update(parameter, {"keyId": second.id, "value": "xyz"})
+    assert parameter_metadata(ssm, parameter.id)["KeyId"] == second.id
+    assert ssm.get_parameter(Name=parameter.id, WithDecryption=True)["Parameter"]["Value"] == "xyz"
+    assert provisioner.read(parameter)["keyId"] == second.id
+    provisioner.assert_deleted(parameter)
+
+
+def test_parameter_refuses_what_it_cannot_honour() -> None:
+    refused = failures(PARAMETER, type="String", value="v", valueWo="w", valueWoVersion=1,
+                       arn="arn:aws:ssm:us-east-1:123456789012:parameter/p")
+    assert set(refused) == {"valueWo", "valueWoVersion", "arn"} and "use 'value'" in refused["valueWo"]
+    # Terraform drops the key of a plain parameter without a word; envctl names it.
+    assert set(failures(PARAMETER, type="String", value="v", keyId="alias/aws/ssm")) == {"keyId"}
+
+
+def test_parameter_intelligent_tiering_is_no_change_once_aws_chose_the_tier() -> None:
+    parameter = provider(PARAMETER)
+    olds = checked(PARAMETER, "p", {"name": "p", "type": "String", "value": "a"})
+    assert not parameter.diff(olds, {**olds, "tier": "Intelligent-Tiering"}).has_changes
+    assert parameter.diff(olds, {**olds, "tier": "Advanced"}) == DiffResult(("tier",), ())
+
+
 def test_parameter_diff_replaces_on_name_and_updates_value() -> None:
     parameter = provider(PARAMETER)
     olds = checked(PARAMETER, "p", {"name": "p", "type": "String", "value": "a"})
