@@ -57,12 +57,12 @@ class Secret(AwsResource):
         return failures
 
     def amend_diff(self, olds: Props, news: Props, diff: DiffResult) -> DiffResult:
-        """Replicas are compared by region only (the rest is what AWS reports); leaving them out keeps them as they
-        are (Optional+Computed in Terraform)."""
+        """Replicas are compared by region only (the rest is what AWS reports); a program that leaves them out keeps
+        them as they are (Optional+Computed in Terraform; a read answers them, so drift still sees them)."""
         new = news.get("replicas")
         if "replicas" not in diff.changed or contains_unknown(new):
             return diff
-        if new is None or _replica_regions(olds.get("replicas")) == _replica_regions(new):
+        if "replicas" not in news or _replica_regions(olds.get("replicas")) == _replica_regions(new):
             return diff.without(["replicas"])
         return diff
 

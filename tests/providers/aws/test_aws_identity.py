@@ -179,6 +179,9 @@ def test_role_manages_its_managed_and_inline_policies_exclusively(
     current = provisioner.read(role)
     assert current is not None and set(current["managedPolicyArns"]) == {READ_ONLY_LOGS, READ_ONLY}
     assert [p["name"] for p in current["inlinePolicies"]] == ["queue", "by-hand"]
+    sets = ("managedPolicyArns", "inlinePolicies")
+    recorded = {key: role.outputs[key] for key in sets}
+    assert set(provider(ROLE).diff(recorded, {key: current[key] for key in sets}).changed) == set(sets)
 
     # The same document written differently, or the sets in another order, is no change.
     reformatted = json.dumps(json.loads(allow("sqs:SendMessage")), indent=2)

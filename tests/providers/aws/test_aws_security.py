@@ -204,8 +204,13 @@ def test_secret_replicas_are_added_changed_and_removed(provisioner: Provisioner,
 
     secret = provisioner.update(secret, {"replicas": [{"region": "eu-west-1"}]})
     assert replication(client, secret.id) == {"eu-west-1": ("alias/aws/secretsmanager", "InSync")}
-    # Leaving the replicas out of the program stops managing them: nothing changes.
+    # Leaving the replicas out of the program stops managing them: nothing changes ...
     assert not provisioner.plan(secret, {"replicas": None}).has_changes
+    # ... while a replica removed outside envctl is drift, as the engine decides it from a read.
+    client.remove_regions_from_replication(SecretId=secret.id, RemoveReplicaRegions=["eu-west-1"])
+    current = provisioner.read(secret)
+    assert current is not None and current["replicas"] == []
+    assert provider(SECRET).diff({"replicas": secret.outputs["replicas"]}, {"replicas": []}).changed == ("replicas",)
     # Deleting removes the replicas first (a secret with replicas cannot be deleted).
     provisioner.assert_deleted(secret)
 

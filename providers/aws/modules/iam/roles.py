@@ -63,9 +63,10 @@ class Role(IamResource):
         return failures
 
     def amend_diff(self, olds: Props, news: Props, diff: DiffResult) -> DiffResult:
-        """Removing a policy set leaves the role's policies as they are (it is Optional+Computed in Terraform), and
-        inline policies are a set whose documents are compared by meaning."""
-        unchanged = [key for key in _ROLE_POLICY_SETS if key in diff.changed and news.get(key) is None]
+        """A program that leaves a policy set out keeps the role's policies as they are (Optional+Computed in
+        Terraform; a read answers both, so drift still sees them), and inline policies are a set whose documents
+        are compared by meaning."""
+        unchanged = [key for key in _ROLE_POLICY_SETS if key in diff.changed and key not in news]
         inline = news.get("inlinePolicies")
         if "inlinePolicies" in diff.changed and not contains_unknown(inline) \
                 and _same_inline_policies(olds.get("inlinePolicies"), inline):

@@ -17,7 +17,6 @@ from envctl.providers.aws.modules.s3.inline import (
     INLINE,
     MFA_DELETE,
     canonical_grants,
-    configured,
     inline_failures,
     mfa_delete_failure,
     put_inline,
@@ -101,9 +100,10 @@ class Bucket(AwsResource):
         return {**props, "grants": canonical_grants(props.get("grants"))} if props.get("grants") else props
 
     def amend_diff(self, olds: Props, news: Props, diff: DiffResult) -> DiffResult:
-        """Leaving an inline configuration out keeps the bucket's as it is (Optional+Computed in Terraform); turning
-        object lock on or off in objectLockConfiguration makes a new bucket (ForceNew there)."""
-        diff = diff.without([key for key in diff.changed if key in INLINE and not configured(news.get(key))])
+        """A program that leaves an inline configuration out keeps the bucket's as it is (Optional+Computed in
+        Terraform; a read answers every one, so drift still sees them); turning object lock on or off in
+        objectLockConfiguration makes a new bucket (ForceNew there)."""
+        diff = diff.without([key for key in diff.changed if key in INLINE and key not in news])
         old_lock, new_lock = (olds.get("objectLockConfiguration") or {}), (news.get("objectLockConfiguration") or {})
         if "objectLockConfiguration" in diff.changed and old_lock.get("objectLockEnabled") != new_lock.get(
                 "objectLockEnabled"):
