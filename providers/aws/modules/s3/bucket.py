@@ -18,6 +18,7 @@ from envctl.providers.aws.modules.s3.inline import (
     MFA_DELETE,
     canonical_grants,
     inline_failures,
+    known_block,
     mfa_delete_failure,
     put_inline,
     read_inline,
@@ -104,9 +105,9 @@ class Bucket(AwsResource):
         Terraform; a read answers every one, so drift still sees them); turning object lock on or off in
         objectLockConfiguration makes a new bucket (ForceNew there)."""
         diff = diff.without([key for key in diff.changed if key in INLINE and key not in news])
-        old_lock, new_lock = (olds.get("objectLockConfiguration") or {}), (news.get("objectLockConfiguration") or {})
-        if "objectLockConfiguration" in diff.changed and old_lock.get("objectLockEnabled") != new_lock.get(
-                "objectLockEnabled"):
+        old_lock, new_lock = olds.get("objectLockConfiguration"), news.get("objectLockConfiguration")
+        if "objectLockConfiguration" in diff.changed and not contains_unknown(new_lock) \
+                and known_block(old_lock).get("objectLockEnabled") != known_block(new_lock).get("objectLockEnabled"):
             return diff.replacing(["objectLockConfiguration"])
         return diff
 

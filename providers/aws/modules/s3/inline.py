@@ -46,6 +46,11 @@ def configured(value: Any) -> bool:
     return value not in (None, "", [], {})
 
 
+def known_block(value: Any) -> Props:
+    """A block's value once it is known (check sees it again then); {} for none."""
+    return value if isinstance(value, dict) and not contains_unknown(value) else {}
+
+
 def _given(block: Props) -> Props:
     """The fields of a block that have a value (boto3 refuses None)."""
     return {key: value for key, value in block.items() if value is not None}
@@ -358,14 +363,13 @@ def read_inline(s3: Any, bucket: str, state: Props) -> Props:
 def inline_failures(token: str, inputs: Props) -> list[CheckFailure]:
     """What S3 would refuse, or the local cloud cannot do, in the inline configurations."""
     failures = []
-    if (inputs.get("versioning") or {}).get("mfaDelete"):
+    if known_block(inputs.get("versioning")).get("mfaDelete"):
         failures.append(mfa_delete_failure(token, "versioning.mfaDelete"))
-    rule = (inputs.get("serverSideEncryptionConfiguration") or {}).get("rule") or {}
-    if rule.get("blockedEncryptionTypes"):
+    if known_block(known_block(inputs.get("serverSideEncryptionConfiguration")).get("rule")).get(
+            "blockedEncryptionTypes"):
         failures.append(unsupported_field(token, "serverSideEncryptionConfiguration.rule.blockedEncryptionTypes",
                                           "the local cloud does not block encryption types"))
-    website = inputs.get("website") or {}
-    if website and not contains_unknown(website):
+    if website := known_block(inputs.get("website")):
         failures.extend(_website_failures(website))
     failures.extend(_lifecycle_failures(inputs.get("lifecycleRules")))
     if configured(inputs.get("acl")) and configured(inputs.get("grants")):
