@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 from envctl.engine.properties import contains_unknown
@@ -203,11 +203,11 @@ class AwsResource(ABC):
 
     def _declared_failures(self, inputs: Props) -> list[CheckFailure]:
         """Inputs the type does not implement, and documents that are not JSON."""
-        failures = [_unsupported(self.token, key, hint) for key, hint in self.unsupported.items()
+        failures = [unsupported_input(self.token, key, hint) for key, hint in self.unsupported.items()
                     if inputs.get(key) not in _EMPTY]
         if self.handled is not None:
             known = self.schema().implemented
-            failures.extend(_unsupported(self.token, key) for key in sorted(inputs)
+            failures.extend(unsupported_input(self.token, key) for key in sorted(inputs)
                             if key not in known and key not in self.unsupported and inputs[key] not in _EMPTY)
         for key in self.documents:
             value = inputs.get(key)
@@ -238,9 +238,26 @@ def as_string(value: Any) -> Any:
     return value
 
 
-def _unsupported(token: str, key: str, hint: str = "") -> CheckFailure:
-    return CheckFailure(key, f"'{key}' is not supported by envctl's local engine for {token}"
-                             + (f"; {hint}" if hint else ""), unsupported=True)
+def unsupported_input(token: str, path: str, hint: str = "") -> CheckFailure:
+    """An input (or a field inside a block input, named by its dotted path) that envctl does not implement: refused,
+    never dropped. The failure's property is the top-level input."""
+    return CheckFailure(path.split(".")[0].split("[")[0], f"'{path}' is not supported by envctl's local engine for "
+                        f"{token}" + (f"; {hint}" if hint else ""), unsupported=True)
+
+
+def unsupported_fields(token: str, key: str, value: Any, implemented: Iterable[str],
+                       hints: Mapping[str, str] | None = None) -> list[CheckFailure]:
+    """The fields of a block input (or of each block of a list input) that envctl does not implement and that
+    have a value: refused, as check refuses a top-level input, so that none is dropped."""
+    known = set(implemented)
+    blocks = value if isinstance(value, list) else [value]
+    failures = []
+    for index, block in enumerate(blocks):
+        path = f"{key}[{index}]" if isinstance(value, list) else key
+        for field in sorted(block) if isinstance(block, dict) else ():
+            if field not in known and block[field] not in _EMPTY:
+                failures.append(unsupported_input(token, f"{path}.{field}", (hints or {}).get(field, "")))
+    return failures
 
 
 def _sort_at(props: Props, path: list[str]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from envctl.engine.properties import contains_unknown
-from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props
+from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props, unsupported_input
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.errors import remove
 from envctl.providers.aws.registry import resource_type
@@ -198,8 +198,7 @@ class Table(AwsResource):
 def _unsupported_index_settings(inputs: Props) -> list[CheckFailure]:
     """Global index settings envctl does not implement: refused, as the table's own are."""
     return [
-        CheckFailure(f"globalSecondaryIndexes[{i}].{key}", f"'{key}' of a global secondary index is not supported "
-                                                           f"by envctl's local engine; {hint}", unsupported=True)
+        unsupported_input(Table.token, f"globalSecondaryIndexes[{i}].{key}", hint)
         for i, index in enumerate(inputs.get("globalSecondaryIndexes") or ())
         for key, hint in _UNSUPPORTED_INDEX_SETTINGS.items() if index.get(key)
     ]

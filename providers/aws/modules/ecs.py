@@ -9,11 +9,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props
+from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props, unsupported_fields
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.documents import document_from_cloud
 from envctl.providers.aws.errors import error_code, one_found, remove
-from envctl.providers.aws.modules.ec2.shared import unsupported_fields
 from envctl.providers.aws.registry import resource_type
 from envctl.providers.aws.tags import sync_tags, tag_dict, tag_list, tags_from_cloud
 from envctl.providers.aws.waiting import wait_until

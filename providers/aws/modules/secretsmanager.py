@@ -10,7 +10,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from envctl.engine.properties import contains_unknown
-from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props
+from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props, unsupported_input
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.documents import document_from_cloud, policies_equivalent
 from envctl.providers.aws.registry import resource_type
@@ -51,9 +51,8 @@ class Secret(AwsResource):
             failures.append(CheckFailure("recoveryWindowInDays", "recoveryWindowInDays must be 0 or 7 to 30"))
         replicas = inputs.get("replicas")
         if isinstance(replicas, list) and any(isinstance(r, dict) and r.get("kmsKeyId") for r in replicas):
-            failures.append(CheckFailure("replicas", f"'replicas.kmsKeyId' is not supported by envctl's local engine "
-                                                     f"for {self.token}; the local cloud encrypts every replica with "
-                                                     "its region's default key", unsupported=True))
+            failures.append(unsupported_input(self.token, "replicas.kmsKeyId", "the local cloud encrypts every replica "
+                                              "with its region's default key"))
         return failures
 
     def amend_diff(self, olds: Props, news: Props, diff: DiffResult) -> DiffResult:

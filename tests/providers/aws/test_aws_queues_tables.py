@@ -97,5 +97,6 @@ def test_a_table_refuses_the_settings_envctl_does_not_implement() -> None:
              "onDemandThroughput": {"maxReadRequestUnits": 10}}
     refused = failures(TABLE, **{**KEYED, "attributes": [*KEYED["attributes"], {"name": "owner", "type": "S"}]},
                        globalSecondaryIndexes=[index])
-    assert set(refused) == {"globalSecondaryIndexes[0].onDemandThroughput"}
-    assert "not emulated by the local cloud" in refused["globalSecondaryIndexes[0].onDemandThroughput"]
+    assert set(refused) == {"globalSecondaryIndexes"}
+    assert "'globalSecondaryIndexes[0].onDemandThroughput' is not supported" in refused["globalSecondaryIndexes"]
+    assert "not emulated by the local cloud" in refused["globalSecondaryIndexes"]

@@ -30,7 +30,9 @@ def pulumi_aws_type(token: str) -> PulumiAwsType:
     python_module = {"index": "", "lambda": ".lambda_"}.get(module_name, f".{module_name}")
     module = importlib.import_module(f"pulumi_aws{python_module}")
     resource = getattr(module, class_name)
-    args = getattr(module, f"{class_name}Args", None) or getattr(module, f"{class_name}InitArgs")
+    # `<Name>InitArgs` where pulumi-aws has one: `<Name>Args` is then a nested block of another type (the Bucket's
+    # `versioning` is BucketVersioningArgs; the BucketVersioning resource takes BucketVersioningInitArgs).
+    args = getattr(module, f"{class_name}InitArgs", None) or getattr(module, f"{class_name}Args")
     wire = {name: value.fget._pulumi_name for name, value in vars(args).items()
             if isinstance(value, property) and hasattr(value.fget, "_pulumi_name")}
     getters = {value.fget._pulumi_name for value in vars(resource).values()

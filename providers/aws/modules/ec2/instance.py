@@ -11,7 +11,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from envctl.errors import BadInput, OperationFailed
-from envctl.providers.aws.base import CheckFailure, DiffResult, Props
+from envctl.providers.aws.base import CheckFailure, DiffResult, Props, unsupported_fields
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.errors import error_code, one_found
 from envctl.providers.aws.modules.ec2.shared import (
@@ -23,7 +23,6 @@ from envctl.providers.aws.modules.ec2.shared import (
     exactly_one,
     failure_unless,
     tag_specifications,
-    unsupported_fields,
 )
 from envctl.providers.aws.modules.index import get_partition
 from envctl.providers.aws.registry import resource_type

@@ -6,7 +6,7 @@ import zlib
 from typing import Any
 
 from envctl.errors import BadInput, OperationFailed
-from envctl.providers.aws.base import CheckFailure, DiffResult, Props
+from envctl.providers.aws.base import CheckFailure, DiffResult, Props, unsupported_fields
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.errors import one_found
 from envctl.providers.aws.modules.ec2.shared import (
@@ -16,7 +16,6 @@ from envctl.providers.aws.modules.ec2.shared import (
     ec2_tags,
     exactly_one,
     tag_specifications,
-    unsupported_fields,
 )
 from envctl.providers.aws.registry import resource_type
 from envctl.providers.aws.wire import inverse, renamed

@@ -7,7 +7,7 @@ in use right after what used it is gone, so reads after writes poll and deletes 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props
@@ -49,21 +49,6 @@ def failure_unless(condition: bool, key: str, reason: str) -> list[CheckFailure]
     return [] if condition else [CheckFailure(key, reason)]
 
 
-def unsupported_fields(token: str, key: str, value: Any, implemented: Iterable[str],
-                       hints: Mapping[str, str] | None = None) -> list[CheckFailure]:
-    """The fields of a block input (or of each block of a list input) that envctl does not implement and that
-    have a value: refused, as check refuses a top-level input, so that none is dropped."""
-    known = set(implemented)
-    blocks = value if isinstance(value, list) else [value]
-    failures = []
-    for index, block in enumerate(blocks):
-        path = f"{key}[{index}]" if isinstance(value, list) else key
-        for field in sorted(block) if isinstance(block, dict) else ():
-            if field not in known and block[field] not in (None, False, "", [], {}):
-                hint = (hints or {}).get(field)
-                failures.append(CheckFailure(key, f"'{path}.{field}' is not supported by envctl's local engine for "
-                                                  f"{token}" + (f"; {hint}" if hint else ""), unsupported=True))
-    return failures
 
 
 class Ec2Resource(AwsResource):

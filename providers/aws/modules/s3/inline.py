@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from envctl.engine.properties import contains_unknown
-from envctl.providers.aws.base import CheckFailure, Props
+from envctl.providers.aws.base import CheckFailure, Props, unsupported_input
 from envctl.providers.aws.documents import document_from_cloud, json_equivalent, policies_equivalent
 from envctl.providers.aws.errors import found_or_none
 from envctl.providers.aws.naming import prefixed_unique_id
@@ -35,10 +35,6 @@ def website_domain(region: str, partition: str) -> str:
     return f"s3-website-{region}.{suffix}" if region in _DASHED_WEBSITE_REGIONS else f"s3-website.{region}.{suffix}"
 
 
-def unsupported_field(token: str, path: str, hint: str) -> CheckFailure:
-    """A field inside a block that envctl does not implement, named by its dotted path."""
-    return CheckFailure(path.split(".")[0], f"'{path}' is not supported by envctl's local engine for {token}; {hint}",
-                        unsupported=True)
 
 
 def configured(value: Any) -> bool:
@@ -367,7 +363,7 @@ def inline_failures(token: str, inputs: Props) -> list[CheckFailure]:
         failures.append(mfa_delete_failure(token, "versioning.mfaDelete"))
     if known_block(known_block(inputs.get("serverSideEncryptionConfiguration")).get("rule")).get(
             "blockedEncryptionTypes"):
-        failures.append(unsupported_field(token, "serverSideEncryptionConfiguration.rule.blockedEncryptionTypes",
+        failures.append(unsupported_input(token, "serverSideEncryptionConfiguration.rule.blockedEncryptionTypes",
                                           "the local cloud does not block encryption types"))
     if website := known_block(inputs.get("website")):
         failures.extend(_website_failures(website))
@@ -409,4 +405,4 @@ def _is_day(value: Any) -> bool:
 
 
 def mfa_delete_failure(token: str, path: str) -> CheckFailure:
-    return unsupported_field(token, path, MFA_DELETE)
+    return unsupported_input(token, path, MFA_DELETE)
