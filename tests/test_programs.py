@@ -30,7 +30,9 @@ def cloud(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Cloud:
 
 
 def copy_program(name: str, destination: Path) -> Path:
-    return Path(shutil.copytree(PROGRAMS / name, destination / name, ignore=shutil.ignore_patterns("__pycache__")))
+    # expect.py is the test's, not the program's.
+    return Path(shutil.copytree(PROGRAMS / name, destination / name,
+                                ignore=shutil.ignore_patterns("__pycache__", "expect.py")))
 
 
 @pytest.fixture
