@@ -11,6 +11,7 @@ largest size, its ratio to raw boto3's, and the peak memory (RSS) of the envctl 
     python bench/scale_bench.py --sizes 20 300 --mixed 2 10 --repeat 3
     python bench/scale_bench.py --preview-only 5000  # preview of 5,000 queues: time and peak memory
     python bench/scale_bench.py --reference          # no-op up of the reference environment
+    python bench/scale_bench.py --noop 300           # no-op up of 300 queues, made once
 """
 
 from __future__ import annotations
@@ -184,20 +185,23 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure (the median is printed)")
     parser.add_argument("--preview-only", type=int, metavar="N", help="only the preview of N queues")
     parser.add_argument("--reference", action="store_true", help="only the no-op up of the reference environment")
+    parser.add_argument("--noop", type=int, metavar="N", help="only the no-op up of N queues (created once)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="envctl-scale-") as scratch:
         root = Path(scratch)
         endpoint, env = start_cloud(root)
         try:
             print(f"envctl: {' '.join(ENVCTL)}\nlocal cloud: {endpoint}; {os.cpu_count()} cores")
-            if args.reference:
-                project = copy_reference(root / "reference")
-                run_envctl(project, env, "up", "dev", "--yes")
-                runs = [run_envctl(project, env, "up", "dev", "--yes") for _ in range(args.repeat)]
-                print(f"reference env no-op up: {statistics.median(r.seconds for r in runs):.2f} s (median of "
+            if args.reference or args.noop:
+                project, stack = ((copy_reference(root / "reference"), "dev") if args.reference else
+                                  (project_of(root, "noop", QUEUES.format(n=args.noop)), "test"))
+                run_envctl(project, env, "up", stack, "--yes")
+                runs = [run_envctl(project, env, "up", stack, "--yes") for _ in range(args.repeat)]
+                what = "reference env" if args.reference else f"{args.noop} queues"
+                print(f"{what} no-op up: {statistics.median(r.seconds for r in runs):.2f} s (median of "
                       f"{args.repeat}; runs {', '.join(f'{r.seconds:.2f}' for r in runs)}), peak "
                       f"{max(r.peak_mb for r in runs):.0f} MB")
-                run_envctl(project, env, "destroy", "dev", "--yes")
+                run_envctl(project, env, "destroy", stack, "--yes")
                 return
             if args.preview_only:
                 project = project_of(root, "preview", QUEUES.format(n=args.preview_only))
