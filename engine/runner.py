@@ -21,6 +21,7 @@ from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.proto import engine_pb2
 from pulumi.runtime.stack import run_in_stack
 
+from envctl.engine import sdk_speedups
 from envctl.engine.interrupts import Interrupt
 
 _SEVERITY = {engine_pb2.INFO: "info", engine_pb2.WARNING: "warning", engine_pb2.ERROR: "error"}
@@ -76,7 +77,8 @@ def run_program(
     loop.set_exception_handler(lambda _loop, _context: None)
     with _program_environment(main, root):
         try:
-            loop.run_until_complete(run_in_stack(lambda: runpy.run_path(str(main), run_name="__main__")))
+            with sdk_speedups.installed():
+                loop.run_until_complete(run_in_stack(lambda: runpy.run_path(str(main), run_name="__main__")))
         except SyntaxError as exc:
             return ProgramError("bad_input", f"{exc.filename}:{exc.lineno}: syntax error: {exc.msg}")
         except ModuleNotFoundError as exc:

@@ -1,0 +1,104 @@
+"""Two costs of the Pulumi Python SDK that envctl's engine does not need, removed while a program runs, without
+changing anything a program sees:
+
+- `wait_for_rpcs` waits for the program's outstanding outputs with `asyncio.wait(FIRST_COMPLETED)` over all of
+  them, again after each one finishes: quadratic in the number of outputs. The same wait, in the same order of
+  checks and with the same errors, is done here with one done-callback per output.
+- every registration captures the whole Python stack (`traceback.extract_stack`, reading source lines) for the
+  engine's `stackTrace` and `sourcePosition` fields, which envctl's monitor never reads.
+
+These are SDK internals: each replaced function is recognised by the digest of its source in the SDK versions
+envctl pins, and left alone (with a test failing) if an upgrade changes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import inspect
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from pulumi.runtime import resource as sdk_resource
+from pulumi.runtime import stack as sdk_stack
+from pulumi.runtime.proto import source_pb2
+from pulumi.runtime.settings import SETTINGS
+
+# sha256 of the source of each function replaced, as pulumi 3.272 has it.
+KNOWN_SOURCES = {
+    "wait_for_rpcs": "c0f9027f85ad09255ded0a1908033b490f76d303a3e40b50d3cf47a69265469d",
+    "_get_stack_trace": "3943b2273016925109e1c3a7bc603db06a44ea09ff3494c29544e44bccf8dd1f",
+}
+
+
+def source_digest(function: Any) -> str:
+    return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()
+
+
+def replaceable() -> dict[str, bool]:
+    """Which SDK functions are the ones these replacements were written for."""
+    return {"wait_for_rpcs": source_digest(sdk_stack.wait_for_rpcs) == KNOWN_SOURCES["wait_for_rpcs"],
+            "_get_stack_trace": source_digest(sdk_resource._get_stack_trace) == KNOWN_SOURCES["_get_stack_trace"]}
+
+
+@contextmanager
+def installed() -> Iterator[None]:
+    """The replacements in place for the duration of a program run (each only where the SDK's is the known one)."""
+    known = replaceable()
+    original_wait, original_trace = sdk_stack.wait_for_rpcs, sdk_resource._get_stack_trace
+    if known["wait_for_rpcs"]:
+        sdk_stack.wait_for_rpcs = wait_for_rpcs
+    if known["_get_stack_trace"]:
+        sdk_resource._get_stack_trace = _no_stack_trace
+    try:
+        yield
+    finally:
+        sdk_stack.wait_for_rpcs, sdk_resource._get_stack_trace = original_wait, original_trace
+
+
+async def wait_for_rpcs(await_all_outstanding_tasks: bool = True) -> None:
+    """The SDK's wait_for_rpcs, linear in the number of outputs."""
+    rpc_manager = sdk_stack._get_rpc_manager()
+    while True:
+        while len(rpc_manager.rpcs) > 0:
+            await asyncio.sleep(0)
+            try:
+                await rpc_manager.rpcs.pop()
+            except Exception as exn:
+                if rpc_manager.unhandled_exception is not None:
+                    raise exn from rpc_manager.unhandled_exception.with_traceback(rpc_manager.exception_traceback)
+                raise
+        if rpc_manager.unhandled_exception is not None:
+            raise rpc_manager.unhandled_exception.with_traceback(rpc_manager.exception_traceback)
+        if await_all_outstanding_tasks:
+            await _outputs_settled()
+        if len(rpc_manager.rpcs) == 0:
+            break
+
+
+async def _outputs_settled() -> None:
+    """Every tracked output task finished (those made meanwhile too), each awaited as it finishes so that the first
+    failure is raised at once, as the SDK does."""
+    finished: asyncio.Queue[asyncio.Future[Any]] = asyncio.Queue()
+    watching = 0
+
+    def adopt() -> None:
+        nonlocal watching
+        with SETTINGS.lock:
+            fresh = list(SETTINGS.outputs)
+            SETTINGS.outputs.clear()
+        for task in fresh:
+            task.add_done_callback(finished.put_nowait)
+        watching += len(fresh)
+
+    adopt()
+    while watching:
+        task = await finished.get()
+        watching -= 1
+        await task
+        adopt()
+
+
+def _no_stack_trace() -> source_pb2.StackTrace:
+    return source_pb2.StackTrace()

@@ -1,0 +1,43 @@
+"""The SDK internals envctl replaces while a program runs are the ones it was written for (an SDK upgrade that
+changes them fails here), and programs see the same results: outputs settle, and an output's failure fails the run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fake_provider import FakePackage
+from test_deployment import TYPES, deployment
+
+from envctl.engine import sdk_speedups
+
+from engine_support import write_program
+
+
+def test_the_replaced_sdk_functions_are_the_known_ones() -> None:
+    assert sdk_speedups.replaceable() == {"wait_for_rpcs": True, "_get_stack_trace": True}
+
+
+def test_many_outputs_settle_and_the_stack_exports_them(tmp_path: Path) -> None:
+    program = TYPES + """
+things = [Thing(f"t{i}", {"size": i, "name": None}) for i in range(300)]
+total = pulumi.Output.all(*[t.size for t in things]).apply(sum)
+pulumi.export("total", total.apply(lambda n: n * 2))
+pulumi.export("names", pulumi.Output.all(*[t.name for t in things[:3]]))
+"""
+    root = write_program(tmp_path, program, name="proj")
+    result = deployment(root, FakePackage()).apply()
+    assert result.succeeded, result.error
+    assert result.outputs == {"total": 2 * sum(range(300)), "names": ["t0-auto", "t1-auto", "t2-auto"]}
+
+
+def test_an_output_that_fails_fails_the_run_with_the_programs_error(tmp_path: Path) -> None:
+    program = TYPES + """
+def broken(size):
+    raise ValueError(f"no size {size}")
+
+thing = Thing("t", {"size": 3})
+pulumi.export("bad", thing.size.apply(broken))
+"""
+    root = write_program(tmp_path, program, name="proj")
+    result = deployment(root, FakePackage()).apply()
+    assert not result.succeeded and "ValueError: no size 3" in str(result.error)
