@@ -22,6 +22,7 @@ from envctl.engine.interrupts import Interrupt
 from envctl.engine.monitor import LocalMonitor, MonitorOutcome
 from envctl.engine.plan import Plan
 from envctl.engine.preview import PreviewSink
+from envctl.engine.properties import contains_unknown
 from envctl.engine.provider import ProviderPackage
 from envctl.engine.providers import ProviderRegistry
 from envctl.engine.runner import EngineLog, ProgramError, run_program
@@ -58,6 +59,8 @@ class DeploymentResult:
     error_kind: str | None = None  # bad_input, failed or interrupted
     diagnostics: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
+    # A preview that proves an apply would change nothing in the cloud and nothing in the state.
+    changes_nothing: bool = False
 
     @property
     def succeeded(self) -> bool:
@@ -140,8 +143,17 @@ class Deployment:
                 error, kind = str(protected), FAILED_KIND
         if self.interrupt.is_set():
             error, kind = self._interrupted_error(), INTERRUPTED
+        nothing = error is None and _changes_nothing(steps, outcome, old, self.store.stack_outputs())
         return DeploymentResult("preview", self.stack, steps, [], list(outcome.resources.values()),
-                                outcome.stack_outputs, error, kind, log.messages, time.monotonic() - started)
+                                outcome.stack_outputs, error, kind, log.messages, time.monotonic() - started,
+                                changes_nothing=nothing)
+
+    def unchanged(self, plan: DeploymentResult) -> DeploymentResult:
+        """The apply of a plan that changes nothing, without running the program again: every step the same."""
+        assert plan.changes_nothing
+        records = [StepRecord(step, DONE) for step in plan.steps]
+        return DeploymentResult("up", self.stack, plan.steps, records, self.store.load(), plan.outputs,
+                                diagnostics=plan.diagnostics, seconds=plan.seconds)
 
     def apply(self, plan: Plan | None = None) -> DeploymentResult:
         """Run the program for real, then delete what it no longer declares; with `plan`, only its steps."""
@@ -266,6 +278,19 @@ class Deployment:
     def _supported(self, resource: ResourceState) -> bool:
         package = self.packages.get(resource.type.split(":", 1)[0])
         return package is not None and package.supports(resource.type)
+
+
+def _changes_nothing(steps: list[Step], outcome: MonitorOutcome, old: list[ResourceState],
+                     stack_outputs: dict[str, Any]) -> bool:
+    """Whether applying these steps would make no cloud call and write nothing: every step the same (no read, no
+    delete), every registered resource recorded exactly as the state has it, and the stack's outputs known and
+    as stored."""
+    if any(step.op != Op.SAME for step in steps):
+        return False
+    recorded = {r.urn: r.recorded() for r in old if not r.delete}
+    if any(recorded.get(urn) != state.recorded() for urn, state in outcome.resources.items()):
+        return False
+    return not contains_unknown(outcome.stack_outputs) and outcome.stack_outputs == stack_outputs
 
 
 def _outcome_failure(outcome: MonitorOutcome) -> tuple[str | None, str | None]:

@@ -223,7 +223,7 @@ class StepExecutor:
         assert step.old is not None and step.new is not None
         new = replace(step.new, id=step.old.id, outputs=step.old.outputs)
         # A checkpoint only when the record changed (options, dependencies, an alias): a no-op run writes nothing.
-        if _recorded_form(new) != _recorded_form(step.old) or step.old.urn != new.urn:
+        if new.recorded() != step.old.recorded() or step.old.urn != new.urn:
             new = replace(new, modified=now_iso())
             self._store.settle(None, put=new, remove=step.old if step.old.urn != new.urn else None)
         return new
@@ -480,8 +480,3 @@ def _lives_in_cloud(resource: ResourceState) -> bool:
     return (resource.custom and not resource.external and not resource.retain_on_delete
             and not resource.type.startswith(PROVIDER_PREFIX) and bool(resource.id))
 
-
-def _recorded_form(resource: ResourceState) -> dict[str, Any]:
-    document = resource.to_v3()
-    document.pop("modified", None)
-    return document

@@ -63,6 +63,12 @@ class ResourceState:
     def provider_urn(self) -> str | None:
         return self.provider.rpartition("::")[0] if self.provider else None
 
+    def recorded(self) -> dict[str, Any]:
+        """What the state records of the resource, but for when it last changed: two equal ones need no write."""
+        document = self.to_v3()
+        document.pop("modified", None)
+        return document
+
     def to_v3(self) -> dict[str, Any]:
         """Pulumi's ResourceV3 JSON form (omitting empty optional fields, as Pulumi does)."""
         doc: dict[str, Any] = {"urn": self.urn, "custom": self.custom, "type": self.type}

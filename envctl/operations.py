@@ -201,12 +201,15 @@ def unlock(environment: Environment) -> lock.LockHolder | None:
 
 def preview_then_apply(deployment: Deployment, ui: Interaction, yes: bool) -> DeploymentResult:
     """The preview's plan shown and confirmed, then applied exactly: a step the plan does not hold is refused.
-    A plan without changes is applied too: it makes no cloud call, but records what only a real run knows
-    (resolved outputs, options such as `protect`)."""
+    A plan without changes is applied too when the state must record something only a real run knows (resolved
+    outputs, options such as `protect`); one that provably changes nothing at all is not run again.
+    (A program that declares other resources in a preview than in an update, by `is_dry_run`, is not supported.)"""
     plan = deployment.preview()
     if not plan.succeeded:
         plan.operation = "up"
         return plan
+    if plan.changes_nothing:
+        return deployment.unchanged(plan)
     if plan.has_changes:
         ui.plan(plan)
         if not yes and not ui.confirm("Apply these changes?", "apply"):

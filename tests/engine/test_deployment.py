@@ -99,3 +99,18 @@ def test_unsupported_inputs_stop_the_preview_naming_them_and_nothing_is_called(t
     assert "fake:index:Thing 'a': color: 'color' is not supported" in str(plan.error)
     assert "fake:index:Thing 'b': size: must not be negative" in str(plan.error)
     assert package.cloud.calls == []
+
+
+def test_a_preview_says_when_an_apply_would_change_nothing_at_all(tmp_path: Path) -> None:
+    root = write_program(tmp_path, TYPES + 'a = Thing("a", {"size": 1})\npulumi.export("size", a.size)\n',
+                         name="proj")
+    package = FakePackage()
+    assert deployment(root, package).apply().succeeded
+    assert deployment(root, package).preview().changes_nothing
+    # An option the state records, or a changed export, is something only an apply writes.
+    (root / "__main__.py").write_text(TYPES + 'a = Thing("a", {"size": 1}, pulumi.ResourceOptions(protect=True))\n'
+                                      'pulumi.export("size", a.size)\n')
+    protected = deployment(root, package).preview()
+    assert not protected.has_changes and not protected.changes_nothing
+    (root / "__main__.py").write_text(TYPES + 'a = Thing("a", {"size": 1})\npulumi.export("size", a.arn)\n')
+    assert not deployment(root, package).preview().changes_nothing
