@@ -18,8 +18,8 @@ app = typer.Typer(
     help="Reproducible environments from versioned Pulumi programs, with a traceability ledger.\n\n"
     "Exit codes: 0 ok, 1 operation failed, 2 bad input.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,12 @@ from rich.console import Console
 from envctl.project import find_project_dir
 
 _state: dict[str, Any] = {"project_dir": None}
+_STARTED = time.monotonic()  # this module is loaded as the command starts
+
+
+def elapsed() -> float:
+    """Seconds since the command started: what a user waits for, not one phase of it."""
+    return time.monotonic() - _STARTED
 
 
 def set_project_dir(path: Path | None) -> None:
@@ -47,11 +54,19 @@ def ledger_url() -> str:
 
 
 def console() -> Console:
-    return Console(highlight=False, emoji=False)
+    return Console(highlight=False, emoji=False, soft_wrap=True, width=_width(sys.stdout))
 
 
 def console_err() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False, width=_width(sys.stderr))
+
+
+def _width(stream: Any) -> int | None:
+    """COLUMNS when set; a terminal's own width; never a wrap at 80 in a log or a pipe."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    return None if stream.isatty() else 100_000
 
 
 def database_url(project_dir: Path) -> str:

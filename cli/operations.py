@@ -141,6 +141,13 @@ def summary(changes: dict[str, int]) -> str:
         or "nothing to do"
 
 
+def done_summary(result: DeploymentResult) -> str:
+    """What the run did, in the past tense with real counts; a run that took no step says what it planned."""
+    if not result.records:
+        return summary(result.changes)
+    return ", ".join(f"{n} {what}" for what, n in result.done.items() if n) or "nothing to do"
+
+
 def describe_event(event: StepEvent) -> str:
     """One line for a finished or failed step."""
     name = escape(event.urn.split("::")[-1] if event.urn else event.type)
@@ -178,7 +185,7 @@ def step_document(step: Step) -> dict[str, Any]:
 
 def print_outcome(out: Console, result: DeploymentResult, snapshot: str) -> None:
     state = "[green]succeeded[/]" if result.succeeded else f"[red]{result.status}[/]"
-    out.print(f"{result.operation} {escape(result.stack)} {state} in {result.seconds:.1f}s: {summary(result.changes)}")
+    out.print(f"{result.operation} {escape(result.stack)} {state} in {context.elapsed():.1f}s: {done_summary(result)}")
     if result.outputs and result.succeeded:
         out.print("[bold]Outputs:[/]")
         for key, value in sorted(reveal_redacted(result.outputs).items()):
