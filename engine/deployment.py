@@ -17,7 +17,15 @@ from typing import Any
 
 from envctl.engine.drift import DriftReport
 from envctl.engine.executor import DEFAULT_PARALLEL, DONE, FAILED, SKIPPED, EventSink, StepExecutor, StepRecord
-from envctl.engine.generator import Protected, StepGenerator, destroy_steps, managed_in_cloud, refresh_steps
+from envctl.engine.generator import (
+    Protected,
+    RegistrationError,
+    StepGenerator,
+    TargetsUnmatched,
+    destroy_steps,
+    managed_in_cloud,
+    refresh_steps,
+)
 from envctl.engine.interrupts import Interrupt
 from envctl.engine.monitor import LocalMonitor, MonitorOutcome
 from envctl.engine.plan import Plan
@@ -29,6 +37,7 @@ from envctl.engine.runner import EngineLog, ProgramError, run_program
 from envctl.engine.secret_values import SecretValues
 from envctl.engine.state import ResourceState, StateStore
 from envctl.engine.steps import CHANGING, OPERATIONS, Op, Step
+from envctl.engine.targets import Targets
 
 BAD_INPUT, FAILED_KIND, INTERRUPTED = "bad_input", "failed", "interrupted"
 # Past-tense names of what a run did, in display order.
@@ -111,7 +120,8 @@ class Deployment:
                  store: StateStore, packages: Mapping[str, ProviderPackage],
                  package_config: Mapping[str, Mapping[str, Any]], *, secrets: SecretValues,
                  stack_outputs_of: Callable[[str], dict[str, Any] | None], events: EventSink = lambda _e: None,
-                 parallel: int = DEFAULT_PARALLEL, interrupt: Interrupt | None = None) -> None:
+                 parallel: int = DEFAULT_PARALLEL, interrupt: Interrupt | None = None,
+                 targets: Targets | None = None) -> None:
         self.program = program
         self.stack = stack
         self.config = config
@@ -124,6 +134,7 @@ class Deployment:
         self.events = events
         self.parallel = parallel
         self.interrupt = interrupt or Interrupt()
+        self.targets = targets or Targets()
 
     # ---- operations ------------------------------------------------------------------------
 
@@ -131,7 +142,7 @@ class Deployment:
         """The steps `apply` would take, decided by running the program; nothing is taken or written."""
         started, old = time.monotonic(), self.store.load()
         registry = self._registry(old)
-        generator = StepGenerator(old, registry)
+        generator = StepGenerator(old, registry, self.targets)
         monitor = self._monitor(generator, registry, PreviewSink(self._executor(registry)), dry_run=True)
         outcome, log, failure = self._run(monitor, dry_run=True)
         error, kind = self._failure(outcome, failure)
@@ -141,6 +152,8 @@ class Deployment:
                 steps += generator.deletes()
             except Protected as protected:
                 error, kind = str(protected), FAILED_KIND
+        if error is None and generator.targets.unmatched():
+            error, kind = str(TargetsUnmatched(generator.targets.unmatched())), BAD_INPUT
         if self.interrupt.is_set():
             error, kind = self._interrupted_error(), INTERRUPTED
         nothing = error is None and _changes_nothing(steps, outcome, old, self.store.stack_outputs())
@@ -159,7 +172,7 @@ class Deployment:
         """Run the program for real, then delete what it no longer declares; with `plan`, only its steps."""
         started, old = time.monotonic(), self.store.load()
         registry = self._registry(old)
-        generator = StepGenerator(old, registry)
+        generator = StepGenerator(old, registry, self.targets)
         executor = self._executor(registry, plan)
         monitor = self._monitor(generator, registry, executor, dry_run=False)
         outcome, log, failure = self._run(monitor, dry_run=False)
@@ -183,23 +196,23 @@ class Deployment:
         """The deletes `destroy` would take."""
         started, old = time.monotonic(), self.store.load()
         try:
-            steps, error = destroy_steps(old), None
-        except Protected as protected:
-            steps, error = [], str(protected)
-        return DeploymentResult("destroy", self.stack, steps, [], old, {}, error, FAILED_KIND if error else None,
+            steps, error, kind = destroy_steps(old, self.targets), None, None
+        except RegistrationError as refused:
+            steps, error, kind = [], str(refused), BAD_INPUT if refused.bad_input else FAILED_KIND
+        return DeploymentResult("destroy", self.stack, steps, [], old, {}, error, kind,
                                 seconds=time.monotonic() - started)
 
     def destroy(self, plan: Plan | None = None) -> DeploymentResult:
         """Delete every resource of the stack, dependents first."""
         started, old = time.monotonic(), self.store.load()
         try:
-            steps = destroy_steps(old)
-        except Protected as protected:
-            return DeploymentResult("destroy", self.stack, [], [], old, {}, str(protected), FAILED_KIND,
-                                    seconds=time.monotonic() - started)
+            steps = destroy_steps(old, self.targets)
+        except RegistrationError as refused:
+            return DeploymentResult("destroy", self.stack, [], [], old, {}, str(refused),
+                                    BAD_INPUT if refused.bad_input else FAILED_KIND, seconds=time.monotonic() - started)
         executor = self._executor(self._registry(old), plan)
         error, kind = _first_failure(executor.run(steps))
-        if error is None:
+        if error is None and not self.targets.narrowed:
             self.store.set_stack_outputs(self.program.project, {})
         if self.interrupt.is_set() and error is not None:
             error, kind = self._interrupted_error(), INTERRUPTED

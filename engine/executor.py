@@ -27,7 +27,7 @@ from envctl.engine.plan import Plan
 from envctl.engine.provider import Provider, ProviderError
 from envctl.engine.secret_values import SecretValues
 from envctl.engine.state import ResourceState, StateStore, StateWriteFailed, now_iso
-from envctl.engine.steps import CREATE, DELETE, READ, REPLACE, SAME, UPDATE, Op, Step
+from envctl.engine.steps import CREATE, DELETE, READ, REPLACE, SAME, UPDATE, Op, Step, planned_state
 from envctl.errors import EnvctlError
 
 DEFAULT_PARALLEL = 16
@@ -196,6 +196,8 @@ class StepExecutor:
         """The step's resulting state, and what it found (refresh and settle steps)."""
         if step.op == SAME:
             return self._same(step), None
+        if step.op == Op.SKIP:
+            return planned_state(step), None
         if step.op == CREATE:
             return self._create(step), None
         if step.op == UPDATE:

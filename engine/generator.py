@@ -19,6 +19,7 @@ from envctl.engine.goal import Goal
 from envctl.engine.provider import CheckFailure, DiffResult, Provider
 from envctl.engine.state import ResourceState
 from envctl.engine.steps import CREATE, DELETE, READ, REPLACE, SAME, UPDATE, Op, Step, property_changes
+from envctl.engine.targets import Targets, TargetTracker
 
 PROVIDER_PREFIX = "pulumi:providers:"
 
@@ -60,6 +61,15 @@ class InvalidInputs(RegistrationError):
         self.rejection = rejection
 
 
+class TargetsUnmatched(RegistrationError):
+    """A --target, --exclude or --replace that names no resource."""
+
+    def __init__(self, selectors: list[str]) -> None:
+        super().__init__(f"{', '.join(selectors)} names no resource of this environment (give a URN or a logical "
+                         "name: `envctl show ENV` lists them)")
+        self.selectors = selectors
+
+
 class Protected(RegistrationError):
     """A step would delete or replace a protected resource."""
 
@@ -69,7 +79,8 @@ class Protected(RegistrationError):
 class StepGenerator:
     """Decides the steps of one deployment. Thread-safe: the SDK registers independent resources in parallel."""
 
-    def __init__(self, old: Iterable[ResourceState], providers: ProviderResolver) -> None:
+    def __init__(self, old: Iterable[ResourceState], providers: ProviderResolver,
+                 targets: Targets | None = None) -> None:
         old = list(old)
         self._old = {r.urn: r for r in old if not r.delete}
         self._doomed = [r for r in old if r.delete]  # replaced by an earlier run, deletion still due
@@ -78,6 +89,7 @@ class StepGenerator:
         self._claimed: set[str] = set()  # old URNs a registration of this run took (aliases included)
         self._deleted: set[str] = set()  # old URNs deleted ahead of a delete-before-replace
         self._replaced: list[ResourceState] = []  # old copies replaced create-before-delete: deleted at the end
+        self.targets = TargetTracker(targets or Targets())
 
     # ---- registrations ---------------------------------------------------------------------
 
@@ -94,17 +106,23 @@ class StepGenerator:
         provider = self._providers.resolve(goal.provider)
         old = self._claim(goal)
         news = props.reveal(goal.inputs)
+        if not self.targets.touches(goal.urn, _goal_prerequisites(goal)):
+            # Left as it is: an existing resource keeps its recorded state; a new one is not made this run.
+            if old is not None:
+                return [Step(SAME, goal.urn, goal.type, old=old, new=old)]
+            return [Step(Op.SKIP, goal.urn, goal.type, new=_custom_state(goal, news, None))]
         if old is None:
             checked = _checked(provider, goal, None, news)
             return [Step(CREATE, goal.urn, goal.type, new=_custom_state(goal, checked, None))]
         olds = props.reveal(old.inputs)
         checked = _checked(provider, goal, olds, _ignoring_changes(news, olds, goal.ignore_changes))
         diff = _with_replace_on_changes(provider.diff(goal.type, olds, checked), goal.replace_on_changes)
-        if not diff.has_changes:
+        forced = self.targets.replaces(goal.urn)  # --replace: replaced whatever its diff says
+        if not diff.has_changes and not forced:
             return [Step(SAME, goal.urn, goal.type, old=old, new=_custom_state(goal, checked, old))]
-        new = _custom_state(goal, checked, old if not diff.needs_replace else None)
+        new = _custom_state(goal, checked, old if not (diff.needs_replace or forced) else None)
         changes = property_changes(old.inputs, new.inputs, diff)
-        if not diff.needs_replace:
+        if not diff.needs_replace and not forced:
             return [Step(UPDATE, goal.urn, goal.type, old=old, new=new, diff=diff, changes=changes)]
         if old.protect:
             raise Protected(f"cannot replace {goal.urn}: it is protected (changed: {', '.join(diff.replaces)}); "
@@ -139,6 +157,7 @@ class StepGenerator:
             gone = [r for urn, r in self._old.items() if urn not in self._claimed and urn not in self._deleted]
             # A copy replaced in this run is kept in the state as doomed (`delete`) until this deletion.
             replaced = [*self._doomed, *(dataclasses.replace(r, delete=True) for r in self._replaced)]
+        gone = [r for r in gone if self.targets.touches(r.urn, prerequisites(r))]
         _refuse_protected(gone)
         return [Step(DELETE, r.urn, r.type, old=r, replaced=r.delete) for r in delete_order([*gone, *replaced])]
 
@@ -206,11 +225,30 @@ class StepGenerator:
                                         resource.replace_on_changes).needs_replace
 
 
-def destroy_steps(resources: Iterable[ResourceState]) -> list[Step]:
-    """Every resource deleted, dependents first; none if any is protected."""
+def destroy_steps(resources: Iterable[ResourceState], targets: Targets | None = None) -> list[Step]:
+    """Every resource deleted (or those `targets` names), dependents first; none if any is protected. A target
+    whose dependents would be left without it is refused unless they are targeted too (--target-dependents)."""
     resources = list(resources)
+    targets = targets or Targets()
+    if targets.narrowed:
+        resources = _targeted_for_destroy(resources, targets)
     _refuse_protected([r for r in resources if not r.delete])
     return [Step(DELETE, r.urn, r.type, old=r, replaced=r.delete) for r in delete_order(resources)]
+
+
+def _targeted_for_destroy(resources: list[ResourceState], targets: Targets) -> list[ResourceState]:
+    tracker = TargetTracker(targets)
+    # Dependencies come before what needs them in the state, so a dependent sees its prerequisites decided.
+    chosen = [r for r in resources if tracker.touches(r.urn, prerequisites(r))]
+    unmatched = tracker.unmatched()
+    if unmatched:
+        raise TargetsUnmatched(unmatched)
+    kept = {r.urn for r in resources} - {r.urn for r in chosen}
+    stranded = sorted(r.urn for r in resources if r.urn in kept and prerequisites(r) & {c.urn for c in chosen})
+    if stranded:
+        raise Protected(f"deleting the targets would leave resources that need them: {', '.join(stranded)}; "
+                        "add --target-dependents to delete them too")
+    return chosen
 
 
 def refresh_steps(resources: Iterable[ResourceState]) -> list[Step]:
@@ -251,6 +289,15 @@ def prerequisites(resource: ResourceState) -> set[str]:
         needed.add(resource.parent)
     if resource.provider_urn:
         needed.add(resource.provider_urn)
+    return needed
+
+
+def _goal_prerequisites(goal: Goal) -> set[str]:
+    needed = set(goal.dependencies)
+    for urns in goal.property_dependencies.values():
+        needed.update(urns)
+    if goal.parent:
+        needed.add(goal.parent)
     return needed
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from envctl.engine.steps import CREATE, DELETE, READ, REPLACE, SAME, UPDATE, Op, Step
 
 _IN_PLACE_RANK = {SAME: 0, UPDATE: 1, REPLACE: 2}
+_EXACT = frozenset({CREATE, DELETE, READ, Op.SKIP})  # planned as such, or not at all
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class Plan:
 
 
 def _allows(planned: PlannedStep, step: Step) -> bool:
-    if step.op in (CREATE, DELETE, READ) or planned.op in (CREATE, DELETE, READ):
+    if step.op in _EXACT or planned.op in _EXACT:
         return planned.op == step.op
     if step.op not in _IN_PLACE_RANK or planned.op not in _IN_PLACE_RANK:
         return False

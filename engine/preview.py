@@ -4,14 +4,11 @@ still go to the cloud, through the executor, so the program sees what is there."
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
-from envctl.engine import properties as props
 from envctl.engine.executor import StepExecutor
-from envctl.engine.providers import PROVIDER_TYPE_PREFIX
 from envctl.engine.state import ResourceState
-from envctl.engine.steps import CREATE, DELETE, READ, SAME, UPDATE, Step
+from envctl.engine.steps import READ, Step, planned_state
 
 
 class PreviewSink:
@@ -29,19 +26,3 @@ class PreviewSink:
 
     def record_outputs(self, state: ResourceState) -> None:
         """A preview writes nothing."""
-
-
-def planned_state(step: Step) -> ResourceState | None:
-    """The resource as it would be after `step`: outputs the cloud computes are not known yet (the SDK treats an
-    output missing from the answer as unknown in a preview)."""
-    if step.op == DELETE:
-        return None
-    new = step.new
-    assert new is not None
-    if step.op == SAME or not new.custom:
-        return new
-    if new.type.startswith(PROVIDER_TYPE_PREFIX):
-        return new if step.op != CREATE else replace(new, id=props.UNKNOWN)
-    if step.op == UPDATE and step.old is not None:
-        return replace(new, id=step.old.id, outputs={**step.old.outputs, **new.inputs})
-    return replace(new, id=None, outputs=dict(new.inputs))

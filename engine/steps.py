@@ -9,11 +9,11 @@ replaced with it) is deleted first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from envctl.engine.properties import contains_secret, reveal_redacted
+from envctl.engine.properties import UNKNOWN, contains_secret, reveal_redacted
 from envctl.engine.provider import DiffResult
 from envctl.engine.state import PendingOperation, ResourceState
 
@@ -27,9 +27,11 @@ class Op(StrEnum):
     READ = "read"  # a resource the program reads (`get`), not managed
     REFRESH = "refresh"  # the state of a resource read back from the cloud
     SETTLE = "settle"  # a pending operation of an interrupted run, settled by looking in the cloud
+    SKIP = "skip"  # a new resource left out of a run that targets others: not created, not recorded
 
 
 SAME, CREATE, UPDATE, REPLACE, DELETE, READ = Op.SAME, Op.CREATE, Op.UPDATE, Op.REPLACE, Op.DELETE, Op.READ
+_PROVIDER_PREFIX = "pulumi:providers:"
 # The operations a change summary counts, in display order.
 OPERATIONS: tuple[Op, ...] = (CREATE, UPDATE, REPLACE, DELETE, SAME)
 CHANGING: frozenset[Op] = frozenset({CREATE, UPDATE, REPLACE, DELETE})
@@ -90,3 +92,19 @@ def property_changes(olds: dict[str, Any], news: dict[str, Any], diff: DiffResul
     """The changed properties of `diff` with their old and new values (as stored: secrets wrapped)."""
     replaces = set(diff.replaces)
     return tuple(PropertyChange(key, olds.get(key), news.get(key), key in replaces) for key in diff.changed)
+
+
+def planned_state(step: Step) -> ResourceState | None:
+    """The resource as it would be after `step`: outputs the cloud computes are not known yet (the SDK treats an
+    output missing from the answer as unknown in a preview)."""
+    if step.op == DELETE:
+        return None
+    new = step.new
+    assert new is not None
+    if step.op == SAME or not new.custom:
+        return new
+    if new.type.startswith(_PROVIDER_PREFIX):
+        return new if step.op != CREATE else replace(new, id=UNKNOWN)
+    if step.op == UPDATE and step.old is not None:
+        return replace(new, id=step.old.id, outputs={**step.old.outputs, **new.inputs})
+    return replace(new, id=None, outputs=dict(new.inputs))
