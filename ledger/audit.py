@@ -19,12 +19,13 @@ from envctl.errors import BadInput
 from envctl.ledger.blobs import load_blobs
 from envctl.ledger.canonical import canonical_json, sha256_hex
 from envctl.ledger.chain import snapshot_hash
-from envctl.ledger.content import RESOURCES, ContentReader, MissingContent
+from envctl.ledger.content import RESOURCES, ContentReader
 from envctl.ledger.db.ledger_tables import ledger_blobs, ledger_heads, ledger_snapshots
 from envctl.ledger.model import SnapshotHeader
 from envctl.ledger.property_diff import property_changes
 from envctl.ledger.queries import summary_from_row
 from envctl.ledger.refs import resolve_ref
+from envctl.ledger.verify import content_problem, signature_problem
 
 URN_PREFIX = "urn:pulumi:"
 ARN_PREFIX = "arn:"
@@ -160,21 +161,31 @@ def _resources(conn: Connection, thing: str, matched_by: str, urns: list[str]) -
 
 def _urns_with(conn: Connection, key: str, value: str) -> list[str]:
     """The URNs of recorded resources whose `id` (or whose output `arn`) is `value`."""
-    docs = _resource_versions(conn, key, value)
+    docs, _ = _resource_versions(conn, key, value)
     return sorted({doc["urn"] for doc in docs.values()})
 
 
-def _resource_versions(conn: Connection, key: str, value: str) -> dict[str, dict[str, Any]]:
-    """Digest -> body of every stored resource whose `key` is exactly `value` (urn, id, or arn among outputs)."""
+def _resource_versions(conn: Connection, key: str, value: str) -> tuple[dict[str, dict[str, Any]], set[str]]:
+    """Digest -> body of every stored resource whose `key` is exactly `value` (urn, id, or arn among outputs);
+    and the digests of blobs that mention it but are not one JSON value (merged or split, so unreadable)."""
     needle = f"{canonical_json(key)}:{canonical_json(value)}"
     query = select(ledger_blobs.c.digest, ledger_blobs.c.body).where(ledger_blobs.c.body.contains(needle,
                                                                                                   autoescape=True))
-    found = {}
+    found, broken = {}, set()
     for digest, body in conn.execute(query):
-        doc = json.loads(body)
-        if isinstance(doc, dict) and isinstance(doc.get("urn"), str) and _field(doc, key) == value:
+        doc = _json_or_none(body)
+        if doc is None:
+            broken.add(digest)
+        elif isinstance(doc, dict) and isinstance(doc.get("urn"), str) and _field(doc, key) == value:
             found[digest] = doc
-    return found
+    return found, broken
+
+
+def _json_or_none(body: str) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
 
 
 def _field(doc: dict[str, Any], key: str) -> Any:
@@ -183,7 +194,7 @@ def _field(doc: dict[str, Any], key: str) -> Any:
 
 def _lineage(conn: Connection, urn: str) -> Lineage | None:
     """The events of `urn` in its env's history, oldest first; None when no snapshot records it."""
-    versions = _resource_versions(conn, "urn", urn)
+    versions, broken = _resource_versions(conn, "urn", urn)
     env = _env_of(urn)
     if not versions or env is None:
         return None
@@ -195,7 +206,8 @@ def _lineage(conn: Connection, urn: str) -> Lineage | None:
     ).all()
     trees = {row.seq: json.loads(row.tree_body) for row in rows if row.tree_body is not None}
     lists = load_blobs(conn, {tree[RESOURCES] for tree in trees.values()})
-    present = {digest: _version_in(text, versions) for digest, text in lists.items()}
+    present = {digest: _version_in(text, versions) for digest, text in lists.items()
+               if not broken & set(json.loads(text))}
     unreadable: list[str] = []
     steps = []
     previous, known = None, True  # before an env's first snapshot nothing of it existed
@@ -277,7 +289,8 @@ def _urn_of_hash(conn: Connection, env: str, urn_tag: str) -> str | None:
     needle = f'"urn":{canonical_json(URN_PREFIX + env + "::")}'[:-1]  # the URNs of env: an open string prefix
     query = select(ledger_blobs.c.body).where(ledger_blobs.c.body.contains(needle, autoescape=True))
     for body in conn.scalars(query):
-        urn = json.loads(body).get("urn")
+        doc = _json_or_none(body)
+        urn = doc.get("urn") if isinstance(doc, dict) else None
         if isinstance(urn, str) and _URN_TAG_HASH + sha256_hex(urn) == urn_tag:
             return urn
     return None
@@ -302,7 +315,7 @@ def _provenance(conn: Connection, row: Row[Any]) -> Provenance:
 
 
 def _chain_status(conn: Connection, row: Row[Any]) -> ChainStatus:
-    """This snapshot's place in its env's chain: its hash, both links, and its content digest."""
+    """This snapshot's place in its env's chain: its hash, both links, its signature and its content."""
     ref, env, seq = f"{row.env}@{row.seq}", row.env, row.seq
     problems = []
     if snapshot_hash(row._mapping) != row.hash:
@@ -319,12 +332,12 @@ def _chain_status(conn: Connection, row: Row[Any]) -> ChainStatus:
         problems.append(f"{env}@{seq + 1} does not link to {ref}")
     elif after is None and (head is None or head.seq != seq or head.hash != row.hash):
         problems.append(f"{ref} is the last snapshot, but {env}'s head record does not end at it")
+    if row.signature is None:
+        problems.append(f"{ref} is not signed: `envctl ledger verify` says whether a checkpoint vouches for it")
+    found = [signature_problem(row)]
     if row.tree_digest is not None:
-        try:
-            if ContentReader(conn).content_digest(row.tree_digest) != row.content_digest:
-                problems.append(f"{ref}'s content does not match its content digest")
-        except MissingContent as exc:
-            problems.append(f"{ref}'s content cannot be read: {exc}")
+        found.append(content_problem(ContentReader(conn, keep=False), row.tree_digest, row.content_digest))
+    problems += [f"{ref} {problem.kind}: {problem.detail}" for problem in found if problem is not None]
     return ChainStatus(not problems, problems)
 
 
