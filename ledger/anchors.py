@@ -52,9 +52,6 @@ class Anchors:
     def envs(self) -> set[str]:
         return set(self._claims)
 
-    def claims(self, env: str) -> bool:
-        return env in self._claims
-
     def vouched_through(self, env: str, hashes: dict[int, str]) -> int:
         """The highest seq of `env` a verified checkpoint vouches for, by its hash in this chain (0: none)."""
         return max((seq for seq, claimed in self._vouched.get(env, {}).items() if hashes.get(seq) in claimed),

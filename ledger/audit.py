@@ -16,15 +16,18 @@ from typing import Any
 from sqlalchemy import Connection, Row, select
 
 from envctl.errors import BadInput
+from envctl.ledger.anchors import Anchors
 from envctl.ledger.blobs import load_blobs
 from envctl.ledger.canonical import canonical_json, sha256_hex
 from envctl.ledger.chain import snapshot_hash
+from envctl.ledger.checkpoint import stored_checkpoints
 from envctl.ledger.content import RESOURCES, ContentReader
 from envctl.ledger.db.ledger_tables import ledger_blobs, ledger_heads, ledger_snapshots
 from envctl.ledger.model import SnapshotHeader
 from envctl.ledger.property_diff import property_changes
 from envctl.ledger.queries import summary_from_row
 from envctl.ledger.refs import resolve_ref
+from envctl.ledger.trusted_keys import TrustedKeys
 from envctl.ledger.verify import content_problem, signature_problem
 
 URN_PREFIX = "urn:pulumi:"
@@ -332,13 +335,21 @@ def _chain_status(conn: Connection, row: Row[Any]) -> ChainStatus:
         problems.append(f"{env}@{seq + 1} does not link to {ref}")
     elif after is None and (head is None or head.seq != seq or head.hash != row.hash):
         problems.append(f"{ref} is the last snapshot, but {env}'s head record does not end at it")
-    if row.signature is None:
-        problems.append(f"{ref} is not signed: `envctl ledger verify` says whether a checkpoint vouches for it")
+    if row.signature is None and not _vouched_for(conn, row):
+        problems.append(f"{ref} is not signed, and no checkpoint in the ledger vouches for it")
     found = [signature_problem(row)]
     if row.tree_digest is not None:
         found.append(content_problem(ContentReader(conn, keep=False), row.tree_digest, row.content_digest))
     problems += [f"{ref} {problem.kind}: {problem.detail}" for problem in found if problem is not None]
     return ChainStatus(not problems, problems)
+
+
+def _vouched_for(conn: Connection, row: Row[Any]) -> bool:
+    """Whether a verified checkpoint kept in the ledger covers the snapshot (whose key verify, knowing the
+    project's trusted keys, judges; audit checks that the checkpoint's signature holds)."""
+    hashes = dict(conn.execute(select(ledger_snapshots.c.seq, ledger_snapshots.c.hash)
+                               .where(ledger_snapshots.c.env == row.env, ledger_snapshots.c.seq >= row.seq)).all())
+    return Anchors(stored_checkpoints(conn), TrustedKeys(None)).vouched_through(row.env, hashes) >= row.seq
 
 
 def _parsed(conn: Connection, digests: Iterable[str]) -> dict[str, Any]:
