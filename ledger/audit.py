@@ -337,10 +337,11 @@ def _chain_status(conn: Connection, row: Row[Any]) -> ChainStatus:
         problems.append(f"{ref} is the last snapshot, but {env}'s head record does not end at it")
     if row.signature is None and not _vouched_for(conn, row):
         problems.append(f"{ref} is not signed, and no checkpoint in the ledger vouches for it")
-    found = [signature_problem(row)]
+    invalid = signature_problem(row)
+    found = [(invalid.kind, invalid.detail) if invalid else None]
     if row.tree_digest is not None:
         found.append(content_problem(ContentReader(conn, keep=False), row.tree_digest, row.content_digest))
-    problems += [f"{ref} {problem.kind}: {problem.detail}" for problem in found if problem is not None]
+    problems += [f"{ref} {kind}: {detail}" for kind, detail in filter(None, found)]
     return ChainStatus(not problems, problems)
 
 
@@ -349,7 +350,7 @@ def _vouched_for(conn: Connection, row: Row[Any]) -> bool:
     project's trusted keys, judges; audit checks that the checkpoint's signature holds)."""
     hashes = dict(conn.execute(select(ledger_snapshots.c.seq, ledger_snapshots.c.hash)
                                .where(ledger_snapshots.c.env == row.env, ledger_snapshots.c.seq >= row.seq)).all())
-    return Anchors(stored_checkpoints(conn), TrustedKeys(None)).vouched_through(row.env, hashes) >= row.seq
+    return Anchors(stored_checkpoints(conn)[0], TrustedKeys(None)).vouched_through(row.env, hashes) >= row.seq
 
 
 def _parsed(conn: Connection, digests: Iterable[str]) -> dict[str, Any]:

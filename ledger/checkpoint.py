@@ -87,10 +87,18 @@ def store_checkpoint(conn: Connection, checkpoint: Checkpoint) -> None:
     conn.execute(insert(ledger_checkpoints).values(line=checkpoint.to_line()))
 
 
-def stored_checkpoints(conn: Connection) -> list[Checkpoint]:
-    """The checkpoints `envctl ledger checkpoint` kept in the database."""
+def stored_checkpoints(conn: Connection) -> tuple[list[Checkpoint], list[tuple[str, str]]]:
+    """The checkpoints `envctl ledger checkpoint` kept in the database, and (source, why) for each row that is
+    not one: the database is not the user's input, so a bad row there is evidence, not bad input."""
+    checkpoints, malformed = [], []
     lines = conn.execute(select(ledger_checkpoints.c.id, ledger_checkpoints.c.line).order_by(ledger_checkpoints.c.id))
-    return [parse_line(line, f"the ledger's checkpoint {row_id}") for row_id, line in lines]
+    for row_id, line in lines:
+        source = f"the ledger's checkpoint {row_id}"
+        try:
+            checkpoints.append(parse_line(line, source))
+        except BadInput as exc:
+            malformed.append((source, str(exc)))
+    return checkpoints, malformed
 
 
 def parse_checkpoints(text: str, source: str) -> list[Checkpoint]:

@@ -114,7 +114,7 @@ class ContentReader:
         if set(tree) != PARTS or not all(isinstance(digest, str) for digest in tree.values()):
             raise MissingContent(f"blob {tree_digest} is not a content tree")
         texts = self._load(tree.values())
-        resource_digests = _structure(tree[RESOURCES], texts.pop(tree[RESOURCES]), list)
+        resource_digests = _structure(tree[RESOURCES], texts[tree[RESOURCES]], list)
         if not all(isinstance(digest, str) for digest in resource_digests):
             raise MissingContent(f"blob {tree[RESOURCES]} is not a list of resource digests")
         bodies = self._load(resource_digests)

@@ -108,7 +108,13 @@ def _state_keys(conn: Connection, env: str) -> Iterable[ResourceKey]:
     rows = conn.execute(select(state_resources.c.urn, state_resources.c.doomed, state_resources.c.body)
                         .where(state_resources.c.stack == env))
     for urn, doomed, body in rows:
-        document = json.loads(body)
+        try:
+            document = json.loads(body)
+        except ValueError:
+            document = None
+        if not isinstance(document, dict):  # differs from whatever was recorded, and says so
+            yield ResourceKey(urn, "(unreadable state)", "", bool(doomed))
+            continue
         yield ResourceKey(urn, str(document.get("type", "")), _id(document), bool(doomed))
 
 

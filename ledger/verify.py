@@ -53,7 +53,7 @@ class _EnvCheck:
 
     def __init__(self, conn: Connection, evidence: Evidence, anchors: Anchors) -> None:
         self._reader = ContentReader(conn, keep=False)
-        self._content: dict[tuple[str, str], Problem | None] = {}  # trees are content-addressed: each once
+        self._content: dict[tuple[str, str], tuple[str, str] | None] = {}  # each tree once: content-addressed
         self._trusted = evidence.trusted
         self._anchors = anchors
         self.signers: Counter[str] = Counter()
@@ -99,11 +99,10 @@ class _EnvCheck:
             problem = signature_problem(row)
             if problem is not None:
                 return problem
-            signature = Signature(row.signer, row.signature)
-            self.signers[signature.signer] += 1
-            if self._trusted.trusts(signature.signer) or row.seq <= vouched:
+            self.signers[row.signer] += 1
+            if self._trusted.trusts(row.signer) or row.seq <= vouched:
                 return None
-            why = f"is signed by {short_key(signature.signer)}, a key {self._trusted.file_name} does not list"
+            why = f"is signed by {short_key(row.signer)}, a key {self._trusted.file_name} does not list"
             kind = "untrusted"
         elif row.seq <= vouched:
             return None
@@ -123,7 +122,7 @@ class _EnvCheck:
             self._content[key] = content_problem(self._reader, *key)
         self.content_checked += 1
         problem = self._content[key]
-        return None if problem is None else Problem(env, row.seq, problem.kind, problem.detail)
+        return None if problem is None else Problem(env, row.seq, *problem)
 
     def _check_prune(self, env: str, rows: Sequence[Row[Any]], head: Row[Any] | None,
                      hashes: dict[int, str]) -> Problem | None:
@@ -167,16 +166,16 @@ def signature_problem(row: Row[Any]) -> Problem | None:
                    "match it: it was changed after it was recorded")
 
 
-def content_problem(reader: ContentReader, tree_digest: str, content_digest: str) -> Problem | None:
-    """The content's problem, if any, with the env and seq left for the caller to fill in."""
+def content_problem(reader: ContentReader, tree_digest: str, content_digest: str) -> tuple[str, str] | None:
+    """The kind and detail of what is wrong with a snapshot's content, if anything."""
     try:
         reader.check(tree_digest, content_digest)
     except AlteredContent as exc:
-        return Problem("", None, "rewritten", str(exc))
+        return "rewritten", str(exc)
     except MergedContent as exc:
-        return Problem("", None, "merged", f"its content text is unchanged, but {exc}; show cannot read it")
+        return "merged", f"its content text is unchanged, but {exc}; show cannot read it"
     except MissingContent as exc:
-        return Problem("", None, "content-missing", f"its content cannot be read: {exc}")
+        return "content-missing", f"its content cannot be read: {exc}"
     return None
 
 
@@ -201,11 +200,12 @@ def _check_head(env: str, rows: Sequence[Row[Any]], head: Row[Any] | None) -> Pr
 def verify(conn: Connection, evidence: Evidence | None = None) -> VerifyReport:
     """Check every env (see the module docstring); the report names each broken env's first bad snapshot."""
     evidence = evidence or Evidence()
-    anchors = Anchors([*evidence.checkpoints, *stored_checkpoints(conn)], evidence.trusted)
+    kept, malformed = stored_checkpoints(conn)
+    anchors = Anchors([*evidence.checkpoints, *kept], evidence.trusted)
     heads = {row.env: row for row in conn.execute(select(ledger_heads)) if row.seq > 0}
     envs = sorted(set(heads) | set(conn.scalars(select(ledger_snapshots.c.env).distinct())) | anchors.envs)
     check = _EnvCheck(conn, evidence, anchors)
-    problems = list(anchors.problems)
+    problems = [*(Problem(source, None, "rewritten", reason) for source, reason in malformed), *anchors.problems]
     for env in envs:
         rows = conn.execute(
             select(ledger_snapshots).where(ledger_snapshots.c.env == env).order_by(ledger_snapshots.c.seq)

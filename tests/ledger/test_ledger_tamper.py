@@ -26,7 +26,7 @@ from envctl.ledger.canonical import canonical_json, sha256_hex
 from envctl.ledger.chain import snapshot_hash
 from envctl.ledger.content import RESOURCES
 from envctl.ledger.db import LEDGER_URL_ENV
-from envctl.ledger.db.ledger_tables import ledger_blobs, ledger_heads, ledger_snapshots
+from envctl.ledger.db.ledger_tables import ledger_blobs, ledger_checkpoints, ledger_heads, ledger_snapshots
 from envctl.ledger.db.state_tables import state_resources
 from envctl.ledger.evidence import gather_evidence
 from envctl.ledger.sealing import Sealing
@@ -227,3 +227,18 @@ def test_a_fabricated_environment_signed_by_an_untrusted_key_is_named(setup: Set
     assert [(problem.ref, problem.kind) for problem in report.problems] == [("staging@1", "inserted")]
     assert "is signed by ed25519:" in report.problems[0].detail and "does not list" in report.problems[0].detail
     assert any("in no checkpoint yet: staging" in note for note in report.notes)
+
+
+def test_garbage_in_the_database_is_named_not_a_crash(setup: Setup) -> None:
+    with setup.engine.begin() as conn:
+        conn.execute(update(state_resources).where(state_resources.c.urn.endswith("::web")).values(body="{not json"))
+        conn.execute(insert(ledger_checkpoints).values(line="[]"))
+        tree = json.loads(_blob(conn, _row(conn, "dev", 3)["tree_digest"]))
+        garbled = canonical_json({**tree, "config": tree[RESOURCES]})  # a part pointing at the resource list
+        conn.execute(update(ledger_snapshots).where(ledger_snapshots.c.env == "dev", ledger_snapshots.c.seq == 3)
+                     .values(tree_digest=_put(conn, garbled)))
+    report = setup.ledger.verify(gather_evidence(setup.root, [], setup.witness))
+    assert [(problem.ref, problem.kind) for problem in report.problems] == [
+        ("the ledger's checkpoint 1", "rewritten"), ("dev@3", "rewritten"), ("prod@1", "state-differs")]
+    assert "holds aws:s3/bucket:Bucket web" not in report.problems[2].detail
+    assert "(unreadable state)" in report.problems[2].detail
