@@ -10,6 +10,7 @@ ENVCTL_SIGNING_KEY or ENVCTL_WITNESS of theirs reaches a test.
 
 from __future__ import annotations
 
+import base64
 import copy
 import functools
 import os
@@ -67,6 +68,14 @@ def new_key_file(path: Path) -> Path:
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
     path.chmod(0o600)
     return path
+
+
+def private_key_texts(path: Path) -> list[str]:
+    """The private key in `path` as base64 and hex: what a leak of it would look like."""
+    private = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    raw = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,  # type: ignore[union-attr]
+                                serialization.NoEncryption())
+    return [base64.b64encode(raw).decode()[:40], raw.hex()]
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from envctl.ledger.trusted_keys import TRUSTED_KEYS_FILE, load_trusted_keys
 from envctl.ledger.witness import WITNESS_ENV
 
 from envctl_command import run_envctl
-from ledger_fixtures import fingerprint, resource, snapshot_input, trust
+from ledger_fixtures import fingerprint, private_key_texts, resource, snapshot_input, trust
 
 pytest_plugins = ["ledger_fixtures"]
 
@@ -173,6 +173,8 @@ def test_checkpoint_then_verify_with_the_command(project: tuple[Path, dict[str, 
     assert key_line.returncode == 0 and key_line.stdout.startswith("ed25519:")
     assert "not listed yet" in key_line.stderr
     (root / TRUSTED_KEYS_FILE).write_text(key_line.stdout)
+    key_file = Path(json.loads(_envctl(project, "ledger", "key", "--json").stdout)["file"])
+    assert f"{TRUSTED_KEYS_FILE}: listed" in _envctl(project, "ledger", "key").stderr
 
     out = tmp_path / "dev.checkpoint"
     taken = _envctl(project, "ledger", "checkpoint", "--out", str(out))
@@ -197,6 +199,8 @@ def test_checkpoint_then_verify_with_the_command(project: tuple[Path, dict[str, 
     assert broken.returncode == 1
     document = json.loads(broken.stdout)
     assert [(p["ref"], p["kind"]) for p in document["problems"]] == [("dev@3", "truncated")]
+    outputs = key_line.stdout + key_line.stderr + taken.stdout + taken.stderr + printed.stdout + broken.stdout
+    assert not [text for text in private_key_texts(key_file) if text in outputs]
 
 
 @pytest.mark.e2e

@@ -3,13 +3,11 @@ trusted keys; bad key files and trusted-key files are one clear line."""
 
 from __future__ import annotations
 
-import base64
 import os
 import stat
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 from sqlalchemy import select, update
 
 from envctl.errors import BadInput
@@ -20,17 +18,9 @@ from envctl.ledger.sealing import Sealing
 from envctl.ledger.signing import SIGNING_KEY_ENV, SigningKey, default_key_path, load_signing_key, read_signing_key
 from envctl.ledger.trusted_keys import TRUSTED_KEYS_FILE, TrustedKeys, load_trusted_keys
 
-from ledger_fixtures import fingerprint, new_key_file, resource, snapshot_input, trust
+from ledger_fixtures import fingerprint, new_key_file, private_key_texts, resource, snapshot_input, trust
 
 pytest_plugins = ["ledger_fixtures"]
-
-
-def _private_key_texts(path: Path) -> list[str]:
-    """The private key's 32 bytes as base64 and hex: what a leak of it would look like."""
-    private = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    raw = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,  # type: ignore[union-attr]
-                                serialization.NoEncryption())
-    return [base64.b64encode(raw).decode()[:40], raw.hex()]
 
 
 def test_the_users_key_is_made_on_first_use_readable_by_them_only(tmp_path: Path,
@@ -63,7 +53,7 @@ def test_snapshots_are_signed_and_the_private_key_never_reaches_the_database(led
     assert {signer for signer, _ in rows} == {signing_key.public_key}
     assert all(signature for _, signature in rows)
     assert signing_key.public_key in stored  # the scan sees the keys that are stored
-    assert not [text for text in _private_key_texts(signing_key.path) if text in stored]
+    assert not [text for text in private_key_texts(signing_key.path) if text in stored]
     report = ledger.verify()
     assert report.ok and report.signed == 2
 
@@ -139,6 +129,13 @@ def test_an_unreadable_key_file_is_one_clear_line(tmp_path: Path, monkeypatch: p
     path.chmod(0)
     monkeypatch.setenv(SIGNING_KEY_ENV, str(path))
     with pytest.raises(BadInput, match="cannot read the signing key .*Permission denied"):
+        load_signing_key()
+
+
+def test_a_key_path_that_cannot_be_read_is_one_clear_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    default_key_path().mkdir(parents=True)  # a directory where the key file should be: unreadable, even by root
+    with pytest.raises(BadInput, match="cannot read the signing key .*signing-key.pem: Is a directory"):
         load_signing_key()
 
 
