@@ -139,7 +139,7 @@ class VerifyReport:
     checked: int  # snapshots whose header hash was recomputed
     content_checked: int  # of those, the ones whose content was resolved and rehashed (not pruned)
     signed: int = 0  # of those, the ones with a valid signature
-    checkpoints: int = 0  # trusted checkpoints whose claims were checked
+    checkpoints: int = 0  # checkpoints whose claims were compared with the database
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what verify could not check, and why
 

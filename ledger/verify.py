@@ -205,7 +205,7 @@ def verify(conn: Connection, evidence: Evidence | None = None) -> VerifyReport:
     heads = {row.env: row for row in conn.execute(select(ledger_heads)) if row.seq > 0}
     envs = sorted(set(heads) | set(conn.scalars(select(ledger_snapshots.c.env).distinct())) | anchors.envs)
     check = _EnvCheck(conn, evidence, anchors)
-    problems = [*(Problem(source, None, "rewritten", reason) for source, reason in malformed), *anchors.problems]
+    problems = []
     for env in envs:
         rows = conn.execute(
             select(ledger_snapshots).where(ledger_snapshots.c.env == env).order_by(ledger_snapshots.c.seq)
@@ -214,12 +214,13 @@ def verify(conn: Connection, evidence: Evidence | None = None) -> VerifyReport:
         if problem is not None:
             problems.append(problem)
     state_problems, state_notes = _state_problems(conn, envs, problems)
+    checkpoint_problems = [Problem(source, None, "rewritten", reason) for source, reason in malformed]
     return VerifyReport(
         checked=check.checked,
         content_checked=check.content_checked,
         signed=sum(check.signers.values()),
-        checkpoints=anchors.used,
-        problems=problems + state_problems,
+        checkpoints=anchors.compared,
+        problems=checkpoint_problems + anchors.problems + problems + state_problems,
         notes=_notes(evidence, anchors, check.signers, envs) + state_notes,
     )
 
@@ -263,5 +264,6 @@ def _notes(evidence: Evidence, anchors: Anchors, signers: Counter[str], envs: li
             notes.append(f"in no checkpoint yet: {', '.join(unwitnessed)} (recorded since the last one, or a "
                          "witness write failed; `envctl ledger checkpoint` adds them)")
     if anchors.ignored:
-        notes.append(f"ignored {anchors.ignored} checkpoints signed by keys {evidence.trusted.file_name} does not list")
+        notes.append(f"ignored {anchors.ignored} checkpoints signed by keys {evidence.trusted.file_name} does not "
+                     "list")
     return notes
