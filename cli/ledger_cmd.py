@@ -261,6 +261,7 @@ def _print_snapshot(snapshot: StoredSnapshot) -> None:
         ("changes", counts_text(summary.changes)),
         ("rebuilt from", snapshot.source_ref),
         ("error", snapshot.error),
+        ("signed by", snapshot.signer or "nobody: unsigned"),
     ):
         if value:
             console.print(f"  {label:<13}{escape(str(value))}")

@@ -308,7 +308,7 @@ def _provenance(conn: Connection, row: Row[Any]) -> Provenance:
     return Provenance(
         summary=summary_from_row(row), project=row.project, host=row.host, ci_run_id=row.ci_run_id,
         engine=row.engine, cloud=row.cloud, envctl_version=row.envctl_version, source_ref=row.source_ref,
-        error=row.error, prev_hash=row.prev_hash, content_digest=row.content_digest,
+        error=row.error, prev_hash=row.prev_hash, content_digest=row.content_digest, signer=row.signer,
         sources=parts.get(tree["sources"]) if tree else None,
         config_digest=tree["config"] if tree else None,
         manifest_digest=tree["manifest"] if tree else None,

@@ -97,6 +97,7 @@ class SnapshotHeader:
     error: str | None
     prev_hash: str | None
     content_digest: str
+    signer: str | None  # the public key that signed it; None: unsigned
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ class StoredSnapshot(SnapshotHeader):
         document.update(
             {name: getattr(self, name) for name in (
                 "project", "host", "ci_run_id", "engine", "cloud", "envctl_version", "source_ref", "error",
-                "prev_hash", "content_digest",
+                "prev_hash", "content_digest", "signer",
             )}
         )
         if self.content is not None:

@@ -32,5 +32,6 @@ def load_snapshot(conn: Connection, ref: str, reader: ContentReader | None = Non
         error=row.error,
         prev_hash=row.prev_hash,
         content_digest=row.content_digest,
+        signer=row.signer,
         content=content,
     )

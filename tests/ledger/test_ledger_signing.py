@@ -56,6 +56,7 @@ def test_snapshots_are_signed_and_the_private_key_never_reaches_the_database(led
     assert not [text for text in private_key_texts(signing_key.path) if text in stored]
     report = ledger.verify()
     assert report.ok and report.signed == 2
+    assert ledger.show("dev@2")["signer"] == signing_key.public_key
 
 
 def test_a_snapshot_signed_by_a_key_the_project_does_not_trust_is_named(ledger: Ledger, tmp_path: Path,
