@@ -14,14 +14,14 @@ from sqlalchemy import delete, update
 
 from envctl.errors import BadInput, OperationFailed
 from envctl.ledger import Ledger
-from envctl.ledger.checkpoint import parse_checkpoints
+from envctl.ledger.checkpoint import parse_checkpoints, stored_checkpoints
 from envctl.ledger.db import LEDGER_URL_ENV, default_url
 from envctl.ledger.db.ledger_tables import ledger_checkpoints, ledger_heads, ledger_snapshots
 from envctl.ledger.evidence import Evidence, gather_evidence
 from envctl.ledger.sealing import Sealing
 from envctl.ledger.signing import SIGNING_KEY_ENV, SigningKey
 from envctl.ledger.trusted_keys import TRUSTED_KEYS_FILE, load_trusted_keys
-from envctl.ledger.witness import WITNESS_ENV
+from envctl.ledger.witness import WITNESS_ENV, FileWitness
 
 from envctl_command import run_envctl
 from ledger_fixtures import fingerprint, private_key_texts, resource, snapshot_input, trust
@@ -228,3 +228,13 @@ def test_a_malformed_checkpoint_file_is_exit_2(project: tuple[Path, dict[str, st
     result = _envctl(project, "ledger", "verify", "--checkpoint", str(bad))
     assert result.returncode == 2 and "line 1 is not an envctl checkpoint" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+
+def test_a_witness_that_cannot_take_the_checkpoint_leaves_it_kept_in_the_ledger(ledger: Ledger, tmp_path: Path) -> None:
+    _record(ledger)
+    (tmp_path / "witness").mkdir()
+    taken = ledger.checkpoint(_evidence(tmp_path), witness=FileWitness(tmp_path / "witness"))
+    assert taken.witness == str(tmp_path / "witness") and "cannot append to the witness" in (taken.witness_error or "")
+    with ledger.engine.connect() as conn:
+        assert [c.to_line() for c in stored_checkpoints(conn)[0]] == [taken.checkpoint.to_line()]

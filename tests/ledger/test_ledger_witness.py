@@ -169,3 +169,13 @@ def test_up_with_an_unknown_witness_scheme_records_then_exits_2(project: Path) -
     assert "test@1 was recorded, but it is not witnessed: ENVCTL_WITNESS=https://example.com/log" in up.stderr
     assert "Traceback" not in up.stderr
     assert envctl(project, "ledger", "verify").returncode == 0  # signed all the same
+
+
+@pytest.mark.e2e
+def test_verify_against_a_witness_that_cannot_be_read_is_exit_1(sqlite_url: str, tmp_path: Path,
+                                                                locked_bucket: str) -> None:
+    Ledger.open(sqlite_url).record(snapshot_input(), fingerprint)
+    result = envctl(tmp_path, "ledger", "verify", env={"ENVCTL_LEDGER_URL": sqlite_url,
+                                                       WITNESS_ENV: f"s3://{locked_bucket}-gone/checkpoints"})
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"the witness s3://{locked_bucket}-gone/checkpoints cannot be read: NoSuchBucket" in result.stderr
