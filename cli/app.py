@@ -40,6 +40,11 @@ def _root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
+    if project_dir is not None and not project_dir.is_dir():
+        from envctl.errors import BadInput
+
+        raise BadInput(f"-C {project_dir}: no such directory (envctl creates nothing there); give a Pulumi project's "
+                       "directory")
     context.set_project_dir(project_dir)
 
 
@@ -78,5 +83,5 @@ def _database_trouble(exc: Exception) -> str | None:
     cause = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
     # Each statement runs in its own transaction, so nothing was half-written.
     return (f"the project database is unavailable: {cause}. If another process holds it, retry when it is done "
-            f"(or wait longer with {BUSY_TIMEOUT_ENV}=SECONDS); otherwise check {LEDGER_URL_ENV}. Nothing was "
-            "changed by this command's failed write.")
+            f"(or wait longer with {BUSY_TIMEOUT_ENV}=SECONDS); otherwise check {LEDGER_URL_ENV}. Each write is one "
+            "transaction: none was half-written.")

@@ -6,7 +6,6 @@ puts on everything it creates (`envctl:env`, `envctl:urn`) name its environment 
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -16,7 +15,6 @@ from envctl.cli import context
 
 if TYPE_CHECKING:
     from envctl.ledger.audit import AuditResult, Lineage, Origin, Provenance
-    from envctl.providers.aws.context import AwsContext
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of text.")]
 ThingArgument = Annotated[str, typer.Argument(
@@ -25,8 +23,6 @@ CloudOption = Annotated[str, typer.Option(
     "--cloud", help="Where to look for a resource the ledger does not know: local (if running) or aws.")]
 _EVENT_MARKERS = {"created": "[green]+[/]", "present": "[green]=[/]", "updated": "[yellow]~[/]",
                   "replaced": "[magenta]±[/]", "deleted": "[red]-[/]"}
-_ENVCTL_ENV_TAG, _ENVCTL_URN_TAG = "envctl:env", "envctl:urn"
-_CLOUDS = ("local", "aws")
 
 
 def register(app: typer.Typer) -> None:
@@ -36,88 +32,15 @@ def register(app: typer.Typer) -> None:
 
 
 def audit(thing: ThingArgument, cloud: CloudOption = "local", json_output: JsonOption = False) -> None:
-    from envctl.cli.ledger_cmd import open_ledger
-    from envctl.errors import BadInput
-    from envctl.ledger.audit import URN_PREFIX, NotRecorded, audit_tagged
-    from envctl.ledger.audit import audit as audit_ledger
+    from envctl.operations import audit as audit_thing
 
-    if cloud not in _CLOUDS:
-        raise BadInput(f"unknown cloud {cloud!r}: choose {' or '.join(_CLOUDS)}")
-    ledger = open_ledger()
-    with ledger.engine.connect() as conn:
-        try:
-            result = audit_ledger(conn, thing)
-        except NotRecorded as not_recorded:
-            if thing.startswith(URN_PREFIX):
-                raise
-            tags = _envctl_tags_in_cloud(thing, cloud)
-            if tags is None:
-                raise NotRecorded(f"{not_recorded}; and the {cloud} cloud shows no resource {thing!r} with "
-                                  "envctl's tags (or is not running)") from None
-            result = audit_tagged(conn, thing, *tags)
+    result = audit_thing(context.ledger_url(), context.project_dir_or_cwd(), thing, cloud)
     if json_output:
         context.print_json(result.to_json())
     else:
         _print(result)
     if result.provenance is not None and not result.provenance.chain.ok:
         raise typer.Exit(1)
-
-
-# ---- the cloud's side: envctl's tags on the resource -----------------------------------------------
-
-
-def _envctl_tags_in_cloud(thing: str, cloud: str) -> tuple[str, str] | None:
-    """(env, URN tag) from the resource's tags, or None when no cloud answers or the resource has none."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    ctx = _cloud_context(thing, cloud)
-    if ctx is None:
-        return None
-    try:
-        tags = _tags(ctx, thing)
-    except (BotoCoreError, ClientError):
-        return None
-    if _ENVCTL_ENV_TAG not in tags or _ENVCTL_URN_TAG not in tags:
-        return None
-    return tags[_ENVCTL_ENV_TAG], tags[_ENVCTL_URN_TAG]
-
-
-def _cloud_context(thing: str, cloud: str) -> AwsContext | None:
-    from envctl.cloud.local_cloud import LOCAL_CREDENTIALS, LocalCloud, aws_target
-    from envctl.errors import BadInput
-    from envctl.providers.aws.context import AwsContext
-
-    arn_region = thing.split(":")[3] if thing.startswith("arn:") and thing.count(":") >= 5 else ""
-    if cloud == "aws":
-        return AwsContext(region=arn_region or aws_target().default_region)
-    try:
-        project_dir = context.project_root()
-    except BadInput:
-        project_dir = Path.cwd()  # the local cloud may still be given by ENVCTL_CLOUD_ENDPOINT
-    status = LocalCloud(project_dir).status()  # a stopped local cloud holds nothing: it is not started for this
-    if not status.running:
-        return None
-    access_key, secret_key = LOCAL_CREDENTIALS
-    return AwsContext(region=arn_region or "us-east-1", endpoint_url=status.endpoint, access_key=access_key,
-                      secret_key=secret_key)
-
-
-def _tags(ctx: AwsContext, thing: str) -> dict[str, str]:
-    from envctl.providers.aws.tags import tag_dict
-
-    if not thing.startswith("arn:"):  # a physical id: EC2's ids are the ones not found by ARN
-        return tag_dict(ctx.client("ec2").describe_tags(Filters=[{"Name": "resource-id", "Values": [thing]}])["Tags"])
-    service, resource = thing.split(":")[2], thing.split(":", 5)[-1]
-    if service == "iam":  # IAM is outside the tagging API
-        iam = ctx.client("iam")
-        kind, _, path = resource.partition("/")
-        name = path.rpartition("/")[2]
-        listed = {"role": lambda: iam.list_role_tags(RoleName=name), "user": lambda: iam.list_user_tags(UserName=name),
-                  "policy": lambda: iam.list_policy_tags(PolicyArn=thing)}.get(kind)
-        return tag_dict(listed()["Tags"]) if listed else {}
-    tagging = ctx.client("resourcegroupstaggingapi")
-    found = tagging.get_resources(ResourceARNList=[thing.removesuffix(":*")])["ResourceTagMappingList"]
-    return tag_dict(found[0]["Tags"]) if found else {}
 
 
 # ---- rendering ---------------------------------------------------------------------------------------

@@ -1,5 +1,15 @@
 """The command modules, each with `register(app)`."""
 
-from envctl.cli import audit_cmd, cloud_cmd, config_cmd, drift_cmd, export_cmd, ledger_cmd, ops_cmd, rebuild_cmd
+from envctl.cli import (
+    audit_cmd,
+    cloud_cmd,
+    config_cmd,
+    drift_cmd,
+    export_cmd,
+    ledger_cmd,
+    ops_cmd,
+    rebuild_cmd,
+    types_cmd,
+)
 
-MODULES = [ops_cmd, ledger_cmd, config_cmd, cloud_cmd, export_cmd, rebuild_cmd, audit_cmd, drift_cmd]
+MODULES = [ops_cmd, ledger_cmd, config_cmd, cloud_cmd, export_cmd, rebuild_cmd, audit_cmd, drift_cmd, types_cmd]

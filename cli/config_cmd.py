@@ -1,48 +1,19 @@
-"""Commands: config set|get|list, on the stack file (Pulumi.<env>.yaml) in Pulumi's own format.
-
-`set` edits the file as the Pulumi CLI would (namespaced keys, `secure:` values, `encryptionsalt`), while
-keeping the file's comments and order (ruamel.yaml round trip), and replaces it atomically.
-"""
+"""Commands: config set|get|list, on the stack file (Pulumi.<env>.yaml) in Pulumi's own format. The editing is
+`envctl.stack_file`; this module parses, reads the value, and renders."""
 
 from __future__ import annotations
 
-import io
 import json
-import os
-import re
-import stat
 import sys
-import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml as pyyaml
 from rich.table import Table
 from rich.text import Text
-from ruamel.yaml import YAML, YAMLError
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from envctl.cli import context
-from envctl.errors import BadInput
-from envctl.project import (
-    STACK_NAME,
-    Project,
-    Secure,
-    StackConfig,
-    load_project,
-    load_stack_config,
-    normal_key,
-    secure_leaves,
-)
-from envctl.secrets import decrypt_config, stack_crypter
-
-HIDDEN = "[secret]"
-# One element of a Pulumi property path: `.name`, `name`, `[3]` or `["any \"key\""]`.
-_PATH_SEGMENT = re.compile(r'\.?(?:\[(?:"(?P<quoted>(?:\\"|[^"])*)"|(?P<index>\d+))\]|(?P<name>[^.\[]+))')
-_INTEGER = re.compile(r"[+-]?\d+")
+from envctl.project import load_project
 
 config_app = typer.Typer(
     name="config",
@@ -77,43 +48,23 @@ def set_command(
     ] = False,
 ) -> None:
     """Set a config value in the stack file, as `pulumi config set` does. Never prints the value."""
-    project = load_project(context.project_root())
-    _check_stack_name(env)
-    target = _config_target(project, key, path)
-    declaration = project.declarations.get(target.key)
-    if declaration is not None and declaration.secret and not secret:
-        raise BadInput(f"{target.shown} is declared secret in {project.file.name}: add --secret")
-    text = value if value is not None else _read_value(secret)
+    from envctl import stack_file
 
-    file = project.stack_file(env)
-    document = _load_document(file)
-    salt_is_new = False
-    if secret:
-        leaf, salt_is_new = _secret_leaf(env, file, document, text)
-    elif target.path:
-        leaf = _path_leaf(text)
-    else:
-        leaf = _typed_for_declaration(project, target.key, text)
-    config = _config_section(file, document)
-    stored_key = next((k for k in config if normal_key(str(k), project.name) == target.key), target.key)
-    _set_in(config, stored_key, target.path, _yaml_safe(leaf), target.shown)
-    _write_atomically(file, _dump(document))
-    note = " (new encryptionsalt written)" if salt_is_new else ""
-    message = f"set {'secret' if secret else 'value'} {target.shown} in {file}{note}"
+    project = load_project(context.project_root())
+    target = stack_file.settable_target(project, env, key, path, secret)
+    written = stack_file.set_value(project, env, target, value if value is not None else _read_value(secret), secret)
+    note = " (new encryptionsalt written)" if written.salt_is_new else ""
+    message = f"set {'secret' if secret else 'value'} {written.shown} in {written.file}{note}"
     context.console_err().print(Text(message), soft_wrap=True)
 
 
 @config_app.command("get")
 def get_command(env: EnvArg, key: KeyArg, json_out: JsonOpt = False, show_secrets: ShowSecretsOpt = False) -> None:
     """Print one config value (project defaults included); a secret stays hidden unless --show-secrets."""
-    project = load_project(context.project_root())
-    stack_config = load_stack_config(project, env)
-    full_key = _config_target(project, key, path=False).key
-    if full_key not in stack_config.values:
-        raise BadInput(f"config {full_key} is not set for environment {env}; "
-                       f"see `envctl config list {env}` or set it with `envctl config set {env} {key} VALUE`")
-    is_secret = full_key in stack_config.secret_keys()
-    value = _shown_values(stack_config, {full_key: stack_config.values[full_key]}, show_secrets)[full_key]
+    from envctl import stack_file
+
+    [(full_key, (is_secret, value))] = stack_file.config_values(load_project(context.project_root()), env,
+                                                                show_secrets, key).items()
     if json_out:
         context.print_json({"key": full_key, "secret": is_secret, **_json_value(value, is_secret, show_secrets)})
     else:
@@ -123,26 +74,53 @@ def get_command(env: EnvArg, key: KeyArg, json_out: JsonOpt = False, show_secret
 @config_app.command("list")
 def list_command(env: EnvArg, json_out: JsonOpt = False, show_secrets: ShowSecretsOpt = False) -> None:
     """List the environment's config (project defaults included); secrets stay hidden unless --show-secrets."""
+    from envctl import stack_file
+
     project = load_project(context.project_root())
-    stack_config = load_stack_config(project, env)
-    secret_keys = set(stack_config.secret_keys())
-    values = _shown_values(stack_config, stack_config.values, show_secrets)
+    values = stack_file.config_values(project, env, show_secrets)
     if json_out:
-        context.print_json({
-            k: {"secret": k in secret_keys, **_json_value(v, k in secret_keys, show_secrets)}
-            for k, v in sorted(values.items())
-        })
+        context.print_json({key: {"secret": is_secret, **_json_value(value, is_secret, show_secrets)}
+                            for key, (is_secret, value) in sorted(values.items())})
         return
     table = Table("KEY", "VALUE", box=None, pad_edge=False)
-    for k, v in sorted(values.items()):
+    for k, (_, v) in sorted(values.items()):
         table.add_row(Text(k.removeprefix(project.name + ":")), Text(_as_text(v)))
     context.console().print(table)
 
 
-def _shown_values(stack_config: StackConfig, values: dict[str, Any], show_secrets: bool) -> dict[str, Any]:
-    if show_secrets and any(k in stack_config.secret_keys() for k in values):
-        return decrypt_config(values, stack_crypter(stack_config, create=False))
-    return {k: _redacted(v) for k, v in values.items()}
+@config_app.command("change-passphrase")
+def change_passphrase_command(
+    env: EnvArg,
+    new_passphrase_file: Annotated[Path | None, typer.Option(
+        "--new-passphrase-file", metavar="FILE", help="Read the new passphrase from FILE (else it is asked for, "
+        "twice, on the terminal).")] = None,
+) -> None:
+    """Re-encrypt ENV's secrets (stack file and state) under a new passphrase. The current one comes from
+    PULUMI_CONFIG_PASSPHRASE (or _FILE); set the new one there afterwards. Like `pulumi stack
+    change-secrets-provider passphrase`; the ledger's fingerprints of secrets change with the key."""
+    from envctl import operations
+    from envctl.cli.operations import environment
+
+    changed = operations.change_passphrase(environment(env, must_exist=True), _new_passphrase(new_passphrase_file))
+    context.console_err().print(Text(f"re-encrypted {changed.secrets} secret(s) in {changed.stack_file} and "
+                                     f"{changed.state_rows} state row(s) of {env} under the new passphrase; set it "
+                                     "in PULUMI_CONFIG_PASSPHRASE from now on"), soft_wrap=True)
+
+
+def _new_passphrase(file: Path | None) -> str:
+    from envctl.errors import BadInput
+
+    if file is not None:
+        try:
+            return file.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise BadInput(f"cannot read the new passphrase from {file}: {exc}") from None
+    if not sys.stdin.isatty():
+        raise BadInput("the new passphrase is asked for on a terminal: without one, pass --new-passphrase-file FILE")
+    first = typer.prompt("new passphrase", hide_input=True)
+    if typer.prompt("again", hide_input=True) != first:
+        raise BadInput("the two passphrases differ: nothing was changed")
+    return first
 
 
 def _json_value(value: Any, is_secret: bool, show_secrets: bool) -> dict[str, Any]:
@@ -150,248 +128,12 @@ def _json_value(value: Any, is_secret: bool, show_secrets: bool) -> dict[str, An
     return {} if is_secret and not show_secrets else {"value": value}
 
 
-def _redacted(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _redacted(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_redacted(v) for v in value]
-    return HIDDEN if isinstance(value, Secure) else value
-
-
 def _as_text(value: Any) -> str:
     """How `pulumi config get` prints: strings as they are, anything else as JSON."""
     return value if isinstance(value, str) else json.dumps(value)
-
-
-def _check_stack_name(env: str) -> None:
-    if not STACK_NAME.match(env):
-        raise BadInput(f"invalid environment name {env!r}: use letters, digits, '-', '_', '.' (at most 100)")
-
-
-@dataclass(frozen=True)
-class _Target:
-    key: str  # the full top-level key, `namespace:name`
-    path: list[str | int]  # with --path, the property path below it
-    shown: str  # the key and path, for messages
-
-
-def _config_target(project: Project, key: str, path: bool) -> _Target:
-    """Where KEY points in the stack's config.
-
-    As in Pulumi, only the top segment is namespaced, so `aws:assumeRole.roleArn` is key `aws:assumeRole`
-    with path `roleArn`, and a bare `data.nums[0]` is `<project>:data` with path `nums[0]`.
-    """
-    top, rest = key, ""
-    if path:
-        if key.startswith("["):
-            first, *below = _property_path(key)
-            if not isinstance(first, str):
-                raise BadInput(f"invalid config key {key!r}: the first path element must be a name, not an index")
-            return _Target(f"{project.name}:{first}", below, f"{project.name}:{key}")
-        cut = next((i for i, c in enumerate(key) if c in ".["), len(key))
-        top, rest = key[:cut], key[cut:]
-    full = normal_key(top, project.name, bare_is_project=True)
-    if full is None:
-        raise BadInput(f"invalid config key {top!r}: use `name` (the project's namespace) or `namespace:name`")
-    return _Target(full, _property_path(rest) if rest else [], full + rest)
-
-
-def _property_path(text: str) -> list[str | int]:
-    segments: list[str | int] = []
-    position = 0
-    while position < len(text):
-        match = _PATH_SEGMENT.match(text, position)
-        if match is None:
-            raise BadInput(f"invalid property path {text!r} at character {position + 1}: "
-                           'write name.nested, name[0] or name["key.with.dots"]')
-        if match["index"] is not None:
-            segments.append(int(match["index"]))
-        elif match["quoted"] is not None:
-            segments.append(match["quoted"].replace('\\"', '"'))
-        else:
-            segments.append(match["name"])
-        position = match.end()
-    return segments
-
-
-def _path_leaf(text: str) -> Any:
-    """Pulumi's rule for a value set with --path: true/false are booleans, integers numbers, else strings."""
-    if text in ("true", "false"):
-        return text == "true"
-    if _INTEGER.fullmatch(text) and not (len(text) > 1 and text[0] == "0"):  # keep "0123" as typed
-        return int(text)
-    return text
-
-
-def _typed_for_declaration(project: Project, full_key: str, text: str) -> Any:
-    """A top-level value: a string, except where Pulumi.yaml declares integer or boolean (checked here)."""
-    declaration = project.declarations.get(full_key)
-    declared = declaration.type if declaration else None
-    if declared == "integer" and _INTEGER.fullmatch(text):
-        return int(text)
-    if declared == "boolean" and text in ("true", "false"):
-        return text == "true"
-    if declared in ("integer", "boolean"):
-        raise BadInput(f"{full_key} is declared `type: {declared}` in {project.file.name}; got {text!r}")
-    if declared in ("array", "object"):
-        example = f"{full_key}[0]" if declared == "array" else f"{full_key}.name"
-        raise BadInput(f"{full_key} is declared `type: {declared}` in {project.file.name}: set its elements "
-                       f"with --path, e.g. `envctl config set ENV '{example}' VALUE --path`")
-    return text
-
-
-def _set_in(config: CommentedMap, key: str, segments: list[str | int], leaf: Any, shown_key: str) -> None:
-    """Set config[key] or, along `segments`, a value inside it, creating maps and lists as Pulumi does."""
-    container: Any = config
-    slot: str | int = key
-    for segment in segments:
-        child = _child(container, slot)
-        wanted = CommentedSeq if isinstance(segment, int) else CommentedMap
-        if child is None or (container is config and not _is_container(child)):
-            child = wanted()  # a missing element, or a top-level plain value, becomes a new map or list
-            _put(container, slot, child, shown_key)
-        elif not isinstance(child, wanted) or not _is_container(child):
-            expected = "a list" if wanted is CommentedSeq else "a map"
-            raise BadInput(f"cannot set {shown_key}: {slot!r} holds {_describe(child)}, not {expected}")
-        container, slot = child, segment
-    _put(container, slot, leaf, shown_key)
-    if isinstance(container, dict) and _is_secure_map(container):
-        raise BadInput(f"cannot set {shown_key}: a map whose only key is `secure` is reserved for secret values")
-
-
-def _child(container: Any, slot: str | int) -> Any:
-    if isinstance(container, dict):
-        return container.get(slot)
-    assert isinstance(slot, int)
-    return container[slot] if slot < len(container) else None
-
-
-def _put(container: Any, slot: str | int, value: Any, shown_key: str) -> None:
-    if isinstance(container, dict):
-        container[_yaml_safe(slot)] = value
-        return
-    assert isinstance(slot, int)
-    if slot > len(container):
-        raise BadInput(f"cannot set {shown_key}: index {slot} is past the end of a list of {len(container)} "
-                       f"(use {len(container)} to append)")
-    if slot == len(container):
-        container.append(value)
-    else:
-        container[slot] = value
-
-
-def _is_secure_map(value: Any) -> bool:
-    return isinstance(value, dict) and list(value) == ["secure"]
-
-
-def _is_container(value: Any) -> bool:
-    return isinstance(value, dict | list) and not _is_secure_map(value)
-
-
-def _describe(value: Any) -> str:
-    return "a secret" if _is_secure_map(value) else f"the {type(value).__name__} {value!r}"
-
-
-def _yaml_safe(value: Any) -> Any:
-    """A string PyYAML (YAML 1.1) would read as another type (`yes`, `on`, `12:30`) is written double-quoted."""
-    if isinstance(value, str) and not isinstance(value, DoubleQuotedScalarString):
-        resolved = pyyaml.resolver.Resolver().resolve(pyyaml.ScalarNode, value, (True, False))
-        if resolved != "tag:yaml.org,2002:str":
-            return DoubleQuotedScalarString(value)
-    return value
 
 
 def _read_value(secret: bool) -> str:
     if sys.stdin.isatty():
         return typer.prompt("value", hide_input=secret)
     return sys.stdin.read().removesuffix("\n").removesuffix("\r")
-
-
-def _round_trip_yaml() -> YAML:
-    document_yaml = YAML()  # round-trip mode: comments and key order survive load + dump
-    document_yaml.preserve_quotes = True  # so does quoting: an existing "yes" must stay a string
-    document_yaml.width = 4096  # never fold a long value over lines
-    return document_yaml
-
-
-def _load_document(file: Path) -> CommentedMap:
-    if not file.exists():
-        return CommentedMap()
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise BadInput(f"cannot read {file}: {exc.strerror}") from None
-    try:
-        document = _round_trip_yaml().load(text)
-    except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else str(file)
-        raise BadInput(f"{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
-    if document is None:
-        return CommentedMap()
-    if not isinstance(document, CommentedMap):
-        raise BadInput(f"{file}: expected a mapping with a `config:` section")
-    return document
-
-
-def _config_section(file: Path, document: CommentedMap) -> CommentedMap:
-    config = document.get("config")
-    if not config:
-        config = CommentedMap()
-        document["config"] = config
-    if not isinstance(config, CommentedMap):
-        raise BadInput(f"{file}: `config` must be a mapping of `namespace:key: value`")
-    config.fa.set_block_style()  # `config: {a: b}` would otherwise grow as one flow line
-    return config
-
-
-def _unvalidated_stack_config(env: str, file: Path, document: CommentedMap) -> StackConfig:
-    # `set` must work on a stack whose config does not validate yet (it is how the user fixes it), so it
-    # cannot use load_stack_config; the secrets setup only needs the salt, the provider and the secure values.
-    salt = document.get("encryptionsalt")
-    values = {str(k): secure_leaves(v) for k, v in (document.get("config") or {}).items()}
-    return StackConfig(env, file, file.exists(), values, salt if isinstance(salt, str) else None, document)
-
-
-def _secret_leaf(env: str, file: Path, document: CommentedMap, text: str) -> tuple[CommentedMap, bool]:
-    """`{secure: <ciphertext>}`, and whether a new encryptionsalt was put into the document for it."""
-    crypter = stack_crypter(_unvalidated_stack_config(env, file, document), create=True)
-    assert crypter is not None and crypter.encryption_salt  # with create=True: a crypter with its salt, or BadInput
-    if crypter.salt_is_new:
-        _put_encryption_salt(document, crypter.encryption_salt)
-    return CommentedMap([("secure", crypter.encrypt(text))]), crypter.salt_is_new
-
-
-def _put_encryption_salt(document: CommentedMap, salt: str) -> None:
-    # Pulumi writes encryptionsalt first in the file.
-    if "encryptionsalt" in document:
-        document["encryptionsalt"] = salt
-    else:
-        document.insert(0, "encryptionsalt", salt)
-
-
-def _dump(document: CommentedMap) -> str:
-    out = io.StringIO()
-    _round_trip_yaml().dump(document, out)
-    return out.getvalue()
-
-
-def _write_atomically(file: Path, text: str) -> None:
-    """Replace `file` with `text` via a temp file in the same directory, so readers never see half a file."""
-    target = file.resolve() if file.is_symlink() else file
-    temp: Path | None = None
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        temp = Path(name)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o644)
-        os.replace(temp, target)
-    except OSError as exc:
-        if temp is not None:
-            temp.unlink(missing_ok=True)
-        raise BadInput(f"cannot write {target}: {exc.strerror}; check that {target.parent} is a writable "
-                       "directory") from None

@@ -29,6 +29,23 @@ def project_root() -> Path:
     return project_dir_option() or find_project_dir(Path.cwd())
 
 
+def project_dir_or_cwd() -> Path:
+    """The project directory, or the current one for commands that also work outside a project."""
+    from envctl.errors import BadInput
+
+    try:
+        return project_root()
+    except BadInput:
+        return Path.cwd()
+
+
+def ledger_url() -> str:
+    """The ledger's database: ENVCTL_LEDGER_URL (enough outside a project), else the project's own."""
+    from envctl.ledger.db import LEDGER_URL_ENV
+
+    return os.environ.get(LEDGER_URL_ENV) or database_url(project_root())
+
+
 def console() -> Console:
     return Console(highlight=False, emoji=False)
 

@@ -24,19 +24,18 @@ def register(app: typer.Typer) -> None:
 
 
 def drift(env: EnvArgument, json_output: JsonOption = False) -> None:
-    from envctl.cli.environment import open_environment
-    from envctl.engine.lock import holder
+    from envctl import operations
+    from envctl.cli.operations import environment
     from envctl.errors import BadInput
     from envctl.ledger import Ledger
 
-    environment = open_environment(env, must_exist=True)
-    running = holder(environment.database, env)
+    target = environment(env, must_exist=True)
+    report, running = operations.drift(target)
     if running is not None:
         context.console_err().print(f"[yellow]warning:[/] {escape(running.describe())} holds the lock of {env}: "
                                     "changes it is making show as drift")
-    report = environment.deployment().drift()
     try:
-        snapshot: str | None = Ledger(environment.database).history(env, limit=1)[0].ref
+        snapshot: str | None = Ledger(target.database).history(env, limit=1)[0].ref
     except BadInput:
         snapshot = None  # state without snapshots: made before the ledger recorded it
     if json_output:

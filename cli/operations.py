@@ -1,123 +1,48 @@
-"""How up, preview, destroy and unlock run: lock, preview, confirm, apply, record, render."""
+"""Rendering of the changing workflows (up, preview, destroy): the live progress, the plan with its property diffs,
+the summary, and the terminal's answers to confirmation questions. The workflows are `envctl.operations`."""
 
 from __future__ import annotations
 
+import json
+import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 from envctl.cli import context
-from envctl.cli.environment import Environment, describe_event, open_environment
-from envctl.cli.recording import record_interrupted, record_operation
-from envctl.engine import lock
-from envctl.engine.deployment import LocalDeployment, OperationResult
-from envctl.engine.monitor import StepEvent
+from envctl.engine.deployment import DeploymentResult
+from envctl.engine.drift import DriftReport
+from envctl.engine.executor import StepEvent
 from envctl.engine.properties import reveal_redacted
-from envctl.errors import BadInput, EnvctlError, OperationFailed
+from envctl.engine.steps import Step
+from envctl.environment import Environment, open_environment
+
+_SYMBOLS = {"create": "[green]+[/]", "update": "[yellow]~[/]", "replace": "[magenta]+-[/]", "delete": "[red]-[/]",
+            "read": ">", "same": " "}
 
 
-def up(env: str, yes: bool, engine: str | None, cloud: str | None, json_output: bool, refresh: bool = False) -> None:
-    environment = open_environment(env, engine, cloud)
-    out = progress_console(json_output)
-    with locked(environment, "up", out):
-        started = datetime.now(UTC)
-        if refresh:
-            from envctl.cli.drift_cmd import print_drift
-
-            reconciled = environment.deployment().refresh()
-            out.print(f"refreshed {env}: {len(reconciled.resources)} of {reconciled.checked} resources differed "
-                      "from the cloud")
-            print_drift(out, reconciled)
-        with Progress(out) as progress:
-            deployment = environment.deployment(progress.on_event)
-            plan = deployment.preview()
-        if plan.succeeded and plan.has_changes and not json_output:
-            print_plan(out, plan)
-        if plan.succeeded and plan.has_changes and not yes:
-            context.confirm("Apply these changes?", "apply")
-        result = plan
-        if plan.succeeded:
-            # Even without changes: the real run resolves outputs and records options such as `protect`.
-            with Progress(out) as progress:
-                deployment.on_event = progress.on_event
-                result = deployment.apply()
-        result.operation = "up"
-        _finish(environment, result, started, json_output, out)
+def environment(env: str, engine: str | None = None, cloud: str | None = None,
+                must_exist: bool = False) -> Environment:
+    """The environment of the command's project."""
+    root = context.project_root()
+    return open_environment(root, context.database_url(root), env, engine, cloud, must_exist)
 
 
-def preview(env: str, engine: str | None, cloud: str | None, json_output: bool) -> None:
-    environment = open_environment(env, engine, cloud)
-    out = progress_console(json_output)
-    with Progress(out) as progress:
-        plan = environment.deployment(progress.on_event).preview()
-    if json_output:
-        context.print_json(_document(environment, plan, None))
-    else:
-        print_plan(out, plan)
-    if not plan.succeeded:
-        raise operation_error(plan)
+class TerminalInteraction:
+    """Progress on a live status line (every step in flight), each finished step printed above it, the plan with
+    its diffs, and questions asked on the terminal (without one, --yes must be given)."""
 
-
-def destroy(env: str, yes: bool, engine: str | None, cloud: str | None, json_output: bool) -> None:
-    environment = open_environment(env, engine, cloud, must_exist=True)
-    out = progress_console(json_output)
-    with locked(environment, "destroy", out):
-        started = datetime.now(UTC)
-        deployment: LocalDeployment = environment.deployment()
-        plan = deployment.destroy(dry_run=True)
-        if not json_output:
-            print_plan(out, plan)
-        if plan.planned and not yes:
-            context.confirm(f"Delete every resource of {env}?", "destroy")
-        with Progress(out) as progress:
-            deployment.on_event = progress.on_event
-            result = deployment.destroy()
-        _finish(environment, result, started, json_output, out)
-
-
-def unlock(env: str, json_output: bool) -> None:
-    environment = open_environment(env, must_exist=True)
-    previous = lock.unlock(environment.database, env)
-    if json_output:
-        context.print_json({"env": env, "unlocked": previous is not None,
-                            "holder": previous.describe() if previous else None})
-    elif previous is None:
-        context.console().print(f"{env} was not locked")
-    else:
-        context.console().print(f"broke the lock of {env} held by {previous.describe()}")
-
-
-@contextmanager
-def locked(environment: Environment, operation: str, out: Console) -> Iterator[None]:
-    """The environment's lock for the operation; a run whose process died is recorded as interrupted."""
-    with lock.environment_lock(environment.database, environment.name, operation) as acquired:
-        if acquired.broken is not None:
-            out.print(f"[yellow]broke the stale lock of {acquired.broken.describe()}: its process is gone[/]")
-            ref = record_interrupted(environment, acquired.broken.operation, acquired.broken.since,
-                                     acquired.broken.describe())
-            out.print(f"recorded the interrupted run as {ref}")
-        for note in environment.deployment().recover():
-            out.print(f"[yellow]recovered:[/] {note}")
-        yield
-
-
-# ---- rendering -----------------------------------------------------------------------------
-
-
-class Progress:
-    """A live status line with the count of finished steps; each finished step printed above it."""
-
-    def __init__(self, out: Console) -> None:
+    def __init__(self, out: Console, show_plan: bool = True) -> None:
         self.out = out
-        self.done = 0
+        self.show_plan = show_plan
         self._lock = threading.Lock()
+        self._in_flight: dict[str, str] = {}
+        self._done = 0
         self._status: Any = None
 
-    def __enter__(self) -> Progress:
+    def __enter__(self) -> TerminalInteraction:
         self._status = self.out.status("working…", spinner="dots")
         self._status.__enter__()
         return self
@@ -125,14 +50,50 @@ class Progress:
     def __exit__(self, *exc: object) -> None:
         self._status.__exit__(*exc)
 
-    def on_event(self, event: StepEvent) -> None:
-        if event.status == "started":
-            self._status.update(f"{event.op} {event.type} {event.urn.split('::')[-1]}…")
-            return
+    def event(self, event: StepEvent) -> None:
         with self._lock:
-            self.done += 1
-            self.out.print(describe_event(event))
-            self._status.update(f"{self.done} step(s) done…")
+            if event.status == "started":
+                self._in_flight[event.urn] = f"{event.op} {event.urn.split('::')[-1]}"
+            else:
+                self._in_flight.pop(event.urn, None)
+                self._done += 1
+                self.out.print(describe_event(event))
+            flying = ", ".join(sorted(self._in_flight.values())[:4])
+            more = f" (+{len(self._in_flight) - 4})" if len(self._in_flight) > 4 else ""
+            self._status.update(f"{self._done} step(s) done" + (f"; {escape(flying)}{more}…" if flying else "…"))
+
+    def note(self, text: str) -> None:
+        self.out.print(f"[yellow]{escape(text)}[/]")
+
+    def plan(self, plan: DeploymentResult) -> None:
+        if self.show_plan:
+            with self._paused():
+                print_plan(self.out, plan)
+
+    def refreshed(self, report: DriftReport) -> None:
+        from envctl.cli.drift_cmd import print_drift
+
+        self.out.print(f"refreshed {escape(report.stack)}: {len(report.resources)} of {report.checked} resources "
+                       "differed from the cloud")
+        print_drift(self.out, report)
+
+    def confirm(self, question: str, action: str) -> bool:
+        with self._paused():
+            return context.confirm(question, action)
+
+    def _paused(self) -> Any:
+        status = self._status
+
+        class _Paused:
+            def __enter__(self) -> None:
+                if status is not None:
+                    status.stop()
+
+            def __exit__(self, *exc: object) -> None:
+                if status is not None:
+                    status.start()
+
+        return _Paused()
 
 
 def progress_console(json_output: bool) -> Console:
@@ -140,57 +101,97 @@ def progress_console(json_output: bool) -> Console:
     return context.console_err() if json_output else context.console()
 
 
-def print_plan(out: Console, plan: OperationResult) -> None:
+def print_plan(out: Console, plan: DeploymentResult) -> None:
+    """Each changing step with its property diff (old → new; for a replacement, what forces it)."""
     if not plan.succeeded:
         return
     if not plan.planned:
         out.print("[green]No changes.[/]")
         return
-    symbols = {"create": "[green]+[/]", "update": "[yellow]~[/]", "replace": "[magenta]+-[/]",
-               "delete": "[red]-[/]"}
-    out.print(f"[bold]Plan for {plan.stack}:[/]")
-    for op, type_, urn in plan.planned:
-        out.print(f"  {symbols.get(op, ' ')} {op:<8} {type_} [bold]{urn.split('::')[-1]}[/]")
-    out.print("  " + _summary(plan.changes))
+    out.print(f"[bold]Plan for {escape(plan.stack)}:[/]")
+    for step in plan.planned:
+        out.print(f"  {_SYMBOLS.get(step.op, ' ')} {step.op:<8} {escape(step.type)} [bold]{escape(step.name)}[/]"
+                  + _replace_reason(step))
+        for line in change_lines(step):
+            out.print(f"      {escape(line)}")
+    out.print("  " + summary(plan.changes))
 
 
-def _summary(changes: dict[str, int]) -> str:
+def change_lines(step: Step) -> list[str]:
+    """One line per changed property: `key: old → new`, marked when it forces the replacement."""
+    lines = []
+    for change in step.changes:
+        old, new = change.shown()
+        forces = "  (forces replacement)" if change.replaces else ""
+        lines.append(f"{change.key}: {value_text(old)} → {value_text(new)}{forces}")
+    return lines
+
+
+def value_text(value: Any) -> str:
+    """A value as the user wrote it: strings literally, absent as (none), anything else as JSON."""
+    if value is None:
+        return "(none)"
+    if isinstance(value, str):
+        return "(known after apply)" if value == "04da6b54-80e4-46f7-96ec-b56ff0331ba9" else value
+    return json.dumps(value, sort_keys=True)
+
+
+def summary(changes: dict[str, int]) -> str:
     return ", ".join(f"{n} to {op}" if op != "same" else f"{n} unchanged" for op, n in changes.items() if n) \
         or "nothing to do"
 
 
-def _finish(environment: Environment, result: OperationResult, started: datetime, json_output: bool,
-            out: Console) -> None:
-    recorded = record_operation(environment, result, started, datetime.now(UTC))
-    if json_output:
-        context.print_json(_document(environment, result, recorded))
-    else:
-        state = "[green]succeeded[/]" if result.succeeded else "[red]failed[/]"
-        out.print(f"{result.operation} {environment.name} {state} in {result.seconds:.1f}s: {_summary(result.changes)}")
-        if result.outputs and result.succeeded:
-            out.print("[bold]Outputs:[/]")
-            for key, value in sorted(reveal_redacted(result.outputs).items()):
-                out.print(f"  {key}: {value}")
-        out.print(f"recorded snapshot [bold]{recorded}[/]")
-    if not result.succeeded:
-        raise operation_error(result)
+def describe_event(event: StepEvent) -> str:
+    """One line for a finished or failed step."""
+    name = escape(event.urn.split("::")[-1] if event.urn else event.type)
+    symbol = {"create": "+", "update": "~", "replace": "+-", "delete": "-", "read": ">"}.get(event.op, " ")
+    if event.status == "failed":
+        return f"[red]✗ {event.op} {escape(event.type)} {name}: {escape(event.detail)}[/]"
+    return f"{symbol} {event.op:<8} {escape(event.type)} [bold]{name}[/] ({event.seconds:.2f}s)"
 
 
-def _document(environment: Environment, result: OperationResult, snapshot: str | None) -> dict[str, Any]:
+def result_document(result: DeploymentResult, snapshot: str | None) -> dict[str, Any]:
+    """The JSON document of an operation: its steps with their diffs, counts, outputs and error."""
     return {
         "snapshot": snapshot,
-        "env": environment.name,
+        "env": result.stack,
         "operation": result.operation,
-        "status": "succeeded" if result.succeeded else "failed",
+        "status": result.status,
         "changes": result.changes,
-        "planned": [{"op": op, "type": t, "urn": urn} for op, t, urn in result.planned],
+        "done": result.done if result.records else None,
+        "planned": [step_document(s) for s in result.planned],
         "outputs": reveal_redacted(result.outputs),
         "error": result.error,
         "seconds": round(result.seconds, 3),
     }
 
 
-def operation_error(result: OperationResult) -> EnvctlError:
-    if result.error_kind == "bad_input":
-        return BadInput(result.error or "bad input")
-    return OperationFailed(result.error or "the operation failed")
+def step_document(step: Step) -> dict[str, Any]:
+    document: dict[str, Any] = {"op": str(step.op), "type": step.type, "urn": step.urn}
+    if step.changes:
+        document["diff"] = [{"property": c.key, "old": c.shown()[0], "new": c.shown()[1], "replaces": c.replaces}
+                            for c in step.changes]
+    if step.diff.replaces:
+        document["replaceReasons"] = list(step.diff.replaces)
+    return document
+
+
+def print_outcome(out: Console, result: DeploymentResult, snapshot: str) -> None:
+    state = "[green]succeeded[/]" if result.succeeded else f"[red]{result.status}[/]"
+    out.print(f"{result.operation} {escape(result.stack)} {state} in {result.seconds:.1f}s: {summary(result.changes)}")
+    if result.outputs and result.succeeded:
+        out.print("[bold]Outputs:[/]")
+        for key, value in sorted(reveal_redacted(result.outputs).items()):
+            out.print(f"  {escape(key)}: {escape(value_text(value))}")
+    out.print(f"recorded snapshot [bold]{escape(snapshot)}[/]")
+
+
+def _replace_reason(step: Step) -> str:
+    if step.op != "replace" or not step.diff.replaces:
+        return ""
+    order = "delete-before-replace" if step.delete_before_replace else "create-before-delete"
+    return f" (replaced because of {', '.join(step.diff.replaces)}; {order})"
+
+
+def stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()

@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from typing import Any
 from envctl.cloud.faults import FAULTS_PATH, FaultPolicy
 from envctl.cloud.recording import Recording, RecordingBusy
 from envctl.cloud.server import EXIT_PORT_TAKEN, EXIT_RECORDING_BUSY
-from envctl.engine.providers import CloudTarget
+from envctl.cloud.target import CloudTarget
 from envctl.errors import BadInput, OperationFailed
 from envctl.processes import process_alive
 
@@ -157,7 +158,7 @@ class LocalCloud:
             command += ["--faults", json.dumps(faults.to_json())]
         with log:
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                       start_new_session=True)
+                                       start_new_session=True, env=server_environment(os.environ))
         timeout = _START_TIMEOUT + self.recording.calls() * _REPLAY_SECONDS_PER_CALL
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -187,6 +188,16 @@ class LocalCloud:
             return json.loads(self.state_file.read_text())
         except (OSError, ValueError):
             return None
+
+
+# What the long-lived server never needs and must not carry: secrets of the user's shell outlive the command.
+_NOT_FOR_THE_SERVER = ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE", "PULUMI_ACCESS_TOKEN",
+                       "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "ENVCTL_SIGNING_KEY")
+
+
+def server_environment(environment: Mapping[str, str]) -> dict[str, str]:
+    """The local cloud server's environment: the command's, without its secrets."""
+    return {k: v for k, v in environment.items() if k not in _NOT_FOR_THE_SERVER}
 
 
 def aws_target() -> CloudTarget:

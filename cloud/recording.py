@@ -1,15 +1,21 @@
-"""The local cloud's persistence: moto's recorder appends every call to `.envctl/cloud/recording.jsonl`, and
-a server starting on an existing recording replays it in-process, so ids, ARNs and names come back identical.
+"""The local cloud's persistence: every call is appended to `.envctl/cloud/recording.jsonl`, and a server starting
+on an existing recording replays it in-process, so ids, ARNs and names come back identical.
 
 Identical needs two things. Moto draws every id from one random generator, so the recording starts with a
 seed call. And the order of the log must be the order moto ran the calls in, so requests run one at a time.
+
+Calls carry secrets (a SecureString parameter, a secret's value, a password), so each recorded call is sealed
+with AES-GCM under a key of the recording's own (`recording.key`, readable by its owner alone): the log is
+readable by envctl, never in plaintext or base64 on disk. moto's recorder still decides which calls are recorded.
 """
 
 from __future__ import annotations
 
 import base64
 import fcntl
+import io
 import json
+import os
 import secrets
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -18,7 +24,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
 StartResponse = Callable[..., Any]
+_NONCE_BYTES = 12
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
@@ -36,7 +46,45 @@ class Recording:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.path = directory / "recording.jsonl"
+        self.key_path = directory / "recording.key"
         self._lock_path = directory / "server.lock"
+        self._aead: AESGCM | None = None
+        self._write_lock = threading.Lock()
+
+    def append(self, entry: dict[str, Any]) -> None:
+        """Record one call, sealed."""
+        nonce = os.urandom(_NONCE_BYTES)
+        sealed = self._cipher().encrypt(nonce, json.dumps(entry).encode(), None)
+        line = json.dumps({"sealed": base64.b64encode(nonce + sealed).decode("ascii")}) + "\n"
+        with self._write_lock, self.path.open("a", encoding="utf-8") as log:
+            log.write(line)
+
+    def unsealed(self, line: dict[str, Any]) -> dict[str, Any]:
+        """A recorded call as it was made (a line from before calls were sealed is one already)."""
+        if "sealed" not in line:
+            return line
+        raw = base64.b64decode(line["sealed"])
+        try:
+            return json.loads(self._cipher().decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], None))
+        except InvalidTag:
+            raise RecordingDamaged(f"a call in {self.path} does not open with {self.key_path}") from None
+
+    def _cipher(self) -> AESGCM:
+        if self._aead is None:
+            self._aead = AESGCM(self._key())
+        return self._aead
+
+    def _key(self) -> bytes:
+        try:
+            return base64.b64decode(self.key_path.read_text())
+        except FileNotFoundError:
+            pass
+        self.directory.mkdir(parents=True, exist_ok=True)
+        key = AESGCM.generate_key(bit_length=256)
+        fd = os.open(self.key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(base64.b64encode(key).decode("ascii"))
+        return key
 
     def moto_environment(self) -> dict[str, str]:
         """What makes moto's recorder, set up when moto is imported, append to this recording."""
@@ -67,6 +115,7 @@ class Recording:
     def clear(self) -> None:
         with self.owned():
             self.path.unlink(missing_ok=True)
+            self.key_path.unlink(missing_ok=True)
 
 
 class OneAtATime:
@@ -96,7 +145,8 @@ def restore(app: WsgiApp, recording: Recording, endpoint: str) -> int:
     replayed = 0
     recorder.stop_recording()  # these calls are in the log already
     try:
-        for entry in _entries(recording):
+        for line in _entries(recording):
+            entry = recording.unsealed(line)
             body = base64.b64decode(entry["body"]) if entry.get("body_encoded") else (entry.get("body") or "")
             _call(app, entry["method"], entry["url"], entry.get("headers") or {}, body)
             replayed += 1
@@ -105,6 +155,32 @@ def restore(app: WsgiApp, recording: Recording, endpoint: str) -> int:
     if not replayed:
         _call(app, "POST", f"{endpoint}/moto-api/seed?a={secrets.randbelow(2**31)}", {}, b"")
     return replayed
+
+
+def record_sealed(recording: Recording) -> None:
+    """moto's recorder keeps deciding when calls are recorded (never its own recorder API, nor during a replay);
+    each call goes into the sealed recording instead of moto's plaintext file."""
+    from moto.moto_api import recorder
+
+    def record(request: Any, body: bytes | str | io.BytesIO | None = None) -> None:
+        if recorder._user_enabled and not request.raw_path.startswith("/moto-api/recorder/"):
+            recording.append(_call_of(request, body))
+
+    recorder._record_request = record  # type: ignore[method-assign]
+
+
+def _call_of(request: Any, body: bytes | str | io.BytesIO | None) -> dict[str, Any]:
+    """A werkzeug request as a recorded call: headers, method, raw URL (percent-encoding kept) and body."""
+    if body is None:
+        length = int(request.headers.get("Content-Length") or 0)
+        body = request.environ["wsgi.input"].read(length) if length else b""
+        request.environ["wsgi.input"] = io.BytesIO(body)  # moto reads the body after the recorder
+    if isinstance(body, io.BytesIO):
+        body = body.getvalue()
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    return {"headers": dict(request.headers), "method": request.method, "url": request.raw_url,
+            "body": base64.b64encode(body).decode("ascii"), "body_encoded": True}
 
 
 def _entries(recording: Recording) -> Iterator[dict[str, Any]]:

@@ -59,9 +59,10 @@ def serve(recording: Recording, listener: socket.socket, state_file: Path, fault
 
     from envctl.cloud.faults import FaultInjector, FaultPolicy
     from envctl.cloud.local_amis import add_local_amis
-    from envctl.cloud.recording import OneAtATime, restore
+    from envctl.cloud.recording import OneAtATime, record_sealed, restore
 
     add_local_amis()
+    record_sealed(recording)
     host, port = listener.getsockname()[:2]
     endpoint = f"http://{host}:{port}"
     moto = OneAtATime(DomainDispatcherApplication(create_backend_app))

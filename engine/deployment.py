@@ -1,299 +1,307 @@
-"""One operation of the local engine: preview, up or destroy of one stack.
+"""One operation of the local engine on one stack: preview, apply, destroy, settling an interrupted run, refresh,
+drift. Each is steps decided by the generator (or a step list) and taken by the executor; a preview takes none.
 
-`up` is Pulumi's deployment model: the program runs, each registration becomes a step, and after the
-program finishes whatever it no longer declares is deleted, dependents first.
+`apply` is Pulumi's deployment model: the program runs, each registration becomes steps, and after the program
+finishes whatever it no longer declares is deleted, dependents first. Given the confirmed plan, apply refuses any
+step the plan does not hold.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-from sqlalchemy import Engine
+from envctl.engine.drift import DriftReport
+from envctl.engine.executor import DEFAULT_PARALLEL, DONE, FAILED, SKIPPED, EventSink, StepExecutor, StepRecord
+from envctl.engine.generator import Protected, StepGenerator, destroy_steps, managed_in_cloud, refresh_steps
+from envctl.engine.interrupts import Interrupt
+from envctl.engine.monitor import LocalMonitor, MonitorOutcome
+from envctl.engine.plan import Plan
+from envctl.engine.preview import PreviewSink
+from envctl.engine.provider import ProviderPackage
+from envctl.engine.providers import ProviderRegistry
+from envctl.engine.runner import EngineLog, ProgramError, run_program
+from envctl.engine.secret_values import SecretValues
+from envctl.engine.state import ResourceState, StateStore
+from envctl.engine.steps import CHANGING, OPERATIONS, Op, Step
 
-from envctl.engine import properties as props
-from envctl.engine.drift import DriftReport, find_drift
-from envctl.engine.monitor import LocalMonitor, StepEvent, aws_message
-from envctl.engine.providers import AWS_PROVIDER_TYPE, CloudTarget, ProviderSet
-from envctl.engine.refresh import refresh_state
-from envctl.engine.runner import EngineLog, run_program
-from envctl.engine.state import Crypter, ResourceState, StateStore
-from envctl.engine.steps import DELETE, OPERATIONS, READ, SAME, delete_order
-from envctl.project import Project, program_config_text
-from envctl.providers.aws.registry import lookup_resource, supported_resource_types
+BAD_INPUT, FAILED_KIND, INTERRUPTED = "bad_input", "failed", "interrupted"
+# Past-tense names of what a run did, in display order.
+_DONE_NAMES = {Op.CREATE: "created", Op.UPDATE: "updated", Op.REPLACE: "replaced", Op.DELETE: "deleted",
+               Op.SAME: "unchanged"}
+
+
+@dataclass(frozen=True)
+class Program:
+    """The Pulumi program of a project: its name, entry point and root directory."""
+
+    project: str
+    main: Path
+    root: Path
 
 
 @dataclass
-class OperationResult:
-    """What an operation did, in plain data for the CLI and the ledger."""
+class DeploymentResult:
+    """What an operation decided and did, in plain data for the caller and the ledger."""
 
     operation: str
     stack: str
-    succeeded: bool
-    changes: dict[str, int]
+    steps: list[Step]  # decided: the plan of a preview, or the steps of an apply
+    records: list[StepRecord]  # taken (none in a preview)
     resources: list[ResourceState]
     outputs: dict[str, Any]
     error: str | None = None
-    error_kind: str | None = None  # "bad_input" or "failed"
-    planned: list[tuple[str, str, str]] = field(default_factory=list)  # (op, type, urn) that change
+    error_kind: str | None = None  # bad_input, failed or interrupted
     diagnostics: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
+    def succeeded(self) -> bool:
+        return self.error is None
+
+    @property
+    def status(self) -> str:
+        """succeeded, failed or interrupted: as the ledger records the run."""
+        return "succeeded" if self.succeeded else "interrupted" if self.error_kind == INTERRUPTED else "failed"
+
+    @property
+    def changes(self) -> dict[str, int]:
+        """Steps decided, by operation (the change summary of a plan)."""
+        counts = Counter(s.op for s in _counted(self.steps))
+        return {str(op): counts.get(op, 0) for op in OPERATIONS}
+
+    @property
     def has_changes(self) -> bool:
-        return any(n for op, n in self.changes.items() if op != SAME)
+        return any(s.op in CHANGING for s in _counted(self.steps))
+
+    @property
+    def planned(self) -> list[Step]:
+        """The steps that change something, in order."""
+        return [s for s in _counted(self.steps) if s.op in CHANGING]
+
+    @property
+    def done(self) -> dict[str, int]:
+        """What the run did, past tense: created, updated, replaced, deleted, unchanged, failed, skipped."""
+        counts: Counter[str] = Counter()
+        for record in self.records:
+            if not _is_counted(record.step):
+                continue
+            if record.status == DONE and record.step.op in _DONE_NAMES:
+                counts[_DONE_NAMES[record.step.op]] += 1
+            elif record.status in (FAILED, SKIPPED):
+                counts[record.status] += 1
+        return {name: counts.get(name, 0) for name in (*_DONE_NAMES.values(), FAILED, SKIPPED)}
+
+    @property
+    def plan(self) -> Plan:
+        return Plan(self.steps)
 
 
-class LocalDeployment:
+class Deployment:
     """The local engine for one stack of one project."""
 
-    def __init__(
-        self,
-        project: Project,
-        stack: str,
-        config: dict[str, Any],
-        secret_keys: list[str],
-        database: Engine,
-        cloud: CloudTarget,
-        crypter: Crypter,
-        on_event: Callable[[StepEvent], None] = lambda _e: None,
-    ) -> None:
-        self.project = project
+    def __init__(self, program: Program, stack: str, config: dict[str, str], secret_keys: list[str],
+                 store: StateStore, packages: Mapping[str, ProviderPackage],
+                 package_config: Mapping[str, Mapping[str, Any]], *, secrets: SecretValues,
+                 stack_outputs_of: Callable[[str], dict[str, Any] | None], events: EventSink = lambda _e: None,
+                 parallel: int = DEFAULT_PARALLEL, interrupt: Interrupt | None = None) -> None:
+        self.program = program
         self.stack = stack
         self.config = config
         self.secret_keys = secret_keys
-        self.database = database
-        self.cloud = cloud
-        self.crypter = crypter
-        self.on_event = on_event
+        self.store = store
+        self.packages = packages
+        self.package_config = package_config
+        self.secrets = secrets
+        self.stack_outputs_of = stack_outputs_of
+        self.events = events
+        self.parallel = parallel
+        self.interrupt = interrupt or Interrupt()
 
     # ---- operations ------------------------------------------------------------------------
 
-    def preview(self) -> OperationResult:
-        """Run the program with dry_run: what `up` would do, with no mutation."""
-        return self._run(dry_run=True)
+    def preview(self) -> DeploymentResult:
+        """The steps `apply` would take, decided by running the program; nothing is taken or written."""
+        started, old = time.monotonic(), self.store.load()
+        registry = self._registry(old)
+        generator = StepGenerator(old, registry)
+        monitor = self._monitor(generator, registry, PreviewSink(self._executor(registry)), dry_run=True)
+        outcome, log, failure = self._run(monitor, dry_run=True)
+        error, kind = self._failure(outcome, failure)
+        steps = list(outcome.steps)
+        if error is None:
+            try:
+                steps += generator.deletes()
+            except Protected as protected:
+                error, kind = str(protected), FAILED_KIND
+        if self.interrupt.is_set():
+            error, kind = self._interrupted_error(), INTERRUPTED
+        return DeploymentResult("preview", self.stack, steps, [], list(outcome.resources.values()),
+                                outcome.stack_outputs, error, kind, log.messages, time.monotonic() - started)
 
-    def apply(self) -> OperationResult:
-        """Run the program for real and delete what it no longer declares."""
-        return self._run(dry_run=False)
-
-    def up(self) -> OperationResult:
-        """Preview first, so that unsupported types or invalid inputs stop before any mutation; then apply.
-        A plan without changes is applied too: it makes no cloud call, but records what only a real run
-        knows (resolved outputs, changed options such as `protect`)."""
-        plan = self.preview()
-        if not plan.succeeded:
-            plan.operation = "up"
-            return plan
-        return self.apply()
-
-    def destroy(self, dry_run: bool = False) -> OperationResult:
-        started = time.monotonic()
-        store = self._store()
-        old = store.load()
-        counts: Counter[str] = Counter()
-        planned = [(DELETE, r.type, r.urn) for r in delete_order(old) if _counted(r) and not r.delete]
-        if dry_run:
-            counts[DELETE] = len(planned)
-        error = self._check_protected(old)
-        if error is None and not dry_run:
-            error = self._delete(store, old, old, counts)
+    def apply(self, plan: Plan | None = None) -> DeploymentResult:
+        """Run the program for real, then delete what it no longer declares; with `plan`, only its steps."""
+        started, old = time.monotonic(), self.store.load()
+        registry = self._registry(old)
+        generator = StepGenerator(old, registry)
+        executor = self._executor(registry, plan)
+        monitor = self._monitor(generator, registry, executor, dry_run=False)
+        outcome, log, failure = self._run(monitor, dry_run=False)
+        error, kind = self._failure(outcome, failure)
+        steps = list(outcome.steps)
+        if error is None:
+            try:
+                deletes = generator.deletes()
+            except Protected as protected:
+                deletes, error, kind = [], str(protected), FAILED_KIND
+            steps += deletes
+            error, kind = _first_failure(executor.run(deletes)) if error is None else (error, kind)
             if error is None:
-                store.set_stack_outputs(self.project.name, {})
-        remaining = [] if error is None and not dry_run else store.load()
-        return OperationResult(
-            operation="destroy", stack=self.stack, succeeded=error is None, changes=_complete(counts),
-            resources=remaining, outputs={}, error=error, error_kind="failed" if error else None,
-            planned=planned, seconds=time.monotonic() - started,
-        )
+                self.store.set_stack_outputs(self.program.project, outcome.stack_outputs)
+        if self.interrupt.is_set() and error is not None:
+            error, kind = self._interrupted_error(), INTERRUPTED
+        return DeploymentResult("up", self.stack, steps, list(executor.records), self.store.load(),
+                                outcome.stack_outputs, error, kind, log.messages, time.monotonic() - started)
 
-    def recover(self) -> list[str]:
-        """Settle the operations a crashed run left pending: a create whose outcome is unknown is looked up
-        in the cloud and adopted if it exists; an update or delete is settled by reading the resource."""
-        store = self._store()
-        pending = store.pending()
+    def plan_destroy(self) -> DeploymentResult:
+        """The deletes `destroy` would take."""
+        started, old = time.monotonic(), self.store.load()
+        try:
+            steps, error = destroy_steps(old), None
+        except Protected as protected:
+            steps, error = [], str(protected)
+        return DeploymentResult("destroy", self.stack, steps, [], old, {}, error, FAILED_KIND if error else None,
+                                seconds=time.monotonic() - started)
+
+    def destroy(self, plan: Plan | None = None) -> DeploymentResult:
+        """Delete every resource of the stack, dependents first."""
+        started, old = time.monotonic(), self.store.load()
+        try:
+            steps = destroy_steps(old)
+        except Protected as protected:
+            return DeploymentResult("destroy", self.stack, [], [], old, {}, str(protected), FAILED_KIND,
+                                    seconds=time.monotonic() - started)
+        executor = self._executor(self._registry(old), plan)
+        error, kind = _first_failure(executor.run(steps))
+        if error is None:
+            self.store.set_stack_outputs(self.program.project, {})
+        if self.interrupt.is_set() and error is not None:
+            error, kind = self._interrupted_error(), INTERRUPTED
+        return DeploymentResult("destroy", self.stack, steps, list(executor.records), self.store.load(), {}, error,
+                                kind, seconds=time.monotonic() - started)
+
+    def interrupted(self, operation: str) -> DeploymentResult:
+        """The result of a run stopped by a signal outside any step: the state as it is."""
+        return DeploymentResult(operation, self.stack, [], [], self.store.load(), self.store.stack_outputs(),
+                                self._interrupted_error(), INTERRUPTED)
+
+    def settle_pending(self) -> list[str]:
+        """Settle the operations an interrupted run left pending; a sentence for each."""
+        pending = self.store.pending()
         if not pending:
             return []
-        old = store.load()
-        providers = self._existing_providers(old)
-        known_ids = {r.id for r in old if r.id}
-        notes = []
-        for operation in pending:
-            resource = operation.resource
-            provider = lookup_resource(resource.type)
-            if provider is None:
-                store.settle(operation.id)
-                continue
-            _, ctx = providers.resolve(resource.provider or "", "")
-            name = resource.urn.split("::")[-1]
-            secret_keys = props.secret_keys(resource.inputs) | set(resource.additional_secret_outputs)
-            if operation.operation == "create":
-                found = provider.find(ctx, resource.urn, props.reveal(resource.inputs), known_ids)
-                if found is None:
-                    store.settle(operation.id)
-                    notes.append(f"{resource.type} {name}: the interrupted create made nothing")
-                    continue
-                resource.id, outputs = found
-                resource.outputs = props.mark_secrets(outputs, secret_keys)
-                store.settle(operation.id, put=resource)
-                notes.append(f"{resource.type} {name}: adopted {resource.id}, created by the interrupted run")
-                continue
-            current = provider.read(ctx, str(resource.id), props.reveal(resource.outputs))
-            if current is None:
-                store.settle(operation.id, remove=resource)
-                notes.append(f"{resource.type} {name}: gone after the interrupted {operation.operation}")
-            else:
-                resource.outputs = props.mark_secrets(current, secret_keys)
-                store.settle(operation.id, put=resource)
-                notes.append(f"{resource.type} {name}: state refreshed after the interrupted {operation.operation}")
-        return notes
+        executor = self._executor(self._registry(self.store.load()))
+        steps = [Step(Op.SETTLE, p.urn, p.resource.type, old=p.resource, pending=p) for p in pending]
+        return [record.result if record.status == DONE else str(record.error) for record in executor.run(steps)]
 
     def drift(self) -> DriftReport:
-        """What was changed in the cloud outside envctl: every resource of the state read back; changes nothing."""
-        resources = self._store().load()
-        return find_drift(self.stack, resources, self._existing_providers(resources))
+        """What was changed in the cloud outside envctl: every managed resource read back; changes nothing."""
+        from envctl.engine.drift import resource_drift
+
+        resources = [r for r in self.store.load() if managed_in_cloud(r) and self._supported(r)]
+        registry = self._registry(self.store.load())
+        observations = self._executor(registry).observe(resources)
+        drifts = [resource_drift(registry.resolve(o.resource.provider or ""), o) for o in observations]
+        return DriftReport(self.stack, len(observations), [d for d in drifts if d is not None])
 
     def refresh(self) -> DriftReport:
-        """Take the cloud's word into the state (outputs, inputs changed outside, resources gone), so that the
-        next `up` puts back what the program says; returns the drift taken in."""
-        store = self._store()
-        resources = store.load()
-        return refresh_state(store, self.stack, resources, self._existing_providers(resources))
+        """Take the cloud's word into the state, so that the next `up` puts back what the program says; the drift
+        that was taken in."""
+        resources = self.store.load()
+        steps = [s for s in refresh_steps(resources) if s.old is not None and self._supported(s.old)]
+        records = self._executor(self._registry(resources)).run(steps)
+        return DriftReport(self.stack, len(records), [r.result for r in records if r.result is not None])
 
     # ---- internals -------------------------------------------------------------------------
 
-    def _run(self, dry_run: bool) -> OperationResult:
-        started = time.monotonic()
-        store = self._store()
-        old = store.load()
+    def _interrupted_error(self) -> str:
+        return (f"interrupted by {self.interrupt.signal or 'a signal'}: no step was started after it, the steps in "
+                "flight finished and were checkpointed")
+
+    def _run(self, monitor: LocalMonitor, dry_run: bool) -> tuple[MonitorOutcome, EngineLog, ProgramError | None]:
         log = EngineLog()
-        monitor = LocalMonitor(
-            stack=self.stack, project=self.project.name, old=old, store=None if dry_run else store,
-            providers_factory=lambda record: self._providers(old, record, dry_run),
-            dry_run=dry_run, on_event=self.on_event, stack_outputs_of=self._stack_outputs_of,
-        )
-        program_config = {k: program_config_text(v) for k, v in self.config.items()}
-        failure = run_program(self.project.main, self.project.root, self.project.name, self.stack,
-                              program_config, self.secret_keys, monitor, log, dry_run)
-        outcome = monitor.outcome
-        changes = Counter(outcome.changes)
-        planned = [(outcome.ops[urn], r.type, urn) for urn, r in outcome.resources.items()
-                   if outcome.ops.get(urn, SAME) not in (SAME, READ) and _counted(r)]
-        error, kind = self._failure(outcome, failure)
-        # After a real run the state also holds the resources this run replaced, awaiting deletion.
-        current = old if dry_run else store.load()
-        gone = [r for r in current if r.delete or (r.urn not in outcome.resources and r.urn not in outcome.adopted)]
-        if error is None:
-            protected = self._check_protected(gone)
-            if protected:
-                error, kind = protected, "failed"
-        deleted_counts: Counter[str] = Counter()
-        if error is None:
-            for r in delete_order(gone):
-                if _counted(r) and not r.delete:
-                    planned.append((DELETE, r.type, r.urn))
-            if dry_run:
-                deleted_counts[DELETE] = sum(1 for r in gone if _counted(r) and not r.delete)
-            else:
-                error = self._delete(store, gone, old, deleted_counts)
-                kind = "failed" if error else None
-                store.set_stack_outputs(self.project.name, outcome.stack_outputs)
-        changes.update(deleted_counts)
-        resources = list(outcome.resources.values()) if dry_run else store.load()
-        return OperationResult(
-            operation="preview" if dry_run else "up", stack=self.stack, succeeded=error is None,
-            changes=_complete(changes), resources=resources, outputs=outcome.stack_outputs, error=error,
-            error_kind=kind, planned=planned, diagnostics=log.messages, seconds=time.monotonic() - started,
-        )
+        failure = run_program(self.program.main, self.program.root, self.program.project, self.stack, self.config,
+                              self.secret_keys, monitor, log, dry_run, self.interrupt, parallel=self.parallel)
+        log.messages = [(severity, self.secrets.redact(message)) for severity, message in log.messages]
+        return monitor.outcome, log, failure
 
-    def _failure(self, outcome: Any, failure: Any) -> tuple[str | None, str | None]:
-        if outcome.unsupported:
-            types = ", ".join(sorted(outcome.unsupported))
-            return (f"unsupported resource type(s): {types}. Nothing was changed. envctl's local engine "
-                    f"supports: {', '.join(supported_resource_types())}"), "bad_input"
-        if outcome.duplicates:
-            return f"duplicate resource URN(s): {', '.join(outcome.duplicates)}; give each resource a unique " \
-                   "name (or a different parent)", "bad_input"
-        if outcome.check_failures:
-            return "invalid resource inputs: " + "; ".join(outcome.check_failures), "bad_input"
-        if outcome.errors:
-            return outcome.errors[0], "failed"
-        if failure is not None:
-            return failure.message, failure.kind
-        return None, None
+    def _failure(self, outcome: MonitorOutcome, failure: ProgramError | None) -> tuple[str | None, str | None]:
+        """The run's error and its kind, secrets redacted. A program that fails beside refused registrations is
+        reported with them (both need fixing); after a failed step, the step's error says why."""
+        error, kind = _outcome_failure(outcome)
+        if failure is not None and error is None:
+            error, kind = failure.message, failure.kind
+        elif failure is not None and (outcome.unsupported or outcome.rejections):
+            error = f"{error}; and the program failed: {failure.message}"
+        return (self.secrets.redact(error), kind) if error is not None else (None, None)
 
-    def _check_protected(self, doomed: list[ResourceState]) -> str | None:
-        protected = [r.urn for r in doomed if r.protect and not r.delete]
-        if protected:
-            return (f"cannot delete protected resource(s): {', '.join(protected)}. Set `protect=False` in the "
-                    "program and run `envctl up` first. Nothing was deleted.")
-        return None
+    def _monitor(self, generator: StepGenerator, registry: ProviderRegistry, sink: Any,
+                 dry_run: bool) -> LocalMonitor:
+        return LocalMonitor(stack=self.stack, project=self.program.project, generator=generator, registry=registry,
+                            sink=sink, secrets=self.secrets, dry_run=dry_run, stack_outputs_of=self.stack_outputs_of)
 
-    def _delete(self, store: StateStore, doomed: list[ResourceState], old: list[ResourceState],
-                counts: Counter[str]) -> str | None:
-        providers = self._existing_providers(old)
-        for resource in delete_order(doomed):
-            if not resource.custom or resource.type.startswith("pulumi:providers:") or resource.external \
-                    or resource.retain_on_delete:
-                store.settle(None, remove=resource)
-                if _counted(resource) and not resource.delete:
-                    counts[DELETE] += 1
-                continue
-            provider = lookup_resource(resource.type)
-            if provider is None:
-                return f"cannot delete {resource.urn}: resource type {resource.type} is not supported"
-            _, ctx = providers.resolve(resource.provider or "", "")
-            self.on_event(StepEvent(DELETE, resource.urn, resource.type, "started"))
-            started = time.monotonic()
-            pending = store.begin(DELETE, resource)
-            try:
-                provider.delete(ctx, str(resource.id), props.reveal(resource.outputs))
-            except (ClientError, BotoCoreError) as exc:
-                message = f"delete {resource.type} {resource.urn.split('::')[-1]!r}: {aws_message(exc)}"
-                self.on_event(StepEvent(DELETE, resource.urn, resource.type, "failed", aws_message(exc)))
-                store.settle(pending)
-                return message
-            store.settle(pending, remove=resource)
-            if not resource.delete:
-                counts[DELETE] += 1
-            self.on_event(StepEvent(DELETE, resource.urn, resource.type, "done",
-                                    seconds=time.monotonic() - started))
-        return None
+    def _executor(self, registry: ProviderRegistry, plan: Plan | None = None) -> StepExecutor:
+        return StepExecutor(self.store, registry, self.events, secrets=self.secrets, plan=plan,
+                            parallel=self.parallel, interrupt=self.interrupt)
 
-    def _providers(self, old: list[ResourceState], record: Callable[[ResourceState], None],
-                   dry_run: bool) -> ProviderSet:
-        aws_config = {k.split(":", 1)[1]: props.secret(program_config_text(props.reveal(v)))
-                      if k in self.secret_keys else program_config_text(v)
-                      for k, v in self.config.items() if k.startswith("aws:")}
-        old_by_urn = {r.urn: r for r in old if not r.delete}
-        providers = ProviderSet(self.stack, self.project.name, self.cloud, aws_config, old_by_urn, record, dry_run)
-        for resource in old:
-            if resource.type == AWS_PROVIDER_TYPE and resource.id:
-                providers.adopt(resource)
-        return providers
+    def _registry(self, old: list[ResourceState]) -> ProviderRegistry:
+        registry = ProviderRegistry(self.packages, self.stack, self.program.project, self.package_config)
+        registry.adopt(old)
+        return registry
 
-    def _existing_providers(self, resources: list[ResourceState]) -> ProviderSet:
-        """The providers of resources already in state, for reading and deleting them (nothing registered)."""
-        return self._providers(resources, lambda _r: None, dry_run=False)
-
-    def _store(self) -> StateStore:
-        return StateStore(self.database, self.stack, self.crypter)
-
-    def _stack_outputs_of(self, stack: str) -> dict[str, Any] | None:
-        store = StateStore(self.database, stack, self.crypter)
-        if not store.load():
-            return None
-        return store.stack_outputs()
+    def _supported(self, resource: ResourceState) -> bool:
+        package = self.packages.get(resource.type.split(":", 1)[0])
+        return package is not None and package.supports(resource.type)
 
 
-def _counted(resource: ResourceState) -> bool:
-    """Providers are bookkeeping, not part of the change summary (which, as Pulumi's, counts the stack)."""
-    return not resource.type.startswith("pulumi:providers:")
+def _outcome_failure(outcome: MonitorOutcome) -> tuple[str | None, str | None]:
+    if outcome.unsupported:
+        types = ", ".join(sorted(outcome.unsupported))
+        return (f"unsupported resource type(s): {types}. Nothing was changed. `envctl types` lists the types "
+                "envctl supports"), BAD_INPUT
+    if outcome.duplicates:
+        return (f"duplicate resource URN(s): {', '.join(outcome.duplicates)}; give each resource a unique name (or a "
+                "different parent)"), BAD_INPUT
+    if outcome.rejections:
+        return "invalid resource inputs: " + "; ".join(r.describe() for r in outcome.rejections), BAD_INPUT
+    if outcome.bad_input_errors:
+        return outcome.bad_input_errors[0], BAD_INPUT
+    if outcome.protected:
+        return outcome.protected[0], FAILED_KIND
+    if outcome.errors:
+        return outcome.errors[0], FAILED_KIND
+    return None, None
 
 
-def _complete(counts: Counter[str]) -> dict[str, int]:
-    return {op: counts.get(op, 0) for op in OPERATIONS}
+def _first_failure(records: list[StepRecord]) -> tuple[str | None, str | None]:
+    for record in records:
+        if record.status == FAILED:
+            return record.error, FAILED_KIND
+    for record in records:
+        if record.status == SKIPPED:
+            return record.error, INTERRUPTED if record.error == "interrupted" else FAILED_KIND
+    return None, None
+
+
+def _is_counted(step: Step) -> bool:
+    """Provider resources are bookkeeping, and the deletion of a replaced copy is part of its replacement."""
+    return step.counted and not (step.op == Op.DELETE and step.replaced)
+
+
+def _counted(steps: list[Step]) -> list[Step]:
+    return [s for s in steps if _is_counted(s) and s.op != Op.READ] if steps else []
+

@@ -1,27 +1,32 @@
-"""Drift: what was changed in the cloud outside envctl, found by reading every resource of a stack's state.
+"""Drift: what was changed in the cloud outside envctl, decided from what the provider reads back (pure: the
+reads are the executor's).
 
-Only the properties the program set (its inputs, with the defaults check filled in) that the provider
-reads back count, compared by the provider's own diff, so that an equivalent policy document is no
-drift; computed outputs that change on their own (versions, timestamps) are not looked at.
+Only the properties the program set (its inputs, with the defaults check filled in) that the provider reads back
+count, compared by the provider's own diff, so that an equivalent policy document is no drift; computed outputs
+that change on their own (versions, timestamps) are not looked at. A refresh takes the cloud's word into the
+state: outputs as reported, a changed input at the cloud's value (so the next `up` puts back what the program
+says), a resource gone from the cloud out of the state (so the next `up` creates it again).
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from envctl.engine import properties as props
-from envctl.engine.providers import ProviderSet
-from envctl.engine.state import ResourceState
-from envctl.providers.aws.base import AwsResource, Props
-from envctl.providers.aws.registry import lookup_resource
+from envctl.engine.provider import Provider
+from envctl.engine.state import ResourceState, now_iso
 
 CHANGED, MISSING, UNREADABLE = "changed", "missing", "unreadable"
-# Reads are independent; a few at a time keeps a large stack quick without tripping API rate limits.
-_PARALLEL_READS = 8
+
+
+@dataclass(frozen=True)
+class Observation:
+    """A resource of the state and what its provider reads of it now."""
+
+    resource: ResourceState
+    current: dict[str, Any] | None  # None: gone, or unreadable (then `error` says why)
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,54 +75,41 @@ class DriftReport:
                 "resources": [r.to_json() for r in self.resources]}
 
 
-@dataclass(frozen=True)
-class Observation:
-    """One resource of the state and what the cloud says of it."""
-
-    resource: ResourceState
-    current: Props | None  # the outputs the provider reads now; None when the resource is gone
-    drift: ResourceDrift | None  # None: as recorded
-
-
-def checkable(resource: ResourceState) -> bool:
-    """Resources envctl manages in the cloud: not components, providers, `get` reads or replaced copies."""
-    return (resource.custom and bool(resource.id) and not resource.external and not resource.delete
-            and lookup_resource(resource.type) is not None)
-
-
-def observe(resources: list[ResourceState], providers: ProviderSet) -> list[Observation]:
-    """Read every checkable resource from the cloud, in parallel, and compare it with its recorded state."""
-    checked = [resource for resource in resources if checkable(resource)]
-    with ThreadPoolExecutor(max_workers=_PARALLEL_READS) as pool:
-        return list(pool.map(lambda resource: _observe(resource, providers), checked))
-
-
-def find_drift(stack: str, resources: list[ResourceState], providers: ProviderSet) -> DriftReport:
-    observations = observe(resources, providers)
-    return DriftReport(stack, len(observations), [o.drift for o in observations if o.drift is not None])
-
-
-def _observe(resource: ResourceState, providers: ProviderSet) -> Observation:
-    provider = lookup_resource(resource.type)
-    assert provider is not None  # only checkable resources are observed
-    _, ctx = providers.resolve(resource.provider or "", "")
-    try:
-        current = provider.read(ctx, str(resource.id), props.reveal(resource.outputs))
-    except (ClientError, BotoCoreError) as exc:
-        return Observation(resource, None, _drift(resource, UNREADABLE, error=str(exc)))
+def resource_drift(provider: Provider, observation: Observation) -> ResourceDrift | None:
+    """How the resource differs from its recorded state; None when it does not."""
+    resource, current = observation.resource, observation.current
+    if observation.error is not None:
+        return _drift(resource, UNREADABLE, error=observation.error)
     if current is None:
-        return Observation(resource, None, _drift(resource, MISSING))
+        return _drift(resource, MISSING)
     changed = [_property(resource, key, current[key]) for key in _drifted_keys(provider, resource, current)]
-    return Observation(resource, current, _drift(resource, CHANGED, changed) if changed else None)
+    return _drift(resource, CHANGED, changed) if changed else None
 
 
-def _drifted_keys(provider: AwsResource, resource: ResourceState, current: Props) -> list[str]:
+def refreshed_state(observation: Observation, drift: ResourceDrift | None) -> ResourceState | None:
+    """The resource as the cloud has it, or None when its state already says so (or it cannot be read)."""
+    resource, current = observation.resource, observation.current
+    if current is None:
+        return None
+    inputs = dict(resource.inputs)
+    for drifted in drift.properties if drift is not None else []:
+        key = drifted.property
+        inputs[key] = props.secret(current[key]) if props.contains_secret(inputs[key]) else current[key]
+    secret_keys = {key for key, value in {**resource.inputs, **resource.outputs}.items()
+                   if props.contains_secret(value)} | set(resource.additional_secret_outputs)
+    outputs = props.mark_secrets(current, secret_keys)
+    if inputs == resource.inputs and props.reveal(outputs) == props.reveal(resource.outputs):
+        return None
+    return replace(resource, inputs=inputs, outputs=outputs, modified=now_iso())
+
+
+def _drifted_keys(provider: Provider, resource: ResourceState, current: dict[str, Any]) -> list[str]:
     """The input properties whose value in the cloud differs from the one recorded, by the provider's diff."""
     # An ignoreChanges path names a top-level property first: the program does not care about any of it.
     ignored = {path.split(".")[0].split("[")[0] for path in resource.ignore_changes}
     keys = [key for key in resource.inputs if key in current and key not in ignored]
     recorded = {key: props.reveal(resource.outputs.get(key, resource.inputs[key])) for key in keys}
-    return list(provider.diff(recorded, {key: current[key] for key in keys}).changed)
+    return list(provider.diff(resource.type, recorded, {key: current[key] for key in keys}).changed)
 
 
 def _property(resource: ResourceState, key: str, actual: Any) -> PropertyDrift:

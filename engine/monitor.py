@@ -1,29 +1,33 @@
-"""The resource monitor the Pulumi SDK talks to: every registration becomes a step.
+"""The resource monitor the Pulumi SDK talks to: an adapter from its protobuf requests to goals, steps and back.
 
-The SDK calls these methods from its thread pool, so independent resources arrive in parallel: shared
-structures are guarded by one lock and cloud calls run outside it.
+Each registration becomes a goal, the generator decides its steps, and the sink takes them: the executor in an
+apply, a preview sink (which takes nothing) in a preview. The SDK calls these methods from its thread pool, so
+independent resources arrive in parallel: what is shared is guarded by a lock, and steps run outside it. A
+registration the engine refuses (an unsupported type, inputs its provider rejects) is answered with its inputs so
+that the program goes on and every refusal is named at once; nothing of it is taken.
 """
 
 from __future__ import annotations
 
 import threading
-import time
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
 
-from botocore.exceptions import BotoCoreError, ClientError
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import resource_pb2
 
 from envctl.engine import properties as props
-from envctl.engine.providers import AWS_PROVIDER_TYPE, ProviderSet
-from envctl.engine.state import ResourceState, StateStore, now_iso
-from envctl.engine.steps import CREATE, READ, REPLACE, SAME, UPDATE, StepPlan, plan_step
+from envctl.engine.executor import StepFailed
+from envctl.engine.generator import InvalidInputs, Protected, Rejection, StepGenerator, UnsupportedType
+from envctl.engine.goal import Goal
+from envctl.engine.provider import package_of
+from envctl.engine.providers import PROVIDER_TYPE_PREFIX, ProviderRegistry
+from envctl.engine.secret_values import SecretValues
+from envctl.engine.state import ResourceState
+from envctl.engine.steps import Step
 from envctl.engine.urn import STACK_TYPE, make_urn, stack_urn
-from envctl.providers.aws.base import AwsResource
-from envctl.providers.aws.registry import lookup_invoke, lookup_resource
+from envctl.errors import EnvctlError
 
 _FEATURES = [
     resource_pb2.RESOURCE_MONITOR_FEATURE_SECRETS,
@@ -33,64 +37,55 @@ _FEATURES = [
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
 
 
-class StepError(Exception):
-    """A step failed; the message names the resource and the cause."""
+class StepSink(Protocol):
+    """Who takes the steps: the executor (apply) or a preview sink (preview)."""
+
+    def take(self, steps: list[Step]) -> ResourceState | None: ...
+
+    def invoke(self, reference: str, token: str, args: dict[str, Any]) -> dict[str, Any]: ...
+
+    def record_outputs(self, state: ResourceState) -> None: ...
 
 
-@dataclass
-class StepEvent:
-    """Progress of one step, for the live display."""
-
-    op: str
-    urn: str
-    type: str
-    status: str  # "started", "done" or "failed"
-    detail: str = ""
-    seconds: float = 0.0
+class Refused(Exception):
+    """The engine refused a request of the program; the message says which and why."""
 
 
 @dataclass
 class MonitorOutcome:
-    """What the program registered, and what happened to it."""
+    """What the program registered, the steps decided for it, and what went wrong."""
 
     resources: dict[str, ResourceState] = field(default_factory=dict)
+    steps: list[Step] = field(default_factory=list)  # in registration order
     stack_outputs: dict[str, Any] = field(default_factory=dict)
-    changes: Counter[str] = field(default_factory=Counter)
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # steps that failed, requests refused
     unsupported: set[str] = field(default_factory=set)
-    check_failures: list[str] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
-    ops: dict[str, str] = field(default_factory=dict)  # urn -> step taken
-    adopted: set[str] = field(default_factory=set)  # old URNs matched by this run (aliases included)
+    protected: list[str] = field(default_factory=list)
+    bad_input_errors: list[str] = field(default_factory=list)
 
 
 class LocalMonitor:
     """Implements the ResourceMonitor service in-process, with the method names the SDK calls."""
 
-    def __init__(
-        self,
-        *,
-        stack: str,
-        project: str,
-        old: list[ResourceState],
-        store: StateStore | None,
-        providers_factory: Callable[[Callable[[ResourceState], None]], ProviderSet],
-        dry_run: bool,
-        on_event: Callable[[StepEvent], None],
-        stack_outputs_of: Callable[[str], dict[str, Any] | None],
-    ) -> None:
+    def __init__(self, *, stack: str, project: str, generator: StepGenerator, registry: ProviderRegistry,
+                 sink: StepSink, secrets: SecretValues, dry_run: bool,
+                 stack_outputs_of: Callable[[str], dict[str, Any] | None]) -> None:
         self.stack = stack
         self.project = project
         self.dry_run = dry_run
         self.outcome = MonitorOutcome()
-        self._old = {r.urn: r for r in old if not r.delete}
-        self._store = store
-        self._on_event = on_event
+        self._generator = generator
+        self._registry = registry
+        self._sink = sink
+        self._secrets = secrets
         self._stack_outputs_of = stack_outputs_of
         self._lock = threading.Lock()
+        self._default_lock = threading.Lock()
+        self._defaults: dict[tuple[str, str], str] = {}  # (package, version) -> reference
         self._claimed: set[str] = set()
         self._stack_urn = stack_urn(stack, project)
-        self.providers = providers_factory(self._record_provider)
 
     # ---- what the SDK calls ----------------------------------------------------------------
 
@@ -110,30 +105,28 @@ class LocalMonitor:
         return empty_pb2.Empty()
 
     def RegisterResource(self, request: Any) -> resource_pb2.RegisterResourceResponse:
-        parent = request.parent or ""
         if request.type == STACK_TYPE:
-            self._register_component(self._stack_urn, STACK_TYPE, None)
-            return resource_pb2.RegisterResourceResponse(urn=self._stack_urn)
-        urn = make_urn(self.stack, self.project, parent, request.type, request.name)
-        self._claim(urn)
-        if not request.custom:
-            self._register_component(urn, request.type, parent or None)
-            return resource_pb2.RegisterResourceResponse(urn=urn, object=props.to_struct({}))
-        inputs = props.from_struct(request.object)
-        if request.type.startswith("pulumi:providers:"):
-            return self._register_provider(urn, request, inputs)
-        return self._register_custom(urn, request, inputs)
+            goal = Goal(urn=self._stack_urn, type=STACK_TYPE, name=request.name, custom=False)
+        else:
+            urn = make_urn(self.stack, self.project, request.parent or "", request.type, request.name)
+            self._claim(urn)
+            goal = self._goal(urn, request)
+        state = self._registered(goal, request.object)
+        return resource_pb2.RegisterResourceResponse(urn=goal.urn, id=state.id or "",
+                                                     object=props.to_struct(state.outputs))
 
     def RegisterResourceOutputs(self, request: Any) -> empty_pb2.Empty:
         outputs = props.from_struct(request.outputs)
+        self._secrets.add_wrapped(outputs)
         with self._lock:
-            resource = self.outcome.resources.get(request.urn)
-            if resource is not None:
-                resource.outputs = outputs
+            registered = self.outcome.resources.get(request.urn)
             if request.urn == self._stack_urn:
                 self.outcome.stack_outputs = outputs
-        if resource is not None and not self.dry_run and self._store is not None:
-            self._store.settle(None, put=resource)
+        if registered is not None:
+            updated = replace(registered, outputs=outputs)
+            with self._lock:
+                self.outcome.resources[request.urn] = updated
+            self._sink.record_outputs(updated)
         return empty_pb2.Empty()
 
     def ReadResource(self, request: Any) -> resource_pb2.ReadResourceResponse:
@@ -141,210 +134,126 @@ class LocalMonitor:
         inputs = props.reveal(props.resolve_references(props.from_struct(request.properties)))
         if request.type == STACK_REFERENCE_TYPE:
             outputs = self._read_stack_reference(request.id, inputs)
-            self._remember(ResourceState(urn=urn, type=request.type, custom=True, id=request.id,
-                                         parent=request.parent or None, inputs=inputs, outputs=outputs,
-                                         external=True), READ)
             return resource_pb2.ReadResourceResponse(urn=urn, id=request.id, properties=props.to_struct(outputs))
-        provider = self._provider_for(request.type, urn)
-        if provider is None:
-            return resource_pb2.ReadResourceResponse(urn=urn, properties=props.to_struct(inputs))
-        reference, ctx = self.providers.resolve(request.provider, request.version)
-        started = time.monotonic()
+        goal = Goal(urn=urn, type=request.type, name=request.name, custom=True, parent=request.parent or None,
+                    provider=self._provider_reference(request), inputs=inputs, read_id=request.id,
+                    additional_secret_outputs=tuple(request.additionalSecretOutputs))
         try:
-            found = provider.read(ctx, request.id, inputs)
-        except (ClientError, BotoCoreError) as exc:
-            raise self._fail(READ, urn, request.type, f"reading {request.id}: {aws_message(exc)}") from None
-        if found is None:
-            raise self._fail(READ, urn, request.type, f"no {request.type} with id {request.id!r} exists")
-        outputs = props.mark_secrets(found, set(request.additionalSecretOutputs))
-        resource = ResourceState(urn=urn, type=request.type, custom=True, id=request.id,
-                                 parent=request.parent or None, provider=reference, inputs=inputs,
-                                 outputs=outputs, external=True, created=now_iso(), modified=now_iso())
-        self._remember(resource, READ)
-        self._emit(READ, urn, request.type, "done", seconds=time.monotonic() - started)
-        return resource_pb2.ReadResourceResponse(urn=urn, id=request.id, properties=props.to_struct(outputs))
+            step = self._generator.read(goal)
+        except UnsupportedType as refused:
+            raise self._refused(refused, goal) from None
+        state = self._taken(goal, [step])
+        return resource_pb2.ReadResourceResponse(urn=urn, id=request.id, properties=props.to_struct(state.outputs))
 
     def Invoke(self, request: Any) -> resource_pb2.ResourceInvokeResponse:
         args = props.reveal(props.resolve_references(props.from_struct(request.args)))
         if request.tok == "pulumi:pulumi:getResource":
             return self._get_resource(args.get("urn", ""))
-        invoke = lookup_invoke(request.tok)
-        if invoke is None:
-            raise self._fail("invoke", "", request.tok,
-                             f"invoke {request.tok} is not supported by envctl's local engine")
-        _, ctx = self.providers.resolve(request.provider, request.version)
+        if not self._registry.supports_invoke(request.tok):
+            raise self._error(f"invoke {request.tok} is not supported by envctl's local engine", bad_input=True)
+        reference = request.provider or self._default_reference(package_of(request.tok), request.version)
         try:
-            result = invoke(ctx, args)
-        except (ClientError, BotoCoreError) as exc:
-            raise self._fail("invoke", "", request.tok, f"{request.tok}: {aws_message(exc)}") from None
+            result = self._sink.invoke(reference, request.tok, args)
+        except StepFailed as failed:
+            raise self._error(str(failed), bad_input=failed.bad_input) from None
         return resource_pb2.ResourceInvokeResponse(**{"return": props.to_struct(result)})
 
     def Call(self, request: Any) -> Any:
-        raise self._fail("call", "", request.tok, f"method calls ({request.tok}) are not supported")
+        raise self._error(f"method calls ({request.tok}) are not supported by envctl's local engine", bad_input=True)
 
     def RegisterStackTransform(self, _request: Any) -> Any:
-        raise self._fail("transform", "", "", "stack transforms are not supported by envctl's local engine")
+        raise self._error("stack transforms are not supported by envctl's local engine", bad_input=True)
 
     def RegisterStackInvokeTransform(self, request: Any) -> Any:
         return self.RegisterStackTransform(request)
 
     def RegisterResourceHook(self, _request: Any) -> Any:
-        raise self._fail("hook", "", "", "resource hooks are not supported by envctl's local engine")
+        raise self._error("resource hooks are not supported by envctl's local engine", bad_input=True)
 
     def RegisterErrorHook(self, request: Any) -> Any:
         return self.RegisterResourceHook(request)
 
     # ---- registrations ---------------------------------------------------------------------
 
-    def _register_component(self, urn: str, type_: str, parent: str | None) -> None:
-        old = self._old.get(urn)
-        resource = ResourceState(urn=urn, type=type_, custom=False, parent=parent,
-                                 outputs=old.outputs if old else {},
-                                 created=old.created if old else now_iso(), modified=now_iso())
-        self._remember(resource, SAME if old else CREATE)
-        if not self.dry_run and self._store is not None:
-            self._store.settle(None, put=resource)
-
-    def _register_provider(self, urn: str, request: Any, inputs: dict[str, Any]) -> Any:
-        if request.type != AWS_PROVIDER_TYPE:
-            with self._lock:
-                self.outcome.unsupported.add(request.type)
-            raise self._fail(CREATE, urn, request.type, f"provider {request.type} is not supported")
-        inputs = {**inputs, "version": request.version or inputs.get("version", "")}
-        provider_id, outputs = self.providers.register_explicit(urn, inputs)
-        return resource_pb2.RegisterResourceResponse(urn=urn, id=provider_id, object=props.to_struct(outputs))
-
-    def _record_provider(self, resource: ResourceState) -> None:
-        old = self._old.get(resource.urn)
-        changed = old is not None and props.reveal(old.inputs) != props.reveal(resource.inputs)
-        self._remember(resource, (UPDATE if changed else SAME) if old else CREATE, counted=False)
-        if not self.dry_run and self._store is not None:
-            self._store.settle(None, put=resource)
-
-    def _register_custom(self, urn: str, request: Any, raw_inputs: dict[str, Any]) -> Any:
-        provider = self._provider_for(request.type, urn)
-        if provider is None:
-            # Preview goes on so that every unsupported type is named at once.
-            return resource_pb2.RegisterResourceResponse(urn=urn, object=props.to_struct(raw_inputs))
-        reference, ctx = self.providers.resolve(request.provider, request.version)
-        old = self._find_old(urn, request)
-        secret_keys = props.secret_keys(raw_inputs)
-        news = props.reveal(props.resolve_references(raw_inputs))
-        old_inputs = props.reveal(old.inputs) if old else None
-        plan = plan_step(provider, request.name, old_inputs, news, list(request.ignoreChanges),
-                         list(request.replaceOnChanges))
-        if plan.failures:
-            message = "; ".join(f"{f.property}: {f.reason}" for f in plan.failures)
-            with self._lock:
-                self.outcome.check_failures.append(f"{request.type} '{request.name}': {message}")
-            if self.dry_run:
-                return resource_pb2.RegisterResourceResponse(urn=urn, object=props.to_struct(plan.inputs))
-            raise self._fail(plan.op, urn, request.type, message)
-        if plan.op == REPLACE and old is not None and old.protect:
-            raise self._fail(REPLACE, urn, request.type,
-                             f"cannot replace {urn}: it is protected (changed: {', '.join(plan.diff.replaces)}); "
-                             "remove `protect` first")
-        resource = ResourceState(
-            urn=urn, type=request.type, custom=True, parent=request.parent or None, provider=reference,
-            inputs=props.mark_secrets(plan.inputs, secret_keys),
-            # The SDK sends these in no particular order; sorted, equal registrations give equal state.
-            dependencies=sorted(set(request.dependencies)),
-            property_dependencies={k: sorted(set(v.urns)) for k, v in sorted(request.propertyDependencies.items())},
-            protect=request.protect, retain_on_delete=bool(request.retainOnDelete),
-            delete_before_replace=request.deleteBeforeReplace,
-            ignore_changes=list(request.ignoreChanges), replace_on_changes=list(request.replaceOnChanges),
-            additional_secret_outputs=list(request.additionalSecretOutputs),
-            created=old.created if old and plan.op != REPLACE else now_iso(), modified=now_iso(),
-        )
-        outputs_secret = secret_keys | set(request.additionalSecretOutputs)
-        if self.dry_run:
-            self._preview_outputs(resource, old, plan, outputs_secret)
-        else:
-            self._execute(provider, ctx, resource, old, plan, outputs_secret)
-        self._remember(resource, plan.op)
-        return resource_pb2.RegisterResourceResponse(
-            urn=urn, id=resource.id or "", object=props.to_struct(resource.outputs)
+    def _goal(self, urn: str, request: Any) -> Goal:
+        inputs = props.resolve_references(props.from_struct(request.object))
+        self._secrets.add_wrapped(inputs)
+        provider = ""
+        if request.custom and not request.type.startswith(PROVIDER_TYPE_PREFIX):
+            provider = self._provider_reference(request)
+        if request.type.startswith(PROVIDER_TYPE_PREFIX):
+            inputs = {**inputs, "version": request.version or inputs.get("version", "")}
+        return Goal(
+            urn=urn, type=request.type, name=request.name, custom=request.custom, parent=request.parent or None,
+            provider=provider, inputs=inputs, dependencies=tuple(request.dependencies),
+            property_dependencies={k: tuple(v.urns) for k, v in request.propertyDependencies.items()},
+            protect=request.protect, delete_before_replace=request.deleteBeforeReplace,
+            retain_on_delete=bool(request.retainOnDelete), ignore_changes=tuple(request.ignoreChanges),
+            replace_on_changes=tuple(request.replaceOnChanges),
+            additional_secret_outputs=tuple(request.additionalSecretOutputs), aliases=self._aliases(request),
         )
 
-    def _preview_outputs(self, resource: ResourceState, old: ResourceState | None, plan: StepPlan,
-                         secret_keys: set[str]) -> None:
-        if plan.op == SAME and old is not None:
-            resource.id, resource.outputs = old.id, old.outputs
-            return
-        base = dict(old.outputs) if old is not None and plan.op == UPDATE else {}
-        resource.id = old.id if old is not None and plan.op == UPDATE else None
-        resource.outputs = props.mark_secrets({**base, **plan.inputs}, secret_keys)
-
-    def _execute(self, provider: AwsResource, ctx: Any, resource: ResourceState, old: ResourceState | None,
-                 plan: StepPlan, secret_keys: set[str]) -> None:
-        assert self._store is not None
-        if plan.op == SAME and old is not None:
-            resource.id, resource.outputs = old.id, old.outputs
-            self._store.settle(None, put=resource, remove=old if old.urn != resource.urn else None)
-            return
-        self._emit(plan.op, resource.urn, resource.type, "started")
-        started = time.monotonic()
+    def _registered(self, goal: Goal, raw_inputs: Any) -> ResourceState:
         try:
-            if plan.op == UPDATE and old is not None:
-                pending = self._store.begin(UPDATE, old)
-                outputs = provider.update(ctx, resource.urn, str(old.id), props.reveal(old.outputs),
-                                          plan.inputs, plan.diff)
-                # Some updates give the resource a new id (a moved route table association).
-                resource.id = str(outputs.get("id") or old.id)
-            else:
-                if plan.op == REPLACE and old is not None and old.delete_before_replace:
-                    self._delete_now(provider, ctx, old)
-                elif plan.op == REPLACE and old is not None:
-                    self._store.doom(old)
-                pending = self._store.begin(CREATE, resource)
-                resource.id, outputs = provider.create(ctx, resource.urn, plan.inputs)
-        except (ClientError, BotoCoreError) as exc:
-            raise self._fail(plan.op, resource.urn, resource.type, aws_message(exc)) from None
-        resource.outputs = props.mark_secrets(outputs, secret_keys)
-        alias_old = old if old is not None and old.urn != resource.urn else None
-        self._store.settle(pending, put=resource, remove=alias_old)
-        self._emit(plan.op, resource.urn, resource.type, "done", seconds=time.monotonic() - started)
+            steps = self._generator.register(goal)
+        except EnvctlError as refused:  # e.g. a provider that cannot be configured (no credentials)
+            raise self._error(f"{goal.type} {goal.name!r}: {refused}", bad_input=refused.exit_code == 2) from None
+        except (UnsupportedType, InvalidInputs, Protected) as refused:
+            if not isinstance(refused, Protected):
+                # Answered with its inputs, so that the program goes on and every refusal is named at once.
+                self._refused(refused, goal)
+                return ResourceState(urn=goal.urn, type=goal.type, custom=goal.custom,
+                                     outputs=props.from_struct(raw_inputs) if raw_inputs is not None else {})
+            raise self._refused(refused, goal) from None
+        state = self._taken(goal, steps)
+        if goal.type.startswith(PROVIDER_TYPE_PREFIX):
+            self._registry.add(state)
+        return state
 
-    def _delete_now(self, provider: AwsResource, ctx: Any, old: ResourceState) -> None:
-        assert self._store is not None
-        pending = self._store.begin("delete", old)
-        provider.delete(ctx, str(old.id), props.reveal(old.outputs))
-        self._store.settle(pending, remove=old)
+    def _taken(self, goal: Goal, steps: list[Step]) -> ResourceState:
+        with self._lock:
+            self.outcome.steps.extend(steps)
+        try:
+            state = self._sink.take(steps)
+        except StepFailed as failed:
+            raise self._error(str(failed), bad_input=failed.bad_input) from None
+        assert state is not None
+        with self._lock:
+            self.outcome.resources[goal.urn] = state
+        return state
 
-    # ---- helpers ---------------------------------------------------------------------------
+    def _provider_reference(self, request: Any) -> str:
+        """The provider of a custom resource: an explicit one, else its package's default provider."""
+        return request.provider or self._default_reference(package_of(request.type), request.version)
 
-    def _provider_for(self, type_: str, urn: str) -> AwsResource | None:
-        provider = lookup_resource(type_)
-        if provider is None:
-            with self._lock:
-                self.outcome.unsupported.add(type_)
-            if not self.dry_run:
-                raise self._fail(CREATE, urn, type_, f"resource type {type_} is not supported")
-        return provider
+    def _default_reference(self, package: str, version: str) -> str:
+        """Register a package's default provider once, the first time something needs it."""
+        with self._default_lock:
+            reference = self._defaults.get((package, version))
+            if reference is None:
+                goal = self._registry.default_goal(package, version)
+                self._claim(goal.urn)
+                reference = self._registry.add(self._registered(goal, None))
+                self._defaults[(package, version)] = reference
+            return reference
 
-    def _find_old(self, urn: str, request: Any) -> ResourceState | None:
-        candidates = [urn]
+    def _aliases(self, request: Any) -> tuple[str, ...]:
+        found = []
         for alias in request.aliases:
             if alias.urn:
-                candidates.append(alias.urn)
+                found.append(alias.urn)
             elif alias.HasField("spec"):
                 spec = alias.spec
                 parent = "" if spec.noParent else (spec.parentUrn or request.parent or "")
-                candidates.append(make_urn(spec.stack or self.stack, spec.project or self.project, parent,
-                                           spec.type or request.type, spec.name or request.name))
-        with self._lock:
-            for candidate in candidates:
-                old = self._old.get(candidate)
-                if old is not None and candidate not in self.outcome.adopted:
-                    self.outcome.adopted.add(candidate)
-                    return old
-        return None
+                found.append(make_urn(spec.stack or self.stack, spec.project or self.project, parent,
+                                      spec.type or request.type, spec.name or request.name))
+        return tuple(found)
 
     def _get_resource(self, urn: str) -> resource_pb2.ResourceInvokeResponse:
         with self._lock:
-            resource = self.outcome.resources.get(urn) or self._old.get(urn)
+            resource = self.outcome.resources.get(urn)
         if resource is None:
-            raise self._fail("invoke", urn, "", f"unknown resource {urn}")
+            raise self._error(f"unknown resource {urn}", bad_input=True)
         state = {"urn": urn, "id": resource.id or "", "state": resource.outputs}
         return resource_pb2.ResourceInvokeResponse(**{"return": props.to_struct(state)})
 
@@ -352,8 +261,9 @@ class LocalMonitor:
         stack_name = (inputs.get("name") or name).split("/")[-1]
         outputs = self._stack_outputs_of(stack_name)
         if outputs is None:
-            raise self._fail(READ, "", STACK_REFERENCE_TYPE,
-                             f"StackReference: stack {stack_name!r} of project {self.project} has no state")
+            raise self._error(f"StackReference: stack {stack_name!r} of project {self.project} has no state",
+                              bad_input=True)
+        self._secrets.add_wrapped(outputs)
         secret_names = sorted(props.secret_keys(outputs))
         wrapped = props.secret(props.reveal(outputs)) if secret_names else outputs
         return {"name": inputs.get("name") or name, "outputs": wrapped, "secretOutputNames": secret_names}
@@ -363,30 +273,21 @@ class LocalMonitor:
         with self._lock:
             if urn in self._claimed:
                 self.outcome.duplicates.append(urn)
-                raise StepError(f"duplicate resource URN {urn}: give each resource a unique name")
+                raise Refused(f"duplicate resource URN {urn}: give each resource a unique name")
             self._claimed.add(urn)
 
-    def _remember(self, resource: ResourceState, op: str, counted: bool = True) -> None:
+    def _refused(self, refused: Exception, goal: Goal) -> Refused:
         with self._lock:
-            self.outcome.resources[resource.urn] = resource
-            self.outcome.ops[resource.urn] = op
-            if counted:
-                self.outcome.changes[op] += 1
+            if isinstance(refused, UnsupportedType):
+                self.outcome.unsupported.add(refused.type)
+            elif isinstance(refused, InvalidInputs):
+                self.outcome.rejections.append(refused.rejection)
+            elif isinstance(refused, Protected):
+                self.outcome.protected.append(str(refused))
+        return Refused(self._secrets.redact(f"{goal.type} {goal.name!r}: {refused}"))
 
-    def _emit(self, op: str, urn: str, type_: str, status: str, detail: str = "", seconds: float = 0.0) -> None:
-        self._on_event(StepEvent(op, urn, type_, status, detail, seconds))
-
-    def _fail(self, op: str, urn: str, type_: str, message: str) -> StepError:
-        where = f"{type_} {urn.split('::')[-1]!r}" if urn else type_
-        full = f"{op} {where}: {message}" if where else message
+    def _error(self, message: str, bad_input: bool = False) -> Refused:
+        message = self._secrets.redact(message)
         with self._lock:
-            self.outcome.errors.append(full)
-        self._emit(op, urn, type_, "failed", message)
-        return StepError(full)
-
-
-def aws_message(exc: Exception) -> str:
-    if isinstance(exc, ClientError):
-        error = exc.response.get("Error", {})
-        return f"{error.get('Code', 'Error')}: {error.get('Message', str(exc))}"
-    return str(exc)
+            (self.outcome.bad_input_errors if bad_input else self.outcome.errors).append(message)
+        return Refused(message)

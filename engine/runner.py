@@ -21,6 +21,8 @@ from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.proto import engine_pb2
 from pulumi.runtime.stack import run_in_stack
 
+from envctl.engine.interrupts import Interrupt
+
 _SEVERITY = {engine_pb2.INFO: "info", engine_pb2.WARNING: "warning", engine_pb2.ERROR: "error"}
 
 
@@ -54,9 +56,11 @@ def run_program(
     monitor: Any,
     log: EngineLog,
     dry_run: bool,
+    interrupt: Interrupt,
     parallel: int = 16,
 ) -> ProgramError | None:
-    """Run the program once; returns None when it completed."""
+    """Run the program once; returns None when it completed. A signal (or the program's own KeyboardInterrupt) sets
+    `interrupt` and ends the program; what it registered and is in flight finishes before this returns."""
     pulumi_settings.reset_options(project=project, stack=stack, root_directory=str(root), parallel=parallel,
                                   preview=dry_run, organization="organization")
     pulumi_settings.configure(pulumi_settings.Settings(
@@ -83,10 +87,17 @@ def run_program(
             return ProgramError("bad_input", str(exc).strip())
         except pulumi.RunError as exc:
             return ProgramError("failed", str(exc).strip())
+        except KeyboardInterrupt:
+            interrupt.set(interrupt.signal or "KeyboardInterrupt")
+            return ProgramError("interrupted", "the program was interrupted")
+        except SystemExit as exc:
+            return ProgramError("failed", f"the program called sys.exit({exc.code!r}): a Pulumi program must not "
+                                "exit; raise an exception to fail it")
         except Exception as exc:
             return ProgramError("failed", _describe(exc, main))
         finally:
-            _close(loop)
+            with interrupt.deferred():  # the registrations in flight finish and are checkpointed
+                _close(loop)
     return None
 
 

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy.exc import DBAPIError
 
 from envctl.engine.properties import SECRET_SIG, SIG
+from envctl.errors import BadInput, EnvctlError
 from envctl.ledger.db.state_tables import state_pending, state_resources, state_stacks
 
 
@@ -24,9 +28,10 @@ class Crypter(Protocol):
     def decrypt(self, ciphertext: str) -> str: ...
 
 
-@dataclass
+@dataclass(frozen=True)
 class ResourceState:
-    """One resource as the engine knows it (Pulumi's ResourceV3 fields that envctl uses)."""
+    """One resource as the engine knows it (Pulumi's ResourceV3 fields that envctl uses). A value: a step that
+    changes a resource makes a new one (`dataclasses.replace`)."""
 
     urn: str
     type: str
@@ -48,6 +53,15 @@ class ResourceState:
     delete: bool = False  # replaced create-before-delete, awaiting deletion
     created: str | None = None
     modified: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The logical name: everything after the URN's third delimiter."""
+        return self.urn.split("::", 3)[3]
+
+    @property
+    def provider_urn(self) -> str | None:
+        return self.provider.rpartition("::")[0] if self.provider else None
 
     def to_v3(self) -> dict[str, Any]:
         """Pulumi's ResourceV3 JSON form (omitting empty optional fields, as Pulumi does)."""
@@ -103,7 +117,11 @@ class ResourceState:
         )
 
 
-@dataclass
+class StateWriteFailed(Exception):
+    """The state's database did not take a checkpoint; the message is the database's reason."""
+
+
+@dataclass(frozen=True)
 class PendingOperation:
     id: int
     urn: str
@@ -170,7 +188,7 @@ class StateStore:
 
     def begin(self, operation: str, resource: ResourceState) -> int:
         """Record an operation before its cloud call starts; returns the pending id to settle."""
-        with self._lock, self._engine.begin() as conn:
+        with self._lock, self._writing() as conn:
             result = conn.execute(
                 insert(state_pending).values(
                     stack=self._stack, urn=resource.urn, operation=operation, started=_now(),
@@ -182,7 +200,7 @@ class StateStore:
     def settle(self, pending_id: int | None, *, put: ResourceState | None = None,
                remove: ResourceState | None = None) -> None:
         """Checkpoint one step's outcome and clear its pending record, in one transaction."""
-        with self._lock, self._engine.begin() as conn:
+        with self._lock, self._writing() as conn:
             if remove is not None:
                 row_id = self._rows.pop((remove.urn, remove.delete), None)
                 if row_id is not None:
@@ -194,7 +212,7 @@ class StateStore:
 
     def doom(self, resource: ResourceState) -> ResourceState:
         """Mark a replaced resource as awaiting deletion, freeing its URN for the replacement."""
-        with self._lock, self._engine.begin() as conn:
+        with self._lock, self._writing() as conn:
             row_id = self._rows.pop((resource.urn, False))
             doomed = ResourceState.from_v3({**resource.to_v3(), "delete": True})
             conn.execute(
@@ -206,7 +224,7 @@ class StateStore:
 
     def set_stack_outputs(self, project: str, outputs: dict[str, Any]) -> None:
         body = self._encode_json(outputs)
-        with self._lock, self._engine.begin() as conn:
+        with self._lock, self._writing() as conn:
             changed = conn.execute(
                 update(state_stacks).where(state_stacks.c.stack == self._stack)
                 .values(outputs=body, project=project, updated=_now())
@@ -214,6 +232,16 @@ class StateStore:
             if not changed:
                 conn.execute(insert(state_stacks).values(stack=self._stack, project=project, outputs=body,
                                                          updated=_now()))
+
+    @contextmanager
+    def _writing(self) -> Iterator[Any]:
+        """One checkpoint's transaction; a database that cannot take it (full, locked, gone) is a StateWriteFailed."""
+        try:
+            with self._engine.begin() as conn:
+                yield conn
+        except DBAPIError as exc:
+            cause = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+            raise StateWriteFailed(cause) from exc
 
     def _write(self, conn: Any, resource: ResourceState) -> None:
         key = (resource.urn, resource.delete)
@@ -235,30 +263,66 @@ class StateStore:
     # ---- secrets at rest -------------------------------------------------------------------
 
     def _encode_json(self, value: Any) -> str:
-        return json.dumps(self._encrypt(value), sort_keys=True, separators=(",", ":"))
+        return _encoded(value, self._crypter)
 
-    def _encrypt(self, value: Any) -> Any:
-        if isinstance(value, dict):
-            if value.get(SIG) == SECRET_SIG and "value" in value:
-                if self._crypter is None:
-                    raise RuntimeError("a secret reached state with no crypter configured")
-                plaintext = json.dumps(value["value"], separators=(",", ":"))
-                return {SIG: SECRET_SIG, "ciphertext": self._crypter.encrypt(plaintext)}
-            return {k: self._encrypt(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self._encrypt(v) for v in value]
-        return value
+    def _opened(self, ciphertext: str) -> str:
+        assert self._crypter is not None
+        try:
+            return self._crypter.decrypt(ciphertext)
+        except EnvctlError:
+            raise BadInput(
+                f"the state of {self._stack} holds a secret the stack's key does not open: it was encrypted under an "
+                "earlier passphrase or encryptionsalt. Put the earlier encryptionsalt back in the stack file (git has "
+                f"it) with its passphrase, then `envctl config change-passphrase {self._stack}` re-encrypts the stack "
+                "file and the state under a new one") from None
+
+    def reencrypt(self, crypter: Crypter) -> int:
+        """Every secret of the stack's state (resources, pending operations, outputs) under `crypter` instead, in one
+        transaction; the number of rows rewritten."""
+        rewritten = 0
+        with self._lock, self._writing() as conn:
+            for table in (state_resources, state_pending):
+                rows = conn.execute(select(table.c.id, table.c.body).where(table.c.stack == self._stack)).all()
+                for row_id, body in rows:
+                    conn.execute(update(table).where(table.c.id == row_id)
+                                 .values(body=_encoded(self._decode(json.loads(body)), crypter)))
+                    rewritten += 1
+            outputs = conn.execute(select(state_stacks.c.outputs).where(state_stacks.c.stack == self._stack)).scalar()
+            if outputs:
+                conn.execute(update(state_stacks).where(state_stacks.c.stack == self._stack)
+                             .values(outputs=_encoded(self._decode(json.loads(outputs)), crypter)))
+                rewritten += 1
+        self._crypter = crypter
+        return rewritten
 
     def _decode(self, value: Any) -> Any:
         if isinstance(value, dict):
             if value.get(SIG) == SECRET_SIG and "ciphertext" in value:
                 if self._crypter is None:
                     raise RuntimeError("the state holds secrets but no crypter is configured")
-                return {SIG: SECRET_SIG, "value": json.loads(self._crypter.decrypt(value["ciphertext"]))}
+                return {SIG: SECRET_SIG, "value": json.loads(self._opened(value["ciphertext"]))}
             return {k: self._decode(v) for k, v in value.items()}
         if isinstance(value, list):
             return [self._decode(v) for v in value]
         return value
+
+
+def _encoded(value: Any, crypter: Crypter | None) -> str:
+    """Canonical JSON with every secret sealed as Pulumi seals it in a checkpoint."""
+    return json.dumps(_sealed(value, crypter), sort_keys=True, separators=(",", ":"))
+
+
+def _sealed(value: Any, crypter: Crypter | None) -> Any:
+    if isinstance(value, dict):
+        if value.get(SIG) == SECRET_SIG and "value" in value:
+            if crypter is None:
+                raise RuntimeError("a secret reached state with no crypter configured")
+            plaintext = json.dumps(value["value"], separators=(",", ":"))
+            return {SIG: SECRET_SIG, "ciphertext": crypter.encrypt(plaintext)}
+        return {k: _sealed(v, crypter) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_sealed(v, crypter) for v in value]
+    return value
 
 
 def _now() -> datetime:

@@ -1,86 +1,92 @@
-"""Step decisions (same, create, update, replace) and the order of deletions."""
+"""Steps as values: what the engine decided to do with one resource, decided before anything is done.
+
+A step carries the URN, the resource's state before (`old`), its goal (`new`: checked inputs and options) and
+the property diff: which properties change and which of them force a replacement. The generator makes steps
+(pure), the executor takes them (the only code that calls providers), and a preview is the steps untaken.
+Replacement is create-before-delete unless `delete_before_replace`: then the old resource (and whatever must be
+replaced with it) is deleted first.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
-from envctl.engine.state import ResourceState
-from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult
-
-SAME, CREATE, UPDATE, REPLACE, DELETE, READ = "same", "create", "update", "replace", "delete", "read"
-OPERATIONS = (CREATE, UPDATE, REPLACE, DELETE, SAME)
+from envctl.engine.properties import contains_secret, reveal_redacted
+from envctl.engine.provider import DiffResult
+from envctl.engine.state import PendingOperation, ResourceState
 
 
-@dataclass
-class StepPlan:
-    op: str
-    inputs: dict[str, Any]
-    diff: DiffResult
-    failures: list[CheckFailure]
+class Op(StrEnum):
+    SAME = "same"
+    CREATE = "create"
+    UPDATE = "update"
+    REPLACE = "replace"
+    DELETE = "delete"
+    READ = "read"  # a resource the program reads (`get`), not managed
+    REFRESH = "refresh"  # the state of a resource read back from the cloud
+    SETTLE = "settle"  # a pending operation of an interrupted run, settled by looking in the cloud
 
 
-def apply_ignore_changes(news: dict[str, Any], olds: dict[str, Any], ignore: list[str]) -> dict[str, Any]:
-    """Keep the old value of every ignored property (top-level name, or the first segment of a path)."""
-    result = dict(news)
-    for path in ignore:
-        key = path.split(".")[0].split("[")[0]
-        if key in olds:
-            result[key] = olds[key]
-        else:
-            result.pop(key, None)
-    return result
+SAME, CREATE, UPDATE, REPLACE, DELETE, READ = Op.SAME, Op.CREATE, Op.UPDATE, Op.REPLACE, Op.DELETE, Op.READ
+# The operations a change summary counts, in display order.
+OPERATIONS: tuple[Op, ...] = (CREATE, UPDATE, REPLACE, DELETE, SAME)
+CHANGING: frozenset[Op] = frozenset({CREATE, UPDATE, REPLACE, DELETE})
 
 
-def plan_step(
-    provider: AwsResource,
-    name: str,
-    old_inputs: dict[str, Any] | None,
-    news: dict[str, Any],
-    ignore_changes: list[str],
-    replace_on_changes: list[str],
-) -> StepPlan:
-    """Decide what to do with one registration, given the plain old inputs (None when new)."""
-    if old_inputs is None:
-        checked = provider.check(name, None, news)
-        return StepPlan(CREATE, checked.inputs, DiffResult(), checked.failures)
-    news = apply_ignore_changes(news, old_inputs, ignore_changes)
-    checked = provider.check(name, old_inputs, news)
-    diff = provider.diff(old_inputs, checked.inputs, ignore_changes, replace_on_changes)
-    if not diff.has_changes:
-        return StepPlan(SAME, checked.inputs, diff, checked.failures)
-    if not diff.needs_replace:
-        return StepPlan(UPDATE, checked.inputs, diff, checked.failures)
-    # A replacement is a new resource: check again without the old inputs, so auto-names are fresh and
-    # create-before-delete does not collide with the resource it replaces.
-    fresh = provider.check(name, None, news)
-    return StepPlan(REPLACE, fresh.inputs, diff, fresh.failures)
+@dataclass(frozen=True)
+class PropertyChange:
+    """One top-level property a step changes: its old and new value (secrets stay wrapped), and whether its
+    change forces the replacement."""
+
+    key: str
+    old: Any
+    new: Any
+    replaces: bool = False
+
+    def shown(self) -> tuple[Any, Any]:
+        """Old and new value for display: secrets as "[secret]"."""
+        return reveal_redacted(self.old), reveal_redacted(self.new)
+
+    @property
+    def secret(self) -> bool:
+        return contains_secret(self.old) or contains_secret(self.new)
 
 
-def delete_order(resources: list[ResourceState]) -> list[ResourceState]:
-    """Dependents before what they depend on (dependencies, parent, provider): reverse topological order."""
-    by_urn = {r.urn: r for r in resources}
-    # A replaced resource and its replacement share a URN; key deletions by position in the input list.
-    index = {id(r): i for i, r in enumerate(resources)}
-    depends_on: dict[int, set[int]] = {}
-    for r in resources:
-        targets = set(r.dependencies)
-        for deps in r.property_dependencies.values():
-            targets.update(deps)
-        if r.parent:
-            targets.add(r.parent)
-        if r.provider:
-            targets.add(r.provider.rpartition("::")[0])
-        depends_on[index[id(r)]] = {index[id(by_urn[t])] for t in targets if t in by_urn and by_urn[t] is not r}
-    ordered: list[ResourceState] = []
-    placed: set[int] = set()
-    remaining = list(range(len(resources)))
-    while remaining:
-        # Delete first whatever nothing still waiting depends on, latest-registered first.
-        needed = {d for i in remaining for d in depends_on[i]}
-        ready = [i for i in remaining if i not in needed] or remaining[-1:]
-        for i in sorted(ready, reverse=True):
-            ordered.append(resources[i])
-            placed.add(i)
-        remaining = [i for i in remaining if i not in placed]
-    return ordered
+@dataclass(frozen=True)
+class Step:
+    op: Op
+    urn: str
+    type: str
+    old: ResourceState | None = None
+    new: ResourceState | None = None
+    diff: DiffResult = field(default_factory=DiffResult)
+    changes: tuple[PropertyChange, ...] = ()
+    delete_before_replace: bool = False  # replace: delete the old resource before creating the new one
+    replaced: bool = False  # delete: of a resource being replaced (its new copy exists, or is about to)
+    pending: PendingOperation | None = None  # settle: the interrupted operation
+
+    @property
+    def name(self) -> str:
+        return self.urn.split("::", 3)[3] if self.urn.count("::") >= 3 else self.urn
+
+    @property
+    def changes_anything(self) -> bool:
+        return self.op in CHANGING
+
+    @property
+    def counted(self) -> bool:
+        """Provider resources are bookkeeping, not part of a change summary (which, as Pulumi's, counts the
+        stack and components)."""
+        return not self.type.startswith("pulumi:providers:")
+
+    def describe(self) -> str:
+        """`<op> <type> '<name>'`, as messages name a step."""
+        return f"{self.op} {self.type} {self.name!r}"
+
+
+def property_changes(olds: dict[str, Any], news: dict[str, Any], diff: DiffResult) -> tuple[PropertyChange, ...]:
+    """The changed properties of `diff` with their old and new values (as stored: secrets wrapped)."""
+    replaces = set(diff.replaces)
+    return tuple(PropertyChange(key, olds.get(key), news.get(key), key in replaces) for key in diff.changed)

@@ -19,5 +19,11 @@ class OperationFailed(EnvctlError):
     exit_code = 1
 
 
+class Interrupted(EnvctlError):
+    """The operation was stopped by a signal (Ctrl-C, SIGTERM) at a safe point, and recorded: exit code 130."""
+
+    exit_code = 130
+
+
 class LockHeld(OperationFailed):
     """Another operation holds the environment's lock."""

@@ -15,9 +15,9 @@ from typing import Any
 import yaml
 
 from envctl.errors import BadInput
+from envctl.names import check_env_name
 
 PROJECT_FILE_NAMES = ("Pulumi.json", "Pulumi.yaml", "Pulumi.yml")
-STACK_NAME = re.compile(r"^[A-Za-z0-9_.\-/]{1,100}$")
 _KEY = re.compile(r"^[^:\s]+:[^:\s].*$")
 _TYPE_CHECKS = {
     "string": lambda v: isinstance(v, str),
@@ -150,8 +150,7 @@ def load_project(directory: Path) -> Project:
 
 def load_stack_config(project: Project, stack: str) -> StackConfig:
     """The stack's config with project defaults applied; a stack with no file yet has empty config."""
-    if not STACK_NAME.match(stack):
-        raise BadInput(f"invalid environment name {stack!r}: use letters, digits, '-', '_', '.' (at most 100)")
+    check_env_name(stack)
     path = project.stack_file(stack)
     doc: dict[str, Any] = {}
     if path.exists():
@@ -169,7 +168,7 @@ def load_stack_config(project: Project, stack: str) -> StackConfig:
         full = normal_key(str(key), project.name)
         if full is None:
             raise BadInput(f"{path}: config key {key!r} should be of the form `<namespace>:<name>`")
-        values[full] = secure_leaves(value)
+        values[full] = secure_leaves(value, f"{path.name}: {full}")
     for key, decl in project.declarations.items():
         if key in values:
             _check_type(path, decl, values[key])
@@ -267,13 +266,19 @@ def _parse_scalar(text: str) -> Any:
         return text
 
 
-def secure_leaves(value: Any) -> Any:
+def secure_leaves(value: Any, key: str = "config") -> Any:
+    """`value` with each `{secure: <ciphertext>}` as a Secure. A map whose only key is `secure` is reserved for a
+    secret: any other value there is refused, never deployed as plaintext config."""
     if isinstance(value, dict):
-        if set(value) == {"secure"} and isinstance(value["secure"], str):
+        if set(value) == {"secure"}:
+            if not isinstance(value["secure"], str):
+                raise BadInput(f"{key}: `secure:` must hold the ciphertext string `envctl config set --secret` "
+                               f"writes, not {type(value['secure']).__name__} {value['secure']!r}; set the value "
+                               "again with --secret")
             return Secure(value["secure"])
-        return {k: secure_leaves(v) for k, v in value.items()}
+        return {k: secure_leaves(v, key) for k, v in value.items()}
     if isinstance(value, list):
-        return [secure_leaves(v) for v in value]
+        return [secure_leaves(v, key) for v in value]
     return value
 
 

@@ -8,7 +8,6 @@ from typing import Any
 
 OPERATIONS = ("up", "destroy", "rebuild", "refresh")
 # Pulumi's stack-name characters; "@" and "~" stay free for references (dev@3, dev~1).
-ENV_NAME_PATTERN = r"[A-Za-z0-9_.\-/]{1,200}"
 STATUSES = ("succeeded", "failed", "interrupted")
 
 

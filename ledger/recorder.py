@@ -3,7 +3,6 @@ then a checkpoint to the witness."""
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -19,12 +18,12 @@ from envctl.ledger.chain import snapshot_hash, snapshot_statement
 from envctl.ledger.content import EncodedContent, encode_content
 from envctl.ledger.db.ledger_tables import ledger_heads, ledger_snapshots
 from envctl.ledger.locking import lock_env
-from envctl.ledger.model import ENV_NAME_PATTERN, OPERATIONS, STATUSES, Recorded, SnapshotInput
+from envctl.ledger.model import OPERATIONS, STATUSES, Recorded, SnapshotInput
 from envctl.ledger.redaction import Fingerprint
 from envctl.ledger.sealing import Sealing
 from envctl.ledger.signing import SigningKey
+from envctl.names import check_env_name
 
-_ENV_NAME = re.compile(f"^{ENV_NAME_PATTERN}$")
 # Two recorders of a new env can both try to create its head row; the loser retries and then queues.
 _ATTEMPTS = 6
 _BACKOFF_SECONDS = 0.05
@@ -108,8 +107,7 @@ def _utc_text(moment: datetime) -> str:
 
 
 def _check(snapshot: SnapshotInput) -> None:
-    if not _ENV_NAME.match(snapshot.env):
-        raise BadInput(f"environment name {snapshot.env!r} is not valid: use letters, digits, '_', '.', '-', '/'")
+    check_env_name(snapshot.env)
     if snapshot.operation not in OPERATIONS:
         raise ValueError(f"operation {snapshot.operation!r} is not one of {', '.join(OPERATIONS)}")
     if snapshot.status not in STATUSES:

@@ -12,8 +12,8 @@ from sqlalchemy import Connection, Row, select
 
 from envctl.errors import BadInput, OperationFailed
 from envctl.ledger.db.ledger_tables import ledger_heads, ledger_snapshots
-from envctl.ledger.model import ENV_NAME_PATTERN
 from envctl.ledger.queries import known_envs, unknown_env
+from envctl.names import ENV_NAME_PATTERN
 
 _ENV_REF = re.compile(rf"^(?P<env>{ENV_NAME_PATTERN}?)(?:@(?P<seq>\d+)|~(?P<back>\d+))?$")
 _HASH_PREFIX = re.compile(r"^[0-9a-f]{6,64}$")

@@ -12,12 +12,13 @@ from pathlib import Path
 import boto3
 import pytest
 
-from envctl.engine.deployment import LocalDeployment
-from envctl.engine.providers import CloudTarget
-from envctl.ledger.db import connect
-from envctl.project import load_project, load_stack_config
+from envctl import operations
+from envctl.cloud.target import CloudTarget
+from envctl.engine.deployment import Deployment, DeploymentResult
+from envctl.engine.drift import DriftReport
+from envctl.engine.executor import StepEvent
+from envctl.environment import Environment, open_environment
 from envctl.providers.aws.context import AwsContext
-from envctl.secrets import decrypt_config, local_crypter, stack_crypter
 
 from envctl_command import run_envctl
 
@@ -46,14 +47,50 @@ def write_program(directory: Path, program: str, config: str = "", name: str = "
     return directory
 
 
-def deployment(project_dir: Path, stack: str, endpoint: str) -> LocalDeployment:
-    """The local engine for `stack` of the project in `project_dir`, with its database in the project."""
-    project = load_project(project_dir)
-    stack_config = load_stack_config(project, stack)
-    crypter = stack_crypter(stack_config, create=False) or local_crypter(project_dir)
-    database = connect(f"sqlite:///{project_dir / '.envctl' / 'ledger.db'}")
-    return LocalDeployment(project, stack, decrypt_config(stack_config.values, crypter), stack_config.secret_keys(),
-                           database, CloudTarget("local", endpoint, "testing", "testing"), crypter)
+def environment(project_dir: Path, stack: str, endpoint: str) -> Environment:
+    """`stack` of the project in `project_dir`, its database in the project, its cloud the moto server at `endpoint`."""
+    target = CloudTarget("local", endpoint, "testing", "testing")
+    opened = open_environment(project_dir, f"sqlite:///{project_dir / '.envctl' / 'ledger.db'}", stack)
+    opened.target = target
+    return opened
+
+
+def deployment(project_dir: Path, stack: str, endpoint: str) -> Deployment:
+    """The local engine for `stack` (preview, drift, refresh and the like)."""
+    return environment(project_dir, stack, endpoint).deployment()
+
+
+class Unattended:
+    """The interaction of a run nobody watches: confirmed, nothing shown."""
+
+    def __init__(self) -> None:
+        self.events: list[StepEvent] = []
+        self.notes: list[str] = []
+
+    def event(self, event: StepEvent) -> None:
+        self.events.append(event)
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+
+    def plan(self, plan: DeploymentResult) -> None:
+        pass
+
+    def refreshed(self, report: DriftReport) -> None:
+        pass
+
+    def confirm(self, question: str, action: str) -> bool:
+        return True
+
+
+def up(project_dir: Path, stack: str, endpoint: str) -> DeploymentResult:
+    """`envctl up STACK --yes` as the library runs it: preview, the confirmed plan applied, recorded."""
+    return operations.up(environment(project_dir, stack, endpoint), Unattended(), yes=True).result
+
+
+def destroy(project_dir: Path, stack: str, endpoint: str) -> DeploymentResult:
+    """`envctl destroy STACK --yes` as the library runs it."""
+    return operations.destroy(environment(project_dir, stack, endpoint), Unattended(), yes=True).result
 
 
 def aws(endpoint: str, service: str):  # type: ignore[no-untyped-def]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import fnmatch
+import importlib.util
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -511,3 +512,20 @@ CASES = [
                 stacks=("shared", "test"), secret_outputs=("database",),
                 unprotect=set_config("test", protectDatabase=False)),
 ]
+
+
+def _expected() -> list[ProgramCase]:
+    """The cases kept beside their programs: tests/programs/<name>/expect.py defines CASE (a ProgramCase)."""
+    cases = []
+    for file in sorted(PROGRAMS.glob("*/expect.py")):
+        spec = importlib.util.spec_from_file_location(f"expect_{file.parent.name.replace('-', '_')}", file)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        case = module.CASE
+        assert case.name == file.parent.name, f"{file}: CASE names {case.name!r}"
+        cases.append(case)
+    return cases
+
+
+CASES += _expected()

@@ -20,12 +20,13 @@ import pytest
 from botocore.exceptions import ClientError
 from pulumi.runtime import rpc
 
-from envctl.engine.deployment import OperationResult
+from envctl.engine.deployment import DeploymentResult
 from envctl.providers.aws.base import AwsResource, DiffResult, Props
 from envctl.providers.aws.context import AwsContext
+from envctl.providers.aws.package import with_region
 from envctl.providers.aws.registry import lookup_invoke, lookup_resource
 
-from engine_support import deployment, write_program
+from engine_support import destroy, up, write_program
 
 LAMBDA_TRUST = json.dumps({
     "Version": "2012-10-17",
@@ -98,7 +99,25 @@ def sdk_wire(value: Any) -> Any:
 
 
 def create(ctx: AwsContext, token: str, logical: str, inputs: Props) -> tuple[str, Props]:
-    return provider(token).create(ctx, urn(token, logical), checked(token, logical, inputs))
+    return created(ctx, token, logical, checked(token, logical, inputs))
+
+
+def read_from_cloud(ctx: AwsContext, token: str, id: str, state: Props) -> Props | None:
+    """The provider's read, as the engine takes it (with the region of a regional type)."""
+    resource = provider(token)
+    found = resource.read(ctx, id, state)
+    return None if found is None else with_region(resource, ctx, found)
+
+
+def created(ctx: AwsContext, token: str, logical: str, inputs: Props) -> tuple[str, Props]:
+    """The provider's create, as the engine takes it (with the region of a regional type); every output property
+    of the type's schema must be there (computed, or read back from AWS)."""
+    resource = provider(token)
+    id, outputs = resource.create(ctx, urn(token, logical), inputs)
+    outputs = with_region(resource, ctx, outputs)
+    missing = resource.schema().outputs - set(outputs)
+    assert not missing, f"{token}: create returned no {', '.join(sorted(missing))}"
+    return id, outputs
 
 
 def update(ctx: AwsContext, token: str, logical: str, id: str, olds: Props, changes: Props) -> Props:
@@ -107,7 +126,7 @@ def update(ctx: AwsContext, token: str, logical: str, id: str, olds: Props, chan
     news = resource.check(logical, olds, {**_inputs_of(olds), **changes}).inputs
     diff = resource.diff(_inputs_of(olds), news)
     assert not diff.needs_replace, diff
-    return resource.update(ctx, urn(token, logical), id, olds, news, diff)
+    return with_region(resource, ctx, resource.update(ctx, urn(token, logical), id, olds, news, diff))
 
 
 def _inputs_of(outputs: Props) -> Props:
@@ -120,7 +139,7 @@ def assert_deleted(ctx: AwsContext, token: str, id: str, state: Props) -> None:
     resource = provider(token)
     resource.delete(ctx, id, state)
     resource.delete(ctx, id, state)
-    assert resource.read(ctx, id, state) is None
+    assert read_from_cloud(ctx, token, id, state) is None
 
 
 # ---- followed through its inputs -----------------------------------------------------------
@@ -143,7 +162,7 @@ class Deployed:
 
 def deploy(ctx: AwsContext, token: str, logical_name: str, news: Props) -> Deployed:
     inputs = checked(token, logical_name, news)
-    id, outputs = provider(token).create(ctx, urn(token, logical_name), inputs)
+    id, outputs = created(ctx, token, logical_name, inputs)
     return Deployed(token, logical_name, id, inputs, outputs)
 
 
@@ -158,12 +177,14 @@ def redeploy(ctx: AwsContext, deployed: Deployed, news: Props) -> Deployed:
     inputs = checked(deployed.token, deployed.name, news, deployed.inputs)
     diff = provider(deployed.token).diff(deployed.inputs, inputs)
     assert diff.has_changes and not diff.needs_replace, diff
-    outputs = provider(deployed.token).update(ctx, deployed.urn, deployed.id, deployed.outputs, inputs, diff)
+    resource = provider(deployed.token)
+    outputs = with_region(resource, ctx,
+                          resource.update(ctx, deployed.urn, deployed.id, deployed.outputs, inputs, diff))
     return Deployed(deployed.token, deployed.name, deployed.id, inputs, outputs)
 
 
 def read(ctx: AwsContext, deployed: Deployed) -> Props:
-    found = provider(deployed.token).read(ctx, deployed.id, deployed.outputs)
+    found = read_from_cloud(ctx, deployed.token, deployed.id, deployed.outputs)
     assert found is not None
     return found
 
@@ -191,7 +212,7 @@ class Provisioned:
     def checked(self, **changes: Any) -> Props:
         news = {k: v for k, v in {**self.inputs, **changes}.items() if v is not None}
         result = self.resource.check(self.name, self.inputs, news)
-        assert result.failures == []
+        assert not result.failures, result.failures
         return result.inputs
 
     def diff(self, **changes: Any) -> DiffResult:
@@ -201,12 +222,13 @@ class Provisioned:
         news = self.checked(**changes)
         diff = self.resource.diff(self.inputs, news)
         assert diff.has_changes and not diff.needs_replace
-        self.outputs = self.resource.update(self.ctx, self.urn, self.id, self.outputs, news, diff)
+        self.outputs = with_region(self.resource, self.ctx,
+                                   self.resource.update(self.ctx, self.urn, self.id, self.outputs, news, diff))
         self.inputs = news
         return diff
 
     def read(self) -> Props | None:
-        return self.resource.read(self.ctx, self.id, self.outputs)
+        return read_from_cloud(self.ctx, self.resource.token, self.id, self.outputs)
 
     def delete(self) -> None:
         self.resource.delete(self.ctx, self.id, self.outputs)
@@ -224,10 +246,9 @@ Provision = Callable[..., Provisioned]
 
 
 def provisioned(ctx: AwsContext, token: str, name: str, inputs: Props) -> Provisioned:
-    resource = provider(token)
     inputs = checked(token, name, inputs)
-    id, outputs = resource.create(ctx, urn(token, name), inputs)
-    return Provisioned(ctx, resource, name, urn(token, name), id, inputs, outputs)
+    id, outputs = created(ctx, token, name, inputs)
+    return Provisioned(ctx, provider(token), name, urn(token, name), id, inputs, outputs)
 
 
 @dataclass(frozen=True)
@@ -259,7 +280,7 @@ class Provisioner:
     def create(self, token: str, logical: str, inputs: Props) -> Made:
         made = Made(token, logical, inputs)
         news = checked(token, logical, inputs)
-        id, outputs = provider(token).create(self.ctx, made.urn, news)
+        id, outputs = created(self.ctx, token, logical, news)
         made = replace(made, id=id, inputs=news, outputs=outputs)
         self._made.append(made)
         return made
@@ -272,7 +293,9 @@ class Provisioner:
         """An in-place update: it must not need a replacement, and the id must stay."""
         program, news, diff = self._checked_diff(made, changes)
         assert diff.has_changes and not diff.needs_replace, diff
-        outputs = provider(made.token).update(self.ctx, made.urn, made.id, made.outputs, news, diff)
+        resource = provider(made.token)
+        outputs = with_region(resource, self.ctx,
+                              resource.update(self.ctx, made.urn, made.id, made.outputs, news, diff))
         assert outputs.get("id", made.id) == made.id
         updated = replace(made, program=program, inputs=news, outputs=outputs)
         self._made[self._made.index(made)] = updated
@@ -284,7 +307,7 @@ class Provisioner:
         return program, news, provider(made.token).diff(made.inputs, news)
 
     def read(self, made: Made) -> Props | None:
-        return provider(made.token).read(self.ctx, made.id, made.outputs)
+        return read_from_cloud(self.ctx, made.token, made.id, made.outputs)
 
     def assert_deleted(self, made: Made) -> None:
         assert_deleted(self.ctx, made.token, made.id, made.outputs)
@@ -298,19 +321,19 @@ class Provisioner:
 # ---- whole programs through the local engine -----------------------------------------------
 
 
-def up_program(directory: Path, program: str, endpoint: str, name: str = "testproj") -> tuple[Path, OperationResult]:
+def up_program(directory: Path, program: str, endpoint: str, name: str = "testproj") -> tuple[Path, DeploymentResult]:
     """A one-file program written to `directory` and brought up; the up must succeed."""
     project = write_program(directory, program, name=name)
-    result = deployment(project, "test", endpoint).up()
+    result = up(project, "test", endpoint)
     assert result.succeeded, result.error
     return project, result
 
 
 def assert_up_again_changes_nothing_and_destroy_deletes(project: Path, endpoint: str, created: int) -> None:
     """A second up keeps all `created` resources (the stack included) as they are; destroy deletes them all."""
-    again = deployment(project, "test", endpoint).up()
+    again = up(project, "test", endpoint)
     assert again.succeeded, again.error
     assert not again.has_changes and again.changes["same"] == created
-    destroyed = deployment(project, "test", endpoint).destroy()
+    destroyed = destroy(project, "test", endpoint)
     assert destroyed.succeeded, destroyed.error
     assert destroyed.changes["delete"] == created

@@ -14,8 +14,10 @@ SKIPPED = {".git", ".venv", ".envctl", "docs", "__pycache__", ".pytest_cache", "
 # First segments of absolute paths that only exist on some machines: homes, checkouts, installed tools.
 MACHINE_ROOTS = {"home", "root", "Users", "work", "opt", "usr", "var", "srv", "private", "Volumes", "nix", "snap",
                  "workspace", "builds", "github", "runner"}
-# Absolute paths that mean the same everywhere.
-PORTABLE = {"/usr/bin/env", "/usr/bin/python3", "/bin/sh", "/bin/bash"}
+# Absolute paths that mean the same everywhere: interpreters, and the places AWS Lambda's runtime itself defines
+# (a function's code, its layers), which name no machine of ours.
+PORTABLE = {"/usr/bin/env", "/usr/bin/python3", "/bin/sh", "/bin/bash", "/var/task", "/var/runtime", "/opt/python",
+            "/opt/nodejs", "/opt/extensions", "/opt/bin", "/opt/lib"}
 ABSOLUTE_PATH = re.compile(r"(?<![\w.:/~${}-])/([A-Za-z0-9_.+-]+)(?:/[A-Za-z0-9_.+-]*)*")
 
 

@@ -15,7 +15,7 @@ from envctl.ledger import Ledger, capture_manifest
 from envctl.rebuild.parity import compare
 from envctl.rebuild.toolchain import compare_toolchain
 
-from engine_support import assert_clean_failure, aws, copy_reference_project, deployment, envctl, write_program
+from engine_support import assert_clean_failure, aws, copy_reference_project, destroy, envctl, write_program
 from ledger_fixtures import fingerprint, git, snapshot_input
 
 # ---- parity ----------------------------------------------------------------------------------
@@ -145,7 +145,7 @@ def test_disaster_drill_rebuilds_what_the_cloud_lost(tmp_path: Path, monkeypatch
         report = json.loads(drift.stdout)
         assert {r["urn"] for r in report["resources"] if r["status"] == "missing"} == in_cloud
 
-        rebuilt = envctl(repo, "rebuild", "dev")
+        rebuilt = envctl(repo, "rebuild", "dev", "--yes")
         assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
         assert f"{len(in_cloud)} of {len(in_cloud)} resources differed from the cloud" in rebuilt.stdout
         assert "time to recover:" in rebuilt.stdout and "parity holds" in rebuilt.stdout
@@ -191,7 +191,7 @@ def test_rebuild_from_an_earlier_snapshot_deploys_that_commits_program(
 
         assert_clean_failure(envctl(project, "rebuild", "test", "--from", "test@1", "--strict"), 2,
                              "uncommitted changes")
-        result = _json(project, "rebuild", "test", "--from", "test@1")
+        result = _json(project, "rebuild", "test", "--from", "test@1", "--yes")
 
         assert result["commit"] == first and result["parity"]["holds"] and result["time_to_recover_seconds"] > 0
         assert result["changes"]["update"] == 2 and result["changes"]["delete"] == 1
@@ -208,7 +208,7 @@ def test_rebuild_from_an_earlier_snapshot_deploys_that_commits_program(
         assert (snapshot["operation"], snapshot["source_ref"]) == ("rebuild", "test@1")
         assert snapshot["sources"]["commit"] == first and not snapshot["sources"]["dirty"]
     finally:
-        deployment(project, "test", moto_endpoint).destroy()
+        destroy(project, "test", moto_endpoint)
 
 
 def test_strict_refuses_a_toolchain_that_differs_from_the_snapshots(tmp_path: Path) -> None:

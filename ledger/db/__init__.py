@@ -28,6 +28,10 @@ SCHEMA_HEAD = "0003"
 # The revision whose schema databases created before alembic (by create_all) already have.
 _PRE_ALEMBIC_REVISION = "0001"
 _MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# Python modules of SQLAlchemy's drivers, and the distribution that installs each.
+_DRIVER_PACKAGES = {"psycopg2": "psycopg2-binary", "pymysql": "PyMySQL", "MySQLdb": "mysqlclient",
+                    "oracledb": "oracledb", "cx_Oracle": "cx-Oracle", "pyodbc": "pyodbc", "asyncpg": "asyncpg",
+                    "pg8000": "pg8000"}
 _PG_MIGRATION_LOCK_KEY = int.from_bytes(b"envctl")  # any constant shared by all envctl processes
 _WAL_RETRY_SECONDS = 0.02
 
@@ -56,14 +60,23 @@ def connect(url: str, *, migrate: bool = True) -> Engine:
     except ArgumentError as exc:  # includes an unknown dialect or driver
         # The URL itself is not repeated: it may hold a password.
         raise BadInput(f"the ledger database URL is not usable ({exc}); check {LEDGER_URL_ENV}") from exc
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+    if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
+        raise BadInput(f"an in-memory SQLite ledger vanishes when the command ends, and the state of what it made "
+                       f"with it: name a file (sqlite:///path/ledger.db) or a server in {LEDGER_URL_ENV}")
+    if parsed.get_backend_name() == "sqlite":
         directory = Path(parsed.database).parent
         try:
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise BadInput(f"cannot create the ledger's directory {directory}: {exc.strerror}; make it writable "
                            f"or point {LEDGER_URL_ENV} elsewhere") from None
-    engine = create_engine(url)
+    try:
+        engine = create_engine(url)
+    except ImportError as exc:  # the dialect is known, its driver is not installed
+        raise BadInput(f"the ledger database URL needs the Python package `{exc.name or exc}`, which is not "
+                       f"installed: `pip install {_DRIVER_PACKAGES.get(str(exc.name), exc.name)}` into envctl's "
+                       f"environment, or use a driver envctl installs (postgresql+psycopg://, sqlite:///); "
+                       f"see {LEDGER_URL_ENV}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     try:

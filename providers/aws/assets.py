@@ -86,15 +86,16 @@ class AssetProperties(AwsResource):
 
     def check(self, logical_name: str, olds: Props | None, news: Props) -> CheckResult:
         result = super().check(logical_name, olds, news)
+        inputs, failures = dict(result.inputs), list(result.failures)
         for key in self.asset_properties:
-            value = result.inputs.get(key)
+            value = inputs.get(key)
             if not (is_asset(value) or is_archive(value)) or contains_unknown(value):
                 continue
             try:
-                result.inputs[key] = _with_hash(value)
+                inputs[key] = _with_hash(value)
             except AssetError as error:
-                result.failures.append(CheckFailure(key, str(error)))
-        return result
+                failures.append(CheckFailure(key, str(error)))
+        return CheckResult(inputs, tuple(failures))
 
     def diff_form(self, props: Props) -> Props:
         """Hashed assets reduced to their hash; one without a hash (not checked by envctl) stays as it is."""

@@ -14,61 +14,21 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from envctl.engine.properties import contains_unknown
+from envctl.engine.provider import CheckFailure, CheckResult, DiffResult
 from envctl.errors import OperationFailed
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.documents import Equivalence, json_problem, means_the_same
 from envctl.providers.aws.errors import found_or_none
 from envctl.providers.aws.naming import auto_name, prefixed_unique_id
+from envctl.providers.aws.schema import TypeSchema
 from envctl.providers.aws.waiting import CONSISTENCY_TIMEOUT, attempts
 
 Props = dict[str, Any]
 
 _EMPTY = (None, False, "", [], {})  # an input with one of these values is not set
-
-
-@dataclass(frozen=True)
-class CheckFailure:
-    """An input the provider rejects before any call is made."""
-
-    property: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class DiffResult:
-    """Top-level properties that changed, and those of them whose change forces a replacement."""
-
-    changed: tuple[str, ...] = ()
-    replaces: tuple[str, ...] = ()
-
-    @property
-    def has_changes(self) -> bool:
-        return bool(self.changed)
-
-    @property
-    def needs_replace(self) -> bool:
-        return bool(self.replaces)
-
-    def without(self, keys: Iterable[str]) -> DiffResult:
-        """The diff with the properties in `keys` taken out: they are no change after all."""
-        dropped = set(keys)
-        return DiffResult(tuple(k for k in self.changed if k not in dropped),
-                          tuple(k for k in self.replaces if k not in dropped))
-
-    def replacing(self, keys: Iterable[str]) -> DiffResult:
-        """The diff with the changed properties in `keys` forcing a replacement too."""
-        forced = set(keys)
-        return DiffResult(self.changed, tuple(k for k in self.changed if k in self.replaces or k in forced))
-
-
-@dataclass
-class CheckResult:
-    inputs: Props
-    failures: list[CheckFailure] = field(default_factory=list)
 
 
 class AwsResource(ABC):
@@ -87,14 +47,20 @@ class AwsResource(ABC):
     # Input properties whose change forces a replacement (Terraform's ForceNew).
     force_new: ClassVar[frozenset[str]] = frozenset()
     taggable: ClassVar[bool] = True
+    # Whether the type lives in a region (pulumi-aws 7's per-resource `region` input and output); IAM is global.
+    regional: ClassVar[bool] = True
     # The input whose value is the resource's id, where it is one: how a create whose outcome a crash left
     # unknown is looked up on the next run.
     id_property: ClassVar[str | None] = None
-    # The inputs the type implements besides its required, document, name and tag inputs. When declared, check
-    # rejects any other input that has a value rather than silently ignoring it; None leaves inputs unchecked.
+    # The schema (see schema.py): the inputs the type implements besides its required, document, name and tag
+    # inputs (and `region`, which every type honours), and the inputs pulumi-aws has that envctl does not implement,
+    # each with a hint for the user ("" for none). Check refuses any input outside `handled` that has a value: an
+    # input is never silently dropped.
     handled: ClassVar[frozenset[str] | None] = None
-    # Inputs pulumi-aws has that envctl does not implement, each with a hint for the user ("" for none).
     unsupported: ClassVar[Mapping[str, str]] = {}
+    # Output-only properties the type returns (besides `id` and its inputs), and properties pulumi-aws marks secret.
+    outputs: ClassVar[frozenset[str]] = frozenset()
+    secret: ClassVar[frozenset[str]] = frozenset()
     # JSON document inputs, with when two texts mean the same: check turns a PolicyDocument map into its text
     # and rejects text that is not JSON, and diff ignores changes of form only.
     documents: ClassVar[Mapping[str, Equivalence]] = {}
@@ -102,6 +68,22 @@ class AwsResource(ABC):
     set_properties: ClassVar[tuple[str, ...]] = ()
     # AWS error codes (shell patterns) with which the default read learns that the resource is gone.
     gone_codes: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def schema(cls) -> TypeSchema:
+        """Every input and output property of the type, and what envctl does with each."""
+        implemented = set(cls.handled or ()) | set(cls.required) | set(cls.documents)
+        implemented |= {k for k in (cls.name_property, cls.name_prefix_property) if k}
+        force_new, outputs = set(cls.force_new), set(cls.outputs)
+        if cls.regional:
+            implemented.add("region")
+            force_new.add("region")
+        if cls.taggable:
+            implemented.add("tags")
+            outputs.add("tagsAll")
+        return TypeSchema(cls.token, frozenset(implemented - set(cls.unsupported)), dict(cls.unsupported),
+                          frozenset(cls.required), frozenset(force_new), frozenset(cls.secret), frozenset(outputs),
+                          dict(cls.defaults))
 
     # ---- shared behaviour ------------------------------------------------------------------
 
@@ -124,28 +106,19 @@ class AwsResource(ABC):
                     for key in self.required if inputs.get(key) is None]
         failures.extend(self._declared_failures(inputs))
         failures.extend(self.validate(inputs))
-        return CheckResult(inputs, failures)
+        return CheckResult(inputs, tuple(failures))
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
         """Type-specific checks of input values; override where AWS would reject a value."""
         return []
 
-    def diff(
-        self,
-        olds: Props,
-        news: Props,
-        ignore_changes: Iterable[str] = (),
-        replace_on_changes: Iterable[str] = (),
-    ) -> DiffResult:
-        """Compare old and new inputs property by property."""
+    def diff(self, olds: Props, news: Props) -> DiffResult:
+        """Compare old and new inputs property by property (the engine applies ignoreChanges and
+        replaceOnChanges around this, as Pulumi's does)."""
         olds, news = self.diff_form(olds), self.diff_form(news)
-        ignored = set(ignore_changes)
-        replace_keys = set(replace_on_changes)
-        keys = sorted((set(olds) | set(news)) - ignored)
+        keys = sorted(set(olds) | set(news))
         changed = tuple(k for k in keys if self._differs(k, olds.get(k), news.get(k)))
-        replaces = tuple(
-            k for k in changed if k in self.force_new or k in replace_keys or "*" in replace_keys
-        )
+        replaces = tuple(k for k in changed if k in self.force_new)
         return self.amend_diff(olds, news, DiffResult(changed, replaces))
 
     def diff_form(self, props: Props) -> Props:
@@ -217,8 +190,10 @@ class AwsResource(ABC):
 
     def _normalised(self, news: Props) -> Props:
         """The inputs with documents given as maps (PolicyDocument objects) as JSON text, as pulumi-aws sends
-        them, and set-valued lists sorted."""
+        them, tag values as strings, and set-valued lists sorted."""
         inputs = dict(news)
+        if isinstance(inputs.get("tags"), dict):
+            inputs["tags"] = {key: as_string(value) for key, value in inputs["tags"].items()}
         for key in self.documents:
             if isinstance(inputs.get(key), dict) and not contains_unknown(inputs[key]):
                 inputs[key] = json.dumps(inputs[key])
@@ -228,14 +203,11 @@ class AwsResource(ABC):
 
     def _declared_failures(self, inputs: Props) -> list[CheckFailure]:
         """Inputs the type does not implement, and documents that are not JSON."""
-        failures = [_unsupported(self.token, key, hint) for key, hint in self.unsupported.items()
+        failures = [unsupported_input(self.token, key, hint) for key, hint in self.unsupported.items()
                     if inputs.get(key) not in _EMPTY]
         if self.handled is not None:
-            known = self.handled | set(self.required) | set(self.documents) | {self.name_property,
-                                                                               self.name_prefix_property}
-            if self.taggable:
-                known |= {"tags"}
-            failures.extend(_unsupported(self.token, key) for key in sorted(inputs)
+            known = self.schema().implemented
+            failures.extend(unsupported_input(self.token, key) for key in sorted(inputs)
                             if key not in known and key not in self.unsupported and inputs[key] not in _EMPTY)
         for key in self.documents:
             value = inputs.get(key)
@@ -254,9 +226,38 @@ class AwsResource(ABC):
                     and means_the_same(equivalent, old, new))
 
 
-def _unsupported(token: str, key: str, hint: str = "") -> CheckFailure:
-    return CheckFailure(key, f"'{key}' is not supported by envctl's local engine for {token}"
-                             + (f"; {hint}" if hint else ""))
+def as_string(value: Any) -> Any:
+    """A scalar where AWS takes a string, as pulumi-aws converts it: booleans as `true`/`false`, numbers as their
+    text (an integral float without its `.0`); anything else as it is."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+def unsupported_input(token: str, path: str, hint: str = "") -> CheckFailure:
+    """An input (or a field inside a block input, named by its dotted path) that envctl does not implement: refused,
+    never dropped. The failure's property is the top-level input."""
+    return CheckFailure(path.split(".")[0].split("[")[0], f"'{path}' is not supported by envctl's local engine for "
+                        f"{token}" + (f"; {hint}" if hint else ""), unsupported=True)
+
+
+def unsupported_fields(token: str, key: str, value: Any, implemented: Iterable[str],
+                       hints: Mapping[str, str] | None = None) -> list[CheckFailure]:
+    """The fields of a block input (or of each block of a list input) that envctl does not implement and that
+    have a value: refused, as check refuses a top-level input, so that none is dropped."""
+    known = set(implemented)
+    blocks = value if isinstance(value, list) else [value]
+    failures = []
+    for index, block in enumerate(blocks):
+        path = f"{key}[{index}]" if isinstance(value, list) else key
+        for field in sorted(block) if isinstance(block, dict) else ():
+            if field not in known and block[field] not in _EMPTY:
+                failures.append(unsupported_input(token, f"{path}.{field}", (hints or {}).get(field, "")))
+    return failures
 
 
 def _sort_at(props: Props, path: list[str]) -> None:

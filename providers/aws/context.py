@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import threading
 from dataclasses import dataclass, field
@@ -13,6 +14,8 @@ from botocore.config import Config
 # Throttling and 5xx answers are retried with exponential backoff by botocore's standard mode.
 _RETRIES = {"mode": "standard", "max_attempts": 10}
 _URN_TAG_LIMIT = 256  # AWS tag values are at most 256 characters
+# The tags that lead from a resource in the cloud back to its environment and URN in the ledger.
+ENV_TAG, URN_TAG = "envctl:env", "envctl:urn"
 
 
 @dataclass
@@ -32,6 +35,7 @@ class AwsContext:
     _clients: dict[str, Any] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _session: boto3.Session | None = field(default=None, repr=False)
+    _regions: dict[str, AwsContext] = field(default_factory=dict, repr=False)
 
     def client(self, service: str) -> Any:
         """A cached boto3 client; creating clients from one session is not thread-safe, so it is locked."""
@@ -57,6 +61,19 @@ class AwsContext:
                 )
             return self._clients[service]
 
+    def in_region(self, region: str) -> AwsContext:
+        """The same account and credentials in another region (a resource's own `region` input); one per region,
+        kept, so that its clients are made once."""
+        if region == self.region:
+            return self
+        with self._lock:
+            other = self._regions.get(region)
+            if other is None:
+                other = dataclasses.replace(self, region=region, _clients={}, _lock=threading.Lock(), _session=None,
+                                            _regions={})
+                self._regions[region] = other
+            return other
+
     def arn(self, service: str, resource: str, region: str | None = None, account: str | None = None) -> str:
         """An ARN in this context's partition, e.g. arn(\"sqs\", \"my-queue\")."""
         region_part = self.region if region is None else region
@@ -66,7 +83,7 @@ class AwsContext:
     def envctl_tags(self, urn: str) -> dict[str, str]:
         """The tags that lead from a resource in the cloud back to the ledger without a scan."""
         urn_tag = urn if len(urn) <= _URN_TAG_LIMIT else "sha256:" + hashlib.sha256(urn.encode()).hexdigest()
-        return {"envctl:env": self.stack, "envctl:urn": urn_tag} if self.stack else {}
+        return {ENV_TAG: self.stack, URN_TAG: urn_tag} if self.stack else {}
 
     def tags_all(self, urn: str, tags: dict[str, str] | None) -> dict[str, str]:
         """pulumi-aws's tagsAll: provider default tags, then envctl's tags, then the resource's own."""

@@ -91,6 +91,9 @@ CASES = [
          setup=_write("Pulumi.yaml", DECLARED), stack="config: {}\n"),
     Case("unknown environment", ["up", "qa", "--yes"], ["unknown environment 'qa'", "known environments: test"]),
     Case("invalid environment name", ["history", "../etc"], ["no snapshots", "../etc"]),
+    *(Case(f"environment name {name!r}", ["up", name, "--yes"], ["invalid environment name", "as Pulumi names stacks"])
+      for name in ("../x", "a/b/c", ".", "..", "dev;rm")),
+    Case("environment name in config set", ["config", "set", "a/b", "k", "v"], ["invalid environment name"]),
     Case("unknown snapshot number", ["show", "test@99"], ["test@99"], setup=_record_one_snapshot),
     Case("unknown environment reference", ["show", "nosuchenv"], ["nosuchenv"], setup=_record_one_snapshot),
     Case("malformed reference", ["show", "test@x"], ["test@x"], setup=_record_one_snapshot),
@@ -122,7 +125,9 @@ CASES = [
     Case("unknown command", ["upp", "test"], ["No such command"]),
     Case("unknown option", ["up", "test", "--yess"], ["No such option"]),
     Case("project directory that does not exist", ["-C", "/nonexistent/project", "up", "test"],
-         ["/nonexistent/project"]),
+         ["/nonexistent/project", "no such directory"]),
+    Case("project directory that does not exist, for a read", ["-C", "/nonexistent/project", "history", "test"],
+         ["/nonexistent/project", "no such directory"]),
     Case("ledger URL that is not a URL", ["history", "test"], ["ENVCTL_LEDGER_URL"],
          env={"ENVCTL_LEDGER_URL": "not a url"}),
     Case("ledger database in a read-only place", ["up", "test", "--yes"], ["/proc"],
@@ -132,6 +137,13 @@ CASES = [
     Case("ledger database locked by another process", ["up", "test", "--yes"],
          ["the project database is unavailable: database is locked", "ENVCTL_DB_BUSY_TIMEOUT"],
          setup=_hold_database, env={"ENVCTL_DB_BUSY_TIMEOUT": "1"}),
+    *(Case(f"ledger driver {package} not installed", ["history", "test"],
+           [f"needs the Python package `{module}`", f"pip install {package}"], env={"ENVCTL_LEDGER_URL": url})
+      for url, module, package in (("postgresql+psycopg2://u@127.0.0.1/test", "psycopg2", "psycopg2-binary"),
+                                   ("mysql+pymysql://root@127.0.0.1/test", "pymysql", "PyMySQL"),
+                                   ("oracle://u@127.0.0.1/x", "oracledb", "oracledb"))),
+    *(Case(f"in-memory ledger {url}", ["up", "test", "--yes"], ["an in-memory SQLite ledger vanishes"],
+           env={"ENVCTL_LEDGER_URL": url}) for url in ("sqlite://", "sqlite:///:memory:")),
     Case("unreachable PostgreSQL ledger", ["history", "test"], ["127.0.0.1"],
          env={"ENVCTL_LEDGER_URL": "postgresql+psycopg://postgres@127.0.0.1:1/test"}),
     Case("bad config key for config set", ["config", "set", "test", "a:b:c", "1"], ["a:b:c"]),
@@ -161,6 +173,8 @@ def test_bad_input_gets_a_clear_message_and_loses_nothing(case: Case, tmp_path: 
     assert "Traceback" not in output, output
     for fragment in case.fragments:
         assert fragment in output, output
+    if case.args[0] == "-C":
+        assert not Path(case.args[1]).exists(), "a missing project directory is never created"
     # Nothing half-written: the ledger verifies and holds at most the one snapshot a failed operation records.
     after = _snapshots(root, env)
     assert after - before <= (1 if case.code == 1 or "up" in case.args else 0)

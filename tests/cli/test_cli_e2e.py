@@ -15,7 +15,7 @@ from envctl.engine.lock import holder
 from envctl.engine.state import StateStore
 from envctl.ledger.db import connect
 
-from engine_support import assert_clean_failure, aws, copy_reference_project, deployment, envctl
+from engine_support import assert_clean_failure, aws, copy_reference_project, destroy, envctl
 from envctl_command import ENVCTL, run_envctl
 
 pytestmark = pytest.mark.e2e
@@ -30,7 +30,7 @@ def project(tmp_path: Path, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch)
         database = connect(f"sqlite:///{database_file}")
         for env in ("dev", "staging"):
             if StateStore(database, env, None).has_resources():
-                deployment(root, env, moto_endpoint).destroy()  # in-process: quicker than the command
+                destroy(root, env, moto_endpoint)  # in-process: quicker than the command
 
 
 def test_up_from_nothing_starts_the_local_cloud_and_records_a_snapshot(tmp_path: Path,

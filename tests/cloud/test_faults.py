@@ -19,7 +19,7 @@ from envctl.cloud.local_cloud import LocalCloud
 from envctl.cloud.recording import OneAtATime
 from envctl.errors import BadInput
 
-from engine_support import copy_reference_project, deployment
+from engine_support import copy_reference_project, destroy, up
 
 
 @pytest.fixture(scope="module")
@@ -128,10 +128,10 @@ def test_the_reference_environment_converges_with_ten_percent_faults(tmp_path: P
     endpoint = cloud.start(faults=FaultPolicy.create(0.1, seed=11)).endpoint
     try:
         assert endpoint
-        created = deployment(root, "dev", endpoint).up()
+        created = up(root, "dev", endpoint)
         assert created.succeeded, created.error
         assert created.changes["create"] == 22
-        destroyed = deployment(root, "dev", endpoint).destroy()
+        destroyed = destroy(root, "dev", endpoint)
         assert destroyed.succeeded, destroyed.error
         report = cloud.faults()
         assert report["injected"] >= 5, report  # about a tenth of some hundred requests

@@ -11,9 +11,8 @@ import pytest
 
 from envctl.engine.drift import DriftReport
 from envctl.engine.lock import environment_lock
-from envctl.engine.state import StateStore
 
-from engine_support import aws, copy_reference_project, deployment, envctl, write_program
+from engine_support import aws, copy_reference_project, deployment, destroy, envctl, environment, up, write_program
 
 PROGRAM = """
 import pulumi, pulumi_aws as aws
@@ -34,11 +33,11 @@ for name, value in (("jobs", jobs.url), ("relaxed", relaxed.url), ("scratch", sc
 def project(tmp_path: Path, moto_endpoint: str) -> Iterator[Path]:
     root = write_program(tmp_path / "project", PROGRAM)
     yield root
-    deployment(root, "test", moto_endpoint).destroy()
+    destroy(root, "test", moto_endpoint)
 
 
-def up(project: Path, endpoint: str) -> dict[str, str]:
-    result = deployment(project, "test", endpoint).up()
+def up_outputs(project: Path, endpoint: str) -> dict[str, str]:
+    result = up(project, "test", endpoint)
     assert result.succeeded, result.error
     return result.outputs
 
@@ -49,7 +48,7 @@ def by_name(report: DriftReport) -> dict[str, tuple[str, dict[str, tuple[object,
 
 def test_drift_reports_inputs_changed_outside_and_deleted_resources_but_not_computed_outputs(
         project: Path, moto_endpoint: str) -> None:
-    outputs = up(project, moto_endpoint)
+    outputs = up_outputs(project, moto_endpoint)
     clean = deployment(project, "test", moto_endpoint).drift()
     assert (clean.drifted, clean.checked) == (False, 6)
 
@@ -77,12 +76,12 @@ def test_drift_reports_inputs_changed_outside_and_deleted_resources_but_not_comp
 
 def test_up_alone_keeps_the_drift_and_up_after_refresh_puts_back_what_the_program_says(
         project: Path, moto_endpoint: str) -> None:
-    outputs = up(project, moto_endpoint)
+    outputs = up_outputs(project, moto_endpoint)
     sqs = aws(moto_endpoint, "sqs")
     sqs.set_queue_attributes(QueueUrl=outputs["jobs"], Attributes={"VisibilityTimeout": "99"})
     sqs.delete_queue(QueueUrl=outputs["scratch"])
 
-    unaware = deployment(project, "test", moto_endpoint).up()
+    unaware = up(project, "test", moto_endpoint)
     assert unaware.succeeded and not unaware.has_changes  # the state still says 30 and that the queue exists
     assert deployment(project, "test", moto_endpoint).drift().drifted
 
@@ -90,10 +89,10 @@ def test_up_alone_keeps_the_drift_and_up_after_refresh_puts_back_what_the_progra
     assert {name: status for name, (status, _) in by_name(reconciled).items()} == {"jobs": "changed",
                                                                                    "scratch": "missing"}
     engine = deployment(project, "test", moto_endpoint)
-    state = {r.urn.rpartition("::")[2]: r for r in StateStore(engine.database, "test", engine.crypter).load()}
+    state = {r.urn.rpartition("::")[2]: r for r in engine.store.load()}
     assert "scratch" not in state and state["jobs"].inputs["visibilityTimeoutSeconds"] == 99
 
-    again = deployment(project, "test", moto_endpoint).up()
+    again = up(project, "test", moto_endpoint)
     assert again.succeeded, again.error
     assert (again.changes["update"], again.changes["create"]) == (1, 1)
     attributes = sqs.get_queue_attributes(QueueUrl=outputs["jobs"], AttributeNames=["VisibilityTimeout"])
@@ -133,9 +132,9 @@ def test_the_drift_command_shows_each_change_exits_1_and_warns_while_an_operatio
         project: Path, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ENVCTL_CLOUD_ENDPOINT", moto_endpoint)
     monkeypatch.setenv("COLUMNS", "200")
-    outputs = up(project, moto_endpoint)
+    outputs = up_outputs(project, moto_endpoint)
     aws(moto_endpoint, "sqs").set_queue_attributes(QueueUrl=outputs["jobs"], Attributes={"VisibilityTimeout": "99"})
-    with environment_lock(deployment(project, "test", moto_endpoint).database, "test", "up"):
+    with environment_lock(environment(project, "test", moto_endpoint).database, "test", "up"):
         result = envctl(project, "drift", "test")
     assert result.returncode == 1, result.stderr
     assert "1 of 6 resources drifted" in result.stdout and "visibilityTimeoutSeconds: 30 → 99" in result.stdout

@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from envctl.engine.state import StateStore
-
-from engine_support import aws, copy_reference_project, deployment, mutating, recorded_calls, write_program
+from engine_support import aws, copy_reference_project, deployment, destroy, mutating, recorded_calls, up, write_program
 
 
 @pytest.fixture
@@ -21,7 +19,7 @@ def reference(tmp_path: Path, moto_endpoint: str) -> Iterator[Path]:
     project = copy_reference_project(tmp_path / "project")
     yield project
     for stack in ("dev", "staging"):
-        deployment(project, stack, moto_endpoint).destroy()
+        destroy(project, stack, moto_endpoint)
 
 
 def _set_config(project: Path, stack: str, key: str, value: str) -> None:
@@ -35,7 +33,7 @@ def _set_config(project: Path, stack: str, key: str, value: str) -> None:
 def test_up_creates_the_environment_and_a_second_up_changes_nothing(
     reference: Path, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    result = deployment(reference, "dev", moto_endpoint).up()
+    result = up(reference, "dev", moto_endpoint)
     assert result.succeeded, result.error
     assert result.changes["create"] == 22 and result.changes["same"] == 0
     out = {k: v for k, v in result.outputs.items()}
@@ -65,7 +63,7 @@ def test_up_creates_the_environment_and_a_second_up_changes_nothing(
     assert parameter["Value"] == "debug"
 
     with recorded_calls(monkeypatch) as calls:
-        again = deployment(reference, "dev", moto_endpoint).up()
+        again = up(reference, "dev", moto_endpoint)
     assert again.succeeded, again.error
     assert again.changes == {"create": 0, "update": 0, "replace": 0, "delete": 0, "same": 22}
     assert calls, "the program's invokes should still run"
@@ -75,7 +73,7 @@ def test_up_creates_the_environment_and_a_second_up_changes_nothing(
 def test_an_updatable_config_edit_is_previewed_then_updated_in_place(
     reference: Path, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = deployment(reference, "dev", moto_endpoint).up()
+    first = up(reference, "dev", moto_endpoint)
     assert first.succeeded, first.error
     log_group = first.outputs["logGroupName"]
     _set_config(reference, "dev", "logRetentionDays", "14")
@@ -83,12 +81,12 @@ def test_an_updatable_config_edit_is_previewed_then_updated_in_place(
     with recorded_calls(monkeypatch) as calls:
         plan = deployment(reference, "dev", moto_endpoint).preview()
     assert plan.succeeded, plan.error
-    assert [(op, t) for op, t, _ in plan.planned] == [("update", "aws:cloudwatch/logGroup:LogGroup")]
+    assert [(s.op, s.type) for s in plan.planned] == [("update", "aws:cloudwatch/logGroup:LogGroup")]
     assert mutating(calls) == []
     logs = aws(moto_endpoint, "logs")
     assert logs.describe_log_groups(logGroupNamePrefix=log_group)["logGroups"][0]["retentionInDays"] == 7
 
-    result = deployment(reference, "dev", moto_endpoint).up()
+    result = up(reference, "dev", moto_endpoint)
     assert result.succeeded, result.error
     assert result.changes["update"] == 1 and result.changes["replace"] == 0
     assert result.outputs["logGroupName"] == log_group
@@ -96,13 +94,13 @@ def test_an_updatable_config_edit_is_previewed_then_updated_in_place(
 
 
 def test_a_force_new_edit_replaces_the_resource_and_its_dependents_follow(reference: Path, moto_endpoint: str) -> None:
-    first = deployment(reference, "dev", moto_endpoint).up()
+    first = up(reference, "dev", moto_endpoint)
     assert first.succeeded, first.error
     _set_config(reference, "dev", "vpcCidr", "10.11.0.0/16")
 
-    result = deployment(reference, "dev", moto_endpoint).up()
+    result = up(reference, "dev", moto_endpoint)
     assert result.succeeded, result.error
-    replaced = {t for op, t, _ in result.planned if op == "replace"}
+    replaced = {s.type for s in result.planned if s.op == "replace"}
     assert {"aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/securityGroup:SecurityGroup"} <= replaced
     ec2 = aws(moto_endpoint, "ec2")
     new_vpc = result.outputs["vpcId"]
@@ -111,17 +109,17 @@ def test_a_force_new_edit_replaces_the_resource_and_its_dependents_follow(refere
     subnets = ec2.describe_subnets(SubnetIds=result.outputs["subnetIds"])["Subnets"]
     assert {s["VpcId"] for s in subnets} == {new_vpc}
     # The replaced resources are gone from state too (the reference program has no secrets to decrypt).
-    state = StateStore(deployment(reference, "dev", moto_endpoint).database, "dev", None).load()
-    assert not any(r.delete for r in state)
+    state = deployment(reference, "dev", moto_endpoint).store.load()
+    assert [r.urn for r in state if r.delete] == []
 
 
 def test_dev_and_staging_coexist_and_destroy_removes_only_dev(reference: Path, moto_endpoint: str) -> None:
-    dev = deployment(reference, "dev", moto_endpoint).up()
-    staging = deployment(reference, "staging", moto_endpoint).up()
+    dev = up(reference, "dev", moto_endpoint)
+    staging = up(reference, "staging", moto_endpoint)
     assert dev.succeeded and staging.succeeded, (dev.error, staging.error)
     assert dev.outputs["bucketName"] != staging.outputs["bucketName"]
 
-    destroyed = deployment(reference, "dev", moto_endpoint).destroy()
+    destroyed = destroy(reference, "dev", moto_endpoint)
     assert destroyed.succeeded, destroyed.error
     assert destroyed.changes["delete"] == 22
     ec2 = aws(moto_endpoint, "ec2")
@@ -144,11 +142,11 @@ pulumi.export("keep", keep.url)
 def test_a_resource_removed_from_the_program_is_deleted(tmp_path: Path, moto_endpoint: str) -> None:
     project = write_program(tmp_path, QUEUES.format(extra='drop = aws.sqs.Queue("drop", delay_seconds=3)\n'
                                                            'pulumi.export("drop", drop.url)'))
-    first = deployment(project, "test", moto_endpoint).up()
+    first = up(project, "test", moto_endpoint)
     assert first.succeeded, first.error
     write_program(tmp_path, QUEUES.format(extra=""))
 
-    result = deployment(project, "test", moto_endpoint).up()
+    result = up(project, "test", moto_endpoint)
     assert result.succeeded, result.error
     assert result.changes["delete"] == 1
     urls = aws(moto_endpoint, "sqs").list_queues(QueueNamePrefix="drop-").get("QueueUrls", [])
@@ -158,8 +156,8 @@ def test_a_resource_removed_from_the_program_is_deleted(tmp_path: Path, moto_end
 def test_protect_blocks_deletion_with_a_clear_message(tmp_path: Path, moto_endpoint: str) -> None:
     project = write_program(tmp_path, 'import pulumi, pulumi_aws as aws\n'
                                       'aws.sqs.Queue("guarded", opts=pulumi.ResourceOptions(protect=True))\n')
-    assert deployment(project, "test", moto_endpoint).up().succeeded
-    result = deployment(project, "test", moto_endpoint).destroy()
+    assert up(project, "test", moto_endpoint).succeeded
+    result = destroy(project, "test", moto_endpoint)
     assert not result.succeeded
     assert "protected" in (result.error or "") and "guarded" in (result.error or "")
     assert result.changes["delete"] == 0
@@ -174,7 +172,7 @@ def test_unsupported_types_fail_before_any_mutation(
                                       'aws.mq.Broker("broker", engine_type="ActiveMQ", engine_version="5.17.6", '
                                       'host_instance_type="mq.t3.micro", users=[])\n')
     with recorded_calls(monkeypatch) as calls:
-        result = deployment(project, "test", moto_endpoint).up()
+        result = up(project, "test", moto_endpoint)
     assert not result.succeeded and result.error_kind == "bad_input"
     assert "aws:glue/catalogDatabase:CatalogDatabase" in (result.error or "")
     assert "aws:mq/broker:Broker" in (result.error or "")
@@ -183,7 +181,7 @@ def test_unsupported_types_fail_before_any_mutation(
 
 def test_an_exception_in_the_program_names_file_and_line(tmp_path: Path, moto_endpoint: str) -> None:
     project = write_program(tmp_path, 'import pulumi_aws as aws\n\nraise ValueError("no such tier")\n')
-    result = deployment(project, "test", moto_endpoint).up()
+    result = up(project, "test", moto_endpoint)
     assert not result.succeeded and result.error_kind == "failed"
     assert re.search(r"__main__\.py:3: ValueError: no such tier", result.error or "")
 
@@ -204,7 +202,7 @@ pulumi.export("url", q.main.url)
 pulumi.export("arn", q.main.arn)
 '''
     project = write_program(tmp_path, program)
-    result = deployment(project, "test", moto_endpoint).up()
+    result = up(project, "test", moto_endpoint)
     assert result.succeeded, result.error
     urns = {r.urn for r in result.resources}
     assert "urn:pulumi:test::testproj::test:index:Queues$aws:sqs/queue:Queue::work-main" in urns

@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from envctl.engine.state import StateStore
-
-from engine_support import REPO, aws, deployment, write_program
+from engine_support import REPO, aws, deployment, destroy, up, write_program
 
 PROGRAM = """
 import pulumi, pulumi_aws as aws
@@ -26,7 +24,7 @@ pulumi.export("queue", queue.url)
 CRASHING_UP = """
 import os, sys
 sys.path.insert(0, {tests!r})
-from engine_support import deployment
+from engine_support import up
 from envctl.engine.state import StateStore
 
 original = StateStore.settle
@@ -38,7 +36,7 @@ def settle(self, pending_id, **kwargs):
     original(self, pending_id, **kwargs)
 
 StateStore.settle = settle
-deployment(__import__("pathlib").Path({project!r}), "test", {endpoint!r}).up()
+up(__import__("pathlib").Path({project!r}), "test", {endpoint!r})
 """
 
 
@@ -53,19 +51,19 @@ def test_a_create_interrupted_before_its_checkpoint_is_adopted(tmp_path: Path, m
     assert crashed.returncode == 137, crashed.stderr
 
     engine = deployment(project, "test", moto_endpoint)
-    store = StateStore(engine.database, "test", engine.crypter)
+    store = engine.store
     # The creates in flight in parallel when the process died are all pending, the victim among them.
     assert victim in [p.resource.type for p in store.pending()]
-    notes = engine.recover()
+    notes = engine.settle_pending()
     assert any(victim in note and "adopted" in note for note in notes), notes
     assert store.pending() == []
     adopted = next(r for r in store.load() if r.type == victim)
     assert adopted.id and adopted.outputs
 
-    result = deployment(project, "test", moto_endpoint).up()
+    result = up(project, "test", moto_endpoint)
     assert result.succeeded, result.error
     assert result.changes["replace"] == 0 and result.changes["delete"] == 0
-    assert deployment(project, "test", moto_endpoint).destroy().succeeded
+    assert destroy(project, "test", moto_endpoint).succeeded
     assert _tagged(moto_endpoint, f"urn:pulumi:test::{project_name}::") == []
 
 

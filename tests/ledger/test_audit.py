@@ -21,7 +21,7 @@ from envctl.ledger.db import LEDGER_URL_ENV, default_url
 from envctl.ledger.db.ledger_tables import ledger_snapshots
 from envctl.providers.aws.context import AwsContext
 
-from engine_support import aws, deployment, envctl, write_program
+from engine_support import aws, destroy, envctl, write_program
 from ledger_fixtures import fingerprint, git, resource, snapshot_input
 
 pytest_plugins = ["ledger_fixtures"]
@@ -216,7 +216,7 @@ def deployed(tmp_path: Path, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
     git(root, "commit", "-q", "-m", "jobs")
     assert envctl(root, "up", "test", "--yes").returncode == 0
     yield root, git(root, "rev-parse", "HEAD").strip()
-    deployment(root, "test", moto_endpoint).destroy()
+    destroy(root, "test", moto_endpoint)
 
 
 @pytest.mark.e2e

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +17,6 @@ from referencing import Registry, Resource
 from typer.testing import CliRunner, Result
 
 from envctl.cli import context, export_cmd
-from envctl.cli.environment import open_environment
-from envctl.cli.recording import record_operation
 from envctl.cloud.local_cloud import ENDPOINT_ENV
 from envctl.engine.state import ResourceState
 from envctl.errors import BadInput
@@ -30,7 +28,7 @@ from envctl.ledger.exports.provenance import provenance_statement
 from envctl.pulumi_export import prerequisites_first
 from envctl.secrets import PASSPHRASE_ENV, PASSPHRASE_FILE_ENV, crypter_from_salt, new_encryption_salt
 
-from engine_support import write_program
+from engine_support import destroy, up, write_program
 from envctl_command import run_envctl
 from ledger_fixtures import fingerprint, git, snapshot_input
 
@@ -78,15 +76,12 @@ def project(tmp_path_factory: pytest.TempPathFactory, moto_endpoint: str) -> Ite
         context.set_project_dir(root)
         try:
             for env in ("test", "test", "plain"):
-                environment = open_environment(env)
-                started = datetime.now(UTC)
-                result = environment.deployment().up()
+                result = up(root, env, moto_endpoint)
                 assert result.succeeded, result.error
-                record_operation(environment, result, started, datetime.now(UTC))
             yield root
         finally:
             for env in ("test", "plain"):
-                open_environment(env).deployment().destroy()
+                destroy(root, env, moto_endpoint)
             context.set_project_dir(None)
 
 

@@ -148,7 +148,7 @@ def test_rejects_naive_timestamps_and_bad_env_names(sqlite_url: str) -> None:
     ledger = Ledger.open(sqlite_url)
     with pytest.raises(ValueError, match="timezone-aware"):
         ledger.record(snapshot_input(started=datetime(2026, 1, 1)), fingerprint)
-    with pytest.raises(BadInput, match="environment name 'dev@2' is not valid"):
+    with pytest.raises(BadInput, match="invalid environment name 'dev@2'"):
         ledger.record(snapshot_input("dev@2"), fingerprint)
     with pytest.raises(ValueError, match="operation 'deploy'"):
         ledger.record(snapshot_input(operation="deploy"), fingerprint)

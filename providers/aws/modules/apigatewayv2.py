@@ -50,7 +50,7 @@ class _ApiGatewayResource(AwsResource):
 
     noun: ClassVar[str]  # as in the client's create_/get_/update_/delete_ methods
     id_param: ClassVar[str]  # the parameter that names this resource
-    settings: ClassVar[tuple[str, ...]] = ()  # inputs Create and Update take
+    settings: ClassVar[tuple[str, ...]] = ()  # inputs Create and Update take, and Get reports: those it implements
     renamed: ClassVar[dict[str, str]] = {}  # inputs whose API name is not their capitalised wire name
     keyed: ClassVar[tuple[_Keyed, ...]] = ()
     user_maps: ClassVar[frozenset[str]] = frozenset()  # map inputs whose keys are the user's, never renamed
@@ -178,6 +178,7 @@ class Api(_Tagged):
     }
     force_new = frozenset({"protocolType", "credentialsArn", "routeKey", "target"})
     unreported = frozenset({"credentialsArn", "routeKey", "target"})  # quick-create parameters
+    outputs = frozenset({"apiEndpoint", "arn", "executionArn"})
     noun = "api"
     id_param = "ApiId"
     settings = (
@@ -185,6 +186,7 @@ class Api(_Tagged):
         "corsConfiguration", "credentialsArn", "disableExecuteApiEndpoint", "ipAddressType", "routeKey", "target",
         "version",
     )
+    handled = frozenset(settings)
     unsupported = dict.fromkeys(("body", "failOnWarnings"), "OpenAPI import is not implemented; define the API's "
                                                              "integrations, routes and stages as resources")
 
@@ -213,6 +215,7 @@ class Integration(_ApiGatewayResource):
     defaults = {"connectionType": "INTERNET", "passthroughBehavior": "WHEN_NO_MATCH", "payloadFormatVersion": "1.0"}
     force_new = frozenset({"apiId", "integrationType", "integrationSubtype"})
     taggable = False
+    outputs = frozenset({"integrationResponseSelectionExpression"})
     noun = "integration"
     id_param = "IntegrationId"
     settings = (
@@ -221,6 +224,7 @@ class Integration(_ApiGatewayResource):
         "payloadFormatVersion", "requestParameters", "requestTemplates", "responseParameters",
         "templateSelectionExpression", "timeoutMilliseconds", "tlsConfig",
     )
+    handled = frozenset(settings)
     renamed = {"timeoutMilliseconds": "TimeoutInMillis"}
     keyed = (_Keyed("responseParameters", "ResponseParameters", "statusCode", "mappings"),)
     user_maps = frozenset({"requestParameters", "requestTemplates"})
@@ -246,6 +250,7 @@ class Route(_ApiGatewayResource):
         "operationName", "requestModels", "requestParameters", "routeKey", "routeResponseSelectionExpression",
         "target",
     )
+    handled = frozenset(settings)
     keyed = (_Keyed("requestParameters", "RequestParameters", "requestParameterKey"),)
     user_maps = frozenset({"requestModels"})
 
@@ -258,12 +263,14 @@ class Stage(_Tagged):
     required = ("apiId",)
     defaults = {"autoDeploy": False}
     force_new = frozenset({"apiId", "name"})
+    outputs = frozenset({"arn", "executionArn", "invokeUrl"})
     noun = "stage"
     id_param = "StageName"
     settings = (
         "accessLogSettings", "autoDeploy", "clientCertificateId", "defaultRouteSettings", "deploymentId",
         "description", "routeSettings", "stageVariables",
     )
+    handled = frozenset(settings)
     keyed = (_Keyed("routeSettings", "RouteSettings", "routeKey"),)
     user_maps = frozenset({"stageVariables"})
 

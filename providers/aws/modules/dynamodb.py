@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from envctl.engine.properties import contains_unknown
-from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props
+from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props, unsupported_input
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.errors import remove
 from envctl.providers.aws.registry import resource_type
@@ -17,6 +17,13 @@ _BILLING_MODES = (_PROVISIONED, "PAY_PER_REQUEST")
 _GONE = ("ResourceNotFoundException",)
 _WAIT_SECONDS = 30 * 60  # Terraform's create timeout for a table
 _DELETE_WAITER = {"Delay": 5, "MaxAttempts": 120}
+_RESTORE_INPUTS = ("restoreBackupArn", "restoreDateTime", "restoreSourceName", "restoreSourceTableArn",
+                   "restoreToLatestTime")
+_UNSUPPORTED_INDEX_SETTINGS = {
+    "keySchemas": "give the index's key as hashKey and rangeKey",
+    "onDemandThroughput": "maximum on-demand throughput is not emulated by the local cloud",
+    "warmThroughput": "warm throughput is not implemented",
+}
 _VALIDATED = (
     "billingMode",
     "readCapacity",
@@ -36,17 +43,35 @@ class Table(AwsResource):
     token = "aws:dynamodb/table:Table"
     id_property = "name"
     name_property = "name"
-    # Terraform's table takes the key from key_schema as an alternative; envctl supports hashKey only.
-    required = ("hashKey", "attributes")
     defaults = {"billingMode": _PROVISIONED, "tableClass": "STANDARD"}
     force_new = frozenset({"name", "hashKey", "rangeKey", "localSecondaryIndexes"})
+    handled = frozenset({
+        "attributes", "hashKey", "rangeKey", "billingMode", "readCapacity", "writeCapacity", "globalSecondaryIndexes",
+        "localSecondaryIndexes", "streamEnabled", "streamViewType", "tableClass", "deletionProtectionEnabled", "ttl",
+        "pointInTimeRecovery",
+    })
+    unsupported = {
+        **dict.fromkeys(_RESTORE_INPUTS, "restoring a table from a backup or a point in time is not implemented; "
+                                         "create the table and load its items"),
+        "importTable": "importing a table from S3 is not implemented; create the table and load its items",
+        "replicas": "global table replicas are not implemented; declare a table in each region",
+        "globalTableWitness": "global tables are not implemented",
+        "serverSideEncryption": "encryption settings are not implemented (the local cloud cannot change a table's "
+                                "encryption); leave it out for the default encryption with an AWS owned key",
+        "onDemandThroughput": "maximum on-demand throughput is not emulated by the local cloud",
+        "warmThroughput": "warm throughput is not implemented",
+    }
+    outputs = frozenset({"arn", "streamArn", "streamLabel"})
     gone_codes = _GONE
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
         """What CreateTable would reject: undeclared key attributes, unused attributes, missing capacity."""
         if contains_unknown({key: inputs.get(key) for key in _VALIDATED}):
             return []  # a preview may not know these yet
-        failures = []
+        # pulumi-aws takes the key from a restored or imported table as an alternative, which envctl refuses.
+        failures = [CheckFailure(key, f"missing required property '{key}'")
+                    for key in ("hashKey", "attributes") if not inputs.get(key)]
+        failures.extend(_unsupported_index_settings(inputs))
         billing = inputs.get("billingMode")
         if billing not in _BILLING_MODES:
             failures.append(CheckFailure("billingMode", f"must be one of {', '.join(_BILLING_MODES)}"))
@@ -168,6 +193,15 @@ class Table(AwsResource):
             "pointInTimeRecovery": _read_point_in_time_recovery(backups),
             **tags_from_cloud(ctx, state, tags),
         }
+
+
+def _unsupported_index_settings(inputs: Props) -> list[CheckFailure]:
+    """Global index settings envctl does not implement: refused, as the table's own are."""
+    return [
+        unsupported_input(Table.token, f"globalSecondaryIndexes[{i}].{key}", hint)
+        for i, index in enumerate(inputs.get("globalSecondaryIndexes") or ())
+        for key, hint in _UNSUPPORTED_INDEX_SETTINGS.items() if index.get(key)
+    ]
 
 
 def _missing_capacities(inputs: Props) -> list[CheckFailure]:

@@ -26,12 +26,15 @@ class Repository(AwsResource):
     name_lowercase = True  # ECR repository names are lowercase
     defaults = {"imageTagMutability": "MUTABLE"}
     force_new = frozenset({"name", "encryptionConfigurations"})
-    handled = frozenset({"imageTagMutability", "imageScanningConfiguration", "encryptionConfigurations", "forceDelete"})
+    handled = frozenset({"imageTagMutability", "imageTagMutabilityExclusionFilters", "imageScanningConfiguration",
+                         "encryptionConfigurations", "forceDelete"})
+    outputs = frozenset({"arn", "registryId", "repositoryUrl"})
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         params: dict[str, Any] = {
             "repositoryName": inputs["name"],
             "imageTagMutability": inputs["imageTagMutability"],
+            **_exclusion_filters(inputs),
         }
         scanning = inputs.get("imageScanningConfiguration")
         if scanning:
@@ -62,6 +65,7 @@ class Repository(AwsResource):
             "registryId": repository["registryId"],
             "repositoryUrl": repository["repositoryUri"],
             "imageTagMutability": repository["imageTagMutability"],
+            "imageTagMutabilityExclusionFilters": repository.get("imageTagMutabilityExclusionFilters") or None,
             "imageScanningConfiguration": {
                 "scanOnPush": bool((repository.get("imageScanningConfiguration") or {}).get("scanOnPush"))
             },
@@ -74,8 +78,9 @@ class Repository(AwsResource):
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         ecr = ctx.client("ecr")
-        if "imageTagMutability" in diff.changed:
-            ecr.put_image_tag_mutability(repositoryName=id, imageTagMutability=news["imageTagMutability"])
+        if {"imageTagMutability", "imageTagMutabilityExclusionFilters"} & set(diff.changed):
+            ecr.put_image_tag_mutability(repositoryName=id, imageTagMutability=news["imageTagMutability"],
+                                         **_exclusion_filters(news))
         if "imageScanningConfiguration" in diff.changed:
             scan_on_push = bool((news.get("imageScanningConfiguration") or {}).get("scanOnPush"))
             ecr.put_image_scanning_configuration(
@@ -93,6 +98,12 @@ class Repository(AwsResource):
         # Without forceDelete, AWS refuses a repository that still holds images, as Terraform reports.
         remove(ctx.client("ecr").delete_repository, gone=_REPOSITORY_GONE, repositoryName=id,
                force=bool(state.get("forceDelete")))
+
+
+def _exclusion_filters(inputs: Props) -> Props:
+    """The tags exempt from the tag mutability setting (with a *_WITH_EXCLUSION mutability)."""
+    filters = inputs.get("imageTagMutabilityExclusionFilters")
+    return {"imageTagMutabilityExclusionFilters": filters} if filters else {}
 
 
 # ---- RepositoryPolicy and LifecyclePolicy ---------------------------------------------------
@@ -122,6 +133,7 @@ class _RepositoryDocument(AwsResource):
     required = ("repository", "policy")
     taggable = False
     handled = frozenset()
+    outputs = frozenset({"registryId"})
     # The ECR API's calls and names for this kind of document.
     put_call: ClassVar[str]
     get_call: ClassVar[str]

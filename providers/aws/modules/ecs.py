@@ -9,7 +9,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from envctl.providers.aws.base import AwsResource, DiffResult, Props
+from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props, unsupported_fields
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.documents import document_from_cloud
 from envctl.providers.aws.errors import error_code, one_found, remove
@@ -43,17 +43,33 @@ def _sync_ecs_tags(ecs: Any, arn: str, old: dict[str, str], new: dict[str, str])
 # ---- Cluster --------------------------------------------------------------------------------
 
 
+# What a cluster without a configuration has: ECS Exec logs the AWS default way.
+_DEFAULT_CONFIGURATION = {"executeCommandConfiguration": {"logging": "DEFAULT"}}
+
+
+def _without_empty(value: Any) -> Any:
+    """A block as the API takes it: unset fields left out, at every depth."""
+    if isinstance(value, dict):
+        return {k: _without_empty(v) for k, v in value.items() if v not in (None, {}, [])}
+    return value
+
+
 @resource_type
 class Cluster(AwsResource):
     token = "aws:ecs/cluster:Cluster"
     name_property = "name"
     force_new = frozenset({"name"})
-    handled = frozenset({"settings"})
+    handled = frozenset({"settings", "configuration", "serviceConnectDefaults"})
+    outputs = frozenset({"arn"})
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         params: dict[str, Any] = {"clusterName": inputs["name"]}
         if inputs.get("settings"):
             params["settings"] = inputs["settings"]
+        if inputs.get("configuration"):
+            params["configuration"] = _without_empty(inputs["configuration"])
+        if inputs.get("serviceConnectDefaults"):
+            params["serviceConnectDefaults"] = inputs["serviceConnectDefaults"]
         tags = self.tags_all(ctx, urn, inputs)
         if tags:
             params["tags"] = tag_list(tags, *_TAG_KEYS)
@@ -61,15 +77,18 @@ class Cluster(AwsResource):
         return arn, {**inputs, **self.read_back(ctx, arn, inputs)}
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
-        found = ctx.client("ecs").describe_clusters(clusters=[id], include=["SETTINGS", "TAGS"])["clusters"]
-        if not found or found[0]["status"] == _INACTIVE:  # a deleted cluster stays listed for a while
+        found = ctx.client("ecs").describe_clusters(clusters=[id], include=["CONFIGURATIONS", "SETTINGS", "TAGS"])
+        if not found["clusters"] or found["clusters"][0]["status"] == _INACTIVE:  # deleted ones stay listed a while
             return None
-        cluster = found[0]
+        cluster = found["clusters"][0]
+        namespace = (cluster.get("serviceConnectDefaults") or {}).get("namespace")
         return {
             "id": cluster["clusterArn"],
             "arn": cluster["clusterArn"],
             "name": cluster["clusterName"],
             "settings": [{"name": s["name"], "value": s["value"]} for s in cluster.get("settings") or []],
+            "configuration": cluster.get("configuration") or None,
+            "serviceConnectDefaults": {"namespace": namespace} if namespace else None,
             **_ecs_tags(ctx, state, cluster.get("tags")),
         }
 
@@ -79,6 +98,12 @@ class Cluster(AwsResource):
             # Removing the setting means the service default, which is Container Insights off.
             settings = news.get("settings") or [{"name": "containerInsights", "value": "disabled"}]
             ecs.update_cluster(cluster=id, settings=settings)
+        if "configuration" in diff.changed:
+            ecs.update_cluster(cluster=id, configuration=_without_empty(news.get("configuration"))
+                               or _DEFAULT_CONFIGURATION)
+        if "serviceConnectDefaults" in diff.changed:  # an empty namespace clears the default
+            defaults = news.get("serviceConnectDefaults") or {"namespace": ""}
+            ecs.update_cluster(cluster=id, serviceConnectDefaults=defaults)
         _sync_ecs_tags(ecs, id, olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
         return {**news, **self.read_back(ctx, id, news)}
 
@@ -91,8 +116,34 @@ class Cluster(AwsResource):
 # Inputs RegisterTaskDefinition takes under the same name and in the same form.
 _TASK_FIELDS = (
     "cpu", "memory", "networkMode", "executionRoleArn", "taskRoleArn", "requiresCompatibilities",
-    "runtimePlatform", "placementConstraints", "ephemeralStorage", "ipcMode", "pidMode",
+    "runtimePlatform", "placementConstraints", "ipcMode", "pidMode",
 )
+# Inputs whose API form differs: ephemeral storage is sized in "GiB", proxy properties are a list of pairs.
+_TASK_BLOCKS = ("ephemeralStorage", "proxyConfiguration")
+
+
+def _task_blocks_to_api(inputs: Props) -> Props:
+    api: Props = {}
+    if inputs.get("ephemeralStorage"):
+        api["ephemeralStorage"] = {"sizeInGiB": inputs["ephemeralStorage"]["sizeInGib"]}
+    proxy = inputs.get("proxyConfiguration")
+    if proxy:
+        api["proxyConfiguration"] = {
+            **{k: v for k, v in proxy.items() if k != "properties" and v is not None},
+            "properties": [{"name": k, "value": v} for k, v in sorted((proxy.get("properties") or {}).items())],
+        }
+    return api
+
+
+def _task_blocks_from_api(task: Props) -> Props:
+    storage, proxy = task.get("ephemeralStorage"), task.get("proxyConfiguration")
+    return {
+        "ephemeralStorage": {"sizeInGib": storage["sizeInGiB"]} if storage else None,
+        "proxyConfiguration": {
+            "containerName": proxy["containerName"], "type": proxy.get("type", "APPMESH"),
+            "properties": {pair["name"]: pair["value"] for pair in proxy.get("properties") or []},
+        } if proxy else None,
+    }
 # Volume fields whose API name differs; the nested configurations have the API's names already.
 _VOLUME_RENAMES = {"configureAtLaunch": "configuredAtLaunch"}
 _HEALTH_CHECK_DEFAULTS = {"interval": 30, "retries": 3, "timeout": 5}
@@ -170,8 +221,12 @@ class TaskDefinition(AwsResource):
     token = "aws:ecs/taskDefinition:TaskDefinition"
     required = ("family", "containerDefinitions")
     defaults = {"skipDestroy": False, "trackLatest": False}
-    force_new = frozenset({"family", "containerDefinitions", "volumes", *_TASK_FIELDS})
-    handled = frozenset({*_TASK_FIELDS, "volumes", "skipDestroy", "trackLatest"})
+    force_new = frozenset({"family", "containerDefinitions", "volumes", "enableFaultInjection", *_TASK_FIELDS,
+                           *_TASK_BLOCKS})
+    handled = frozenset({*_TASK_FIELDS, *_TASK_BLOCKS, "volumes", "skipDestroy", "trackLatest"})
+    unsupported = {"enableFaultInjection": "fault injection is not emulated by the local cloud (moto does not keep "
+                                           "the setting)"}
+    outputs = frozenset({"arn", "arnWithoutRevision", "revision"})
     documents = {"containerDefinitions": container_definitions_equivalent}
     set_properties = ("requiresCompatibilities",)
 
@@ -180,6 +235,7 @@ class TaskDefinition(AwsResource):
             "family": inputs["family"],
             "containerDefinitions": json.loads(inputs["containerDefinitions"]),
             **{key: inputs[key] for key in _TASK_FIELDS if inputs.get(key) not in (None, "", [], {})},
+            **_task_blocks_to_api(inputs),
         }
         if inputs.get("volumes"):
             params["volumes"] = [_volume_to_api(volume) for volume in inputs["volumes"]]
@@ -214,6 +270,7 @@ class TaskDefinition(AwsResource):
                 partial(container_definitions_equivalent, awsvpc=awsvpc),
             ),
             **{key: task.get(key) or None for key in _TASK_FIELDS},
+            **_task_blocks_from_api(task),
             "requiresCompatibilities": sorted(task.get("requiresCompatibilities") or []) or None,
             "volumes": [_volume_from_api(volume) for volume in task.get("volumes") or []] or None,
             "skipDestroy": state.get("skipDestroy"),  # envctl's own switches, not stored by AWS
@@ -241,17 +298,27 @@ class TaskDefinition(AwsResource):
 _SERVICE_FIELDS = (
     "taskDefinition", "desiredCount", "launchType", "platformVersion", "schedulingStrategy",
     "healthCheckGracePeriodSeconds", "enableExecuteCommand", "propagateTags", "deploymentController",
+    "availabilityZoneRebalancing",
 )
 # Inputs that make up the service's deploymentConfiguration, by their name in it.
 _DEPLOYMENT_FIELDS = {
     "deploymentMaximumPercent": "maximumPercent",
     "deploymentMinimumHealthyPercent": "minimumHealthyPercent",
     "deploymentCircuitBreaker": "deploymentCircuitBreaker",
+    "alarms": "alarms",
+}
+# Lists of blocks the API takes under another name, with the same fields.
+_SERVICE_LISTS = {
+    "capacityProviderStrategies": "capacityProviderStrategy",
+    "orderedPlacementStrategies": "placementStrategy",
+    "placementConstraints": "placementConstraints",
 }
 _UPDATABLE = frozenset({
     "taskDefinition", "desiredCount", "platformVersion", "healthCheckGracePeriodSeconds", "enableExecuteCommand",
-    "propagateTags", "networkConfiguration", "loadBalancers", "enableEcsManagedTags", *_DEPLOYMENT_FIELDS,
+    "propagateTags", "networkConfiguration", "loadBalancers", "enableEcsManagedTags", "availabilityZoneRebalancing",
+    "serviceRegistries", *_DEPLOYMENT_FIELDS, *_SERVICE_LISTS,
 })
+_UNSET = (None, False, "", [], {})
 _LOAD_BALANCER_NAMES = {"targetGroupArn": "targetGroupArn", "containerName": "containerName",
                         "containerPort": "containerPort", "elbName": "loadBalancerName"}
 _DAEMON = "DAEMON"
@@ -283,6 +350,11 @@ def _service_params(inputs: Props, keys: Iterable[str]) -> dict[str, Any]:
             {api: lb[wire] for wire, api in _LOAD_BALANCER_NAMES.items() if lb.get(wire) is not None}
             for lb in inputs.get("loadBalancers") or []
         ]
+    params.update({api: [_without_empty(block) for block in inputs.get(wire) or []]
+                   for wire, api in _SERVICE_LISTS.items() if wire in keys})
+    if "serviceRegistries" in keys:  # one registry in pulumi-aws, a list in the API
+        registry = inputs.get("serviceRegistries")
+        params["serviceRegistries"] = [_without_empty(registry)] if registry else []
     return params
 
 
@@ -315,10 +387,26 @@ class Service(AwsResource):
     }
     force_new = frozenset({"name", "cluster", "launchType", "iamRole", "schedulingStrategy", "deploymentController"})
     handled = frozenset({
-        *_SERVICE_FIELDS, *_DEPLOYMENT_FIELDS, "cluster", "iamRole", "networkConfiguration", "loadBalancers",
-        "enableEcsManagedTags", "waitForSteadyState", "forceNewDeployment", "forceDelete",
+        *_SERVICE_FIELDS, *_DEPLOYMENT_FIELDS, *_SERVICE_LISTS, "cluster", "iamRole", "networkConfiguration",
+        "loadBalancers", "serviceRegistries", "enableEcsManagedTags", "waitForSteadyState", "forceNewDeployment",
+        "forceDelete", "triggers",
     })
+    unsupported = {
+        "deploymentConfiguration": "blue/green, linear and canary deployments are not emulated by the local cloud; "
+                                   "rolling deployments take deploymentMaximumPercent, "
+                                   "deploymentMinimumHealthyPercent and deploymentCircuitBreaker",
+        "serviceConnectConfiguration": "Service Connect is not emulated by the local cloud",
+        "sigintRollback": "rolling back interrupted blue/green deployments is not implemented",
+        "volumeConfiguration": "EBS volumes managed by ECS are not emulated by the local cloud",
+        "vpcLatticeConfigurations": "VPC Lattice is not emulated by the local cloud",
+    }
+    outputs = frozenset({"arn"})
     set_properties = ("networkConfiguration.subnets", "networkConfiguration.securityGroups")
+
+    def validate(self, inputs: Props) -> list[CheckFailure]:
+        return unsupported_fields(self.token, "loadBalancers", inputs.get("loadBalancers") or [], _LOAD_BALANCER_NAMES,
+                                  {"advancedConfiguration": "blue/green deployments are not emulated by the local "
+                                                            "cloud"})
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         params = _service_params(inputs, set(inputs) | {"enableEcsManagedTags", "loadBalancers"})
@@ -332,10 +420,16 @@ class Service(AwsResource):
         tags = self.tags_all(ctx, urn, inputs)
         if tags:
             params["tags"] = tag_list(tags, *_TAG_KEYS)
-        service = ctx.client("ecs").create_service(**params)["service"]
-        arn = service["serviceArn"]
+        ecs = ctx.client("ecs")
+        service = ecs.create_service(**params)["service"]
+        arn, cluster = service["serviceArn"], service["clusterArn"]
+        # moto's CreateService keeps none of these; they are kept by an update, as AWS keeps them from the create.
+        kept = self.read_back(ctx, arn, inputs)
+        dropped = [key for key in _UPDATABLE if inputs.get(key) not in _UNSET and kept.get(key) in _UNSET]
+        if dropped:
+            ecs.update_service(cluster=cluster, service=arn, **_service_params(inputs, dropped))
         if inputs.get("waitForSteadyState"):
-            self._wait_for_steady_state(ctx, service["clusterArn"], arn)
+            self._wait_for_steady_state(ctx, cluster, arn)
         return arn, {**inputs, **self.read_back(ctx, arn, inputs)}
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
@@ -343,12 +437,7 @@ class Service(AwsResource):
                             cluster=_cluster_of(id, state), services=[id], include=["TAGS"])
         if service is None or service["status"] == _INACTIVE:  # a deleted service stays listed for a while
             return None
-        # AWS always reports the deployment configuration; moto only after an update, so state stands in.
-        deployment = service.get("deploymentConfiguration")
-        deployment_outputs = (
-            {wire: deployment.get(api) for wire, api in _DEPLOYMENT_FIELDS.items()} if deployment is not None
-            else {wire: state.get(wire) for wire in _DEPLOYMENT_FIELDS}
-        )
+        deployment = service.get("deploymentConfiguration") or {}
         network = (service.get("networkConfiguration") or {}).get("awsvpcConfiguration")
         return {
             "id": service["serviceArn"],
@@ -357,7 +446,9 @@ class Service(AwsResource):
             "cluster": service["clusterArn"],
             **{key: service.get(key) for key in _SERVICE_FIELDS},
             "taskDefinition": _task_definition_reference(service.get("taskDefinition"), state.get("taskDefinition")),
-            **deployment_outputs,
+            **{wire: deployment.get(api) for wire, api in _DEPLOYMENT_FIELDS.items()},
+            **{wire: service.get(api) or [] for wire, api in _SERVICE_LISTS.items()},
+            "serviceRegistries": (service.get("serviceRegistries") or [None])[0],
             "networkConfiguration": {
                 "subnets": sorted(network.get("subnets") or []),
                 "securityGroups": sorted(network.get("securityGroups") or []),
@@ -371,7 +462,7 @@ class Service(AwsResource):
             "enableExecuteCommand": bool(service.get("enableExecuteCommand")),
             "iamRole": service.get("roleArn"),
             # envctl's own switches, not stored by AWS
-            **{key: state.get(key) for key in ("waitForSteadyState", "forceNewDeployment", "forceDelete")},
+            **{key: state.get(key) for key in ("waitForSteadyState", "forceNewDeployment", "forceDelete", "triggers")},
             **_ecs_tags(ctx, state, service.get("tags")),
         }
 
@@ -379,7 +470,8 @@ class Service(AwsResource):
         ecs = ctx.client("ecs")
         cluster = olds.get("cluster") or _cluster_of(id, olds)
         params = _service_params(news, set(diff.changed) & _UPDATABLE)
-        if params and news.get("forceNewDeployment"):
+        # As Terraform: with forceNewDeployment, any change, and a change of triggers alone, redeploys the tasks.
+        if news.get("forceNewDeployment") and (params or "triggers" in diff.changed):
             params["forceNewDeployment"] = True
         if params:
             ecs.update_service(cluster=cluster, service=id, **params)

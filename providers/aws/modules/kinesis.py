@@ -38,7 +38,14 @@ class Stream(AwsResource):
     defaults = {"encryptionType": "NONE", "enforceConsumerDeletion": False, "retentionPeriod": _MIN_RETENTION_HOURS}
     force_new = frozenset({"name", "region"})
     set_properties = ("shardLevelMetrics",)
-    unsupported = {"warmThroughputMibPs": ""}
+    handled = frozenset({
+        "shardCount", "streamModeDetails", "retentionPeriod", "shardLevelMetrics", "encryptionType", "kmsKeyId",
+        "maxRecordSizeInKib", "enforceConsumerDeletion",
+    })
+    unsupported = {
+        "arn": "the stream's ARN is given by AWS: leave it out and read the `arn` output",
+        "warmThroughputMibPs": "warm throughput is not implemented",
+    }
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
         if contains_unknown(inputs):

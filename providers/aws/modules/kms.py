@@ -25,8 +25,8 @@ _ALIAS_NAME = re.compile(r"^alias/[a-zA-Z0-9/_-]+$")
 _RESERVED_ALIAS_PREFIX = "alias/aws/"
 _GONE = ("NotFoundException",)
 # Inputs CreateKey takes as they are, when given.
-_KEY_SETTINGS = {"description": "Description", "policy": "Policy", "multiRegion": "MultiRegion",
-                 "customKeyStoreId": "CustomKeyStoreId", "xksKeyId": "XksKeyId"}
+_KEY_SETTINGS = {"description": "Description", "policy": "Policy", "multiRegion": "MultiRegion"}
+_CUSTOM_KEY_STORES = "keys in custom key stores (CloudHSM or external) are not emulated by the local cloud"
 
 
 def _key_id(key_id_or_arn: str) -> str:
@@ -51,16 +51,20 @@ class Key(AwsResource):
         {"customKeyStoreId", "customerMasterKeySpec", "keyUsage", "multiRegion", "xksKeyId", "region"}
     )
     documents = {"policy": policies_equivalent}
+    handled = frozenset({"bypassPolicyLockoutSafetyCheck", "customerMasterKeySpec", "deletionWindowInDays",
+                         "description", "enableKeyRotation", "isEnabled", "keyUsage", "multiRegion"})
+    unsupported = {
+        "customKeyStoreId": _CUSTOM_KEY_STORES,
+        "xksKeyId": _CUSTOM_KEY_STORES,
+        "rotationPeriodInDays": "the local cloud neither keeps nor reports a rotation period (keys rotate yearly)",
+    }
+    outputs = frozenset({"arn", "keyId"})
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
-        failures = []
         window = inputs.get("deletionWindowInDays")
         if isinstance(window, int | float) and not 7 <= window <= 30:
-            failures.append(CheckFailure("deletionWindowInDays", "deletionWindowInDays must be between 7 and 30"))
-        period = inputs.get("rotationPeriodInDays")
-        if isinstance(period, int | float) and not 90 <= period <= 2560:
-            failures.append(CheckFailure("rotationPeriodInDays", "rotationPeriodInDays must be between 90 and 2560"))
-        return failures
+            return [CheckFailure("deletionWindowInDays", "deletionWindowInDays must be between 7 and 30")]
+        return []
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         kms = ctx.client("kms")
@@ -70,16 +74,12 @@ class Key(AwsResource):
             "BypassPolicyLockoutSafetyCheck": bool(inputs["bypassPolicyLockoutSafetyCheck"]),
             **renamed(inputs, _KEY_SETTINGS),
         }
-        if inputs.get("xksKeyId"):
-            params["Origin"] = "EXTERNAL_KEY_STORE"
-        elif inputs.get("customKeyStoreId"):
-            params["Origin"] = "AWS_CLOUDHSM"
         tags = self.tags_all(ctx, urn, inputs)
         if tags:
             params["Tags"] = tag_list(tags, *_TAG_KEYS)
         key_id = kms.create_key(**params)["KeyMetadata"]["KeyId"]
         if inputs["enableKeyRotation"]:
-            _set_rotation(kms, key_id, inputs)
+            kms.enable_key_rotation(KeyId=key_id)
         if not inputs["isEnabled"]:
             kms.disable_key(KeyId=key_id)
         return key_id, self.describe(ctx, key_id, inputs)
@@ -98,8 +98,8 @@ class Key(AwsResource):
         # A disabled key takes no other change: enable first, disable last (as Terraform does).
         if "isEnabled" in changed and news["isEnabled"]:
             kms.enable_key(KeyId=id)
-        if "enableKeyRotation" in changed or ("rotationPeriodInDays" in changed and news["enableKeyRotation"]):
-            _set_rotation(kms, id, news)
+        if "enableKeyRotation" in changed:
+            (kms.enable_key_rotation if news["enableKeyRotation"] else kms.disable_key_rotation)(KeyId=id)
         if "description" in changed:
             kms.update_key_description(KeyId=id, Description=news.get("description") or "")
         if "policy" in changed and news.get("policy"):
@@ -144,22 +144,10 @@ class Key(AwsResource):
             "multiRegion": bool(key.get("MultiRegion")),
             "isEnabled": bool(key["Enabled"]),
             "enableKeyRotation": bool(rotation.get("KeyRotationEnabled")),
-            # moto does not report the period; then the recorded value stands.
-            "rotationPeriodInDays": rotation.get("RotationPeriodInDays", state.get("rotationPeriodInDays")),
-            "customKeyStoreId": key.get("CustomKeyStoreId"),
             "policy": document_from_cloud(state.get("policy"), policy),
             "region": ctx.region,
             **tags_from_cloud(ctx, state, tags),
         }
-
-
-def _set_rotation(kms: Any, key_id: str, inputs: Props) -> None:
-    if not inputs["enableKeyRotation"]:
-        kms.disable_key_rotation(KeyId=key_id)
-    elif inputs.get("rotationPeriodInDays"):
-        kms.enable_key_rotation(KeyId=key_id, RotationPeriodInDays=int(inputs["rotationPeriodInDays"]))
-    else:
-        kms.enable_key_rotation(KeyId=key_id)
 
 
 # ---- Alias ---------------------------------------------------------------------------------
@@ -174,6 +162,8 @@ class Alias(AwsResource):
     required = ("targetKeyId",)
     force_new = frozenset({"name", "namePrefix", "region"})
     taggable = False
+    handled = frozenset()  # the name and the key
+    outputs = frozenset({"arn", "targetKeyArn"})
     gone_codes = _GONE
 
     def check(self, logical_name: str, olds: Props | None, news: Props) -> CheckResult:

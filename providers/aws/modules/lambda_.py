@@ -19,7 +19,7 @@ from envctl.providers.aws.listing import listed
 from envctl.providers.aws.registry import resource_type
 from envctl.providers.aws.tags import sync_tags, tags_from_cloud
 from envctl.providers.aws.waiting import retried
-from envctl.providers.aws.wire import api_keys, wire_keys
+from envctl.providers.aws.wire import Names, api_keys, inverse, renamed, wire_keys
 
 LATEST = "$LATEST"
 _ROLE_PROPAGATION_SECONDS = 120  # Terraform's wait for a new IAM role to become usable by Lambda
@@ -39,6 +39,25 @@ def _block_from_api(value: Any) -> Any:
     return value
 
 
+def _block_to_api(value: Any) -> Any:
+    return api_keys(value, _USER_MAPS)
+
+
+# imageConfig's fields are plural in pulumi-aws and singular in the API.
+_IMAGE_CONFIG_FIELDS: Names = {
+    "commands": "Command", "entryPoints": "EntryPoint", "workingDirectory": "WorkingDirectory",
+}
+
+
+def _image_config_to_api(value: Props) -> dict[str, Any]:
+    return renamed(value, _IMAGE_CONFIG_FIELDS)
+
+
+def _image_config_from_api(response: dict[str, Any] | None) -> Props | None:
+    """GetFunction reports the image configuration as ImageConfigResponse.ImageConfig."""
+    return renamed((response or {}).get("ImageConfig") or {}, inverse(_IMAGE_CONFIG_FIELDS)) or None
+
+
 @dataclass(frozen=True)
 class _Setting:
     """A function setting that UpdateFunctionConfiguration changes."""
@@ -47,6 +66,8 @@ class _Setting:
     api: str
     cleared: Any  # what removes it: the API has no "unset"; None for settings that are always given
     from_api: Callable[[Any], Any] = _block_from_api
+    to_api: Callable[[Any], Any] = _block_to_api
+    reported: str = ""  # the configuration key GetFunction reports it under, where that is not `api`
 
 
 _SETTINGS = (
@@ -61,7 +82,7 @@ _SETTINGS = (
     _Setting("environment", "Environment", {"Variables": {}}),
     _Setting("deadLetterConfig", "DeadLetterConfig", {"TargetArn": ""}),
     _Setting("ephemeralStorage", "EphemeralStorage", {"Size": 512}),
-    _Setting("imageConfig", "ImageConfig", {}),
+    _Setting("imageConfig", "ImageConfig", {}, _image_config_from_api, _image_config_to_api, "ImageConfigResponse"),
     _Setting("loggingConfig", "LoggingConfig", {"LogFormat": "Text"}),
     _Setting("snapStart", "SnapStart", {"ApplyOn": "None"}),
     _Setting("tracingConfig", "TracingConfig", {"Mode": "PassThrough"}),
@@ -69,13 +90,22 @@ _SETTINGS = (
 )
 # A change to any of these goes through UpdateFunctionCode (as in Terraform, architectures included).
 _CODE_INPUTS = frozenset(
-    {"code", "s3Bucket", "s3Key", "s3ObjectVersion", "imageUri", "sourceCodeHash", "architectures"}
+    {"code", "s3Bucket", "s3Key", "s3ObjectVersion", "imageUri", "sourceCodeHash", "codeSha256", "architectures"}
 )
 _CODE_SOURCES = ("code", "s3Bucket", "imageUri")
-_UNSUPPORTED_INPUTS = (
-    "capacityProviderConfig", "codeSigningConfigArn", "durableConfig", "fileSystemConfig", "publishTo",
-    "replaceSecurityGroupsOnDestroy", "replacementSecurityGroupIds", "sourceKmsKeyArn", "tenancyConfig",
-)
+_UNSUPPORTED_INPUTS = {
+    "capacityProviderConfig": "Lambda managed instances are not implemented",
+    "durableConfig": "durable functions are not implemented",
+    "publishTo": "publishing to $LATEST.PUBLISHED is not implemented; use publish for numbered versions",
+    "tenancyConfig": "tenant isolation is not implemented",
+    "codeSigningConfigArn": "code signing is not implemented",
+    "fileSystemConfig": "EFS file systems are not implemented",
+    "sourceKmsKeyArn": "encrypting the deployment package with a customer key is not implemented",
+    **dict.fromkeys(("replaceSecurityGroupsOnDestroy", "replacementSecurityGroupIds"),
+                    "replacing the function's security groups on delete is not implemented"),
+    "useResourceTimeoutForPropagation": "resource timeouts do not reach envctl's Lambda calls, which wait up to two "
+                                        "minutes for a new role to propagate",
+}
 
 
 @resource_type
@@ -94,8 +124,13 @@ class Function(AssetProperties):
         "timeout": 3,
     }
     force_new = frozenset({"name", "packageType"})
+    handled = frozenset({*(s.wire for s in _SETTINGS), *_CODE_INPUTS, "packageType", "publish",
+                         "reservedConcurrentExecutions", "skipDestroy"})
+    unsupported = _UNSUPPORTED_INPUTS
+    outputs = frozenset({"arn", "invokeArn", "lastModified", "qualifiedArn", "qualifiedInvokeArn",
+                         "responseStreamingInvokeArn", "signingJobArn", "signingProfileVersionArn", "sourceCodeSize",
+                         "version"})
     asset_properties = ("code",)
-    unsupported = dict.fromkeys(_UNSUPPORTED_INPUTS, "")
     gone_codes = _GONE
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
@@ -145,7 +180,7 @@ class Function(AssetProperties):
                 params["Architectures"] = news["architectures"]
             client.update_function_code(**params)
             client.get_waiter("function_updated_v2").wait(FunctionName=id)
-        elif settings and news.get("publish"):
+        elif (settings or "publish" in changed) and news.get("publish"):  # as Terraform: turning publish on publishes
             client.publish_version(FunctionName=id)
         if "reservedConcurrentExecutions" in changed:
             _set_concurrency(client, id, news["reservedConcurrentExecutions"])
@@ -169,10 +204,14 @@ class Function(AssetProperties):
         version = _latest_version(client, id) if state.get("publish") else LATEST
         concurrency = client.get_function_concurrency(FunctionName=id).get("ReservedConcurrentExecutions", -1)
         return {
-            **{s.wire: s.from_api(config.get(s.api)) for s in _SETTINGS},
+            **{s.wire: s.from_api(config.get(s.reported or s.api)) for s in _SETTINGS},
             "name": config["FunctionName"],
             "arn": arn,
             "invokeArn": invoke_arn(ctx, arn),
+            "responseStreamingInvokeArn": ctx.arn(
+                "apigateway", f"path/2021-11-15/functions/{arn}/response-streaming-invocations", account="lambda"),
+            "signingJobArn": config.get("SigningJobArn"),
+            "signingProfileVersionArn": config.get("SigningProfileVersionArn"),
             "qualifiedArn": f"{arn}:{version}",
             "qualifiedInvokeArn": invoke_arn(ctx, f"{arn}:{version}"),
             "version": version,
@@ -196,7 +235,7 @@ def invoke_arn(ctx: AwsContext, function_arn: str) -> str:
 def _settings_params(props: Props, keys: set[str]) -> dict[str, Any]:
     """The settings named in `keys` that `props` gives, as UpdateFunctionConfiguration (and Create) take them."""
     given = [s for s in _SETTINGS if s.wire in keys and props.get(s.wire) is not None]
-    return {s.api: api_keys(props[s.wire], _USER_MAPS) for s in given}
+    return {s.api: s.to_api(props[s.wire]) for s in given}
 
 
 def _set_concurrency(client: Any, name: str, reserved: int) -> None:
@@ -262,8 +301,9 @@ class Permission(AwsResource):
         {"action", "function", "principal", "qualifier", "statementId", "statementIdPrefix", "region",
          "invokedViaFunctionUrl", *(wire for wire, *_ in _CONDITIONS)}
     )
+    handled = frozenset({"qualifier", *(wire for wire, *_ in _CONDITIONS)})
     taggable = False
-    unsupported = {"invokedViaFunctionUrl": ""}
+    unsupported = {"invokedViaFunctionUrl": "the lambda:InvokedViaFunctionUrl condition is not implemented"}
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         statement_id = self.physical_name(inputs)

@@ -86,6 +86,36 @@ def _attribute_outputs(attributes: Iterable[_Attribute], kind: str, pairs: list[
     return outputs
 
 
+@dataclass(frozen=True)
+class _LogBlock:
+    """A log block input (accessLogs, ...) that ELB keeps as three attributes under one prefix."""
+
+    wire: str
+    prefix: str
+    kinds: frozenset[str]
+
+    def values(self, block: Props | None) -> list[dict]:
+        """The attributes for the block; without it, logging is off (as Terraform turns it off)."""
+        if not block:
+            return [{"Key": f"{self.prefix}.s3.enabled", "Value": "false"}]
+        return [
+            {"Key": f"{self.prefix}.s3.enabled", "Value": "true" if block.get("enabled") else "false"},
+            {"Key": f"{self.prefix}.s3.bucket", "Value": block.get("bucket") or ""},
+            {"Key": f"{self.prefix}.s3.prefix", "Value": block.get("prefix") or ""},
+        ]
+
+    def output(self, reported: dict[str, str]) -> Props | None:
+        if f"{self.prefix}.s3.bucket" not in reported:
+            return None
+        return {"bucket": reported[f"{self.prefix}.s3.bucket"],
+                "enabled": reported.get(f"{self.prefix}.s3.enabled") == "true",
+                "prefix": reported.get(f"{self.prefix}.s3.prefix", "")}
+
+
+def _reported(pairs: list[dict]) -> dict[str, str]:
+    return {pair["Key"]: pair["Value"] for pair in pairs}
+
+
 # ---- nested blocks --------------------------------------------------------------------------
 
 # A block's shape: input name -> (API name, shape of the nested block or None for a plain value).
@@ -180,8 +210,20 @@ _LB_ATTRIBUTES = (
     _attribute("dnsRecordClientRoutingPolicy", "dns_record.client_routing_policy", "any_availability_zone", _NETWORK),
     # Always on for application load balancers, where AWS does not let it be set.
     _attribute("enableCrossZoneLoadBalancing", "load_balancing.cross_zone.enabled", False, _NETWORK, _GATEWAY),
+    _attribute("secondaryIpsAutoAssignedPerSubnet", "secondary_ips.auto_assigned.per_subnet", 0, _NETWORK),
 )
 _LB_ATTRIBUTE_NAMES = frozenset(a.wire for a in _LB_ATTRIBUTES)
+_LB_LOGS = (
+    _LogBlock("accessLogs", "access_logs", frozenset({_APPLICATION, _NETWORK})),
+    _LogBlock("connectionLogs", "connection_logs", frozenset({_APPLICATION})),
+)
+_NOT_DEFAULTED = frozenset({"enableCrossZoneLoadBalancing", "secondaryIpsAutoAssignedPerSubnet"})
+
+
+def _log_values(kind: str, inputs: Props, keys: Iterable[str]) -> list[dict]:
+    wanted = set(keys)
+    logs = [log for log in _LB_LOGS if log.wire in wanted and kind in log.kinds]
+    return [pair for log in logs for pair in log.values(inputs.get(log.wire))]
 
 
 @resource_type
@@ -191,15 +233,28 @@ class LoadBalancer(_ElbResource):
     # Terraform's schema defaults, which pulumi-aws's check fills in.
     defaults = {
         "loadBalancerType": _APPLICATION,
-        **{a.wire: a.default for a in _LB_ATTRIBUTES if a.wire != "enableCrossZoneLoadBalancing"},
+        **{a.wire: a.default for a in _LB_ATTRIBUTES if a.wire not in _NOT_DEFAULTED},
     }
-    force_new = frozenset({"name", "namePrefix", "internal", "loadBalancerType"})
+    force_new = frozenset({"name", "namePrefix", "internal", "loadBalancerType", "customerOwnedIpv4Pool"})
     handled = frozenset({"loadBalancerType", "internal", "securityGroups", "subnets", "ipAddressType",
-                         *_LB_ATTRIBUTE_NAMES})
+                         *_LB_ATTRIBUTE_NAMES, *(log.wire for log in _LB_LOGS)})
+    unsupported = {
+        "subnetMappings": "the local cloud (moto) keeps no Elastic IP or private address of a subnet mapping; give "
+                          "subnets",
+        "healthCheckLogs": "the local cloud (moto) keeps no bucket for health check logs",
+        "customerOwnedIpv4Pool": "Outposts customer-owned address pools are not emulated by the local cloud",
+        "ipamPools": "IPAM pools are not emulated by the local cloud",
+        "minimumLoadBalancerCapacity": "load balancer capacity reservations are not emulated by the local cloud",
+        "enablePrefixForIpv6SourceNat": "IPv6 source NAT prefixes are not emulated by the local cloud",
+        "enforceSecurityGroupInboundRulesOnPrivateLinkTraffic": "PrivateLink traffic rules are not emulated by the "
+                                                                "local cloud",
+    }
+    outputs = frozenset({"arn", "arnSuffix", "dnsName", "vpcId", "zoneId"})
     set_properties = ("securityGroups", "subnets")
 
     def amend_diff(self, olds: Props, news: Props, diff: DiffResult) -> DiffResult:
-        """A network load balancer cannot lose subnets, nor gain or lose all its security groups, in place."""
+        """A network load balancer cannot lose subnets, nor gain or lose all its security groups, nor have fewer
+        secondary addresses per subnet, in place."""
         if news.get("loadBalancerType") != _NETWORK:
             return diff
         forced = set()
@@ -207,6 +262,9 @@ class LoadBalancer(_ElbResource):
             forced.add("subnets")
         if bool(olds.get("securityGroups")) != bool(news.get("securityGroups")):
             forced.add("securityGroups")
+        secondary = "secondaryIpsAutoAssignedPerSubnet"
+        if (news.get(secondary) or 0) < (olds.get(secondary) or 0):
+            forced.add(secondary)
         return diff.replacing(forced)
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
@@ -229,6 +287,7 @@ class LoadBalancer(_ElbResource):
         elb.get_waiter("load_balancer_available").wait(LoadBalancerArns=[arn], WaiterConfig=_WAITER)
         # As Terraform does: every attribute is set after create, so the defaults are what AWS has.
         attributes = _attribute_values(_LB_ATTRIBUTES, kind, inputs, _LB_ATTRIBUTE_NAMES)
+        attributes += _log_values(kind, inputs, [log.wire for log in _LB_LOGS if inputs.get(log.wire)])
         if attributes:
             elb.modify_load_balancer_attributes(LoadBalancerArn=arn, Attributes=attributes)
         return arn, {**inputs, **self.read_back(ctx, arn, inputs)}
@@ -255,6 +314,7 @@ class LoadBalancer(_ElbResource):
             "securityGroups": sorted(lb.get("SecurityGroups") or []),
             "subnets": sorted(zone["SubnetId"] for zone in lb.get("AvailabilityZones") or []),
             **_attribute_outputs(_LB_ATTRIBUTES, lb["Type"], pairs, state),
+            **{log.wire: log.output(_reported(pairs)) for log in _LB_LOGS},
             **_elb_tags(ctx, elb, arn, state),
         }
 
@@ -268,6 +328,7 @@ class LoadBalancer(_ElbResource):
         if "ipAddressType" in changed and news.get("ipAddressType"):
             elb.set_ip_address_type(LoadBalancerArn=id, IpAddressType=news["ipAddressType"])
         attributes = _attribute_values(_LB_ATTRIBUTES, news["loadBalancerType"], news, changed)
+        attributes += _log_values(news["loadBalancerType"], news, changed)
         if attributes:
             elb.modify_load_balancer_attributes(LoadBalancerArn=id, Attributes=attributes)
         _sync_elb_tags(elb, id, olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
@@ -291,8 +352,42 @@ _TG_ATTRIBUTES = (
     _attribute("proxyProtocolV2", "proxy_protocol_v2.enabled", False, _NETWORK),
     _attribute("connectionTermination", "deregistration_delay.connection_termination.enabled", False, _NETWORK),
     _attribute("lambdaMultiValueHeadersEnabled", "lambda.multi_value_headers.enabled", False, _LAMBDA),
+    # Strings in pulumi-aws: "true"/"false" and "on"/"off".
+    _attribute("preserveClientIp", "preserve_client_ip.enabled", "", _NETWORK),
+    _attribute("loadBalancingAnomalyMitigation", "load_balancing.algorithm.anomaly_mitigation", "off", _APPLICATION),
 )
 _TG_ATTRIBUTE_NAMES = frozenset(a.wire for a in _TG_ATTRIBUTES)
+_COOKIE_DURATION = 86400  # Terraform's default stickiness.cookieDuration, a day
+# Where ELB keeps the cookie settings of each kind of stickiness (HTTP and HTTPS groups only).
+_COOKIE_KEYS = {
+    "lb_cookie": {"cookieDuration": "stickiness.lb_cookie.duration_seconds"},
+    "app_cookie": {"cookieDuration": "stickiness.app_cookie.duration_seconds",
+                   "cookieName": "stickiness.app_cookie.cookie_name"},
+}
+
+
+def _stickiness_values(stickiness: Props | None, protocol: str | None) -> list[dict]:
+    """The stickiness block as attributes, as Terraform sets them; without it, stickiness is off."""
+    if not stickiness:
+        return [{"Key": "stickiness.enabled", "Value": "false"}]
+    settings = {"cookieDuration": _COOKIE_DURATION, **{k: v for k, v in stickiness.items() if v is not None}}
+    pairs = [{"Key": "stickiness.enabled", "Value": "false" if settings.get("enabled") is False else "true"},
+             {"Key": "stickiness.type", "Value": settings["type"]}]
+    if protocol in ("HTTP", "HTTPS"):
+        cookie = _COOKIE_KEYS.get(settings["type"], {})
+        pairs += [{"Key": key, "Value": str(settings[field])} for field, key in cookie.items() if field in settings]
+    return pairs
+
+
+def _stickiness_output(reported: dict[str, str]) -> Props | None:
+    if "stickiness.type" not in reported:
+        return None
+    kind = reported["stickiness.type"]
+    output: Props = {"enabled": reported.get("stickiness.enabled") == "true", "type": kind}
+    for field, key in _COOKIE_KEYS.get(kind, {}).items():
+        value = reported.get(key, _COOKIE_DURATION if field == "cookieDuration" else "")
+        output[field] = int(value) if field == "cookieDuration" else value
+    return output
 _NETWORK_PROTOCOLS = frozenset({"TCP", "UDP", "TCP_UDP", "TLS"})
 # Inputs CreateTargetGroup takes as they are, by their API name.
 _TG_FIELDS = {"protocol": "Protocol", "protocolVersion": "ProtocolVersion", "port": "Port", "vpcId": "VpcId",
@@ -334,7 +429,14 @@ class TargetGroup(_ElbResource):
     force_new = frozenset({
         "name", "namePrefix", "port", "protocol", "protocolVersion", "vpcId", "targetType", "ipAddressType",
     })
-    handled = frozenset({"targetType", *_TG_FIELDS, "healthCheck", *_TG_ATTRIBUTE_NAMES})
+    handled = frozenset({"targetType", *_TG_FIELDS, "healthCheck", "stickiness", *_TG_ATTRIBUTE_NAMES})
+    unsupported = {
+        "targetControlPort": "target control ports (target optimizer) are not implemented",
+        "targetFailovers": "target failover of Gateway Load Balancers is not implemented",
+        "targetGroupHealth": "DNS failover and unhealthy-state routing thresholds are not implemented",
+        "targetHealthStates": "unhealthy target connection termination is not implemented",
+    }
+    outputs = frozenset({"arn", "arnSuffix", "loadBalancerArns"})
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         elb = ctx.client("elbv2")
@@ -349,6 +451,8 @@ class TargetGroup(_ElbResource):
             params["Tags"] = tag_list(tags)
         arn = elb.create_target_group(**params)["TargetGroups"][0]["TargetGroupArn"]
         attributes = _attribute_values(_TG_ATTRIBUTES, _target_group_kind(inputs), inputs, _TG_ATTRIBUTE_NAMES)
+        if inputs.get("stickiness"):
+            attributes += _stickiness_values(inputs["stickiness"], inputs.get("protocol"))
         if attributes:
             elb.modify_target_group_attributes(TargetGroupArn=arn, Attributes=attributes)
         return arn, {**inputs, **self.read_back(ctx, arn, inputs)}
@@ -380,6 +484,7 @@ class TargetGroup(_ElbResource):
             "healthCheck": health_check,
             "loadBalancerArns": group.get("LoadBalancerArns") or [],
             **_attribute_outputs(_TG_ATTRIBUTES, kind, pairs, state),
+            "stickiness": _stickiness_output(_reported(pairs)),
             **_elb_tags(ctx, elb, arn, state),
         }
 
@@ -391,6 +496,8 @@ class TargetGroup(_ElbResource):
                 TargetGroupArn=id, **_health_check_params(news["healthCheck"], news.get("protocolVersion"))
             )
         attributes = _attribute_values(_TG_ATTRIBUTES, _target_group_kind(news), news, changed)
+        if "stickiness" in changed:
+            attributes += _stickiness_values(news.get("stickiness"), news.get("protocol"))
         if attributes:
             elb.modify_target_group_attributes(TargetGroupArn=id, Attributes=attributes)
         _sync_elb_tags(elb, id, olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
@@ -404,6 +511,41 @@ class TargetGroup(_ElbResource):
 
 # ---- Listener -------------------------------------------------------------------------------
 
+# Listener attributes, by the listener protocols they apply to: the names of the mTLS and TLS request headers
+# ALB adds (HTTPS), the response headers it sets (HTTP and HTTPS), and the idle timeout of TCP listeners.
+_REQUEST_HEADERS = {
+    "XAmznMtlsClientcert": "x_amzn_mtls_clientcert", "XAmznMtlsClientcertIssuer": "x_amzn_mtls_clientcert_issuer",
+    "XAmznMtlsClientcertLeaf": "x_amzn_mtls_clientcert_leaf",
+    "XAmznMtlsClientcertSerialNumber": "x_amzn_mtls_clientcert_serial_number",
+    "XAmznMtlsClientcertSubject": "x_amzn_mtls_clientcert_subject",
+    "XAmznMtlsClientcertValidity": "x_amzn_mtls_clientcert_validity",
+    "XAmznTlsCipherSuite": "x_amzn_tls_cipher_suite", "XAmznTlsVersion": "x_amzn_tls_version",
+}
+_RESPONSE_HEADERS = {
+    "AccessControlAllowCredentials": "access_control_allow_credentials",
+    "AccessControlAllowHeaders": "access_control_allow_headers",
+    "AccessControlAllowMethods": "access_control_allow_methods",
+    "AccessControlAllowOrigin": "access_control_allow_origin",
+    "AccessControlExposeHeaders": "access_control_expose_headers", "AccessControlMaxAge": "access_control_max_age",
+    "ContentSecurityPolicy": "content_security_policy", "StrictTransportSecurity": "strict_transport_security",
+    "XContentTypeOptions": "x_content_type_options", "XFrameOptions": "x_frame_options",
+}
+_LISTENER_ATTRIBUTES = (
+    *(_attribute(f"routingHttpRequest{name}HeaderName", f"routing.http.request.{key}.header_name", "", "HTTPS")
+      for name, key in _REQUEST_HEADERS.items()),
+    *(_attribute(f"routingHttpResponse{name}HeaderValue", f"routing.http.response.{key}.header_value", "", "HTTP",
+                 "HTTPS") for name, key in _RESPONSE_HEADERS.items()),
+    _attribute("routingHttpResponseServerEnabled", "routing.http.response.server.enabled", True, "HTTP", "HTTPS"),
+    _attribute("tcpIdleTimeoutSeconds", "tcp.idle_timeout.seconds", 350, "TCP"),
+)
+_LISTENER_ATTRIBUTE_NAMES = frozenset(a.wire for a in _LISTENER_ATTRIBUTES)
+
+
+def _set_listener_attributes(elb: Any, arn: str, protocol: str, inputs: Props, keys: Iterable[str]) -> None:
+    attributes = _attribute_values(_LISTENER_ATTRIBUTES, protocol, inputs, keys)
+    if attributes:
+        elb.modify_listener_attributes(ListenerArn=arn, Attributes=attributes)
+
 
 @resource_type
 class Listener(AwsResource):
@@ -411,7 +553,9 @@ class Listener(AwsResource):
     aliases = _aliases("listener:Listener")
     required = ("loadBalancerArn", "defaultActions")
     force_new = frozenset({"loadBalancerArn"})
-    handled = frozenset({"port", "protocol", "certificateArn", "sslPolicy", "alpnPolicy"})
+    handled = frozenset({"port", "protocol", "certificateArn", "sslPolicy", "alpnPolicy", *_LISTENER_ATTRIBUTE_NAMES})
+    unsupported = {"mutualAuthentication": "mutual TLS with trust stores is not emulated by the local cloud"}
+    outputs = frozenset({"arn"})
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
         actions = [a for a in inputs.get("defaultActions") or [] if isinstance(a, dict)]
@@ -427,7 +571,10 @@ class Listener(AwsResource):
         tags = self.tags_all(ctx, urn, inputs)
         if tags:
             params["Tags"] = tag_list(tags)
-        arn = ctx.client("elbv2").create_listener(**params)["Listeners"][0]["ListenerArn"]
+        elb = ctx.client("elbv2")
+        listener = elb.create_listener(**params)["Listeners"][0]
+        arn = listener["ListenerArn"]
+        _set_listener_attributes(elb, arn, listener.get("Protocol") or "", inputs, _LISTENER_ATTRIBUTE_NAMES)
         return arn, {**inputs, **self.read_back(ctx, arn, inputs)}
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
@@ -436,6 +583,7 @@ class Listener(AwsResource):
         if listener is None:
             return None
         certificates = listener.get("Certificates") or []
+        pairs = elb.describe_listener_attributes(ListenerArn=id)["Attributes"]
         return {
             "id": listener["ListenerArn"],
             "arn": listener["ListenerArn"],
@@ -446,6 +594,7 @@ class Listener(AwsResource):
             "certificateArn": certificates[0]["CertificateArn"] if certificates else None,
             "alpnPolicy": (listener.get("AlpnPolicy") or [None])[0],
             "defaultActions": _from_api(listener.get("DefaultActions") or [], _ACTION),
+            **_attribute_outputs(_LISTENER_ATTRIBUTES, listener.get("Protocol") or "", pairs, state),
             **_elb_tags(ctx, elb, listener["ListenerArn"], state),
         }
 
@@ -454,6 +603,8 @@ class Listener(AwsResource):
         params = _listener_params(news, set(diff.changed))
         if params:
             elb.modify_listener(ListenerArn=id, **params)
+        protocol = news.get("protocol") or olds.get("protocol") or ""
+        _set_listener_attributes(elb, id, protocol, news, diff.changed)
         _sync_elb_tags(elb, id, olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
         return {**news, **self.read_back(ctx, id, news)}
 

@@ -49,6 +49,7 @@ class SubnetGroup(AwsResource):
     defaults = {"description": "Managed by Pulumi"}
     force_new = frozenset({"name", "namePrefix"})
     handled = frozenset({"description"})
+    outputs = frozenset({"arn", "supportedNetworkTypes", "vpcId"})
     set_properties = ("subnetIds",)
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
@@ -168,18 +169,67 @@ _FIELDS = (
     _same("copyTagsToSnapshot", "CopyTagsToSnapshot"),
     _same("monitoringInterval", "MonitoringInterval"),
     _same("monitoringRoleArn", "MonitoringRoleArn"),
-    _Field("performanceInsightsEnabled", "EnablePerformanceInsights", "EnablePerformanceInsights",
-           "PerformanceInsightsEnabled"),
     _Field("iamDatabaseAuthenticationEnabled", "EnableIAMDatabaseAuthentication",
            "EnableIAMDatabaseAuthentication", "IAMDatabaseAuthenticationEnabled"),
     _same("caCertIdentifier", "CACertificateIdentifier"),
     _same("licenseModel", "LicenseModel"),
     _same("characterSetName", "CharacterSetName", modifiable=False),
-    _same("timezone", "Timezone", modifiable=False),
+    _Field("manageMasterUserPassword", "ManageMasterUserPassword", "ManageMasterUserPassword",
+           lambda db: bool(db.get("MasterUserSecret"))),
+    _Field("masterUserSecretKmsKeyId", "MasterUserSecretKmsKeyId", "MasterUserSecretKmsKeyId",
+           lambda db: (db.get("MasterUserSecret") or {}).get("KmsKeyId")),
     _Field("allowMajorVersionUpgrade", None, "AllowMajorVersionUpgrade", None),
 )
+_LOG_EXPORTS = "enabledCloudwatchLogsExports"
+_NOT_KEPT = "the local cloud (moto) does not keep the setting"
+_NO_PERFORMANCE_INSIGHTS = "Performance Insights is not emulated by the local cloud (moto does not report it)"
+_NO_DOMAIN = "Active Directory domains are not emulated by the local cloud"
+_NO_OUTPOSTS = "RDS on Outposts is not emulated by the local cloud"
+_NO_SOURCE = "creating an instance from a snapshot, a backup or S3 is not implemented"
+_NO_REPLICAS = "read replicas are not implemented"
+_INSTANCE_UNSUPPORTED = {
+    "backupTarget": _NO_OUTPOSTS,
+    "customerOwnedIpEnabled": _NO_OUTPOSTS,
+    "blueGreenUpdate": "blue/green deployments are not emulated by the local cloud",
+    "customIamInstanceProfile": "RDS Custom is not emulated by the local cloud",
+    "databaseInsightsMode": _NOT_KEPT,
+    "dedicatedLogVolume": _NOT_KEPT,
+    "engineLifecycleSupport": _NOT_KEPT,
+    "ncharCharacterSetName": _NOT_KEPT,
+    "timezone": _NOT_KEPT,
+    **dict.fromkeys(("domain", "domainAuthSecretArn", "domainDnsIps", "domainFqdn", "domainIamRoleName", "domainOu"),
+                    _NO_DOMAIN),
+    "passwordWo": "write-only arguments are not implemented; set password, which stays secret",
+    "passwordWoVersion": "write-only arguments are not implemented; set password, which stays secret",
+    "performanceInsightsEnabled": _NO_PERFORMANCE_INSIGHTS,
+    "performanceInsightsKmsKeyId": _NO_PERFORMANCE_INSIGHTS,
+    "performanceInsightsRetentionPeriod": _NO_PERFORMANCE_INSIGHTS,
+    "replicateSourceDb": _NO_REPLICAS,
+    "replicaMode": _NO_REPLICAS,
+    "upgradeStorageConfig": _NO_REPLICAS,
+    "restoreToPointInTime": _NO_SOURCE,
+    "s3Import": _NO_SOURCE,
+    "snapshotIdentifier": _NO_SOURCE,
+    "warningEventCategories": "checking RDS events after a change is not implemented",
+}
 # Inputs only envctl (Terraform) uses: how to apply changes and how to delete.
 _OWN_SWITCHES = ("applyImmediately", "skipFinalSnapshot", "finalSnapshotIdentifier", "deleteAutomatedBackups")
+
+
+def _endpoints(endpoint: dict | None) -> list[Props]:
+    """The SQL Server Always On listener endpoint, as pulumi-aws's list."""
+    if not endpoint:
+        return []
+    return [{"address": endpoint.get("Address", ""), "hostedZoneId": endpoint.get("HostedZoneId", ""),
+             "port": endpoint.get("Port")}]
+
+
+def _master_user_secrets(secret: dict | None) -> list[Props]:
+    """The Secrets Manager secret RDS keeps the master password in (manageMasterUserPassword)."""
+    if not secret:
+        return []
+    return [{"kmsKeyId": secret.get("KmsKeyId", ""), "secretArn": secret.get("SecretArn", ""),
+             "secretStatus": secret.get("SecretStatus", "")}]
 
 
 def _engine_version(configured: Any, actual: str) -> str:
@@ -212,7 +262,7 @@ class Instance(AwsResource):
     name_prefix_property = "identifierPrefix"
     name_max_length = 63
     name_lowercase = True
-    required = ("instanceClass", "engine")  # no snapshot, restore or replica sources here: engine is needed
+    required = ("instanceClass",)
     defaults = {
         "applyImmediately": False,
         "autoMinorVersionUpgrade": True,
@@ -223,12 +273,25 @@ class Instance(AwsResource):
         "publiclyAccessible": False,
         "skipFinalSnapshot": False,
     }
-    force_new = frozenset(field.wire for field in _FIELDS if field.modify is None) - {"allowMajorVersionUpgrade"}
-    handled = frozenset({*(field.wire for field in _FIELDS), *_OWN_SWITCHES})
-    set_properties = ("vpcSecurityGroupIds",)
+    force_new = frozenset(field.wire for field in _FIELDS if field.modify is None) - {"allowMajorVersionUpgrade"} | {
+        "timezone", "ncharCharacterSetName", "customIamInstanceProfile", "replicateSourceDb", "restoreToPointInTime",
+        "s3Import", "snapshotIdentifier", "backupTarget", "dedicatedLogVolume"}
+    handled = frozenset({*(field.wire for field in _FIELDS), *_OWN_SWITCHES, _LOG_EXPORTS})
+    unsupported = _INSTANCE_UNSUPPORTED
+    outputs = frozenset({"address", "arn", "endpoint", "engineVersionActual", "hostedZoneId", "latestRestorableTime",
+                         "listenerEndpoints", "masterUserSecrets", "replicas", "resourceId", "status",
+                         "upgradeRolloutOrder"})
+    secret = frozenset({"password", "passwordWo"})
+    set_properties = ("vpcSecurityGroupIds", _LOG_EXPORTS)
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
-        return _identifier_failures(inputs)
+        failures = _identifier_failures(inputs)
+        if inputs.get("engine") is None:  # no snapshot, restore or replica sources here: the engine is needed
+            failures.append(CheckFailure("engine", "missing required property 'engine'"))
+        if inputs.get("password") and inputs.get("manageMasterUserPassword"):
+            failures.append(CheckFailure("manageMasterUserPassword", "set password or manageMasterUserPassword, not "
+                                                                     "both"))
+        return failures
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         rds = ctx.client("rds")
@@ -237,12 +300,21 @@ class Instance(AwsResource):
             "DBInstanceIdentifier": identifier,
             **{f.create: inputs[f.wire] for f in _FIELDS if f.create and inputs.get(f.wire) not in (None, "", [])},
         }
+        if inputs.get(_LOG_EXPORTS):
+            params["EnableCloudwatchLogsExports"] = list(inputs[_LOG_EXPORTS])
         tags = self.tags_all(ctx, urn, inputs)
         if tags:
             params["Tags"] = tag_list(tags)
         created = rds.create_db_instance(**params)["DBInstance"]
         rds.get_waiter("db_instance_available").wait(DBInstanceIdentifier=identifier, WaiterConfig=_WAITER)
         state = {**inputs, "identifier": identifier}
+        # moto's CreateDBInstance drops some settings (the network type) that ModifyDBInstance keeps.
+        kept = self.read_back(ctx, created["DbiResourceId"], state)
+        dropped = {f.modify: inputs[f.wire] for f in _FIELDS if f.modify and f.read and inputs.get(f.wire)
+                   and kept.get(f.wire) in (None, False, "", [])}
+        if dropped:
+            rds.modify_db_instance(DBInstanceIdentifier=identifier, ApplyImmediately=True, **dropped)
+            rds.get_waiter("db_instance_available").wait(DBInstanceIdentifier=identifier, WaiterConfig=_WAITER)
         return created["DbiResourceId"], {**state, **self.read_back(ctx, created["DbiResourceId"], state)}
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
@@ -267,6 +339,12 @@ class Instance(AwsResource):
             "hostedZoneId": endpoint.get("HostedZoneId", ""),
             "status": db.get("DBInstanceStatus"),
             "latestRestorableTime": timestamp(restorable) if restorable else "",
+            _LOG_EXPORTS: sorted(db.get("EnabledCloudwatchLogsExports") or []),
+            "performanceInsightsEnabled": bool(db.get("PerformanceInsightsEnabled")),  # refused, but reported
+            "listenerEndpoints": _endpoints(db.get("ListenerEndpoint")),
+            "masterUserSecrets": _master_user_secrets(db.get("MasterUserSecret")),
+            "replicas": list(db.get("ReadReplicaDBInstanceIdentifiers") or []),
+            "upgradeRolloutOrder": db.get("UpgradeRolloutOrder", ""),
             # Never readable, or envctl's own switches.
             **{key: state.get(key) for key in ("password", "allowMajorVersionUpgrade", *_OWN_SWITCHES)},
             **_rds_tags(ctx, state, db.get("TagList")),
@@ -284,6 +362,10 @@ class Instance(AwsResource):
         )
         if renamed != identifier:
             params["NewDBInstanceIdentifier"] = renamed
+        if _LOG_EXPORTS in changed:
+            old, new = set(olds.get(_LOG_EXPORTS) or []), set(news.get(_LOG_EXPORTS) or [])
+            params["CloudwatchLogsExportConfiguration"] = {"EnableLogTypes": sorted(new - old),
+                                                           "DisableLogTypes": sorted(old - new)}
         # Tags first: a rename changes the ARN.
         _sync_rds_tags(rds, olds["arn"], olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
         if params:
@@ -292,7 +374,12 @@ class Instance(AwsResource):
             rds.modify_db_instance(DBInstanceIdentifier=identifier, ApplyImmediately=apply_now, **params)
             rds.get_waiter("db_instance_available").wait(DBInstanceIdentifier=renamed, WaiterConfig=_WAITER)
         state = {**news, "identifier": renamed}
-        return {**state, **self.read_back(ctx, id, state)}
+        outputs = {**state, **self.read_back(ctx, id, state)}
+        if "DBPortNumber" in params and outputs.get("port") != news["port"]:
+            # AWS changes the port at once, whatever applyImmediately says; moto keeps the old one.
+            raise OperationFailed(f"DB instance {renamed} still listens on port {outputs.get('port')}: the change of "
+                                  f"port to {news['port']} was not applied (the local cloud does not change ports)")
+        return outputs
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         rds = ctx.client("rds")

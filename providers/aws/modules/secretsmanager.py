@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import base64
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props
+from envctl.engine.properties import contains_unknown
+from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props, unsupported_input
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.documents import document_from_cloud, policies_equivalent
 from envctl.providers.aws.registry import resource_type
 from envctl.providers.aws.tags import sync_tags, tag_dict, tag_list, tags_from_cloud
+from envctl.providers.aws.wire import timestamp
 
 _CURRENT, _PREVIOUS = "AWSCURRENT", "AWSPREVIOUS"
 _VERSION_ID_SEPARATOR = "|"
@@ -35,24 +38,44 @@ class Secret(AwsResource):
     name_property = "name"
     name_prefix_property = "namePrefix"
     defaults = {"forceOverwriteReplicaSecret": False, "recoveryWindowInDays": _DEFAULT_RECOVERY_DAYS}
-    force_new = frozenset({"name", "namePrefix", "region"})
+    force_new = frozenset({"name", "namePrefix", "region", "type"})
     documents = {"policy": policies_equivalent}
-    unsupported = {"replicas": ""}
+    handled = frozenset({"description", "kmsKeyId", "recoveryWindowInDays", "replicas", "forceOverwriteReplicaSecret"})
+    unsupported = {"type": "managed external secrets (partner secret types) are not emulated by the local cloud"}
+    outputs = frozenset({"arn"})
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
+        failures = []
         window = inputs.get("recoveryWindowInDays")
         if isinstance(window, int | float) and window != 0 and not 7 <= window <= 30:
-            return [CheckFailure("recoveryWindowInDays", "recoveryWindowInDays must be 0 or 7 to 30")]
-        return []
+            failures.append(CheckFailure("recoveryWindowInDays", "recoveryWindowInDays must be 0 or 7 to 30"))
+        replicas = inputs.get("replicas")
+        if isinstance(replicas, list) and any(isinstance(r, dict) and r.get("kmsKeyId") for r in replicas):
+            failures.append(unsupported_input(self.token, "replicas.kmsKeyId", "the local cloud encrypts every replica "
+                                              "with its region's default key"))
+        return failures
+
+    def amend_diff(self, olds: Props, news: Props, diff: DiffResult) -> DiffResult:
+        """Replicas are compared by region only (the rest is what AWS reports); a program that leaves them out keeps
+        them as they are (Optional+Computed in Terraform; a read answers them, so drift still sees them)."""
+        new = news.get("replicas")
+        if "replicas" not in diff.changed or contains_unknown(new):
+            return diff
+        if "replicas" not in news or _replica_regions(olds.get("replicas")) == _replica_regions(new):
+            return diff.without(["replicas"])
+        return diff
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         client = ctx.client("secretsmanager")
         params: dict[str, Any] = {
             "Name": self.physical_name(inputs),
             "Description": inputs.get("description") or "",
+            "ForceOverwriteReplicaSecret": bool(inputs.get("forceOverwriteReplicaSecret")),
         }
         if inputs.get("kmsKeyId"):
             params["KmsKeyId"] = inputs["kmsKeyId"]
+        if inputs.get("replicas"):
+            params["AddReplicaRegions"] = _api_regions(_replica_regions(inputs["replicas"]))
         tags = self.tags_all(ctx, urn, inputs)
         if tags:
             params["Tags"] = tag_list(tags)
@@ -74,6 +97,9 @@ class Secret(AwsResource):
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         client = ctx.client("secretsmanager")
         changed = set(diff.changed)
+        if "replicas" in changed:
+            force = bool(news.get("forceOverwriteReplicaSecret"))
+            _sync_replicas(client, id, _replica_regions(news.get("replicas")), force)
         if changed & {"description", "kmsKeyId"}:
             params = {"SecretId": id, "Description": news.get("description") or ""}
             if news.get("kmsKeyId"):
@@ -98,7 +124,11 @@ class Secret(AwsResource):
         client = ctx.client("secretsmanager")
         try:
             # moto "force-deletes" a secret that does not exist; asking first keeps delete idempotent there too.
-            if client.describe_secret(SecretId=id).get("DeletedDate") is None:
+            secret = client.describe_secret(SecretId=id)
+            if secret.get("DeletedDate") is None:
+                # As Terraform does: the replicas go first (a secret with replicas cannot be deleted).
+                if secret.get("ReplicationStatus"):
+                    _sync_replicas(client, id, set(), False)
                 client.delete_secret(SecretId=id, **options)
         except ClientError as error:
             if not _is_gone(error):
@@ -115,9 +145,40 @@ class Secret(AwsResource):
             "description": secret.get("Description"),
             "kmsKeyId": secret.get("KmsKeyId"),
             "policy": document_from_cloud(base.get("policy"), policy) if policy else None,
+            "replicas": [_replica(status) for status in secret.get("ReplicationStatus") or ()],
             "region": ctx.region,
             **tags_from_cloud(ctx, base, tag_dict(secret.get("Tags"))),
         }
+
+
+def _replica_regions(replicas: list[Props] | None) -> set[str]:
+    return {replica["region"] for replica in replicas or ()}
+
+
+def _sync_replicas(client: Any, secret_id: str, wanted: set[str], force_overwrite: bool) -> None:
+    """Replicate the secret to the wanted regions and no other."""
+    current = {status["Region"] for status in client.describe_secret(SecretId=secret_id).get("ReplicationStatus") or ()}
+    if stale := sorted(current - wanted):
+        client.remove_regions_from_replication(SecretId=secret_id, RemoveReplicaRegions=stale)
+    if missing := sorted(wanted - current):
+        client.replicate_secret_to_regions(SecretId=secret_id, AddReplicaRegions=_api_regions(missing),
+                                           ForceOverwriteReplicaSecret=force_overwrite)
+
+
+def _api_regions(regions: Iterable[str]) -> list[dict[str, str]]:
+    return [{"Region": region} for region in sorted(regions)]
+
+
+def _replica(status: dict[str, Any]) -> Props:
+    """A replica as pulumi-aws reports it, from the secret's replication status."""
+    accessed = status.get("LastAccessedDate")
+    return {
+        "region": status["Region"],
+        "kmsKeyId": status.get("KmsKeyId"),
+        "status": status.get("Status"),
+        "statusMessage": status.get("StatusMessage"),
+        "lastAccessedDate": timestamp(accessed) if accessed else None,
+    }
 
 
 # ---- SecretVersion -------------------------------------------------------------------------
@@ -131,7 +192,12 @@ class SecretVersion(AwsResource):
     force_new = frozenset({"secretId", "secretString", "secretBinary", "secretStringWoVersion", "region"})
     taggable = False
     set_properties = ("versionStages",)
-    unsupported = {"secretStringWo": ""}
+    handled = frozenset({"secretString", "secretBinary", "versionStages"})
+    unsupported = dict.fromkeys(("secretStringWo", "secretStringWoVersion"),
+                                "write-only values are not supported (the ledger records every input); use "
+                                "'secretString', which the ledger keeps encrypted")
+    outputs = frozenset({"arn", "secretArn", "versionId", "hasSecretStringWo"})
+    secret = frozenset({"secretString", "secretBinary", "secretStringWo"})
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
         if inputs.get("secretString") is not None and inputs.get("secretBinary") is not None:

@@ -53,6 +53,8 @@ class StateMachine(AwsResource):
     defaults = {"type": "STANDARD", "publish": False}
     force_new = frozenset({"name", "namePrefix", "type"})
     handled = frozenset({*_SETTINGS, "type", "publish", "loggingConfiguration"})
+    outputs = frozenset({"arn", "creationDate", "description", "revisionId", "stateMachineVersionArn", "status",
+                         "versionDescription"})
     documents = {"definition": json_equivalent}
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:

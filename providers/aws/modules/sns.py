@@ -143,6 +143,8 @@ class Topic(AwsResource):
     name_max_length = _AUTO_NAME_LENGTH
     defaults = {"contentBasedDeduplication": False, "fifoTopic": False}
     force_new = frozenset({"name", "namePrefix", "fifoTopic", "region"})
+    handled = frozenset({_FIFO_TOPIC.wire, *(a.wire for a in _TOPIC_ATTRIBUTES)})
+    outputs = frozenset({"arn", "beginningArchiveTime", "owner"})
     documents = _documents(_TOPIC_ATTRIBUTES)
     gone_codes = _GONE
 
@@ -226,6 +228,10 @@ class TopicSubscription(AwsResource):
     required = ("topic", "protocol", "endpoint")
     defaults = {"confirmationTimeoutInMinutes": 1, "endpointAutoConfirms": False, "rawMessageDelivery": False}
     force_new = frozenset({"topic", "protocol", "endpoint", "region"})
+    # The two confirmation settings are how long create waits, not subscription attributes.
+    handled = frozenset({"confirmationTimeoutInMinutes", "endpointAutoConfirms",
+                         *(a.wire for a in _SUBSCRIPTION_ATTRIBUTES)})
+    outputs = frozenset({"arn", "confirmationWasAuthenticated", "ownerId", "pendingConfirmation"})
     taggable = False
     documents = _documents(_SUBSCRIPTION_ATTRIBUTES)
     gone_codes = _GONE

@@ -101,6 +101,8 @@ class Queue(AwsResource):
         "visibilityTimeoutSeconds": 30,
     }
     force_new = frozenset({"name", "namePrefix", "fifoQueue"})
+    handled = frozenset(a.wire for a in _ATTRIBUTES)
+    outputs = frozenset({"arn", "url"})
     # A policy that grants the same in other words is no change; the others are normalised in check.
     documents = {key: policies_equivalent if key == "policy" else json_equivalent for key in _JSON_PROPERTIES}
     gone_codes = _GONE

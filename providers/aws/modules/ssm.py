@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from envctl.engine.properties import UNKNOWN
 from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.errors import remove
@@ -11,6 +12,7 @@ from envctl.providers.aws.registry import resource_type
 from envctl.providers.aws.tags import sync_tags, tag_dict, tag_list, tags_from_cloud
 
 _SECURE = "SecureString"
+_INTELLIGENT_TIERING = "Intelligent-Tiering"  # AWS picks the tier and reports the one it picked
 # Properties that PutParameter does not carry; changing only these needs no PutParameter call.
 _NOT_PUT = frozenset({"overwrite", "tags"})
 _GONE = ("ParameterNotFound",)
@@ -25,7 +27,15 @@ class Parameter(AwsResource):
     required = ("type",)
     defaults = {"tier": "Standard", "dataType": "text"}
     force_new = frozenset({"name", "dataType", "region"})
-    unsupported = {"valueWo": "use 'value'"}
+    handled = frozenset({"allowedPattern", "dataType", "description", "insecureValue", "keyId", "overwrite", "tier",
+                         "value"})
+    unsupported = {
+        **dict.fromkeys(("valueWo", "valueWoVersion"), "write-only values are not supported (the ledger records "
+                                                       "every input); use 'value', which the ledger keeps encrypted"),
+        "arn": "a parameter's ARN follows from its name; leave it out and read the 'arn' output",
+    }
+    outputs = frozenset({"version", "hasValueWo"})
+    secret = frozenset({"value", "valueWo"})
     gone_codes = _GONE
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
@@ -34,9 +44,15 @@ class Parameter(AwsResource):
             return [CheckFailure("value", "exactly one of 'value' and 'insecureValue' must be set")]
         if given == ["insecureValue"] and inputs.get("type") == _SECURE:
             return [CheckFailure("insecureValue", "'insecureValue' cannot be used with type SecureString")]
+        if inputs.get("keyId") and inputs.get("type") not in (_SECURE, UNKNOWN):
+            # Terraform drops the key of a plain parameter without a word; here it is refused.
+            return [CheckFailure("keyId", "'keyId' only applies to parameters of type SecureString")]
         return []
 
     def amend_diff(self, olds: Props, news: Props, diff: DiffResult) -> DiffResult:
+        # Intelligent-Tiering lets AWS choose the tier: no change once the parameter has one (Terraform's rule).
+        if "tier" in diff.changed and news.get("tier") == _INTELLIGENT_TIERING and olds.get("tier"):
+            return diff.without(["tier"])
         # AWS cannot downgrade an Advanced parameter to Standard: Terraform replaces it instead.
         if olds.get("tier") == "Advanced" and news.get("tier") == "Standard":
             return diff.replacing(["tier"])
@@ -93,6 +109,7 @@ class Parameter(AwsResource):
             "type": parameter["Type"],
             value_key: parameter["Value"],
             "version": int(parameter["Version"]),
+            "hasValueWo": False,  # write-only values are refused
             "dataType": parameter.get("DataType", metadata.get("DataType")),
             "description": metadata.get("Description"),
             "allowedPattern": metadata.get("AllowedPattern"),

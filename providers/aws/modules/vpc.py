@@ -50,6 +50,7 @@ class _VpcSecurityGroupRule(Ec2Resource):
     required = ("ipProtocol", "securityGroupId")
     force_new = frozenset({"securityGroupId"})
     handled = frozenset({"fromPort", "toPort", "description", *_VPC_RULE_SOURCES})
+    outputs = frozenset({"arn", "securityGroupRuleId"})
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
         return exactly_one(inputs, _VPC_RULE_SOURCES, "cidrIpv4")

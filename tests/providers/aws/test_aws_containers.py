@@ -81,10 +81,21 @@ def test_repository_lifecycle(provision: Provision, aws_ctx: AwsContext) -> None
     repo.assert_deleted()
 
 
-def test_repository_check_rejects_inputs_it_does_not_implement() -> None:
-    assert "imageTagMutabilityExclusionFilters" in failures(
-        REPOSITORY, imageTagMutabilityExclusionFilters=[{"filter": "latest", "filterType": "WILDCARD"}]
-    )
+def test_repository_tag_mutability_exclusions(provision: Provision, aws_ctx: AwsContext) -> None:
+    ecr = aws_ctx.client("ecr")
+    latest = [{"filter": "latest", "filterType": "WILDCARD"}]
+    repo = provision(REPOSITORY, "releases", imageTagMutability="IMMUTABLE_WITH_EXCLUSION",
+                     imageTagMutabilityExclusionFilters=latest)
+    described = ecr.describe_repositories(repositoryNames=[repo.id])["repositories"][0]
+    assert described["imageTagMutability"] == "IMMUTABLE_WITH_EXCLUSION"
+    assert described["imageTagMutabilityExclusionFilters"] == latest
+    assert repo.outputs["imageTagMutabilityExclusionFilters"] == latest and repo.read() == repo.outputs
+
+    dev = [{"filter": "dev-*", "filterType": "WILDCARD"}, *latest]
+    repo.update(imageTagMutabilityExclusionFilters=dev)
+    described = ecr.describe_repositories(repositoryNames=[repo.id])["repositories"][0]
+    assert described["imageTagMutabilityExclusionFilters"] == dev and repo.outputs[
+        "imageTagMutabilityExclusionFilters"] == dev
 
 
 def test_repository_policy_lifecycle(provision: Provision, aws_ctx: AwsContext) -> None:
@@ -149,6 +160,31 @@ def test_cluster_lifecycle(provision: Provision, aws_ctx: AwsContext) -> None:
     cluster.assert_deleted()
 
 
+def test_cluster_configuration_and_service_connect_defaults(provision: Provision, aws_ctx: AwsContext) -> None:
+    ecs = aws_ctx.client("ecs")
+    namespace = "arn:aws:servicediscovery:us-east-1:123456789012:namespace/ns-apps"
+    exec_logs = {"executeCommandConfiguration": {"logging": "OVERRIDE", "logConfiguration": {
+        "cloudWatchLogGroupName": "/ecs/exec", "cloudWatchEncryptionEnabled": True}}}
+    cluster = provision(CLUSTER, "configured", configuration=exec_logs, serviceConnectDefaults={"namespace": namespace})
+
+    def described() -> dict:
+        return ecs.describe_clusters(clusters=[cluster.id], include=["CONFIGURATIONS"])["clusters"][0]
+
+    assert described()["configuration"] == exec_logs
+    assert described()["serviceConnectDefaults"] == {"namespace": namespace}
+    assert cluster.outputs["configuration"] == exec_logs
+    assert cluster.outputs["serviceConnectDefaults"] == {"namespace": namespace}
+    assert cluster.read() == cluster.outputs
+
+    cluster.update(configuration={"executeCommandConfiguration": {"logging": "NONE"}}, serviceConnectDefaults=None)
+    assert described()["configuration"] == {"executeCommandConfiguration": {"logging": "NONE"}}
+    assert not described().get("serviceConnectDefaults", {}).get("namespace")
+    assert cluster.outputs["serviceConnectDefaults"] is None
+    cluster.update(configuration=None)  # back to AWS's default logging
+    assert described()["configuration"] == {"executeCommandConfiguration": {"logging": "DEFAULT"}}
+    assert cluster.read() == cluster.outputs
+
+
 def test_container_definitions_compare_as_terraform_does() -> None:
     written = json.dumps(WEB_CONTAINERS)
     as_ecs_returns = json.dumps([{
@@ -203,8 +239,27 @@ def test_task_definition_lifecycle(provision: Provision, aws_ctx: AwsContext) ->
     assert resource.read(aws_ctx, new_id, newer) is None
 
 
+def test_task_definition_with_proxy_and_ephemeral_storage(provision: Provision, aws_ctx: AwsContext) -> None:
+    ecs = aws_ctx.client("ecs")
+    proxy = {"type": "APPMESH", "containerName": "web", "properties": {"AppPorts": "80", "IgnoredUID": "1337"}}
+    task = provision(TASK_DEFINITION, "meshed", **fargate_task(unique("meshed"), proxyConfiguration=proxy,
+                                                                 ephemeralStorage={"sizeInGib": 30}))
+    described = ecs.describe_task_definition(taskDefinition=task.outputs["arn"])["taskDefinition"]
+    assert described["ephemeralStorage"] == {"sizeInGiB": 30}
+    assert described["proxyConfiguration"]["containerName"] == "web"
+    assert sorted((p["name"], p["value"]) for p in described["proxyConfiguration"]["properties"]) == [
+        ("AppPorts", "80"), ("IgnoredUID", "1337")]
+    assert task.outputs["proxyConfiguration"] == proxy and task.outputs["ephemeralStorage"] == {"sizeInGib": 30}
+    assert task.read() == task.outputs
+    assert task.diff(ephemeralStorage={"sizeInGib": 40}).replaces == ("ephemeralStorage",)
+    assert task.diff(proxyConfiguration={**proxy, "properties": {"AppPorts": "8080"}}).replaces == (
+        "proxyConfiguration",)
+
+
 def test_task_definition_check_requires_family_and_json_containers() -> None:
     assert set(failures(TASK_DEFINITION, containerDefinitions="[")) == {"family", "containerDefinitions"}
+    assert "moto does not keep" in failures(TASK_DEFINITION, family="f", containerDefinitions="[]",
+                                            enableFaultInjection=True)["enableFaultInjection"]
 
 
 # ---- Load balancing ---------------------------------------------------------------------------
@@ -239,6 +294,42 @@ def test_load_balancer_lifecycle(provision: Provision, aws_ctx: AwsContext, defa
     lb.assert_deleted()
 
 
+def test_load_balancer_logs_and_secondary_addresses(provision: Provision, aws_ctx: AwsContext,
+                                                    default_network: tuple) -> None:
+    elb = aws_ctx.client("elbv2")
+    _, subnets = default_network
+    access = {"bucket": "lb-logs", "prefix": "web", "enabled": True}
+    lb = provision(LOAD_BALANCER, "logged", subnets=subnets, accessLogs=access,
+                   connectionLogs={"bucket": "lb-logs", "prefix": "connections", "enabled": True})
+    attributes = tag_map(elb.describe_load_balancer_attributes(LoadBalancerArn=lb.id)["Attributes"])
+    assert (attributes["access_logs.s3.enabled"], attributes["access_logs.s3.bucket"],
+            attributes["access_logs.s3.prefix"]) == ("true", "lb-logs", "web")
+    assert attributes["connection_logs.s3.prefix"] == "connections"
+    assert lb.outputs["accessLogs"] == access and lb.read() == lb.outputs
+
+    lb.update(accessLogs={**access, "prefix": "edge"}, connectionLogs=None)
+    attributes = tag_map(elb.describe_load_balancer_attributes(LoadBalancerArn=lb.id)["Attributes"])
+    assert (attributes["access_logs.s3.prefix"], attributes["connection_logs.s3.enabled"]) == ("edge", "false")
+    assert lb.outputs["accessLogs"]["prefix"] == "edge" and lb.outputs["connectionLogs"]["enabled"] is False
+
+    nlb = provision(LOAD_BALANCER, "network", loadBalancerType="network", subnets=subnets,
+                    secondaryIpsAutoAssignedPerSubnet=2)
+    attributes = tag_map(elb.describe_load_balancer_attributes(LoadBalancerArn=nlb.id)["Attributes"])
+    assert attributes["secondary_ips.auto_assigned.per_subnet"] == "2"
+    assert nlb.diff(secondaryIpsAutoAssignedPerSubnet=1).replaces == ("secondaryIpsAutoAssignedPerSubnet",)
+    nlb.update(secondaryIpsAutoAssignedPerSubnet=3)
+    attributes = tag_map(elb.describe_load_balancer_attributes(LoadBalancerArn=nlb.id)["Attributes"])
+    assert attributes["secondary_ips.auto_assigned.per_subnet"] == "3"
+    assert nlb.outputs["secondaryIpsAutoAssignedPerSubnet"] == 3 and nlb.read() == nlb.outputs
+
+
+def test_load_balancer_check_refuses_what_the_local_cloud_drops() -> None:
+    refused = failures(LOAD_BALANCER, subnetMappings=[{"subnetId": "subnet-1", "allocationId": "eipalloc-1"}],
+                       healthCheckLogs={"bucket": "logs", "enabled": True})
+    assert set(refused) == {"subnetMappings", "healthCheckLogs"}
+    assert "keeps no Elastic IP" in refused["subnetMappings"]
+
+
 def test_network_load_balancer_cannot_lose_subnets_in_place() -> None:
     resource = provider(LOAD_BALANCER)
     olds = resource.check("nlb", None, {"loadBalancerType": "network", "subnets": ["subnet-a", "subnet-b"]}).inputs
@@ -268,6 +359,79 @@ def test_target_group_lifecycle(provision: Provision, aws_ctx: AwsContext, defau
     assert elb.describe_target_groups(TargetGroupArns=[group.id])["TargetGroups"][0]["HealthCheckPath"] == "/ready"
     assert group.outputs["deregistrationDelay"] == 30
     group.assert_deleted()
+
+
+def test_target_group_stickiness_and_client_addresses(provision: Provision, aws_ctx: AwsContext,
+                                                       default_network: tuple) -> None:
+    elb = aws_ctx.client("elbv2")
+    vpc_id, _ = default_network
+    web = provision(TARGET_GROUP, "sticky", port=80, protocol="HTTP", vpcId=vpc_id,
+                    loadBalancingAlgorithmType="weighted_random", loadBalancingAnomalyMitigation="on",
+                    stickiness={"type": "lb_cookie", "cookieDuration": 3600})
+    attributes = tag_map(elb.describe_target_group_attributes(TargetGroupArn=web.id)["Attributes"])
+    assert (attributes["stickiness.enabled"], attributes["stickiness.type"]) == ("true", "lb_cookie")
+    assert attributes["stickiness.lb_cookie.duration_seconds"] == "3600"
+    assert attributes["load_balancing.algorithm.anomaly_mitigation"] == "on"
+    assert web.outputs["stickiness"] == {"enabled": True, "type": "lb_cookie", "cookieDuration": 3600}
+    assert web.read() == web.outputs
+
+    web.update(stickiness={"type": "app_cookie", "cookieName": "session", "cookieDuration": 600},
+               loadBalancingAnomalyMitigation="off")
+    attributes = tag_map(elb.describe_target_group_attributes(TargetGroupArn=web.id)["Attributes"])
+    assert attributes["load_balancing.algorithm.anomaly_mitigation"] == "off"
+    assert (attributes["stickiness.type"], attributes["stickiness.app_cookie.cookie_name"],
+            attributes["stickiness.app_cookie.duration_seconds"]) == ("app_cookie", "session", "600")
+    assert web.outputs["stickiness"] == {"enabled": True, "type": "app_cookie", "cookieName": "session",
+                                         "cookieDuration": 600}
+    web.update(stickiness=None)
+    attributes = tag_map(elb.describe_target_group_attributes(TargetGroupArn=web.id)["Attributes"])
+    assert attributes["stickiness.enabled"] == "false" and web.outputs["stickiness"]["enabled"] is False
+
+    tcp = provision(TARGET_GROUP, "tcp", port=5432, protocol="TCP", targetType="ip", vpcId=vpc_id,
+                    preserveClientIp="true")
+    attributes = tag_map(elb.describe_target_group_attributes(TargetGroupArn=tcp.id)["Attributes"])
+    assert attributes["preserve_client_ip.enabled"] == "true" and tcp.outputs["preserveClientIp"] == "true"
+    tcp.update(preserveClientIp="false")
+    attributes = tag_map(elb.describe_target_group_attributes(TargetGroupArn=tcp.id)["Attributes"])
+    assert attributes["preserve_client_ip.enabled"] == "false" and tcp.read() == tcp.outputs
+    assert "targetFailovers" in failures(TARGET_GROUP, targetFailovers=[{"onDeregistration": "rebalance",
+                                                                          "onUnhealthy": "rebalance"}])
+
+
+def test_listener_attributes(provision: Provision, aws_ctx: AwsContext, default_network: tuple) -> None:
+    elb = aws_ctx.client("elbv2")
+    vpc_id, subnets = default_network
+    lb = provision(LOAD_BALANCER, "headers", subnets=subnets)
+    group = provision(TARGET_GROUP, "headers", port=80, protocol="HTTP", vpcId=vpc_id)
+    forward = [{"type": "forward", "targetGroupArn": group.id}]
+    listener = provision(LISTENER, "http", loadBalancerArn=lb.id, port=80, defaultActions=forward,
+                         routingHttpResponseServerEnabled=False,
+                         routingHttpResponseXFrameOptionsHeaderValue="DENY")
+    attributes = tag_map(elb.describe_listener_attributes(ListenerArn=listener.id)["Attributes"])
+    assert attributes["routing.http.response.server.enabled"] == "false"
+    assert attributes["routing.http.response.x_frame_options.header_value"] == "DENY"
+    assert listener.outputs["routingHttpResponseServerEnabled"] is False
+    assert listener.read() == listener.outputs
+
+    listener.update(routingHttpResponseXFrameOptionsHeaderValue="SAMEORIGIN",
+                    routingHttpResponseAccessControlAllowOriginHeaderValue="https://example.com")
+    attributes = tag_map(elb.describe_listener_attributes(ListenerArn=listener.id)["Attributes"])
+    assert attributes["routing.http.response.x_frame_options.header_value"] == "SAMEORIGIN"
+    assert attributes["routing.http.response.access_control_allow_origin.header_value"] == "https://example.com"
+    assert listener.outputs["routingHttpResponseXFrameOptionsHeaderValue"] == "SAMEORIGIN"
+
+    nlb = provision(LOAD_BALANCER, "tcp-front", loadBalancerType="network", subnets=subnets)
+    tcp_group = provision(TARGET_GROUP, "tcp-back", port=5432, protocol="TCP", vpcId=vpc_id)
+    tcp = provision(LISTENER, "tcp", loadBalancerArn=nlb.id, port=5432, protocol="TCP", tcpIdleTimeoutSeconds=600,
+                    defaultActions=[{"type": "forward", "targetGroupArn": tcp_group.id}])
+    attributes = tag_map(elb.describe_listener_attributes(ListenerArn=tcp.id)["Attributes"])
+    assert attributes["tcp.idle_timeout.seconds"] == "600" and tcp.outputs["tcpIdleTimeoutSeconds"] == 600
+    tcp.update(tcpIdleTimeoutSeconds=120)
+    assert tag_map(elb.describe_listener_attributes(ListenerArn=tcp.id)["Attributes"])[
+        "tcp.idle_timeout.seconds"] == "120"
+    assert tcp.read() == tcp.outputs
+    assert "mutualAuthentication" in failures(LISTENER, loadBalancerArn="arn", defaultActions=forward,
+                                              mutualAuthentication={"mode": "verify"})
 
 
 def test_listener_lifecycle(provision: Provision, aws_ctx: AwsContext, default_network: tuple) -> None:
@@ -346,6 +510,72 @@ def test_fargate_service_behind_an_alb_in_the_default_vpc(
 
     service.assert_deleted()
     assert ecs.describe_services(cluster=cluster.id, services=[service.id])["services"][0]["status"] == "INACTIVE"
+
+
+def test_service_placement_capacity_and_deployment_settings(provision: Provision, aws_ctx: AwsContext) -> None:
+    ecs = aws_ctx.client("ecs")
+    cluster = provision(CLUSTER, "placed")
+    task = provision(TASK_DEFINITION, "placed-task", family=unique("placed"), containerDefinitions=json.dumps(
+        [{"name": "worker", "image": "busybox", "memory": 128}]))
+    registry = "arn:aws:servicediscovery:us-east-1:123456789012:service/srv-workers"
+    settings = {
+        "capacityProviderStrategies": [{"capacityProvider": "FARGATE_SPOT", "weight": 3, "base": 1}],
+        "orderedPlacementStrategies": [{"type": "spread", "field": "attribute:ecs.availability-zone"}],
+        "placementConstraints": [{"type": "distinctInstance"}],
+        "serviceRegistries": {"registryArn": registry, "port": 8080},
+        "alarms": {"alarmNames": ["worker-errors"], "enable": True, "rollback": True},
+        "healthCheckGracePeriodSeconds": 45, "enableExecuteCommand": True, "enableEcsManagedTags": True,
+        "availabilityZoneRebalancing": "ENABLED",
+    }
+    service = provision(SERVICE, "placed-svc", cluster=cluster.id, taskDefinition=task.outputs["arn"],
+                        desiredCount=2, forceNewDeployment=True, triggers={"release": "1"}, **settings)
+
+    def described() -> dict:
+        return ecs.describe_services(cluster=cluster.id, services=[service.id])["services"][0]
+
+    aws = described()
+    assert aws["capacityProviderStrategy"] == settings["capacityProviderStrategies"]
+    assert aws["placementStrategy"] == settings["orderedPlacementStrategies"]
+    assert aws["placementConstraints"] == settings["placementConstraints"]
+    assert aws["serviceRegistries"] == [settings["serviceRegistries"]]
+    assert aws["deploymentConfiguration"]["alarms"] == settings["alarms"]
+    assert aws["deploymentConfiguration"]["maximumPercent"] == 200
+    assert (aws["healthCheckGracePeriodSeconds"], aws["enableExecuteCommand"], aws["enableECSManagedTags"],
+            aws["availabilityZoneRebalancing"]) == (45, True, True, "ENABLED")
+    assert {key: service.outputs[key] for key in settings} == settings
+    assert service.read() == service.outputs
+
+    deployment = aws["deployments"][0]["id"]
+    service.update(triggers={"release": "2"})  # with forceNewDeployment, a new trigger redeploys
+    assert described()["deployments"][0]["id"] != deployment
+    changes = {
+        "orderedPlacementStrategies": [{"type": "binpack", "field": "memory"}], "placementConstraints": None,
+        "capacityProviderStrategies": [{"capacityProvider": "FARGATE", "weight": 1, "base": 0}],
+        "serviceRegistries": {"registryArn": registry, "port": 9090}, "availabilityZoneRebalancing": "DISABLED",
+        "healthCheckGracePeriodSeconds": 90, "enableExecuteCommand": False, "enableEcsManagedTags": False,
+        "alarms": {"alarmNames": ["worker-errors"], "enable": False, "rollback": False},
+    }
+    assert not service.update(**changes).needs_replace
+    aws = described()
+    assert aws["capacityProviderStrategy"] == changes["capacityProviderStrategies"]
+    assert aws["serviceRegistries"] == [{"registryArn": registry, "port": 9090}]
+    assert (aws["availabilityZoneRebalancing"], aws["enableExecuteCommand"], aws["enableECSManagedTags"]) == (
+        "DISABLED", False, False)
+    assert aws["placementStrategy"] == [{"type": "binpack", "field": "memory"}] and aws["placementConstraints"] == []
+    assert aws["healthCheckGracePeriodSeconds"] == 90
+    assert aws["deploymentConfiguration"]["alarms"] == {"alarmNames": ["worker-errors"], "enable": False,
+                                                        "rollback": False}
+    assert service.outputs["healthCheckGracePeriodSeconds"] == 90 and service.read() == service.outputs
+
+
+def test_service_check_refuses_what_the_local_cloud_does_not_emulate() -> None:
+    lb = {"targetGroupArn": "arn:tg", "containerName": "web", "containerPort": 80,
+          "advancedConfiguration": {"alternateTargetGroupArn": "arn:tg2", "productionListenerRule": "arn:r",
+                                    "roleArn": "arn:role"}}
+    refused = failures(SERVICE, taskDefinition="web", loadBalancers=[lb],
+                       deploymentConfiguration={"strategy": "BLUE_GREEN"})
+    assert set(refused) == {"loadBalancers", "deploymentConfiguration"}
+    assert "'loadBalancers[0].advancedConfiguration' is not supported" in refused["loadBalancers"]
 
 
 def test_service_waits_for_steady_state(

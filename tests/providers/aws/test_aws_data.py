@@ -159,11 +159,52 @@ def test_instance_delete_needs_a_final_snapshot_unless_skipped(provision: Provis
     assert rds.describe_db_snapshots(DBSnapshotIdentifier=snapshot)["DBSnapshots"][0]["Status"] == "available"
 
 
+def test_instance_log_exports_managed_password_and_network_type(provision: Provision, aws_ctx: AwsContext) -> None:
+    rds = aws_ctx.client("rds")
+    key_metadata = aws_ctx.client("kms").create_key(Description="database secrets")["KeyMetadata"]
+    key = key_metadata["Arn"]
+    settings = {k: v for k, v in postgres().items() if k != "password"}
+    db = provision(INSTANCE, "managed-db", **settings, manageMasterUserPassword=True, masterUserSecretKmsKeyId=key,
+                   networkType="DUAL", enabledCloudwatchLogsExports=["postgresql"])
+    described = rds.describe_db_instances(DBInstanceIdentifier=db.inputs["identifier"])["DBInstances"][0]
+    assert described["EnabledCloudwatchLogsExports"] == ["postgresql"] and described["NetworkType"] == "DUAL"
+    secret = described["MasterUserSecret"]
+    assert secret["KmsKeyId"] == key == db.outputs["masterUserSecretKmsKeyId"]
+    assert db.outputs["masterUserSecrets"] == [{"kmsKeyId": secret["KmsKeyId"], "secretArn": secret["SecretArn"],
+                                                "secretStatus": secret["SecretStatus"]}]
+    assert (db.outputs["manageMasterUserPassword"], db.outputs["networkType"]) == (True, "DUAL")
+    assert (db.outputs["replicas"], db.outputs["listenerEndpoints"]) == ([], [])
+    assert_reads_as_created(db)
+
+    db.update(enabledCloudwatchLogsExports=["upgrade", "postgresql"], manageMasterUserPassword=False,
+              password="another-horse-battery", applyImmediately=True)
+    described = rds.describe_db_instances(DBInstanceIdentifier=db.inputs["identifier"])["DBInstances"][0]
+    assert sorted(described["EnabledCloudwatchLogsExports"]) == ["postgresql", "upgrade"]
+    assert "MasterUserSecret" not in described and db.outputs["masterUserSecrets"] == []
+    assert db.outputs["enabledCloudwatchLogsExports"] == ["postgresql", "upgrade"]
+    db.update(enabledCloudwatchLogsExports=["upgrade"], applyImmediately=True)
+    described = rds.describe_db_instances(DBInstanceIdentifier=db.inputs["identifier"])["DBInstances"][0]
+    assert described["EnabledCloudwatchLogsExports"] == ["upgrade"]
+    assert_reads_as_created(db)
+    db.assert_deleted()
+    aws_ctx.client("kms").schedule_key_deletion(KeyId=key_metadata["KeyId"], PendingWindowInDays=7)
+
+
+def test_instance_port_change_the_cloud_does_not_apply_stops_the_update(provision: Provision) -> None:
+    db = provision(INSTANCE, "ported", **postgres())
+    with pytest.raises(OperationFailed, match="change of port to 5433 was not applied"):
+        db.update(port=5433, applyImmediately=True)
+
+
 def test_instance_check_requires_engine_and_class_and_a_valid_identifier() -> None:
     assert set(failures(INSTANCE)) == {"engine", "instanceClass"}
     assert "identifier" in failures(INSTANCE, **postgres(identifier="bad_identifier"))
     assert "identifier" in {f.property for f in provider(INSTANCE).check("under_score", None, postgres()).failures}
     assert "restoreToPointInTime" in failures(INSTANCE, **postgres(restoreToPointInTime={"useLatest": True}))
+    refused = failures(INSTANCE, **postgres(performanceInsightsEnabled=True, timezone="UTC"))
+    assert set(refused) == {"performanceInsightsEnabled", "timezone"}
+    assert "moto does not report it" in refused["performanceInsightsEnabled"]
+    assert "manageMasterUserPassword" in failures(INSTANCE, **postgres(manageMasterUserPassword=True))
 
 
 # A database and a workflow that reads its address, as programs write them: a secret password, Output-built JSON.

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import ipaddress
 import zlib
+from collections.abc import Iterator
 from typing import Any
+
+import pytest
 
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.registry import lookup_invoke, lookup_resource
 
-from provider_steps import Provision, Provisioned, group_of, tags_of
+from provider_steps import Provision, Provisioned, failures, group_of, tags_of
 
 VPC = "aws:ec2/vpc:Vpc"
 SUBNET = "aws:ec2/subnet:Subnet"
@@ -91,6 +95,48 @@ def test_subnet_lifecycle(provision: Provision, vpc: Provisioned, ec2: Any) -> N
         Filters=[{"Name": "subnet-id", "Values": [subnet.id]}])["Subnets"]))
 
 
+def ipv6_blocks(ec2: Any, subnet_id: str) -> list[str]:
+    subnet = ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]
+    return [a["Ipv6CidrBlock"] for a in subnet.get("Ipv6CidrBlockAssociationSet", [])]
+
+
+def first_two_blocks(vpc_block: str) -> list[ipaddress.IPv6Network]:
+    """The first two /64 subnet blocks of a VPC's /56."""
+    blocks = ipaddress.ip_network(vpc_block).subnets(new_prefix=64)
+    return [next(blocks), next(blocks)]
+
+
+def test_subnet_ipv6_block_is_assigned_and_changes_in_place(provision: Provision, ec2: Any) -> None:
+    network = provision(VPC, "dual-stack", cidrBlock="10.40.0.0/16", assignGeneratedIpv6CidrBlock=True)
+    first, second = (str(block) for block in first_two_blocks(network.outputs["ipv6CidrBlock"]))
+    subnet = provision(SUBNET, "dual-stack", vpcId=network.id, cidrBlock="10.40.1.0/24", ipv6CidrBlock=first,
+                       assignIpv6AddressOnCreation=True)
+    described = ec2.describe_subnets(SubnetIds=[subnet.id])["Subnets"][0]
+    assert ipv6_blocks(ec2, subnet.id) == [first] and described["AssignIpv6AddressOnCreation"] is True
+    association = described["Ipv6CidrBlockAssociationSet"][0]["AssociationId"]
+    assert (subnet.outputs["ipv6CidrBlock"], subnet.outputs["ipv6CidrBlockAssociationId"]) == (first, association)
+    assert subnet.outputs["assignIpv6AddressOnCreation"] is True
+    assert subnet.read() == subnet.outputs
+
+    diff = subnet.update(ipv6CidrBlock=second, assignIpv6AddressOnCreation=False)
+    assert set(diff.changed) == {"ipv6CidrBlock", "assignIpv6AddressOnCreation"}
+    assert ipv6_blocks(ec2, subnet.id) == [second]
+    assert ec2.describe_subnets(SubnetIds=[subnet.id])["Subnets"][0]["AssignIpv6AddressOnCreation"] is False
+    assert (subnet.outputs["ipv6CidrBlock"], subnet.outputs["assignIpv6AddressOnCreation"]) == (second, False)
+    assert subnet.read() == subnet.outputs
+
+    subnet.update(ipv6CidrBlock=None)
+    assert ipv6_blocks(ec2, subnet.id) == [] and subnet.outputs["ipv6CidrBlock"] == ""
+
+
+def test_subnet_check_refuses_what_the_local_cloud_ignores() -> None:
+    refused = failures(SUBNET, vpcId="vpc-1", cidrBlock="10.0.0.0/24", enableDns64=True,
+                       privateDnsHostnameTypeOnLaunch="resource-name", mapPublicIpOnLaunch=True)
+    assert set(refused) == {"enableDns64", "privateDnsHostnameTypeOnLaunch"}
+    assert "moto) keeps only mapPublicIpOnLaunch" in refused["enableDns64"]
+    assert set(failures(SUBNET, vpcId="vpc-1", ipv6Native=True)) == {"cidrBlock", "ipv6Native"}
+
+
 def test_internet_gateway_attaches_and_detaches(provision: Provision, vpc: Provisioned, ec2: Any) -> None:
     gateway = provision(IGW, "igw", tags={"role": "edge"})
     assert gateway.outputs["vpcId"] == ""
@@ -148,7 +194,8 @@ def test_route_resource(provision: Provision, vpc: Provisioned, ec2: Any) -> Non
     assert route.id == f"r-{table.id}{zlib.crc32(b'0.0.0.0/0')}"
     assert routes_of(ec2, table.id) == {"0.0.0.0/0": first.id}
     assert route.read() == route.outputs == {
-        "id": route.id, "routeTableId": table.id, "destinationCidrBlock": "0.0.0.0/0", "gatewayId": first.id}
+        "id": route.id, "routeTableId": table.id, "destinationCidrBlock": "0.0.0.0/0", "gatewayId": first.id,
+        "origin": "CreateRoute", "state": "active", "instanceId": "", "instanceOwnerId": "", "region": "us-east-1"}
 
     assert set(route.diff(destinationCidrBlock="10.0.0.0/8").replaces) == {"destinationCidrBlock"}
     route.update(gatewayId=second.id)
@@ -156,6 +203,40 @@ def test_route_resource(provision: Provision, vpc: Provisioned, ec2: Any) -> Non
     assert route.outputs["gatewayId"] == second.id
 
     route.assert_deleted(lambda: "0.0.0.0/0" in routes_of(ec2, table.id))
+
+
+@pytest.fixture
+def load_balancer_endpoint(vpc: Provisioned, ec2: Any) -> Iterator[str]:
+    """A Gateway Load Balancer endpoint in the test VPC: a route target that ReplaceRoute cannot set in moto."""
+    endpoint = ec2.create_vpc_endpoint(VpcId=vpc.id, ServiceName="com.amazonaws.vpce.us-east-1.vpce-svc-1",
+                                       VpcEndpointType="GatewayLoadBalancer")["VpcEndpoint"]["VpcEndpointId"]
+    yield endpoint
+    ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint])
+
+
+def test_route_moves_to_a_vpc_endpoint_and_back(provision: Provision, vpc: Provisioned, ec2: Any,
+                                                load_balancer_endpoint: str) -> None:
+    gateway = provision(IGW, "igw", vpcId=vpc.id)
+    table = provision(ROUTE_TABLE, "inspected", vpcId=vpc.id)
+    route = provision(ROUTE, "inspect", routeTableId=table.id, destinationCidrBlock="0.0.0.0/0", gatewayId=gateway.id)
+
+    route.update(gatewayId=None, vpcEndpointId=load_balancer_endpoint)
+    assert routes_of(ec2, table.id) == {"0.0.0.0/0": load_balancer_endpoint}  # AWS reports it as the gateway
+    assert route.outputs["vpcEndpointId"] == load_balancer_endpoint and "gatewayId" not in route.outputs
+    assert route.read() == route.outputs
+
+    route.update(vpcEndpointId=None, gatewayId=gateway.id)
+    assert routes_of(ec2, table.id) == {"0.0.0.0/0": gateway.id}
+    assert route.outputs["gatewayId"] == gateway.id and "vpcEndpointId" not in route.outputs
+
+
+def test_route_checks_refuse_targets_the_local_cloud_drops() -> None:
+    assert "Cloud WAN" in failures(ROUTE, routeTableId="rtb-1", destinationCidrBlock="10.0.0.0/8",
+                                   coreNetworkArn="arn:aws:networkmanager::1:core-network/c")["coreNetworkArn"]
+    refused = failures(ROUTE_TABLE, vpcId="vpc-1", propagatingVgws=["vgw-1"],
+                       routes=[{"cidrBlock": "10.0.0.0/8", "localGatewayId": "lgw-1"}])
+    assert "EnableVgwRoutePropagation" in refused["propagatingVgws"]
+    assert "'routes[0].localGatewayId' is not supported" in refused["routes"]
 
 
 def test_route_checks_destination_and_target() -> None:

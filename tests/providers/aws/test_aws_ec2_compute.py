@@ -12,22 +12,27 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
-from envctl.errors import BadInput
+from envctl.errors import BadInput, OperationFailed
 from envctl.providers.aws.context import AwsContext
+from envctl.providers.aws.package import with_region
 
 from engine_support import aws
 from provider_steps import (
     Provision,
     Provisioned,
     assert_up_again_changes_nothing_and_destroy_deletes,
+    create,
     failed_properties,
+    failures,
     group_of,
     invoke,
     provider,
     tags_of,
     unique,
     up_program,
+    urn,
 )
 
 VPC = "aws:ec2/vpc:Vpc"
@@ -49,7 +54,8 @@ def get_ami(ctx: AwsContext, args: dict[str, Any]) -> dict[str, Any]:
 
 def assert_found_after_a_crash(item: Provisioned) -> None:
     """A create whose outcome a crash left unknown finds the resource again, unless state already has it."""
-    assert item.resource.find(item.ctx, item.urn, item.inputs, set()) == (item.id, item.read())
+    found = item.resource.find(item.ctx, item.urn, item.inputs, set())
+    assert found is not None and (found[0], with_region(item.resource, item.ctx, found[1])) == (item.id, item.read())
     assert item.resource.find(item.ctx, item.urn, item.inputs, {item.id}) is None
 
 
@@ -100,7 +106,7 @@ def test_eip_lifecycle(provision: Provision, subnet: Provisioned, ec2: Any, amaz
     assert eip.read() == eip.outputs
     assert_found_after_a_crash(eip)
 
-    assert eip.diff(networkBorderGroup="us-east-1-wl1-bos-wlz-1").replaces == ("networkBorderGroup",)
+    assert eip.diff(address="203.0.113.7").replaces == ("address",)
     assert eip.update(instance=server.id).changed == ("instance",)
     described = ec2.describe_addresses(AllocationIds=[eip.id])["Addresses"][0]
     assert described["InstanceId"] == server.id
@@ -117,9 +123,28 @@ def test_eip_lifecycle(provision: Provision, subnet: Provisioned, ec2: Any, amaz
         Filters=[{"Name": "allocation-id", "Values": [eip.id]}])["Addresses"]))
 
 
-def test_eip_domain_must_be_vpc() -> None:
+def test_eip_stops_rather_than_record_a_private_address_it_did_not_get(
+    provision: Provision, subnet: Provisioned, ec2: Any, aws_ctx: AwsContext, amazon_linux_2: str
+) -> None:
+    server = provision(INSTANCE, "eip-target", ami=amazon_linux_2, instanceType="t3.micro", subnetId=subnet.id)
+    primary = server.outputs["privateIp"]
+    eip = provision(EIP, "primary-ip", instance=server.id, associateWithPrivateIp=primary)
+    assert ec2.describe_addresses(AllocationIds=[eip.id])["Addresses"][0]["PrivateIpAddress"] == primary
+    assert (eip.outputs["privateIp"], eip.outputs["associateWithPrivateIp"]) == (primary, primary)
+
+    # The local cloud associates with the primary address whatever is asked: the create stops and says so.
+    with pytest.raises(OperationFailed, match=f"with {primary}, not with associateWithPrivateIp 10.20.8.250"):
+        create(aws_ctx, EIP, "other-ip", {"instance": server.id, "associateWithPrivateIp": "10.20.8.250"})
+    for allocation in provider(EIP).candidate_ids(aws_ctx, urn(EIP, "other-ip"), {}):
+        provider(EIP).delete(aws_ctx, allocation, {})
+
+
+def test_eip_domain_must_be_vpc_and_pools_are_refused() -> None:
     assert failed_properties(EIP, {"domain": "standard"}) == {"domain"}
-    assert failed_properties(EIP, {"region": "eu-west-1"}) == {"region"}
+    assert failed_properties(EIP, {"region": "eu-west-1"}) == set()  # any region: the package picks its client
+    refused = failures(EIP, publicIpv4Pool="ipv4pool-ec2-012345", networkBorderGroup="us-west-2-lax-1")
+    assert set(refused) == {"publicIpv4Pool", "networkBorderGroup"}
+    assert "not supported by envctl's local engine for aws:ec2/eip:Eip; public IPv4 pools" in refused["publicIpv4Pool"]
 
 
 # ---- Instance -------------------------------------------------------------------------------
@@ -186,6 +211,54 @@ def test_instance_lifecycle(provision: Provision, vpc: Provisioned, subnet: Prov
     assert server.outputs["rootBlockDevice"]["volumeSize"] == 30
     assert server.read() == server.outputs
 
+    server.assert_deleted(lambda: instance_of(ec2, server.id)["State"]["Name"] != "terminated")
+
+
+def instance_attribute(client: Any, instance_id: str, name: str) -> Any:
+    answer = client.describe_instance_attribute(InstanceId=instance_id, Attribute=name)
+    return answer[name[0].upper() + name[1:]]["Value"]
+
+
+def test_instance_protections_shutdown_behaviour_and_volumes(provision: Provision, subnet: Provisioned, ec2: Any,
+                                                             aws_ctx: AwsContext, amazon_linux_2: str) -> None:
+    server = provision(INSTANCE, "guarded", ami=amazon_linux_2, instanceType="t3.micro", subnetId=subnet.id,
+                       disableApiTermination=True, disableApiStop=True, instanceInitiatedShutdownBehavior="terminate",
+                       ebsOptimized=True, hibernation=True, volumeTags={"backup": "daily"}, forceDestroy=True,
+                       rootBlockDevice={"volumeSize": 16, "volumeType": "gp3", "iops": 4000, "throughput": 250})
+    described = instance_of(ec2, server.id)
+    assert (described["EbsOptimized"], described["HibernationOptions"]) == (True, {"Configured": True})
+    assert instance_attribute(ec2, server.id, "disableApiTermination") is True
+    assert instance_attribute(ec2, server.id, "disableApiStop") is True
+    assert instance_attribute(ec2, server.id, "instanceInitiatedShutdownBehavior") == "terminate"
+    volume = ec2.describe_volumes(VolumeIds=[server.outputs["rootBlockDevice"]["volumeId"]])["Volumes"][0]
+    assert (volume["Size"], volume["Iops"], volume["Throughput"]) == (16, 4000, 250)
+    assert tags_of(volume) == {"backup": "daily"}
+    outputs = server.outputs
+    assert (outputs["disableApiTermination"], outputs["disableApiStop"], outputs["ebsOptimized"],
+            outputs["hibernation"]) == (True, True, True, True)
+    assert (outputs["instanceInitiatedShutdownBehavior"], outputs["volumeTags"]) == ("terminate", {"backup": "daily"})
+    assert (outputs["rootBlockDevice"]["throughput"], outputs["instanceLifecycle"]) == (250, "")
+    assert server.read() == outputs
+
+    assert server.diff(ebsOptimized=False).replaces == ("ebsOptimized",)
+    assert server.diff(hibernation=False).replaces == ("hibernation",)
+    diff = server.update(disableApiStop=False, instanceInitiatedShutdownBehavior="stop",
+                         volumeTags={"backup": "weekly", "team": "ops"})
+    assert set(diff.changed) == {"disableApiStop", "instanceInitiatedShutdownBehavior", "volumeTags"}
+    assert instance_attribute(ec2, server.id, "disableApiStop") is False
+    assert instance_attribute(ec2, server.id, "instanceInitiatedShutdownBehavior") == "stop"
+    assert tags_of(ec2.describe_volumes(VolumeIds=[volume["VolumeId"]])["Volumes"][0]) == {
+        "backup": "weekly", "team": "ops"}
+    assert server.outputs["volumeTags"] == {"backup": "weekly", "team": "ops"}
+    assert server.read() == server.outputs
+
+    server.update(disableApiTermination=False)
+    assert instance_attribute(ec2, server.id, "disableApiTermination") is False
+    server.update(disableApiTermination=True)
+    assert instance_attribute(ec2, server.id, "disableApiTermination") is True
+    # Protected against termination, the instance is deleted only with forceDestroy.
+    with pytest.raises(ClientError, match="disableApiTermination"):
+        server.resource.delete(aws_ctx, server.id, {**server.outputs, "forceDestroy": False})
     server.assert_deleted(lambda: instance_of(ec2, server.id)["State"]["Name"] != "terminated")
 
 
@@ -256,6 +329,10 @@ def test_instance_check_failures() -> None:
     assert failed_properties(INSTANCE, {**base, "ebsBlockDevices": [{"deviceName": "/dev/sdb"}]}) == {
         "ebsBlockDevices"}
     assert failed_properties(INSTANCE, {**base, "rootBlockDevice": {"tags": {"a": "b"}}}) == {"rootBlockDevice"}
+    refused = failures(INSTANCE, **base, tenancy="dedicated", getPasswordData=True,
+                       creditSpecification={"cpuCredits": "unlimited"})
+    assert set(refused) == {"tenancy", "getPasswordData", "creditSpecification"}
+    assert "moto reports standard credits" in refused["creditSpecification"]
     assert failed_properties(INSTANCE, {"launchTemplate": {"id": "lt-1", "name": "web"}}) == {"launchTemplate"}
     assert failed_properties(INSTANCE, {"launchTemplate": {"name": "web"}, "rootBlockDevice": {"volumeSize": 9}}) == {
         "rootBlockDevice"}

@@ -4,11 +4,13 @@ role policies, against the session's moto server."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from envctl.errors import OperationFailed
 from envctl.providers.aws.base import DiffResult
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.modules.iam.principals import ses_smtp_password_v4
@@ -21,6 +23,7 @@ from provider_steps import (
     assert_up_again_changes_nothing_and_destroy_deletes,
     checked,
     create,
+    failures,
     provider,
     unique,
     up_program,
@@ -160,6 +163,21 @@ def test_policy_lifecycle(aws_ctx: AwsContext, iam: Any) -> None:
         iam.get_policy(PolicyArn=id)
 
 
+def test_policy_with_a_delay_makes_a_new_version_the_default_only_after_it(aws_ctx: AwsContext, iam: Any) -> None:
+    id, outputs = create(aws_ctx, POLICY, "delayed", {"policy": document("s3:Get*"),
+                                                      "delayAfterPolicyCreationInMs": 400})
+    started = time.monotonic()
+    updated = update(aws_ctx, POLICY, "delayed", id, outputs, {"policy": document("s3:*")})
+    assert time.monotonic() - started >= 0.4
+    assert iam.get_policy(PolicyArn=id)["Policy"]["DefaultVersionId"] == "v2"
+    assert iam.get_policy_version(PolicyArn=id, VersionId="v2")["PolicyVersion"]["Document"]["Statement"][0][
+        "Action"] == ["s3:*"]
+    assert updated["delayAfterPolicyCreationInMs"] == 400 and updated["policy"] == document("s3:*")
+    # The delay itself changes nothing in IAM.
+    assert provider(POLICY).diff(updated, {**updated, "delayAfterPolicyCreationInMs": 0}).replaces == ()
+    provider(POLICY).delete(aws_ctx, id, updated)
+
+
 def test_policy_diff_replaces_on_description_and_path() -> None:
     policy = provider(POLICY)
     olds = checked(POLICY, "p", {"policy": document("s3:*"), "name": "p"})
@@ -189,6 +207,12 @@ def test_user_lifecycle(aws_ctx: AwsContext, iam: Any) -> None:
     assert provider(USER).read(aws_ctx, id, updated) == updated
 
     assert_deleted(aws_ctx, USER, id, updated)
+
+
+def test_user_permissions_boundary_is_refused_naming_it() -> None:
+    # The local cloud drops a user's boundary without a word: check stops the run instead.
+    refused = failures(USER, permissionsBoundary=READ_ONLY_LOGS)
+    assert set(refused) == {"permissionsBoundary"} and "permissions boundary" in refused["permissionsBoundary"]
 
 
 def test_user_rename_is_an_update_that_changes_the_id(aws_ctx: AwsContext, iam: Any) -> None:
@@ -230,6 +254,16 @@ def test_group_lifecycle(aws_ctx: AwsContext, iam: Any) -> None:
     assert provider(GROUP).read(aws_ctx, id, outputs) is None
 
     assert_deleted(aws_ctx, GROUP, renamed_to, renamed)
+
+
+def test_group_moved_to_another_path_in_place_or_the_update_fails(aws_ctx: AwsContext, iam: Any) -> None:
+    id, outputs = create(aws_ctx, GROUP, "movers", {"path": "/a/"})
+    assert iam.get_group(GroupName=id)["Group"]["Path"] == "/a/"
+    # The local cloud moves a group only with a rename: the update says so rather than record a path it lacks.
+    with pytest.raises(OperationFailed, match="path '/a/', not '/b/'"):
+        update(aws_ctx, GROUP, "movers", id, outputs, {"path": "/b/"})
+    assert provider(GROUP).read(aws_ctx, id, outputs)["path"] == "/a/"
+    provider(GROUP).delete(aws_ctx, id, outputs)
 
 
 # ---- memberships ---------------------------------------------------------------------------

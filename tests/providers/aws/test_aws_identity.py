@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from typing import Any
 
 import pytest
 
@@ -15,9 +16,11 @@ from envctl.providers.aws.context import AwsContext
 from provider_steps import (
     LAMBDA_TRUST,
     READ_ONLY_LOGS,
+    Provisioner,
     assert_deleted,
     checked,
     create,
+    failures,
     invoke,
     provider,
     unique,
@@ -26,6 +29,7 @@ from provider_steps import (
 )
 
 ROLE = "aws:iam/role:Role"
+READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 PARAMETER = "aws:ssm/parameter:Parameter"
@@ -127,6 +131,100 @@ def test_role_name_prefix_and_force_detach_on_delete(aws_ctx: AwsContext) -> Non
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}],
     }))
     assert_deleted(aws_ctx, ROLE, id, outputs)
+
+
+def test_role_permissions_boundary_is_set_changed_and_removed(aws_ctx: AwsContext) -> None:
+    iam = aws_ctx.client("iam")
+    id, outputs = create(aws_ctx, ROLE, "bounded", {"assumeRolePolicy": LAMBDA_TRUST,
+                                                    "permissionsBoundary": READ_ONLY_LOGS})
+    assert iam.get_role(RoleName=id)["Role"]["PermissionsBoundary"]["PermissionsBoundaryArn"] == READ_ONLY_LOGS
+    updated = update(aws_ctx, ROLE, "bounded", id, outputs, {"permissionsBoundary": READ_ONLY})
+    assert iam.get_role(RoleName=id)["Role"]["PermissionsBoundary"]["PermissionsBoundaryArn"] == READ_ONLY
+    assert updated["permissionsBoundary"] == READ_ONLY
+    cleared = update(aws_ctx, ROLE, "bounded", id, updated, {"permissionsBoundary": None})
+    assert "PermissionsBoundary" not in iam.get_role(RoleName=id)["Role"] and cleared["permissionsBoundary"] is None
+    provider(ROLE).delete(aws_ctx, id, cleared)
+
+
+def allow(*actions: str) -> str:
+    return json.dumps({"Version": "2012-10-17",
+                       "Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": "*"}]})
+
+
+def attached_arns(iam: Any, role: str) -> set[str]:
+    return {p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]}
+
+
+def inline_names(iam: Any, role: str) -> set[str]:
+    return set(iam.list_role_policies(RoleName=role)["PolicyNames"])
+
+
+def test_role_manages_its_managed_and_inline_policies_exclusively(
+    provisioner: Provisioner, aws_ctx: AwsContext
+) -> None:
+    iam = aws_ctx.client("iam")
+    role = provisioner.create(ROLE, "worker", {
+        "assumeRolePolicy": LAMBDA_TRUST, "managedPolicyArns": [READ_ONLY_LOGS],
+        "inlinePolicies": [{"name": "queue", "policy": allow("sqs:SendMessage")}],
+    })
+    assert attached_arns(iam, role.id) == {READ_ONLY_LOGS} and inline_names(iam, role.id) == {"queue"}
+    stored = iam.get_role_policy(RoleName=role.id, PolicyName="queue")["PolicyDocument"]
+    assert stored == json.loads(allow("sqs:SendMessage"))
+    assert role.outputs["managedPolicyArns"] == [READ_ONLY_LOGS]
+    assert role.outputs["inlinePolicies"] == [{"name": "queue", "policy": allow("sqs:SendMessage")}]
+
+    # What is attached or put by hand shows in a read (drift, as the role's sets are the program's).
+    iam.attach_role_policy(RoleName=role.id, PolicyArn=READ_ONLY)
+    iam.put_role_policy(RoleName=role.id, PolicyName="by-hand", PolicyDocument=allow("s3:ListBucket"))
+    current = provisioner.read(role)
+    assert current is not None and set(current["managedPolicyArns"]) == {READ_ONLY_LOGS, READ_ONLY}
+    assert [p["name"] for p in current["inlinePolicies"]] == ["queue", "by-hand"]
+    sets = ("managedPolicyArns", "inlinePolicies")
+    recorded = {key: role.outputs[key] for key in sets}
+    assert set(provider(ROLE).diff(recorded, {key: current[key] for key in sets}).changed) == set(sets)
+
+    # The same document written differently, or the sets in another order, is no change.
+    reformatted = json.dumps(json.loads(allow("sqs:SendMessage")), indent=2)
+    assert not provisioner.plan(role, {"inlinePolicies": [{"name": "queue", "policy": reformatted}]}).has_changes
+
+    # An update makes the role's policies exactly the program's again: what was added by hand goes.
+    role = provisioner.update(role, {"managedPolicyArns": [READ_ONLY],
+                                     "inlinePolicies": [{"name": "queue", "policy": allow("sqs:*")},
+                                                        {"name": "bucket", "policy": allow("s3:GetObject")}]})
+    assert attached_arns(iam, role.id) == {READ_ONLY} and inline_names(iam, role.id) == {"queue", "bucket"}
+    assert iam.get_role_policy(RoleName=role.id, PolicyName="queue")["PolicyDocument"] == json.loads(allow("sqs:*"))
+    assert role.outputs["managedPolicyArns"] == [READ_ONLY]
+
+    # Leaving the sets out of the program stops managing them: nothing changes.
+    assert not provisioner.plan(role, {"managedPolicyArns": None, "inlinePolicies": None}).has_changes
+    # Deleting lets go of the policies first (IAM refuses to delete a role that still has some).
+    provisioner.assert_deleted(role)
+
+
+def test_role_empty_policy_sets_remove_every_policy(provisioner: Provisioner, aws_ctx: AwsContext) -> None:
+    iam = aws_ctx.client("iam")
+    role = provisioner.create(ROLE, "emptied", {"assumeRolePolicy": LAMBDA_TRUST, "managedPolicyArns": [READ_ONLY],
+                                                "inlinePolicies": [{"name": "logs", "policy": allow("logs:*")}]})
+    iam.attach_role_policy(RoleName=role.id, PolicyArn=READ_ONLY_LOGS)
+    # An empty set, and one empty inline block, are Terraform's way of saying "none at all".
+    role = provisioner.update(role, {"managedPolicyArns": [], "inlinePolicies": [{}]})
+    assert attached_arns(iam, role.id) == set() and inline_names(iam, role.id) == set()
+    assert role.outputs["managedPolicyArns"] == [] and role.outputs["inlinePolicies"] == []
+
+
+def test_role_inline_policies_need_a_name_and_a_json_document() -> None:
+    assert set(failures(ROLE, assumeRolePolicy=LAMBDA_TRUST, inlinePolicies=[{"policy": allow("s3:*")}])) == {
+        "inlinePolicies"}
+    reason = failures(ROLE, assumeRolePolicy=LAMBDA_TRUST, inlinePolicies=[{"name": "p", "policy": "{no"}])
+    assert "'p' is not valid JSON" in reason["inlinePolicies"]
+    assert failures(ROLE, assumeRolePolicy=LAMBDA_TRUST, inlinePolicies=[{}]) == {}
+
+
+def test_iam_types_are_global_and_have_no_region(aws_ctx: AwsContext) -> None:
+    id, outputs = create(aws_ctx, ROLE, "global", {"assumeRolePolicy": LAMBDA_TRUST})
+    assert "region" not in outputs and "region" not in provider(ROLE).schema().inputs
+    assert set(failures(ROLE, assumeRolePolicy=LAMBDA_TRUST, region="us-west-2")) == {"region"}
+    provider(ROLE).delete(aws_ctx, id, outputs)
 
 
 # ---- RolePolicyAttachment ------------------------------------------------------------------
@@ -257,6 +355,44 @@ def test_parameter_insecure_value_is_read_back_under_its_own_name(aws_ctx: AwsCo
     current = provider(PARAMETER).read(aws_ctx, id, outputs)
     assert current is not None and current["insecureValue"] == "edited" and current["version"] == 2
     provider(PARAMETER).delete(aws_ctx, id, outputs)
+
+
+def parameter_metadata(ssm: Any, name: str) -> dict[str, Any]:
+    return ssm.describe_parameters(ParameterFilters=[{"Key": "Name", "Values": [name]}])["Parameters"][0]
+
+
+def test_parameter_secure_string_with_its_own_key_pattern_and_tier(
+    provisioner: Provisioner, aws_ctx: AwsContext
+) -> None:
+    ssm = aws_ctx.client("ssm")
+    first, second = (provisioner.create("aws:kms/key:Key", name, {}) for name in ("ssm-one", "ssm-two"))
+    parameter = provisioner.create(PARAMETER, "token", {
+        "type": "SecureString", "value": "abc", "keyId": first.id, "allowedPattern": "^[a-z]+$", "tier": "Advanced",
+    })
+    stored = parameter_metadata(ssm, parameter.id)
+    assert (stored["KeyId"], stored["AllowedPattern"], stored["Tier"]) == (first.id, "^[a-z]+$", "Advanced")
+    assert parameter.outputs["hasValueWo"] is False and parameter.outputs["version"] == 1
+
+    parameter = provisioner.update(parameter, {"keyId": second.id, "value": "xyz"})
+    assert parameter_metadata(ssm, parameter.id)["KeyId"] == second.id
+    assert ssm.get_parameter(Name=parameter.id, WithDecryption=True)["Parameter"]["Value"] == "xyz"
+    assert provisioner.read(parameter)["keyId"] == second.id
+    provisioner.assert_deleted(parameter)
+
+
+def test_parameter_refuses_what_it_cannot_honour() -> None:
+    refused = failures(PARAMETER, type="String", value="v", valueWo="w", valueWoVersion=1,
+                       arn="arn:aws:ssm:us-east-1:123456789012:parameter/p")
+    assert set(refused) == {"valueWo", "valueWoVersion", "arn"} and "use 'value'" in refused["valueWo"]
+    # Terraform drops the key of a plain parameter without a word; envctl names it.
+    assert set(failures(PARAMETER, type="String", value="v", keyId="alias/aws/ssm")) == {"keyId"}
+
+
+def test_parameter_intelligent_tiering_is_no_change_once_aws_chose_the_tier() -> None:
+    parameter = provider(PARAMETER)
+    olds = checked(PARAMETER, "p", {"name": "p", "type": "String", "value": "a"})
+    assert not parameter.diff(olds, {**olds, "tier": "Intelligent-Tiering"}).has_changes
+    assert parameter.diff(olds, {**olds, "tier": "Advanced"}) == DiffResult(("tier",), ())
 
 
 def test_parameter_diff_replaces_on_name_and_updates_value() -> None:

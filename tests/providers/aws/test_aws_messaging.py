@@ -19,6 +19,7 @@ from provider_steps import (
     Provisioner,
     assert_up_again_changes_nothing_and_destroy_deletes,
     failed_properties,
+    failures,
     provider,
     unique,
     up_program,
@@ -179,6 +180,13 @@ def test_stream_checks_shard_count_against_mode() -> None:
     }
     assert failed_properties(STREAM, {"shardCount": 1, "retentionPeriod": 12}) == {"retentionPeriod"}
     assert failed_properties(STREAM, {"shardCount": 1, "encryptionType": "KMS"}) == {"kmsKeyId"}
+
+
+def test_stream_refuses_an_arn_and_warm_throughput() -> None:
+    refused = failures(STREAM, shardCount=1, arn="arn:aws:kinesis:us-east-1:123456789012:stream/clicks",
+                       warmThroughputMibPs=100)
+    assert set(refused) == {"arn", "warmThroughputMibPs"}
+    assert "read the `arn` output" in refused["arn"]
 
 
 def test_on_demand_stream_records_no_shard_count(provisioner: Provisioner) -> None:

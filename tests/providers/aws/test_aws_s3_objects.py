@@ -13,7 +13,21 @@ import pytest
 
 from envctl.providers.aws.context import AwsContext
 
-from provider_steps import deploy, destroy_for_good, diff_of, provider, read, redeploy, sdk_wire, unique
+from engine_support import aws
+from provider_steps import (
+    assert_up_again_changes_nothing_and_destroy_deletes,
+    deploy,
+    destroy_for_good,
+    diff_of,
+    error_code,
+    failures,
+    provider,
+    read,
+    redeploy,
+    sdk_wire,
+    unique,
+    up_program,
+)
 
 OBJECT = "aws:s3/bucketObject:BucketObject"
 OBJECT_V2 = "aws:s3/bucketObjectv2:BucketObjectv2"
@@ -106,6 +120,31 @@ def test_deleting_an_object_removes_every_version(aws_ctx: AwsContext, bucket: s
     assert not remaining.get("Versions") and not remaining.get("DeleteMarkers")
 
 
+def test_object_lock_settings_are_uploaded_and_changed_in_place(aws_ctx: AwsContext) -> None:
+    s3 = aws_ctx.client("s3")
+    name = unique("locked")
+    s3.create_bucket(Bucket=name, ObjectLockEnabledForBucket=True)
+    news = {"bucket": name, "key": "report.csv", "content": "a,b", "forceDestroy": True,
+            "objectLockMode": "GOVERNANCE", "objectLockRetainUntilDate": "2030-01-01T00:00:00Z",
+            "objectLockLegalHoldStatus": "ON"}
+    obj = deploy(aws_ctx, OBJECT, "report", news)
+    head = s3.head_object(Bucket=name, Key="report.csv")
+    assert (head["ObjectLockMode"], head["ObjectLockLegalHoldStatus"]) == ("GOVERNANCE", "ON")
+    assert head["ObjectLockRetainUntilDate"].isoformat().startswith("2030-01-01T00:00:00")
+    assert obj.outputs["objectLockRetainUntilDate"] == "2030-01-01T00:00:00Z"
+
+    # Shortening a governance retention (with its bypass) and lifting the hold change the object, not upload it.
+    held = redeploy(aws_ctx, obj, {**news, "objectLockLegalHoldStatus": "OFF",
+                                   "objectLockRetainUntilDate": "2029-06-01T00:00:00Z"})
+    head = s3.head_object(Bucket=name, Key="report.csv")
+    assert head["ObjectLockLegalHoldStatus"] == "OFF" and head["ObjectLockRetainUntilDate"].year == 2029
+    assert held.outputs["versionId"] == obj.outputs["versionId"]
+    assert read(aws_ctx, held)["objectLockRetainUntilDate"] == "2029-06-01T00:00:00Z"
+
+    destroy_for_good(aws_ctx, held)  # forceDestroy deletes it within its governance retention
+    s3.delete_bucket(Bucket=name)
+
+
 def test_object_body_inputs_are_exclusive(project: Path) -> None:
     both = {"bucket": "b", "content": "x", "source": file_asset("www/index.html")}
     assert [f.property for f in provider(OBJECT).check("o", None, both).failures] == ["source"]
@@ -127,7 +166,8 @@ def test_bucket_policy_lifecycle(aws_ctx: AwsContext, bucket: str) -> None:
 
     assert policy.id == bucket
     assert json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"]) == public_read(bucket)
-    assert read(aws_ctx, policy) == {"bucket": bucket, "policy": news["policy"]}  # configured text, if equivalent
+    # The configured text while it is equivalent (and the region, as for every regional type).
+    assert read(aws_ctx, policy) == {"bucket": bucket, "policy": news["policy"], "region": "us-east-1"}
 
     # The same document written differently (a PolicyDocument object, one-item lists as strings) is no change.
     equivalent = public_read(bucket)
@@ -185,8 +225,71 @@ def test_website_routing_rules_as_json_text(aws_ctx: AwsContext, bucket: str) ->
     destroy_for_good(aws_ctx, website)
 
 
+def test_website_refuses_an_owner_check_the_local_cloud_does_not_make() -> None:
+    refused = failures(WEBSITE, bucket="b", indexDocument={"suffix": "i.html"}, expectedBucketOwner="123456789012")
+    assert set(refused) == {"expectedBucketOwner"} and "does not check a bucket's owner" in refused[
+        "expectedBucketOwner"]
+
+
 def test_website_needs_an_index_document_or_a_redirect() -> None:
     neither = {"bucket": "b"}
     both = {"bucket": "b", "indexDocument": {"suffix": "i.html"}, "redirectAllRequestsTo": {"hostName": "x.com"}}
     for news in (neither, both):
         assert [f.property for f in provider(WEBSITE).check("w", None, news).failures] == ["indexDocument"]
+
+
+# ---- an unmodified program through the local engine --------------------------------------
+
+# Pulumi's static website example as it is published: the website set inline on the bucket.
+STATIC_WEBSITE_PROGRAM = """
+import json
+import mimetypes
+import os
+
+import pulumi
+import pulumi_aws as aws
+
+web_bucket = aws.s3.Bucket("s3-website-bucket", website=aws.s3.BucketWebsiteArgs(index_document="index.html"))
+public_access = aws.s3.BucketPublicAccessBlock("public-access", bucket=web_bucket.id, block_public_policy=False)
+
+content_dir = "www"
+for file in os.listdir(content_dir):
+    filepath = os.path.join(content_dir, file)
+    mime_type, _ = mimetypes.guess_type(filepath)
+    aws.s3.BucketObject(file, bucket=web_bucket.id, source=pulumi.FileAsset(filepath), content_type=mime_type)
+
+
+def public_read_policy_for_bucket(bucket_name):
+    return json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": ["s3:GetObject"],
+            "Resource": [f"arn:aws:s3:::{bucket_name}/*"],
+        }],
+    })
+
+
+aws.s3.BucketPolicy("bucket-policy", bucket=web_bucket.id, policy=web_bucket.id.apply(public_read_policy_for_bucket),
+                    opts=pulumi.ResourceOptions(depends_on=[public_access]))
+
+pulumi.export("bucket_name", web_bucket.id)
+pulumi.export("website_url", web_bucket.website_endpoint)
+"""
+
+
+def test_the_static_website_program_runs_unmodified(tmp_path: Path, moto_endpoint: str) -> None:
+    (tmp_path / "www").mkdir()
+    (tmp_path / "www" / "index.html").write_text("<h1>hello</h1>")
+    project, result = up_program(tmp_path, STATIC_WEBSITE_PROGRAM, moto_endpoint)
+    assert result.changes["create"] == 4 + 1  # and the stack
+    bucket = result.outputs["bucket_name"]
+    assert result.outputs["website_url"] == f"{bucket}.s3-website-us-east-1.amazonaws.com"
+    s3 = aws(moto_endpoint, "s3")
+    assert s3.get_bucket_website(Bucket=bucket)["IndexDocument"] == {"Suffix": "index.html"}
+    assert s3.get_object(Bucket=bucket, Key="index.html")["ContentType"] == "text/html"
+    assert json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])["Statement"][0]["Principal"] == "*"
+
+    assert_up_again_changes_nothing_and_destroy_deletes(project, moto_endpoint, 4 + 1)
+    assert error_code(s3.head_bucket, Bucket=bucket) == "404"

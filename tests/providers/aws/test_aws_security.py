@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from pathlib import Path
+from typing import Any
 
 from envctl.engine.properties import is_secret
 from envctl.providers.aws.context import AwsContext
@@ -15,6 +16,7 @@ from provider_steps import (
     assert_up_again_changes_nothing_and_destroy_deletes,
     error_code,
     failed_properties,
+    failures,
     provider,
     unique,
     up_program,
@@ -73,9 +75,25 @@ def test_key_lifecycle(provisioner: Provisioner, aws_ctx: AwsContext) -> None:
 
 def test_key_checks_windows() -> None:
     assert failed_properties(KEY, {"deletionWindowInDays": 3}) == {"deletionWindowInDays"}
-    assert failed_properties(KEY, {"enableKeyRotation": True, "rotationPeriodInDays": 30}) == {
-        "rotationPeriodInDays"
-    }
+
+
+def test_key_refuses_what_the_local_cloud_drops() -> None:
+    refused = failures(KEY, customKeyStoreId="cks-1234", xksKeyId="xks-1", rotationPeriodInDays=180)
+    assert set(refused) == {"customKeyStoreId", "xksKeyId", "rotationPeriodInDays"}
+    assert "custom key stores" in refused["customKeyStoreId"] and "rotation period" in refused["rotationPeriodInDays"]
+
+
+def test_key_for_signing_in_every_region(provisioner: Provisioner, aws_ctx: AwsContext) -> None:
+    kms = aws_ctx.client("kms")
+    key = provisioner.create(KEY, "signing", {"keyUsage": "SIGN_VERIFY", "customerMasterKeySpec": "RSA_2048",
+                                             "multiRegion": True})
+    metadata = kms.describe_key(KeyId=key.id)["KeyMetadata"]
+    assert (metadata["KeyUsage"], metadata["KeySpec"], metadata["MultiRegion"]) == ("SIGN_VERIFY", "RSA_2048", True)
+    assert key.id.startswith("mrk-") and key.outputs["keyId"] == key.id
+    found = provisioner.read(key)
+    assert found is not None and (found["keyUsage"], found["customerMasterKeySpec"], found["multiRegion"]) == (
+        "SIGN_VERIFY", "RSA_2048", True)
+    provisioner.assert_deleted(key)
 
 
 # ---- KMS Alias ------------------------------------------------------------------------------
@@ -163,9 +181,65 @@ def test_secret_without_recovery_is_deleted_at_once(provisioner: Provisioner, aw
     assert error_code(client.describe_secret, SecretId=secret.id) == "ResourceNotFoundException"
 
 
+def replication(client: Any, secret_id: str) -> dict[str, tuple[str | None, str]]:
+    statuses = client.describe_secret(SecretId=secret_id).get("ReplicationStatus") or []
+    return {status["Region"]: (status.get("KmsKeyId"), status["Status"]) for status in statuses}
+
+
+def test_secret_replicas_are_added_changed_and_removed(provisioner: Provisioner, aws_ctx: AwsContext) -> None:
+    client = aws_ctx.client("secretsmanager")
+    secret = provisioner.create(SECRET, "replicated", {"recoveryWindowInDays": 0,
+                                                       "replicas": [{"region": "us-west-2"}]})
+    assert replication(client, secret.id) == {"us-west-2": ("alias/aws/secretsmanager", "InSync")}
+    [replica] = secret.outputs["replicas"]
+    assert (replica["region"], replica["status"]) == ("us-west-2", "InSync")
+    west = aws_ctx.in_region("us-west-2").client("secretsmanager")
+    assert west.describe_secret(SecretId=secret.inputs["name"])["PrimaryRegion"] == "us-east-1"
+    assert not provisioner.plan(secret, {"replicas": [{"region": "us-west-2"}]}).has_changes
+
+    secret = provisioner.update(secret, {"replicas": [{"region": "us-west-2"}, {"region": "eu-west-1"}]})
+    assert replication(client, secret.id) == {"us-west-2": ("alias/aws/secretsmanager", "InSync"),
+                                              "eu-west-1": ("alias/aws/secretsmanager", "InSync")}
+    assert {r["region"] for r in secret.outputs["replicas"]} == {"us-west-2", "eu-west-1"}
+
+    secret = provisioner.update(secret, {"replicas": [{"region": "eu-west-1"}]})
+    assert replication(client, secret.id) == {"eu-west-1": ("alias/aws/secretsmanager", "InSync")}
+    # Leaving the replicas out of the program stops managing them: nothing changes ...
+    assert not provisioner.plan(secret, {"replicas": None}).has_changes
+    # ... while a replica removed outside envctl is drift, as the engine decides it from a read.
+    client.remove_regions_from_replication(SecretId=secret.id, RemoveReplicaRegions=["eu-west-1"])
+    current = provisioner.read(secret)
+    assert current is not None and current["replicas"] == []
+    assert provider(SECRET).diff({"replicas": secret.outputs["replicas"]}, {"replicas": []}).changed == ("replicas",)
+    # Deleting removes the replicas first (a secret with replicas cannot be deleted).
+    provisioner.assert_deleted(secret)
+
+
+def test_secret_replica_overwrites_a_secret_of_that_name_only_when_told(
+    provisioner: Provisioner, aws_ctx: AwsContext
+) -> None:
+    west = aws_ctx.in_region("us-west-2").client("secretsmanager")
+    names = [unique("taken"), unique("taken")]
+    for name in names:
+        west.create_secret(Name=name)
+    kept = provisioner.create(SECRET, "kept", {"name": names[0], "recoveryWindowInDays": 0,
+                                               "replicas": [{"region": "us-west-2"}]})
+    assert kept.outputs["replicas"][0]["status"] == "Failed"
+    assert "already exists" in kept.outputs["replicas"][0]["statusMessage"]
+    overwritten = provisioner.create(SECRET, "overwritten", {"name": names[1], "recoveryWindowInDays": 0,
+                                                             "replicas": [{"region": "us-west-2"}],
+                                                             "forceOverwriteReplicaSecret": True})
+    assert overwritten.outputs["replicas"][0]["status"] == "InSync"
+    west.delete_secret(SecretId=names[0], ForceDeleteWithoutRecovery=True)
+
+
 def test_secret_checks() -> None:
     assert failed_properties(SECRET, {"recoveryWindowInDays": 3}) == {"recoveryWindowInDays"}
-    assert failed_properties(SECRET, {"replicas": [{"region": "us-west-2"}]}) == {"replicas"}
+    # The local cloud encrypts replicas with the default key whatever the request says: refused, not dropped.
+    keyed = failures(SECRET, replicas=[{"region": "us-west-2", "kmsKeyId": "alias/replicas"}])
+    assert set(keyed) == {"replicas"} and "'replicas.kmsKeyId' is not supported" in keyed["replicas"]
+    refused = failures(SECRET, type="SalesforceClientSecret")
+    assert set(refused) == {"type"} and "not emulated by the local cloud" in refused["type"]
 
 
 # ---- Secrets Manager SecretVersion ----------------------------------------------------------
@@ -211,7 +285,9 @@ def test_secret_version_checks() -> None:
     assert failed_properties(VERSION, {"secretId": "s", "secretString": "a", "secretBinary": "Yg=="}) == {
         "secretBinary"
     }
-    assert failed_properties(VERSION, {"secretId": "s", "secretStringWo": "a"}) == {"secretStringWo"}
+    refused = failures(VERSION, secretId="s", secretStringWo="a", secretStringWoVersion=1)
+    assert set(refused) == {"secretStringWo", "secretStringWoVersion"} and "use 'secretString'" in refused[
+        "secretStringWo"]
 
 
 # ---- an unmodified program through the local engine --------------------------------------

@@ -6,12 +6,25 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import pulumi_aws
 import pytest
 
 from envctl.providers.aws.base import Props
 from envctl.providers.aws.context import AwsContext
 
-from provider_steps import assert_deleted, checked, error_code, failed_properties, provider, unique, urn
+from provider_steps import (
+    Provisioner,
+    assert_deleted,
+    checked,
+    created,
+    error_code,
+    failed_properties,
+    failures,
+    provider,
+    read_from_cloud,
+    unique,
+    urn,
+)
 
 BUCKET_TYPE = "aws:s3/bucket:Bucket"
 VERSIONING_TYPE = "aws:s3/bucketVersioning:BucketVersioning"
@@ -46,7 +59,7 @@ BUCKET_INPUTS = {
 @pytest.fixture
 def bucket(aws_ctx: AwsContext) -> Iterator[tuple[str, Props, Props]]:
     inputs = checked(BUCKET_TYPE, "Data", BUCKET_INPUTS)
-    id, outputs = provider(BUCKET_TYPE).create(aws_ctx, urn(BUCKET_TYPE, "Data"), inputs)
+    id, outputs = created(aws_ctx, BUCKET_TYPE, "Data", inputs)
     yield id, inputs, outputs
     provider(BUCKET_TYPE).delete(aws_ctx, id, {**outputs, "forceDestroy": True})
 
@@ -85,7 +98,7 @@ def test_bucket_read_returns_what_create_returned_and_sees_changes_made_outside(
     aws_ctx: AwsContext, s3: Any, bucket: tuple[str, Props, Props]
 ) -> None:
     id, _, outputs = bucket
-    assert provider(BUCKET_TYPE).read(aws_ctx, id, outputs) == outputs
+    assert read_from_cloud(aws_ctx, BUCKET_TYPE, id, outputs) == outputs
     s3.put_bucket_versioning(Bucket=id, VersioningConfiguration={"Status": "Suspended"})
     s3.put_bucket_tagging(Bucket=id, Tagging={"TagSet": [{"Key": "team", "Value": "other"}]})
     drifted = provider(BUCKET_TYPE).read(aws_ctx, id, outputs)
@@ -137,6 +150,180 @@ def test_bucket_prefix_names_the_bucket_at_create(aws_ctx: AwsContext) -> None:
     assert_deleted(aws_ctx, BUCKET_TYPE, id, outputs)
 
 
+# ---- Bucket: the inline configurations pulumi-aws 7 keeps ----------------------------------------
+
+def drifted(token: str, recorded: Props, current: Props | None, key: str) -> bool:
+    """Whether the engine's drift check sees `key` changed: the provider's diff of the recorded and read values."""
+    assert current is not None
+    return key in provider(token).diff({key: recorded[key]}, {key: current[key]}).changed
+
+
+SPA_RULES = [{"Condition": {"HttpErrorCodeReturnedEquals": "404"}, "Redirect": {"ReplaceKeyWith": "index.html"}}]
+
+
+def test_bucket_inline_website_is_hosted_with_its_endpoint(provisioner: Provisioner, s3: Any) -> None:
+    site = provisioner.create(BUCKET_TYPE, "site", {"website": {
+        "indexDocument": "index.html", "errorDocument": "404.html", "routingRules": json.dumps(SPA_RULES),
+    }})
+    answer = s3.get_bucket_website(Bucket=site.id)
+    assert answer["IndexDocument"] == {"Suffix": "index.html"} and answer["ErrorDocument"] == {"Key": "404.html"}
+    assert answer["RoutingRules"] == SPA_RULES
+    assert site.outputs["websiteEndpoint"] == f"{site.id}.s3-website-us-east-1.amazonaws.com"
+    assert site.outputs["websiteDomain"] == "s3-website-us-east-1.amazonaws.com"
+    assert site.outputs["website"]["routingRules"] == json.dumps(SPA_RULES)  # the program's text
+
+    site = provisioner.update(site, {"website": {"redirectAllRequestsTo": "https://example.com"}})
+    answer = s3.get_bucket_website(Bucket=site.id)
+    assert answer["RedirectAllRequestsTo"] == {"HostName": "example.com", "Protocol": "https"}
+    assert "IndexDocument" not in answer and site.outputs["website"]["redirectAllRequestsTo"] == "https://example.com"
+
+    s3.put_bucket_website(Bucket=site.id, WebsiteConfiguration={"IndexDocument": {"Suffix": "home.html"}})
+    assert provisioner.read(site)["website"]["indexDocument"] == "home.html"
+    # Leaving the website out of the program leaves the bucket's as it is (Optional+Computed in Terraform) ...
+    assert not provisioner.plan(site, {"website": None}).has_changes
+    # ... while a website removed outside envctl is drift, as the engine decides it from a read.
+    s3.delete_bucket_website(Bucket=site.id)
+    assert drifted(BUCKET_TYPE, site.outputs, provisioner.read(site), "website")
+
+
+def test_bucket_without_a_website_has_no_website_endpoint(provisioner: Provisioner) -> None:
+    plain = provisioner.create(BUCKET_TYPE, "plain", {})
+    assert plain.outputs["website"] is None
+    assert plain.outputs["websiteEndpoint"] is None and plain.outputs["websiteDomain"] is None
+
+
+def test_bucket_inline_cors_and_lifecycle_rules(provisioner: Provisioner, s3: Any) -> None:
+    cors = [{"allowedMethods": ["GET", "HEAD"], "allowedOrigins": ["https://example.com"], "maxAgeSeconds": 300}]
+    lifecycle = [
+        {"id": "tmp", "enabled": True, "prefix": "tmp/", "expiration": {"days": 7},
+         "abortIncompleteMultipartUploadDays": 2},
+        {"id": "archive", "enabled": True, "tags": {"class": "cold"},
+         "transitions": [{"days": 30, "storageClass": "GLACIER"}], "noncurrentVersionExpiration": {"days": 90}},
+    ]
+    bucket = provisioner.create(BUCKET_TYPE, "rules", {"corsRules": cors, "lifecycleRules": lifecycle})
+    assert s3.get_bucket_cors(Bucket=bucket.id)["CORSRules"] == [
+        {"AllowedMethods": ["GET", "HEAD"], "AllowedOrigins": ["https://example.com"], "MaxAgeSeconds": 300}]
+    rules = {rule["ID"]: rule for rule in s3.get_bucket_lifecycle_configuration(Bucket=bucket.id)["Rules"]}
+    assert rules["tmp"]["Filter"] == {"Prefix": "tmp/"} and rules["tmp"]["Expiration"] == {"Days": 7}
+    assert rules["tmp"]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 2}
+    assert rules["archive"]["Filter"] == {"And": {"Prefix": "", "Tags": [{"Key": "class", "Value": "cold"}]}}
+    assert rules["archive"]["Transitions"] == [{"Days": 30, "StorageClass": "GLACIER"}]
+    assert rules["archive"]["NoncurrentVersionExpiration"] == {"NoncurrentDays": 90}
+    assert bucket.outputs["corsRules"] == cors
+    assert [r["id"] for r in bucket.outputs["lifecycleRules"]] == ["tmp", "archive"]
+    assert bucket.outputs["lifecycleRules"][1]["tags"] == {"class": "cold"}
+
+    bucket = provisioner.update(bucket, {
+        "corsRules": [{"allowedMethods": ["PUT"], "allowedOrigins": ["*"], "allowedHeaders": ["*"]}],
+        "lifecycleRules": [{"enabled": False, "prefix": "logs/", "expiration": {"date": "2031-01-01"}}],
+    })
+    assert s3.get_bucket_cors(Bucket=bucket.id)["CORSRules"] == [
+        {"AllowedHeaders": ["*"], "AllowedMethods": ["PUT"], "AllowedOrigins": ["*"]}]
+    [rule] = s3.get_bucket_lifecycle_configuration(Bucket=bucket.id)["Rules"]
+    assert rule["Status"] == "Disabled" and rule["Expiration"]["Date"].date().isoformat() == "2031-01-01"
+    assert rule["ID"].startswith("tf-s3-lifecycle-")  # Terraform's id for a rule without one
+    assert bucket.outputs["lifecycleRules"][0]["expiration"]["date"] == "2031-01-01"
+
+
+def test_bucket_inline_logging_policy_and_acceleration(provisioner: Provisioner, s3: Any) -> None:
+    # moto writes access logs: the target bucket must go with them.
+    logs = provisioner.create(BUCKET_TYPE, "access-logs", {"acl": "log-delivery-write", "forceDestroy": True})
+    grants = s3.get_bucket_acl(Bucket=logs.id)["Grants"]
+    assert any(g["Grantee"].get("URI", "").endswith("/s3/LogDelivery") for g in grants)
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject", "Resource": "arn:aws:s3:::guarded/*"}]})
+    guarded = provisioner.create(BUCKET_TYPE, "guarded", {
+        "logging": {"targetBucket": logs.id, "targetPrefix": "guarded/"}, "policy": policy,
+        "accelerationStatus": "Enabled",
+    })
+    assert s3.get_bucket_logging(Bucket=guarded.id)["LoggingEnabled"] == {"TargetBucket": logs.id,
+                                                                          "TargetPrefix": "guarded/"}
+    assert json.loads(s3.get_bucket_policy(Bucket=guarded.id)["Policy"]) == json.loads(policy)
+    assert s3.get_bucket_accelerate_configuration(Bucket=guarded.id)["Status"] == "Enabled"
+    assert guarded.outputs["policy"] == policy and guarded.outputs["accelerationStatus"] == "Enabled"
+    # The same policy written differently is no change.
+    assert not provisioner.plan(guarded, {"policy": json.loads(policy)}).has_changes
+
+    other_policy = policy.replace("s3:DeleteObject", "s3:PutObject")
+    guarded = provisioner.update(guarded, {"logging": {"targetBucket": logs.id, "targetPrefix": "g2/"},
+                                           "policy": other_policy, "accelerationStatus": "Suspended"})
+    assert s3.get_bucket_logging(Bucket=guarded.id)["LoggingEnabled"]["TargetPrefix"] == "g2/"
+    assert json.loads(s3.get_bucket_policy(Bucket=guarded.id)["Policy"]) == json.loads(other_policy)
+    assert s3.get_bucket_accelerate_configuration(Bucket=guarded.id)["Status"] == "Suspended"
+    assert guarded.outputs["logging"] == {"targetBucket": logs.id, "targetPrefix": "g2/"}
+
+
+ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
+
+
+def grants_of(s3: Any, bucket: str) -> set[tuple[str, str]]:
+    return {(g["Grantee"].get("URI") or g["Grantee"].get("ID"), g["Permission"])
+            for g in s3.get_bucket_acl(Bucket=bucket)["Grants"]}
+
+
+def test_bucket_inline_acl_and_grants(provisioner: Provisioner, s3: Any) -> None:
+    public = provisioner.create(BUCKET_TYPE, "public", {"acl": "public-read"})
+    assert (ALL_USERS, "READ") in grants_of(s3, public.id)
+    public = provisioner.update(public, {"acl": "private"})
+    assert (ALL_USERS, "READ") not in grants_of(s3, public.id) and public.outputs["acl"] == "private"
+
+    owner = s3.get_bucket_acl(Bucket=public.id)["Owner"]["ID"]
+    granted = [{"type": "CanonicalUser", "id": owner, "permissions": ["FULL_CONTROL"]},
+               {"type": "Group", "uri": ALL_USERS, "permissions": ["READ_ACP", "READ"]}]
+    shared = provisioner.create(BUCKET_TYPE, "shared", {"grants": granted})
+    assert grants_of(s3, shared.id) == {(owner, "FULL_CONTROL"), (ALL_USERS, "READ"), (ALL_USERS, "READ_ACP")}
+    # Grants and their permissions are sets: another order is no change, and the read agrees with the program.
+    assert not provisioner.plan(shared, {"grants": list(reversed(granted))}).has_changes
+    assert not provider(BUCKET_TYPE).diff({"grants": granted}, {"grants": provisioner.read(shared)["grants"]}).changed
+
+    shared = provisioner.update(shared, {"grants": granted[:1]})
+    assert grants_of(s3, shared.id) == {(owner, "FULL_CONTROL")}
+    assert set(failures(BUCKET_TYPE, acl="private", grants=granted)) == {"grants"}
+
+
+def test_bucket_inline_object_lock_configuration(provisioner: Provisioner, s3: Any) -> None:
+    locked = provisioner.create(BUCKET_TYPE, "locked", {
+        "versioning": {"enabled": True},
+        "objectLockConfiguration": {"objectLockEnabled": "Enabled",
+                                    "rule": {"defaultRetention": {"mode": "GOVERNANCE", "days": 1}}},
+    })
+    lock = s3.get_object_lock_configuration(Bucket=locked.id)["ObjectLockConfiguration"]
+    assert lock["ObjectLockEnabled"] == "Enabled" and lock["Rule"]["DefaultRetention"]["Days"] == 1
+    assert locked.outputs["objectLockEnabled"] is True
+    assert locked.outputs["objectLockConfiguration"]["rule"] == {"defaultRetention": {"mode": "GOVERNANCE", "days": 1,
+                                                                                      "years": None}}
+    locked = provisioner.update(locked, {"objectLockConfiguration": {
+        "objectLockEnabled": "Enabled", "rule": {"defaultRetention": {"mode": "COMPLIANCE", "years": 1}}}})
+    retention = s3.get_object_lock_configuration(Bucket=locked.id)["ObjectLockConfiguration"]["Rule"][
+        "DefaultRetention"]
+    assert (retention["Mode"], retention["Years"]) == ("COMPLIANCE", 1)
+    # Object lock cannot be turned off again: a bucket without it is a new bucket (ForceNew in Terraform).
+    assert provisioner.plan(locked, {"objectLockConfiguration": {"objectLockEnabled": "Disabled"}}).replaces == (
+        "objectLockConfiguration",)
+
+
+def test_bucket_in_the_account_regional_namespace(provisioner: Provisioner, aws_ctx: AwsContext, s3: Any) -> None:
+    name = f"{unique('ns')}-{aws_ctx.account_id}-us-east-1-an"
+    bucket = provisioner.create(BUCKET_TYPE, "regional", {"bucket": name, "bucketNamespace": "account-regional"})
+    s3.head_bucket(Bucket=name)
+    assert bucket.outputs["bucketNamespace"] == "account-regional"
+    assert provisioner.plan(bucket, {"bucketNamespace": "global"}).replaces == ("bucketNamespace",)
+
+
+def test_bucket_refuses_what_the_local_cloud_cannot_do() -> None:
+    refused = failures(BUCKET_TYPE, requestPayer="Requester", versioning={"enabled": True, "mfaDelete": True},
+                       replicationConfiguration={"role": "arn:aws:iam::123456789012:role/r", "rules": []},
+                       serverSideEncryptionConfiguration={"rule": {"blockedEncryptionTypes": ["SSE-C"]}})
+    assert set(refused) == {"requestPayer", "versioning", "replicationConfiguration",
+                            "serverSideEncryptionConfiguration"}
+    assert "'versioning.mfaDelete' is not supported" in refused["versioning"]
+    assert "requester-pays" in refused["requestPayer"] and "not emulated" in refused["replicationConfiguration"]
+    assert failures(BUCKET_TYPE, website={"errorDocument": "e.html"}) == {
+        "website": "a website needs an indexDocument or redirectAllRequestsTo"}
+    assert set(failures(BUCKET_TYPE, lifecycleRules=[{"enabled": True, "expiration": {"date": "soon"}}])) == {
+        "lifecycleRules"}
+
+
 # ---- BucketVersioning --------------------------------------------------------------------------
 
 
@@ -150,10 +337,10 @@ def test_bucket_versioning_check_requires_bucket_and_a_valid_status() -> None:
 def test_bucket_versioning_lifecycle(aws_ctx: AwsContext, s3: Any, plain_bucket: str) -> None:
     versioning = provider(VERSIONING_TYPE)
     inputs = checked(VERSIONING_TYPE, "v", {"bucket": plain_bucket, "versioningConfiguration": {"status": "Enabled"}})
-    id, outputs = versioning.create(aws_ctx, urn(VERSIONING_TYPE, "v"), inputs)
+    id, outputs = created(aws_ctx, VERSIONING_TYPE, "v", inputs)
     assert id == plain_bucket
     assert s3.get_bucket_versioning(Bucket=plain_bucket)["Status"] == "Enabled"
-    assert versioning.read(aws_ctx, id, outputs) == outputs
+    assert read_from_cloud(aws_ctx, VERSIONING_TYPE, id, outputs) == outputs
 
     news = {**inputs, "versioningConfiguration": {"status": "Suspended"}}
     diff = versioning.diff(inputs, news)
@@ -168,6 +355,23 @@ def test_bucket_versioning_lifecycle(aws_ctx: AwsContext, s3: Any, plain_bucket:
     versioning.delete(aws_ctx, id, outputs)
     versioning.delete(aws_ctx, id, outputs)
     assert s3.get_bucket_versioning(Bucket=plain_bucket)["Status"] == "Suspended"
+
+
+def test_bucket_versioning_refuses_mfa_delete_and_owner_checks() -> None:
+    with_mfa_delete = {"status": "Enabled", "mfaDelete": "Enabled"}
+    refused = failures(VERSIONING_TYPE, bucket="b", versioningConfiguration=with_mfa_delete,
+                       mfa="arn:aws:iam::123456789012:mfa/root 123456", expectedBucketOwner="123456789012")
+    assert set(refused) == {"versioningConfiguration", "mfa", "expectedBucketOwner"}
+    assert "'versioningConfiguration.mfaDelete' is not supported" in refused["versioningConfiguration"]
+    assert "does not check a bucket's owner" in refused["expectedBucketOwner"]
+
+
+def test_bucket_versioning_declares_the_inputs_of_pulumi_aws_s_init_args() -> None:
+    """BucketVersioning's arguments class is BucketVersioningInitArgs (BucketVersioningArgs is Bucket's block)."""
+    args = pulumi_aws.s3.BucketVersioningInitArgs
+    wire = {value.fget._pulumi_name for value in vars(args).values()
+            if isinstance(value, property) and hasattr(value.fget, "_pulumi_name")}
+    assert provider(VERSIONING_TYPE).schema().inputs == wire
 
 
 def test_bucket_versioning_is_gone_with_its_bucket(aws_ctx: AwsContext, s3: Any) -> None:
@@ -193,11 +397,11 @@ def test_public_access_block_check_defaults_every_flag_to_false() -> None:
 def test_public_access_block_lifecycle(aws_ctx: AwsContext, s3: Any, plain_bucket: str) -> None:
     block = provider(ACCESS_BLOCK_TYPE)
     inputs = checked(ACCESS_BLOCK_TYPE, "pab", {"bucket": plain_bucket, "blockPublicAcls": True})
-    id, outputs = block.create(aws_ctx, urn(ACCESS_BLOCK_TYPE, "pab"), inputs)
+    id, outputs = created(aws_ctx, ACCESS_BLOCK_TYPE, "pab", inputs)
     assert id == plain_bucket
     config = s3.get_public_access_block(Bucket=id)["PublicAccessBlockConfiguration"]
     assert config["BlockPublicAcls"] is True and config["RestrictPublicBuckets"] is False
-    assert block.read(aws_ctx, id, outputs) == outputs
+    assert read_from_cloud(aws_ctx, ACCESS_BLOCK_TYPE, id, outputs) == outputs
 
     news = {**inputs, "restrictPublicBuckets": True}
     diff = block.diff(inputs, news)
@@ -209,6 +413,16 @@ def test_public_access_block_lifecycle(aws_ctx: AwsContext, s3: Any, plain_bucke
 
     assert_deleted(aws_ctx, ACCESS_BLOCK_TYPE, id, updated)
     assert error_code(s3.get_public_access_block, Bucket=id) == "NoSuchPublicAccessBlockConfiguration"
+
+
+def test_public_access_block_skip_destroy_leaves_it_on_the_bucket(
+    aws_ctx: AwsContext, s3: Any, plain_bucket: str
+) -> None:
+    inputs = checked(ACCESS_BLOCK_TYPE, "kept", {"bucket": plain_bucket, "blockPublicPolicy": True,
+                                                 "skipDestroy": True})
+    id, outputs = created(aws_ctx, ACCESS_BLOCK_TYPE, "kept", inputs)
+    provider(ACCESS_BLOCK_TYPE).delete(aws_ctx, id, outputs)
+    assert s3.get_public_access_block(Bucket=id)["PublicAccessBlockConfiguration"]["BlockPublicPolicy"] is True
 
 
 # ---- Table -------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ _ALARM_FIELDS = {
     "treatMissingData": "TreatMissingData",
     "unit": "Unit",
 }
+_ALARM_REQUIRED = ("comparisonOperator", "evaluationPeriods")
 # Action lists: sets in Terraform, so they are read back in the configured order.
 _ALARM_ACTIONS = {
     "alarmActions": "AlarmActions",
@@ -90,13 +91,16 @@ class MetricAlarm(AwsResource):
     token = "aws:cloudwatch/metricAlarm:MetricAlarm"
     id_property = "name"
     name_property = "name"
-    required = ("comparisonOperator", "evaluationPeriods")
     defaults = {"actionsEnabled": True, "treatMissingData": "missing"}
     force_new = frozenset({"name", "region"})
+    handled = frozenset({*_ALARM_FIELDS, *_ALARM_ACTIONS, "dimensions", "metricQueries"})
     unsupported = dict.fromkeys(_UNSUPPORTED_ALARM_INPUTS, "use metricName or metricQueries")
+    outputs = frozenset({"arn"})
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
-        failures = []
+        # pulumi-aws leaves them optional for alarms on evaluationCriteria, which envctl refuses.
+        failures = [CheckFailure(key, f"missing required property '{key}'")
+                    for key in _ALARM_REQUIRED if inputs.get(key) is None]
         # Terraform's plan-time rule: a single-metric alarm names exactly one kind of statistic.
         statistics = [key for key in ("statistic", "extendedStatistic") if inputs.get(key)]
         if inputs.get("metricName") and len(statistics) != 1:

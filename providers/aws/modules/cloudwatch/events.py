@@ -93,6 +93,8 @@ class EventBus(AwsResource):
     id_property = "name"
     name_property = "name"  # required by Terraform, auto-named by pulumi-aws
     force_new = frozenset({"name", "eventSourceName", "region"})
+    handled = frozenset({*_BUS_SETTINGS, "eventSourceName", *(b.wire for b in _BUS_BLOCKS)})
+    outputs = frozenset({"arn"})
     gone_codes = _GONE
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
@@ -176,6 +178,8 @@ class EventRule(AwsResource):
     name_max_length = 64
     defaults = {"eventBusName": DEFAULT_BUS, "forceDestroy": False}
     force_new = frozenset({"name", "namePrefix", "eventBusName", "region"})
+    handled = frozenset({*_RULE_SETTINGS, "eventBusName", "state", "isEnabled", "forceDestroy"})
+    outputs = frozenset({"arn"})
     documents = {"eventPattern": policies_equivalent}
     gone_codes = _GONE
 
@@ -258,9 +262,11 @@ class EventTarget(AwsResource):
     required = ("rule", "arn")
     defaults = {"eventBusName": DEFAULT_BUS, "forceDestroy": False}
     force_new = frozenset({"rule", "targetId", "eventBusName", "region"})
+    handled = frozenset({*_TARGET_SETTINGS, "eventBusName", "forceDestroy", *(b.wire for b in _TARGET_BLOCKS)})
     taggable = False
     documents = {"input": policies_equivalent}
-    unsupported = dict.fromkeys(_UNSUPPORTED_TARGETS, "")
+    unsupported = dict.fromkeys(_UNSUPPORTED_TARGETS, "only targets given by arn, with sqsTarget, kinesisTarget or "
+                                                      "httpTarget parameters, are implemented")
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
         given = [key for key in ("input", "inputPath", "inputTransformer") if inputs.get(key)]

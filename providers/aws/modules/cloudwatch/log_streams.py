@@ -67,6 +67,8 @@ class LogStream(AwsResource):
     name_max_length = _NAME_MAX_LENGTH
     required = ("logGroupName",)
     force_new = frozenset({"name", "logGroupName", "region"})
+    handled = frozenset()
+    outputs = frozenset({"arn"})
     taggable = False
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
@@ -147,6 +149,7 @@ class LogMetricFilter(AwsResource):
     name_max_length = _NAME_MAX_LENGTH
     required = ("logGroupName", "pattern", "metricTransformation")
     force_new = frozenset({"name", "logGroupName", "region"})
+    handled = frozenset({"applyOnTransformedLogs"})
     taggable = False
 
     def check(self, logical_name: str, olds: Props | None, news: Props) -> CheckResult:

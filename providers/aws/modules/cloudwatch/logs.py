@@ -30,6 +30,8 @@ class LogGroup(AwsResource):
     name_max_length = 512
     defaults = {"retentionInDays": 0, "logGroupClass": "STANDARD", "skipDestroy": False}
     force_new = frozenset({"name", "namePrefix", "logGroupClass", "region"})
+    handled = frozenset({"retentionInDays", "kmsKeyId", "logGroupClass", "deletionProtectionEnabled", "skipDestroy"})
+    outputs = frozenset({"arn"})
     gone_codes = LOGS_GONE
 
     def validate(self, inputs: Props) -> list[CheckFailure]:

@@ -11,7 +11,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from envctl.errors import BadInput, OperationFailed
-from envctl.providers.aws.base import CheckFailure, DiffResult, Props
+from envctl.providers.aws.base import CheckFailure, DiffResult, Props, unsupported_fields
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.errors import error_code, one_found
 from envctl.providers.aws.modules.ec2.shared import (
@@ -26,9 +26,9 @@ from envctl.providers.aws.modules.ec2.shared import (
 )
 from envctl.providers.aws.modules.index import get_partition
 from envctl.providers.aws.registry import resource_type
-from envctl.providers.aws.tags import tag_dict
+from envctl.providers.aws.tags import sync_tags, tag_dict, tag_list
 from envctl.providers.aws.waiting import CONSISTENCY_TIMEOUT, retried
-from envctl.providers.aws.wire import renamed
+from envctl.providers.aws.wire import api_name, renamed
 
 # ---- shared helpers -------------------------------------------------------------------------
 
@@ -50,9 +50,16 @@ def private_dns_name(ctx: AwsContext, ip: str) -> str:
 
 # ---- Elastic IP -----------------------------------------------------------------------------
 
-# Where an address comes from: input -> AllocateAddress parameter; all force a new address.
-_EIP_POOLS = {"address": "Address", "customerOwnedIpv4Pool": "CustomerOwnedIpv4Pool", "ipamPoolId": "IpamPoolId",
-              "networkBorderGroup": "NetworkBorderGroup", "publicIpv4Pool": "PublicIpv4Pool"}
+# Where an address comes from: input -> AllocateAddress parameter; all force a new address. moto's AllocateAddress
+# takes a given address only.
+_EIP_POOLS = {"address": "Address"}
+_EIP_UNEMULATED_POOLS = {
+    "customerOwnedIpv4Pool": "Outposts customer-owned address pools are not emulated by the local cloud",
+    "ipamPoolId": "IPAM pools are not emulated by the local cloud",
+    "networkBorderGroup": "network border groups (Local and Wavelength Zones) are not emulated by the local cloud",
+    "publicIpv4Pool": "public IPv4 pools of your own (BYOIP) are not emulated by the local cloud; Amazon's pool is "
+                      "used when none is set",
+}
 # Where an address is associated: input -> AssociateAddress parameter.
 _EIP_TARGETS = {"instance": "InstanceId", "networkInterface": "NetworkInterfaceId",
                 "associateWithPrivateIp": "PrivateIpAddress"}
@@ -62,8 +69,11 @@ _EIP_TARGETS = {"instance": "InstanceId", "networkInterface": "NetworkInterfaceI
 class Eip(Ec2Resource):
     token = "aws:ec2/eip:Eip"
     defaults = {"domain": "vpc"}
-    force_new = frozenset({"domain", *_EIP_POOLS})
+    force_new = frozenset({"domain", *_EIP_POOLS, *_EIP_UNEMULATED_POOLS})
     handled = frozenset({"domain", *_EIP_POOLS, *_EIP_TARGETS})
+    unsupported = _EIP_UNEMULATED_POOLS
+    outputs = frozenset({"allocationId", "arn", "associationId", "carrierIp", "customerOwnedIp", "privateDns",
+                         "privateIp", "ptrRecord", "publicDns", "publicIp"})
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
         return failure_unless(
@@ -126,8 +136,15 @@ class Eip(Ec2Resource):
 
 
 def _associate_address(ec2: Any, allocation_id: str, props: Props) -> None:
-    if props.get("instance") or props.get("networkInterface"):
-        ec2.associate_address(AllocationId=allocation_id, **renamed(props, _EIP_TARGETS))
+    if not (props.get("instance") or props.get("networkInterface")):
+        return
+    ec2.associate_address(AllocationId=allocation_id, **renamed(props, _EIP_TARGETS))
+    wanted = props.get("associateWithPrivateIp")
+    address = one_found(ec2.describe_addresses, "Addresses", EC2_GONE, AllocationIds=[allocation_id]) or {}
+    if wanted and address.get("PrivateIpAddress") != wanted:
+        # moto associates with the primary address whatever is asked: stop rather than record the wrong one.
+        raise OperationFailed(f"Elastic IP {allocation_id} was associated with {address.get('PrivateIpAddress')}, "
+                              f"not with associateWithPrivateIp {wanted}")
 
 
 def _disassociate_address(ec2: Any, allocation_id: str) -> None:
@@ -151,6 +168,42 @@ _LAUNCH_TEMPLATE = {"id": "LaunchTemplateId", "name": "LaunchTemplateName", "ver
 _USER_DATA = ("userData", "userDataBase64")
 # EC2 changes these only while the instance is stopped.
 _CHANGED_WHILE_STOPPED = frozenset({"instanceType", *_USER_DATA})
+# Instance attributes (DescribeInstanceAttribute names) that change in place.
+_PROTECTIONS = ("disableApiStop", "disableApiTermination")
+_SHUTDOWN_BEHAVIOR = "instanceInitiatedShutdownBehavior"
+_NO_NETWORK_INTERFACES = "attaching network interfaces is not implemented; set subnetId, privateIp and " \
+                         "vpcSecurityGroupIds for the primary one"
+_NO_PLACEMENT_GROUPS = "placement groups are not emulated by the local cloud"
+_NO_DEDICATED_HOSTS = "Dedicated Hosts are not emulated by the local cloud"
+_NO_IPV6 = "IPv6 addresses of instances are not emulated by the local cloud"
+_INSTANCE_UNSUPPORTED = {
+    "capacityReservationSpecification": "capacity reservations are not emulated by the local cloud",
+    "cpuOptions": "CPU options are not emulated by the local cloud (moto ignores them)",
+    "creditSpecification": "CPU credit options are not emulated by the local cloud (moto reports standard credits "
+                           "for every instance)",
+    "ebsBlockDevices": "extra EBS volumes at launch are not emulated faithfully by the local cloud (moto then "
+                       "launches the instance without its root volume)",
+    "enablePrimaryIpv6": _NO_IPV6,
+    "enclaveOptions": "Nitro Enclaves are not emulated by the local cloud",
+    "getPasswordData": "Windows password data is not emulated faithfully by the local cloud (moto makes up a new "
+                       "password on every read)",
+    "ephemeralBlockDevices": "instance store volumes are not emulated by the local cloud",
+    "hostId": _NO_DEDICATED_HOSTS,
+    "hostResourceGroupArn": _NO_DEDICATED_HOSTS,
+    "instanceMarketOptions": "Spot instances are not emulated by the local cloud",
+    "ipv6AddressCount": _NO_IPV6,
+    "ipv6Addresses": _NO_IPV6,
+    "maintenanceOptions": "maintenance options (auto recovery) are not emulated by the local cloud",
+    "networkInterfaces": _NO_NETWORK_INTERFACES,
+    "primaryNetworkInterface": _NO_NETWORK_INTERFACES,
+    "secondaryNetworkInterfaces": _NO_NETWORK_INTERFACES,
+    "secondaryPrivateIps": "secondary private addresses are not emulated by the local cloud",
+    "placementGroup": _NO_PLACEMENT_GROUPS,
+    "placementGroupId": _NO_PLACEMENT_GROUPS,
+    "placementPartitionNumber": _NO_PLACEMENT_GROUPS,
+    "privateDnsNameOptions": "private DNS name options of instances are not emulated by the local cloud",
+    "tenancy": "dedicated tenancy is not emulated by the local cloud; instances run with default tenancy",
+}
 # Terraform retries RunInstances while EC2 answers so: a new instance profile has not reached EC2 yet.
 _PROFILE_NOT_YET_VISIBLE = ("Invalid IAM Instance Profile", "has no associated IAM Roles")
 
@@ -159,7 +212,8 @@ _PROFILE_NOT_YET_VISIBLE = ("Invalid IAM Instance Profile", "has no associated I
 class Instance(Ec2Resource):
     token = "aws:ec2/instance:Instance"
     tagged_type = "instance"
-    defaults = {"getPasswordData": False, "sourceDestCheck": True, "userDataReplaceOnChange": False}
+    defaults = {"forceDestroy": False, "getPasswordData": False, "sourceDestCheck": True,
+                "userDataReplaceOnChange": False}
     force_new = frozenset({
         "ami", "associatePublicIpAddress", "availabilityZone", "cpuOptions", "ebsBlockDevices", "ebsOptimized",
         "enclaveOptions", "ephemeralBlockDevices", "hibernation", "hostId", "ipv6AddressCount", "ipv6Addresses",
@@ -170,8 +224,12 @@ class Instance(Ec2Resource):
         "ami", "instanceType", "launchTemplate", "subnetId", "availabilityZone", "vpcSecurityGroupIds",
         "securityGroups", "keyName", *_USER_DATA, "userDataReplaceOnChange", "iamInstanceProfile",
         "associatePublicIpAddress", "privateIp", "rootBlockDevice", "monitoring", "sourceDestCheck",
-        "metadataOptions",
+        "metadataOptions", *_PROTECTIONS, _SHUTDOWN_BEHAVIOR, "ebsOptimized", "hibernation", "volumeTags",
+        "forceDestroy",
     })
+    unsupported = _INSTANCE_UNSUPPORTED
+    outputs = frozenset({"arn", "instanceLifecycle", "instanceState", "outpostArn", "passwordData",
+                         "primaryNetworkInterfaceId", "privateDns", "publicDns", "publicIp", "spotInstanceRequestId"})
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
         failures = []
@@ -187,9 +245,8 @@ class Instance(Ec2Resource):
         failures += failure_unless(not root or bool(inputs.get("ami")), "rootBlockDevice",
                                     "rootBlockDevice needs ami; with a launch template alone, set the root volume "
                                     "in the template")
-        failures += [CheckFailure("rootBlockDevice", f"'rootBlockDevice.{key}' is not supported by envctl's local "
-                                  f"engine for {self.token}")
-                     for key in sorted(root) if key not in _ROOT_VOLUME and root[key] not in (None, {}, "")]
+        failures += unsupported_fields(self.token, "rootBlockDevice", root, _ROOT_VOLUME,
+                                       {"tags": "tag the root volume with volumeTags"})
         return failures
 
     def amend_diff(self, olds: Props, news: Props, diff: DiffResult) -> DiffResult:
@@ -207,6 +264,12 @@ class Instance(Ec2Resource):
         ec2.get_waiter("instance_running").wait(InstanceIds=[instance_id], WaiterConfig=EC2_WAITER)
         if inputs.get("sourceDestCheck") is False:
             ec2.modify_instance_attribute(InstanceId=instance_id, SourceDestCheck={"Value": False})
+        if inputs.get("disableApiTermination"):  # set after launch: moto's RunInstances ignores it
+            _set_attribute(ec2, instance_id, "disableApiTermination", True)
+        if inputs.get("rootBlockDevice"):
+            # EC2 may launch the root volume without some of its settings (moto ignores throughput).
+            root = {"deleteOnTermination": True, **inputs["rootBlockDevice"]}
+            _change_root_volume(ec2, instance_id, _root_volume(ec2, _describe_instance(ec2, instance_id) or {}), root)
         return instance_id, self.read_back(ctx, instance_id, inputs)
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
@@ -221,6 +284,7 @@ class Instance(Ec2Resource):
         placement = instance.get("Placement", {})
         options = instance.get("MetadataOptions", {})
         profile = _profile_association(ec2, id)
+        root = _root_volume(ec2, instance)
         return {
             "id": id,
             "arn": ctx.arn("ec2", f"instance/{id}"),
@@ -245,15 +309,22 @@ class Instance(Ec2Resource):
             "sourceDestCheck": instance.get("SourceDestCheck", True),
             "monitoring": instance.get("Monitoring", {}).get("State") in ("enabled", "pending"),
             "ebsOptimized": instance.get("EbsOptimized", False),
+            "hibernation": bool((instance.get("HibernationOptions") or {}).get("Configured")),
+            **_instance_attributes(ec2, id),
             "iamInstanceProfile": profile["IamInstanceProfile"]["Arn"].rsplit("/", 1)[-1] if profile else "",
             "metadataOptions": {key: options.get(name) for key, name in _METADATA_OPTIONS.items()},
-            "rootBlockDevice": _root_volume(ec2, instance),
+            "rootBlockDevice": _without(root, "tags"),
+            # Like Terraform: the volumes' tags only where the program tags the volumes.
+            "volumeTags": (root or {}).get("tags") if state.get("volumeTags") is not None else None,
             "launchTemplate": _launch_template(ec2, instance, state),
             **_user_data_outputs(ec2, id, state),
             "userDataReplaceOnChange": bool(state.get("userDataReplaceOnChange")),
             "getPasswordData": bool(state.get("getPasswordData")),
-            "passwordData": "",
-            "outpostArn": "",
+            "passwordData": "",  # getPasswordData is refused
+            "forceDestroy": bool(state.get("forceDestroy")),  # envctl's own switch, not AWS's
+            "instanceLifecycle": instance.get("InstanceLifecycle", ""),  # "spot" or "scheduled"; none on demand
+            "spotInstanceRequestId": instance.get("SpotInstanceRequestId", ""),
+            "outpostArn": instance.get("OutpostArn", ""),
             **ec2_tags(ctx, instance.get("Tags"), state),
         }
 
@@ -277,11 +348,20 @@ class Instance(Ec2Resource):
             ec2.modify_instance_metadata_options(InstanceId=id, **renamed(wanted, _METADATA_OPTIONS))
         if "rootBlockDevice" in changed:
             _change_root_volume(ec2, id, olds.get("rootBlockDevice"), news.get("rootBlockDevice") or {})
+        for name in (*_PROTECTIONS, _SHUTDOWN_BEHAVIOR):
+            if name in changed and news.get(name) is not None:
+                _set_attribute(ec2, id, name, news[name])
+        if "volumeTags" in changed:
+            _change_volume_tags(ec2, id, olds.get("volumeTags") or {}, news.get("volumeTags") or {})
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
+        """As Terraform: protection against termination refuses the delete, unless forceDestroy lifts it."""
         ec2 = ctx.client("ec2")
         if _describe_instance(ec2, id) is None:
             return
+        if state.get("forceDestroy"):
+            for name in _PROTECTIONS:
+                _set_attribute(ec2, id, name, False)
         ec2_remove(ec2.terminate_instances, InstanceIds=[id])
         ec2.get_waiter("instance_terminated").wait(InstanceIds=[id], WaiterConfig=EC2_WAITER)
 
@@ -308,9 +388,14 @@ def _run_request(ec2: Any, inputs: Props, tags: dict[str, str]) -> dict[str, Any
     request: dict[str, Any] = {
         "MinCount": 1,
         "MaxCount": 1,
-        "TagSpecifications": tag_specifications("instance", tags),
-        **renamed(inputs, {"ami": "ImageId", "instanceType": "InstanceType", "keyName": "KeyName"}),
+        "TagSpecifications": [*tag_specifications("instance", tags),
+                              *tag_specifications("volume", inputs.get("volumeTags") or {})],
+        **renamed(inputs, {"ami": "ImageId", "instanceType": "InstanceType", "keyName": "KeyName",
+                           "ebsOptimized": "EbsOptimized", "disableApiStop": "DisableApiStop",
+                           _SHUTDOWN_BEHAVIOR: "InstanceInitiatedShutdownBehavior"}),
     }
+    if inputs.get("hibernation"):
+        request["HibernationOptions"] = {"Configured": True}
     if inputs.get("launchTemplate"):
         request["LaunchTemplate"] = renamed(inputs["launchTemplate"], _LAUNCH_TEMPLATE)
     if inputs.get("availabilityZone"):
@@ -381,7 +466,36 @@ def _root_volume(ec2: Any, instance: dict) -> Props | None:
         "volumeId": volume["VolumeId"],
         "volumeSize": volume["Size"],
         "volumeType": volume["VolumeType"],
+        "tags": {k: v for k, v in tag_dict(volume.get("Tags")).items() if not k.startswith("aws:")},
     }
+
+
+def _without(block: Props | None, key: str) -> Props | None:
+    return None if block is None else {k: v for k, v in block.items() if k != key}
+
+
+def _instance_attributes(ec2: Any, instance_id: str) -> Props:
+    """The protections and the shutdown behaviour, which DescribeInstances does not report."""
+    names = (*_PROTECTIONS, _SHUTDOWN_BEHAVIOR)
+    answers = {name: ec2.describe_instance_attribute(InstanceId=instance_id, Attribute=name) for name in names}
+    return {name: answer[api_name(name)]["Value"] for name, answer in answers.items()}
+
+
+def _set_attribute(ec2: Any, instance_id: str, name: str, value: Any) -> None:
+    """Set a protection or the shutdown behaviour: one attribute per ModifyInstanceAttribute call."""
+    if name == _SHUTDOWN_BEHAVIOR:
+        ec2.modify_instance_attribute(InstanceId=instance_id, Attribute=name, Value=value)
+    else:
+        ec2.modify_instance_attribute(InstanceId=instance_id, **{api_name(name): {"Value": bool(value)}})
+
+
+def _change_volume_tags(ec2: Any, instance_id: str, old: dict[str, str], new: dict[str, str]) -> None:
+    """volumeTags apply to every volume attached to the instance, as in Terraform."""
+    volumes = ec2.describe_volumes(Filters=[{"Name": "attachment.instance-id", "Values": [instance_id]}])["Volumes"]
+    ids = [volume["VolumeId"] for volume in volumes]
+    if ids:
+        sync_tags(old, new, lambda tags: ec2.create_tags(Resources=ids, Tags=tag_list(tags)),
+                  lambda keys: ec2.delete_tags(Resources=ids, Tags=[{"Key": key} for key in keys]))
 
 
 def _launch_template(ec2: Any, instance: dict, state: Props) -> Props | None:

@@ -6,7 +6,7 @@ import zlib
 from typing import Any
 
 from envctl.errors import BadInput, OperationFailed
-from envctl.providers.aws.base import CheckFailure, DiffResult, Props
+from envctl.providers.aws.base import CheckFailure, DiffResult, Props, unsupported_fields
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.errors import one_found
 from envctl.providers.aws.modules.ec2.shared import (
@@ -68,8 +68,30 @@ def _route_outputs(api_route: dict, destinations: dict[str, str]) -> Props:
     return route
 
 
+_NO_ODB = "Oracle Database@AWS networks are not emulated by the local cloud"
+# Targets moto's CreateRoute drops: a route to one would have no target.
+_UNEMULATED_TARGETS = {
+    "coreNetworkArn": "Cloud WAN core networks are not emulated by the local cloud",
+    "localGatewayId": "Outposts local gateways are not emulated by the local cloud",
+    "odbNetworkArn": _NO_ODB,
+}
+# Targets moto's ReplaceRoute neither sets nor clears.
+_NOT_REPLACEABLE = frozenset({"carrierGatewayId", "vpcEndpointId"})
+
+
 def _route_failures(route: Props, destinations: dict[str, str], what: str) -> list[CheckFailure]:
     return exactly_one(route, destinations, what) + exactly_one(route, _ROUTE_TARGETS, what)
+
+
+def _replace_route(ec2: Any, table_id: str, old: Props, new: Props, destinations: dict[str, str]) -> None:
+    """Point a route at another target; a target ReplaceRoute cannot move to or from (in moto) is reached by
+    deleting the route and creating it again."""
+    parameters = _route_parameters(new, destinations)
+    if {key for key in _NOT_REPLACEABLE if old.get(key) or new.get(key)}:
+        ec2_remove(ec2.delete_route, RouteTableId=table_id, **dict([_route_part(old, destinations)]))
+        ec2.create_route(RouteTableId=table_id, **parameters)
+    else:
+        ec2.replace_route(RouteTableId=table_id, **parameters)
 
 
 def _find_route(ec2: Any, route_table_id: str, parameter: str, destination: str) -> dict | None:
@@ -93,10 +115,16 @@ class RouteTable(Ec2Resource):
     required = ("vpcId",)
     force_new = frozenset({"vpcId"})
     handled = frozenset({"routes"})
+    unsupported = {"propagatingVgws": "route propagation from virtual private gateways is not emulated by the local "
+                                      "cloud (moto has no EnableVgwRoutePropagation)"}
+    outputs = frozenset({"arn", "ownerId"})
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
-        failures = []
-        for index, route in enumerate(inputs.get("routes") or []):
+        routes = inputs.get("routes") or []
+        failures = unsupported_fields(self.token, "routes", routes,
+                                      {*_INLINE_DESTINATIONS, *_ROUTE_TARGETS} - set(_UNEMULATED_TARGETS),
+                                      _UNEMULATED_TARGETS)
+        for index, route in enumerate(routes):
             failures += _route_failures(route, _INLINE_DESTINATIONS, f"routes[{index}]")
         return failures
 
@@ -143,7 +171,7 @@ class RouteTable(Ec2Resource):
             if destination not in old:
                 ec2.create_route(RouteTableId=id, **_route_parameters(route, _INLINE_DESTINATIONS))
             elif _route_part(route, _ROUTE_TARGETS) != _route_part(old[destination], _ROUTE_TARGETS):
-                ec2.replace_route(RouteTableId=id, **_route_parameters(route, _INLINE_DESTINATIONS))
+                _replace_route(ec2, id, old[destination], route, _INLINE_DESTINATIONS)
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         ec2 = ctx.client("ec2")
@@ -165,7 +193,9 @@ class Route(Ec2Resource):
     taggable = False
     required = ("routeTableId",)
     force_new = frozenset({"routeTableId", *_ROUTE_DESTINATIONS})
-    handled = frozenset({*_ROUTE_DESTINATIONS, *_ROUTE_TARGETS})
+    handled = frozenset({*_ROUTE_DESTINATIONS, *_ROUTE_TARGETS} - set(_UNEMULATED_TARGETS))
+    unsupported = _UNEMULATED_TARGETS
+    outputs = frozenset({"instanceId", "instanceOwnerId", "origin", "state"})
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
         return _route_failures(inputs, _ROUTE_DESTINATIONS, "route")
@@ -182,14 +212,20 @@ class Route(Ec2Resource):
         route = _find_route(ctx.client("ec2"), state["routeTableId"], parameter, destination)
         if route is None:
             return None
-        instance = renamed(route, {"InstanceId": "instanceId", "InstanceOwnerId": "instanceOwnerId"})
-        return {"id": id, "routeTableId": state["routeTableId"], **_route_outputs(route, _ROUTE_DESTINATIONS),
-                **instance}
+        return {
+            "id": id,
+            "routeTableId": state["routeTableId"],
+            **_route_outputs(route, _ROUTE_DESTINATIONS),
+            # The instance behind a network interface target, and how and whether the route works.
+            "instanceId": route.get("InstanceId", ""),
+            "instanceOwnerId": route.get("InstanceOwnerId", ""),
+            "origin": route.get("Origin", ""),
+            "state": route.get("State", ""),
+        }
 
     def _change(self, ctx: AwsContext, id: str, olds: Props, news: Props, changed: set[str]) -> None:
         if changed & _ROUTE_TARGETS.keys():
-            parameters = _route_parameters(news, _ROUTE_DESTINATIONS)
-            ctx.client("ec2").replace_route(RouteTableId=news["routeTableId"], **parameters)
+            _replace_route(ctx.client("ec2"), news["routeTableId"], olds, news, _ROUTE_DESTINATIONS)
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         parameter, destination = _route_part(state, _ROUTE_DESTINATIONS)

@@ -144,6 +144,7 @@ class SecurityGroup(Ec2Resource):
     defaults = {"description": "Managed by Pulumi", "revokeRulesOnDelete": False}
     force_new = frozenset({"name", "namePrefix", "description", "vpcId"})
     handled = frozenset({"description", "vpcId", "ingress", "egress", "revokeRulesOnDelete"})
+    outputs = frozenset({"arn", "ownerId"})
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
         if str(inputs.get("name") or inputs.get("namePrefix") or "").startswith("sg-"):
@@ -265,6 +266,7 @@ class SecurityGroupRule(Ec2Resource):
     defaults = {"self": False}
     force_new = frozenset({"type", "fromPort", "toPort", "protocol", "securityGroupId", *_RULE_SOURCES})
     handled = frozenset({*_RULE_SOURCES, "description"})
+    outputs = frozenset({"securityGroupRuleId"})
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
         failures = failure_unless(inputs.get("type") in (None, *DIRECTIONS), "type",

@@ -49,6 +49,8 @@ def failure_unless(condition: bool, key: str, reason: str) -> list[CheckFailure]
     return [] if condition else [CheckFailure(key, reason)]
 
 
+
+
 class Ec2Resource(AwsResource):
     """What the EC2 types share: finding a resource by envctl's tags, and an update that changes properties,
     syncs tags and reads back. Every type lists the inputs it implements."""

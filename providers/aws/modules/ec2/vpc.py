@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from typing import Any, NamedTuple
 
 from envctl.providers.aws.base import CheckFailure, Props
@@ -23,16 +24,49 @@ from envctl.providers.aws.wire import api_name, renamed
 # DescribeVpcAttribute takes the wire name as attribute name and answers under the capitalized key.
 _VPC_ATTRIBUTES = ("enableDnsSupport", "enableDnsHostnames", "enableNetworkAddressUsageMetrics")
 _NEW_VPC_ATTRIBUTES = {"enableDnsSupport": True, "enableDnsHostnames": False, "enableNetworkAddressUsageMetrics": False}
+_NO_IPAM = "IPAM pools are not emulated by the local cloud"
+
+
+def live_ipv6_block(associations: list[dict] | None) -> dict:
+    """The IPv6 block association that is in use (AWS keeps disassociated ones listed for a while)."""
+    return next((a for a in associations or [] if _association_state(a) in ("associating", "associated")), {})
+
+
+def _association_state(association: dict) -> str:
+    state = association["Ipv6CidrBlockState"]["State"]
+    # moto reports a subnet's block state as the text of the state structure: "{'State': 'associated'}".
+    return ast.literal_eval(state)["State"] if state.startswith("{") else state
+
+
+def cidr_block_failures(inputs: Props) -> list[CheckFailure]:
+    """Without IPAM pools (or IPv6-only subnets) the IPv4 block is the one way to size the network."""
+    if inputs.get("cidrBlock") is None:
+        return [CheckFailure("cidrBlock", "missing required property 'cidrBlock' (IPAM pools are not emulated by "
+                                          "the local cloud)")]
+    return []
 
 
 @resource_type
 class Vpc(Ec2Resource):
     token = "aws:ec2/vpc:Vpc"
     tagged_type = "vpc"
-    required = ("cidrBlock",)
     defaults = {"enableDnsSupport": True, "instanceTenancy": "default"}
     force_new = frozenset({"cidrBlock", "ipv4IpamPoolId", "ipv4NetmaskLength"})
-    handled = frozenset({"instanceTenancy", "assignGeneratedIpv6CidrBlock", *_VPC_ATTRIBUTES})
+    handled = frozenset({"cidrBlock", "instanceTenancy", "assignGeneratedIpv6CidrBlock", *_VPC_ATTRIBUTES})
+    unsupported = {
+        "ipv4IpamPoolId": _NO_IPAM,
+        "ipv4NetmaskLength": _NO_IPAM,
+        "ipv6IpamPoolId": _NO_IPAM,
+        "ipv6NetmaskLength": _NO_IPAM,
+        "ipv6CidrBlock": "an IPv6 block of your own comes from an IPAM pool, which the local cloud does not emulate; "
+                         "set assignGeneratedIpv6CidrBlock for one from Amazon",
+        "ipv6CidrBlockNetworkBorderGroup": "network border groups (Local Zones) are not emulated by the local cloud",
+    }
+    outputs = frozenset({"arn", "defaultNetworkAclId", "defaultRouteTableId", "defaultSecurityGroupId",
+                         "dhcpOptionsId", "ipv6AssociationId", "mainRouteTableId", "ownerId"})
+
+    def validate(self, inputs: Props) -> list[CheckFailure]:
+        return cidr_block_failures(inputs)
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         ec2 = ctx.client("ec2")
@@ -59,11 +93,7 @@ class Vpc(Ec2Resource):
                                   Filters=[in_vpc, {"Name": "group-name", "Values": ["default"]}])
         default_acl = one_found(ec2.describe_network_acls, "NetworkAcls", EC2_GONE,
                                 Filters=[in_vpc, {"Name": "default", "Values": ["true"]}])
-        ipv6 = next(
-            (a for a in vpc.get("Ipv6CidrBlockAssociationSet", [])
-             if a["Ipv6CidrBlockState"]["State"] in ("associating", "associated")),
-            {},
-        )
+        ipv6 = live_ipv6_block(vpc.get("Ipv6CidrBlockAssociationSet"))
         main_table_id = main_table["RouteTableId"] if main_table else ""
         return {
             "id": id,
@@ -147,14 +177,17 @@ _SUBNET_ATTRIBUTES = (
 
 
 _SUBNET_PLACEMENT = {"availabilityZone": "AvailabilityZone", "availabilityZoneId": "AvailabilityZoneId"}
+_SUBNET_SETTABLE = ("mapPublicIpOnLaunch", "assignIpv6AddressOnCreation", "enableResourceNameDnsARecordOnLaunch")
+_NO_OUTPOSTS = "Outposts are not emulated by the local cloud"
+_IGNORED_BY_MOTO = "the local cloud (moto) keeps only mapPublicIpOnLaunch, assignIpv6AddressOnCreation and " \
+                   "enableResourceNameDnsARecordOnLaunch of a subnet's settings"
 
 
 @resource_type
 class Subnet(Ec2Resource):
     token = "aws:ec2/subnet:Subnet"
     tagged_type = "subnet"
-    # IPAM pools and IPv6 CIDRs are not implemented, so the IPv4 CIDR is required here.
-    required = ("vpcId", "cidrBlock")
+    required = ("vpcId",)
     defaults = {
         "assignIpv6AddressOnCreation": False,
         "enableDns64": False,
@@ -167,17 +200,28 @@ class Subnet(Ec2Resource):
         "vpcId", "cidrBlock", "availabilityZone", "availabilityZoneId", "ipv4IpamPoolId", "ipv4NetmaskLength",
         "ipv6IpamPoolId", "ipv6Native", "ipv6NetmaskLength", "outpostArn",
     })
-    # Without an IPv6 CIDR the IPv6 switches (assignIpv6AddressOnCreation, enableDns64, ipv6Native) can
-    # only be false, so they are read but not handled.
-    handled = frozenset({
-        "availabilityZone", "availabilityZoneId", "mapPublicIpOnLaunch", "enableResourceNameDnsARecordOnLaunch",
-        "enableResourceNameDnsAaaaRecordOnLaunch", "privateDnsHostnameTypeOnLaunch",
-    })
+    handled = frozenset({"cidrBlock", "ipv6CidrBlock", *_SUBNET_PLACEMENT, *_SUBNET_SETTABLE})
+    unsupported = {
+        "ipv4IpamPoolId": _NO_IPAM,
+        "ipv4NetmaskLength": _NO_IPAM,
+        "ipv6IpamPoolId": _NO_IPAM,
+        "ipv6NetmaskLength": _NO_IPAM,
+        "ipv6Native": "IPv6-only subnets are not emulated by the local cloud; give a cidrBlock",
+        "enableDns64": _IGNORED_BY_MOTO,
+        "enableResourceNameDnsAaaaRecordOnLaunch": _IGNORED_BY_MOTO,
+        "privateDnsHostnameTypeOnLaunch": _IGNORED_BY_MOTO,
+        "customerOwnedIpv4Pool": _NO_OUTPOSTS,
+        "mapCustomerOwnedIpOnLaunch": _NO_OUTPOSTS,
+        "outpostArn": _NO_OUTPOSTS,
+        "enableLniAtDeviceIndex": _NO_OUTPOSTS,
+    }
+    outputs = frozenset({"arn", "ipv6CidrBlockAssociationId", "ownerId"})
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
+        failures = cidr_block_failures(inputs)
         if inputs.get("availabilityZone") and inputs.get("availabilityZoneId"):
-            return [CheckFailure("availabilityZoneId", "set availabilityZone or availabilityZoneId, not both")]
-        return []
+            failures.append(CheckFailure("availabilityZoneId", "set availabilityZone or availabilityZoneId, not both"))
+        return failures
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         ec2 = ctx.client("ec2")
@@ -185,23 +229,18 @@ class Subnet(Ec2Resource):
             VpcId=inputs["vpcId"],
             CidrBlock=inputs["cidrBlock"],
             TagSpecifications=tag_specifications("subnet", self.tags_all(ctx, urn, inputs)),
-            **renamed(inputs, _SUBNET_PLACEMENT),
+            **renamed(inputs, {**_SUBNET_PLACEMENT, "ipv6CidrBlock": "Ipv6CidrBlock"}),
         )["Subnet"]["SubnetId"]
         ec2.get_waiter("subnet_available").wait(SubnetIds=[subnet_id], WaiterConfig=EC2_WAITER)
-        for attribute in _SUBNET_ATTRIBUTES:
-            if inputs.get(attribute.wire) not in (None, attribute.fresh):
-                ec2.modify_subnet_attribute(SubnetId=subnet_id, **attribute.request(inputs[attribute.wire]))
+        _set_subnet_attributes(ec2, subnet_id, inputs, [a.wire for a in _SUBNET_ATTRIBUTES if a.wire in _SUBNET_SETTABLE
+                                                        and inputs.get(a.wire) not in (None, a.fresh)])
         return subnet_id, self.read_back(ctx, subnet_id, inputs)
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
         subnet = one_found(ctx.client("ec2").describe_subnets, "Subnets", EC2_GONE, SubnetIds=[id])
         if subnet is None:
             return None
-        ipv6 = next(
-            (a for a in subnet.get("Ipv6CidrBlockAssociationSet", [])
-             if a["Ipv6CidrBlockState"]["State"] in ("associating", "associated")),
-            {},
-        )
+        ipv6 = live_ipv6_block(subnet.get("Ipv6CidrBlockAssociationSet"))
         return {
             "id": id,
             "arn": ctx.arn("ec2", f"subnet/{id}", account=subnet["OwnerId"]),
@@ -219,12 +258,30 @@ class Subnet(Ec2Resource):
 
     def _change(self, ctx: AwsContext, id: str, olds: Props, news: Props, changed: set[str]) -> None:
         ec2 = ctx.client("ec2")
-        for attribute in _SUBNET_ATTRIBUTES:  # one attribute per ModifySubnetAttribute call
-            if attribute.wire in changed and news.get(attribute.wire) is not None:
-                ec2.modify_subnet_attribute(SubnetId=id, **attribute.request(news[attribute.wire]))
+        settings = [key for key in _SUBNET_SETTABLE if key in changed and news.get(key) is not None]
+        # Addresses stop being assigned before their block goes, and start after the new block is there.
+        stopping = [key for key in settings if key == "assignIpv6AddressOnCreation" and not news[key]]
+        _set_subnet_attributes(ec2, id, news, stopping)
+        if "ipv6CidrBlock" in changed:
+            _replace_ipv6_block(ec2, id, olds.get("ipv6CidrBlockAssociationId"), news.get("ipv6CidrBlock"))
+        _set_subnet_attributes(ec2, id, news, [key for key in settings if key not in stopping])
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         ec2_remove(ctx.client("ec2").delete_subnet, SubnetId=id)
+
+
+def _set_subnet_attributes(ec2: Any, subnet_id: str, values: Props, keys: list[str]) -> None:
+    for attribute in _SUBNET_ATTRIBUTES:  # one attribute per ModifySubnetAttribute call
+        if attribute.wire in keys:
+            ec2.modify_subnet_attribute(SubnetId=subnet_id, **attribute.request(values[attribute.wire]))
+
+
+def _replace_ipv6_block(ec2: Any, subnet_id: str, association_id: str | None, block: str | None) -> None:
+    """A subnet's IPv6 block changes in place, as in Terraform: the old one is disassociated, the new associated."""
+    if association_id:
+        ec2_remove(ec2.disassociate_subnet_cidr_block, AssociationId=association_id)
+    if block:
+        ec2.associate_subnet_cidr_block(SubnetId=subnet_id, Ipv6CidrBlock=block)
 
 
 # ---- Internet gateway -----------------------------------------------------------------------
@@ -235,6 +292,7 @@ class InternetGateway(Ec2Resource):
     token = "aws:ec2/internetGateway:InternetGateway"
     tagged_type = "internet-gateway"
     handled = frozenset({"vpcId"})
+    outputs = frozenset({"arn", "ownerId"})
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         ec2 = ctx.client("ec2")

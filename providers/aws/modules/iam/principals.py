@@ -1,25 +1,27 @@
 """aws iam: users, groups, their memberships and policy attachments, access keys, instance profiles, managed
-policies and inline role policies (Role and RolePolicyAttachment are in iam.py)."""
+policies and inline role policies (Role and RolePolicyAttachment are in roles.py)."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
+import time
 from abc import abstractmethod
 from collections.abc import Iterable
 from contextlib import suppress
 from typing import Any
 
 from envctl.engine.properties import contains_unknown
-from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props
+from envctl.errors import OperationFailed
+from envctl.providers.aws.base import CheckFailure, DiffResult, Props
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.documents import document_from_cloud, policies_equivalent
 from envctl.providers.aws.listing import listed
 from envctl.providers.aws.modules.iam.roles import (
     IAM_GONE,
+    IamResource,
     ManagedPolicyAttachment,
-    set_permissions_boundary,
     sync_iam_tags,
 )
 from envctl.providers.aws.naming import prefixed_unique_id
@@ -29,19 +31,21 @@ from envctl.providers.aws.wire import in_configured_order, timestamp
 
 _MAX_POLICY_VERSIONS = 5  # IAM keeps at most five versions of a managed policy
 _ACCESS_KEY_STATUSES = ("Active", "Inactive")
+_PGP_OUTPUTS = ("encryptedSecret", "encryptedSesSmtpPasswordV4", "keyFingerprint")  # only with a pgpKey
 
 
 # ---- policy documents ----------------------------------------------------------------------
 
 
 @resource_type
-class RolePolicy(AwsResource):
+class RolePolicy(IamResource):
     token = "aws:iam/rolePolicy:RolePolicy"
     name_property = "name"
     name_prefix_property = "namePrefix"
     name_max_length = 128
     required = ("role", "policy")
     force_new = frozenset({"name", "namePrefix", "role"})
+    handled = frozenset()  # the role, the name and the policy
     taggable = False
     documents = {"policy": policies_equivalent}
     gone_codes = IAM_GONE
@@ -77,7 +81,7 @@ def _role_policy_parts(id: str) -> tuple[str, str]:
 
 
 @resource_type
-class Policy(AwsResource):
+class Policy(IamResource):
     token = "aws:iam/policy:Policy"
     name_property = "name"
     name_prefix_property = "namePrefix"
@@ -86,6 +90,8 @@ class Policy(AwsResource):
     defaults = {"path": "/"}
     force_new = frozenset({"name", "namePrefix", "path", "description"})
     documents = {"policy": policies_equivalent}
+    handled = frozenset({"description", "path", "delayAfterPolicyCreationInMs"})
+    outputs = frozenset({"arn", "attachmentCount", "policyId"})
     gone_codes = IAM_GONE
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
@@ -108,7 +114,7 @@ class Policy(AwsResource):
             if len(versions) >= _MAX_POLICY_VERSIONS:  # make room, as Terraform does: drop the oldest non-default
                 oldest = min((v for v in versions if not v["IsDefaultVersion"]), key=lambda v: v["CreateDate"])
                 iam.delete_policy_version(PolicyArn=id, VersionId=oldest["VersionId"])
-            iam.create_policy_version(PolicyArn=id, PolicyDocument=news["policy"], SetAsDefault=True)
+            _new_default_version(iam, id, news["policy"], news.get("delayAfterPolicyCreationInMs"))
         sync_iam_tags(iam, "policy", {"PolicyArn": id}, olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
         return self.describe(ctx, id, news)
 
@@ -143,22 +149,35 @@ def _policy_versions(iam: Any, arn: str) -> list[dict[str, Any]]:
     return list(listed(iam, "list_policy_versions", "Versions", PolicyArn=arn))
 
 
+def _new_default_version(iam: Any, arn: str, document: str, delay_ms: int | None) -> None:
+    """A new version of the policy, made the default. With a delay, as Terraform does: created first, made the
+    default after the pause, so that authorizers have the new version before it applies."""
+    if not delay_ms:
+        iam.create_policy_version(PolicyArn=arn, PolicyDocument=document, SetAsDefault=True)
+        return
+    version = iam.create_policy_version(PolicyArn=arn, PolicyDocument=document, SetAsDefault=False)["PolicyVersion"]
+    time.sleep(delay_ms / 1000)
+    iam.set_default_policy_version(PolicyArn=arn, VersionId=version["VersionId"])
+
+
 # ---- User and Group ------------------------------------------------------------------------
 
 
 @resource_type
-class User(AwsResource):
+class User(IamResource):
     token = "aws:iam/user:User"
     id_property = "name"
     name_property = "name"
     name_max_length = 64
     defaults = {"path": "/", "forceDestroy": False}
+    handled = frozenset({"forceDestroy", "path"})
+    unsupported = {"permissionsBoundary": "the local cloud neither keeps nor enforces a user's permissions boundary "
+                                          "(a role's is emulated)"}
+    outputs = frozenset({"arn", "uniqueId"})
     gone_codes = IAM_GONE
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         params: dict[str, Any] = {"UserName": inputs["name"], "Path": inputs["path"]}
-        if inputs.get("permissionsBoundary"):
-            params["PermissionsBoundary"] = inputs["permissionsBoundary"]
         if tags_all := self.tags_all(ctx, urn, inputs):
             params["Tags"] = tag_list(tags_all)
         ctx.client("iam").create_user(**params)
@@ -170,8 +189,6 @@ class User(AwsResource):
         if changed & {"name", "path"}:  # renaming changes the id, as in Terraform
             iam.update_user(UserName=id, NewUserName=news["name"], NewPath=news["path"])
             id = news["name"]
-        if "permissionsBoundary" in changed:
-            set_permissions_boundary(iam, "user", id, news.get("permissionsBoundary"))
         sync_iam_tags(iam, "user", {"UserName": id}, olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
         return self.describe(ctx, id, news)
 
@@ -187,14 +204,12 @@ class User(AwsResource):
 
     def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
         user = ctx.client("iam").get_user(UserName=id)["User"]
-        boundary = user.get("PermissionsBoundary") or {}
         return {
             **state,
             "id": user["UserName"],
             "name": user["UserName"],
             "arn": user["Arn"],
             "path": user["Path"],
-            "permissionsBoundary": boundary.get("PermissionsBoundaryArn"),
             "uniqueId": user["UserId"],
             **tags_from_cloud(ctx, state, tag_dict(user.get("Tags"))),
         }
@@ -215,13 +230,15 @@ def _delete_user_credentials(iam: Any, user: str) -> None:
 
 
 @resource_type
-class Group(AwsResource):
+class Group(IamResource):
     token = "aws:iam/group:Group"
     id_property = "name"
     name_property = "name"
     name_max_length = 128
     defaults = {"path": "/"}
     taggable = False
+    handled = frozenset({"path"})
+    outputs = frozenset({"arn", "uniqueId"})
     gone_codes = IAM_GONE
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
@@ -233,7 +250,11 @@ class Group(AwsResource):
         # NewGroupName equal to the current name, so it is only sent for a rename.)
         renamed = {"NewGroupName": news["name"]} if news["name"] != id else {}
         ctx.client("iam").update_group(GroupName=id, NewPath=news["path"], **renamed)
-        return self.describe(ctx, news["name"], news)
+        outputs = self.describe(ctx, news["name"], news)
+        if outputs["path"] != news["path"]:  # the local cloud moves a group to another path only with a rename
+            raise OperationFailed(f"{self.token} {news['name']}: IAM kept the group at path {outputs['path']!r}, "
+                                  f"not {news['path']!r}; rename the group to move it")
+        return outputs
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         iam = ctx.client("iam")
@@ -255,10 +276,11 @@ class Group(AwsResource):
 # ---- group memberships ---------------------------------------------------------------------
 
 
-class _Memberships(AwsResource):
+class _Memberships(IamResource):
     """Users in groups, as (user, group) pairs that create adds, update moves and delete removes."""
 
     taggable = False
+    handled = frozenset()  # the user(s) and group(s), all required
 
     @staticmethod
     @abstractmethod
@@ -373,13 +395,16 @@ def ses_smtp_password_v4(secret: str, region: str) -> str:
 
 
 @resource_type
-class AccessKey(AwsResource):
+class AccessKey(IamResource):
     token = "aws:iam/accessKey:AccessKey"
     required = ("user",)
     defaults = {"status": "Active"}
     force_new = frozenset({"user", "pgpKey"})
     taggable = False
+    handled = frozenset({"status"})
     unsupported = {"pgpKey": "leave it out and read the key's secret output (it is kept secret)"}
+    outputs = frozenset({"createDate", "secret", "sesSmtpPasswordV4", *_PGP_OUTPUTS})
+    secret = frozenset({"secret", "sesSmtpPasswordV4"})
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
         status = inputs.get("status")
@@ -393,10 +418,12 @@ class AccessKey(AwsResource):
         id = key["AccessKeyId"]
         if inputs["status"] != key["Status"]:
             iam.update_access_key(UserName=inputs["user"], AccessKeyId=id, Status=inputs["status"])
-        # The secret can only be read now, so it and the SMTP password derived from it live in state.
+        # The secret can only be read now, so it and the SMTP password derived from it live in state (in the
+        # clear: without a PGP key nothing is encrypted, as in Terraform).
         secrets = {
             "secret": key["SecretAccessKey"],
             "sesSmtpPasswordV4": ses_smtp_password_v4(key["SecretAccessKey"], ctx.region),
+            **dict.fromkeys(_PGP_OUTPUTS),
         }
         return id, self.read_back(ctx, id, {**inputs, **secrets})
 
@@ -429,7 +456,7 @@ class AccessKey(AwsResource):
 
 
 @resource_type
-class InstanceProfile(AwsResource):
+class InstanceProfile(IamResource):
     token = "aws:iam/instanceProfile:InstanceProfile"
     id_property = "name"
     name_property = "name"
@@ -437,6 +464,8 @@ class InstanceProfile(AwsResource):
     name_max_length = 128
     defaults = {"path": "/"}
     force_new = frozenset({"name", "namePrefix", "path"})
+    handled = frozenset({"path", "role"})
+    outputs = frozenset({"arn", "createDate", "uniqueId"})
     gone_codes = IAM_GONE
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:

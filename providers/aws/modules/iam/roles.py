@@ -1,28 +1,37 @@
 """aws iam: Role, and managed policy attachments (RolePolicyAttachment; users' and groups' are in
-iam_principals.py)."""
+principals.py)."""
 
 from __future__ import annotations
 
 from contextlib import suppress
 from typing import Any, ClassVar
 
-from envctl.providers.aws.base import AwsResource, DiffResult, Props
+from envctl.engine.properties import contains_unknown
+from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props
 from envctl.providers.aws.context import AwsContext
-from envctl.providers.aws.documents import document_from_cloud, policies_equivalent
+from envctl.providers.aws.documents import document_from_cloud, json_problem, means_the_same, policies_equivalent
 from envctl.providers.aws.listing import listed
 from envctl.providers.aws.naming import prefixed_unique_id
 from envctl.providers.aws.registry import resource_type
 from envctl.providers.aws.tags import Tags, sync_tags, tag_dict, tag_list, tags_from_cloud
-from envctl.providers.aws.wire import timestamp
+from envctl.providers.aws.wire import in_configured_order, timestamp
 
 IAM_GONE = ("NoSuchEntity",)  # IAM's answer for a role, user, group, policy or profile that does not exist
+# The role's exclusive policy sets (Optional+Computed in Terraform): absent means not managed by the role.
+_ROLE_POLICY_SETS = ("managedPolicyArns", "inlinePolicies")
+
+
+class IamResource(AwsResource):
+    """An IAM type: IAM is global, so pulumi-aws gives these types no `region`."""
+
+    regional = False
 
 
 # ---- Role ----------------------------------------------------------------------------------
 
 
 @resource_type
-class Role(AwsResource):
+class Role(IamResource):
     token = "aws:iam/role:Role"
     id_property = "name"
     name_property = "name"
@@ -32,10 +41,37 @@ class Role(AwsResource):
     defaults = {"path": "/", "maxSessionDuration": 3600, "forceDetachPolicies": False}
     force_new = frozenset({"name", "namePrefix", "path"})
     documents = {"assumeRolePolicy": policies_equivalent}
-    # Deprecated in pulumi-aws; silently dropping them would leave a role without its policies.
-    unsupported = dict.fromkeys(("inlinePolicies", "managedPolicyArns"),
-                                "use aws.iam.RolePolicyAttachment (or aws.iam.RolePolicy) resources instead")
+    handled = frozenset({"description", "maxSessionDuration", "path", "permissionsBoundary", "forceDetachPolicies",
+                         *_ROLE_POLICY_SETS})
+    outputs = frozenset({"arn", "createDate", "uniqueId"})
+    set_properties = ("managedPolicyArns",)
     gone_codes = IAM_GONE
+
+    def validate(self, inputs: Props) -> list[CheckFailure]:
+        """Each inline policy needs a name and a JSON document; one empty block stands for "none" (Terraform's way
+        of removing every inline policy)."""
+        failures: list[CheckFailure] = []
+        blocks = inputs.get("inlinePolicies")
+        for block in blocks if isinstance(blocks, list) else ():
+            if not isinstance(block, dict) or contains_unknown(block) or not (block.get("name") or block.get("policy")):
+                continue
+            if not block.get("name"):
+                failures.append(CheckFailure("inlinePolicies", "every inline policy needs a name"))
+            elif problem := json_problem(block.get("policy")):
+                failures.append(CheckFailure("inlinePolicies", f"inline policy '{block['name']}' is not valid JSON: "
+                                                               f"{problem}"))
+        return failures
+
+    def amend_diff(self, olds: Props, news: Props, diff: DiffResult) -> DiffResult:
+        """A program that leaves a policy set out keeps the role's policies as they are (Optional+Computed in
+        Terraform; a read answers both, so drift still sees them), and inline policies are a set whose documents
+        are compared by meaning."""
+        unchanged = [key for key in _ROLE_POLICY_SETS if key in diff.changed and key not in news]
+        inline = news.get("inlinePolicies")
+        if "inlinePolicies" in diff.changed and not contains_unknown(inline) \
+                and _same_inline_policies(olds.get("inlinePolicies"), inline):
+            unchanged.append("inlinePolicies")
+        return diff.without(unchanged)
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         name = self.physical_name(inputs)
@@ -52,7 +88,9 @@ class Role(AwsResource):
             params["PermissionsBoundary"] = inputs["permissionsBoundary"]
         if tags_all:
             params["Tags"] = tag_list(tags_all)
-        ctx.client("iam").create_role(**params)
+        iam = ctx.client("iam")
+        iam.create_role(**params)
+        _put_role_policy_sets(iam, name, inputs)
         return name, self.describe(ctx, name, inputs)
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
@@ -66,7 +104,8 @@ class Role(AwsResource):
                 RoleName=id, Description=news.get("description") or "", MaxSessionDuration=news["maxSessionDuration"]
             )
         if "permissionsBoundary" in changed:
-            set_permissions_boundary(iam, "role", id, news.get("permissionsBoundary"))
+            _set_permissions_boundary(iam, id, news.get("permissionsBoundary"))
+        _put_role_policy_sets(iam, id, {key: news.get(key) for key in _ROLE_POLICY_SETS if key in changed})
         # tagsAll also changes with the provider's default tags, so it is reconciled on every update.
         sync_iam_tags(iam, "role", {"RoleName": id}, olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
         return self.describe(ctx, id, news)
@@ -77,8 +116,12 @@ class Role(AwsResource):
             # As Terraform does: a role still in an instance profile cannot be deleted.
             for profile in listed(iam, "list_instance_profiles_for_role", "InstanceProfiles", RoleName=id):
                 iam.remove_role_from_instance_profile(InstanceProfileName=profile["InstanceProfileName"], RoleName=id)
-            if state.get("forceDetachPolicies"):
-                _detach_all_policies(iam, id)
+            # As Terraform does: a role that manages its policies (or is told to) lets go of them first.
+            force = bool(state.get("forceDetachPolicies"))
+            if force or state.get("managedPolicyArns"):
+                _sync_managed_policies(iam, id, [])
+            if force or state.get("inlinePolicies"):
+                _sync_inline_policies(iam, id, {})
             iam.delete_role(RoleName=id)
         except iam.exceptions.NoSuchEntityException:
             return
@@ -99,27 +142,75 @@ class Role(AwsResource):
             "assumeRolePolicy": document_from_cloud(state.get("assumeRolePolicy"), role["AssumeRolePolicyDocument"]),
             "createDate": timestamp(role["CreateDate"]),
             "uniqueId": role["RoleId"],
+            # Every policy the role has, as Terraform reads them (drift counts only where the program sets them).
+            "managedPolicyArns": in_configured_order(state.get("managedPolicyArns"), _attached_policies(iam, id)),
+            "inlinePolicies": _read_inline_policies(iam, id, _inline_policies(state.get("inlinePolicies"))),
             **tags_from_cloud(ctx, state, tag_dict(role.get("Tags"))),
         }
 
 
-def _detach_all_policies(iam: Any, role: str) -> None:
-    """Detach every managed policy and delete every inline policy (forceDetachPolicies)."""
-    for policy in listed(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=role):
-        iam.detach_role_policy(RoleName=role, PolicyArn=policy["PolicyArn"])
-    for policy_name in listed(iam, "list_role_policies", "PolicyNames", RoleName=role):
-        iam.delete_role_policy(RoleName=role, PolicyName=policy_name)
+def _inline_policies(blocks: list[Props] | None) -> dict[str, str]:
+    """Inline policy blocks as name -> document; an empty block (no name, no policy) stands for none."""
+    return {block["name"]: block.get("policy") or "" for block in blocks or () if isinstance(block, dict)
+            and block.get("name")}
+
+
+def _same_inline_policies(old: list[Props] | None, new: list[Props] | None) -> bool:
+    olds, news = _inline_policies(old), _inline_policies(new)
+    return olds.keys() == news.keys() and all(means_the_same(policies_equivalent, olds[k], news[k]) for k in olds)
+
+
+def _put_role_policy_sets(iam: Any, role: str, props: Props) -> None:
+    """Make the role's managed and inline policies exactly those the properties give (where given)."""
+    if props.get("managedPolicyArns") is not None:
+        _sync_managed_policies(iam, role, props["managedPolicyArns"])
+    if props.get("inlinePolicies") is not None:
+        _sync_inline_policies(iam, role, _inline_policies(props["inlinePolicies"]))
+
+
+def _attached_policies(iam: Any, role: str) -> list[str]:
+    return [p["PolicyArn"] for p in listed(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=role)]
+
+
+def _sync_managed_policies(iam: Any, role: str, wanted: list[str]) -> None:
+    """Attach the wanted managed policies and detach every other one (Terraform's exclusive set)."""
+    attached = _attached_policies(iam, role)
+    for arn in attached:
+        if arn not in wanted:
+            with suppress(iam.exceptions.NoSuchEntityException):
+                iam.detach_role_policy(RoleName=role, PolicyArn=arn)
+    for arn in wanted:
+        if arn not in attached:
+            iam.attach_role_policy(RoleName=role, PolicyArn=arn)
+
+
+def _sync_inline_policies(iam: Any, role: str, wanted: dict[str, str]) -> None:
+    """Put the wanted inline policies and delete every other one (Terraform's exclusive set)."""
+    for name in listed(iam, "list_role_policies", "PolicyNames", RoleName=role):
+        if name not in wanted:
+            with suppress(iam.exceptions.NoSuchEntityException):
+                iam.delete_role_policy(RoleName=role, PolicyName=name)
+    for name, document in wanted.items():
+        iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=document)
+
+
+def _read_inline_policies(iam: Any, role: str, configured: dict[str, str]) -> list[Props]:
+    """The role's inline policies, in the configured order, each document as configured while it means the same."""
+    names = in_configured_order(list(configured), list(listed(iam, "list_role_policies", "PolicyNames", RoleName=role)))
+    return [{"name": name, "policy": document_from_cloud(configured.get(name), iam.get_role_policy(
+        RoleName=role, PolicyName=name)["PolicyDocument"])} for name in names]
 
 
 # ---- managed policy attachments ------------------------------------------------------------
 
 
-class ManagedPolicyAttachment(AwsResource):
+class ManagedPolicyAttachment(IamResource):
     """A managed policy attached to a role, user or group; both inputs force a replacement. The import id is
     `<principal>/<policyArn>` (IAM names have no '/'), which is also pulumi-aws 7's id for users and groups."""
 
     principal: ClassVar[str]  # the input naming the role, user or group, and the noun in the IAM API's operations
     taggable = False
+    handled = frozenset()  # the principal and the policy, both required
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         self._call(ctx, "attach", inputs[self.principal], inputs["policyArn"])
@@ -180,13 +271,12 @@ class RolePolicyAttachment(ManagedPolicyAttachment):
         return [self.import_id(inputs)]  # which read accepts
 
 
-def set_permissions_boundary(iam: Any, noun: str, name: str, boundary: str | None) -> None:
-    """Put the permissions boundary of a role or user (`noun`), or delete it when there is none."""
-    named = {f"{noun.capitalize()}Name": name}
+def _set_permissions_boundary(iam: Any, role: str, boundary: str | None) -> None:
+    """Put the role's permissions boundary, or delete it when there is none."""
     if boundary:
-        getattr(iam, f"put_{noun}_permissions_boundary")(**named, PermissionsBoundary=boundary)
+        iam.put_role_permissions_boundary(RoleName=role, PermissionsBoundary=boundary)
     else:
-        getattr(iam, f"delete_{noun}_permissions_boundary")(**named)
+        iam.delete_role_permissions_boundary(RoleName=role)
 
 
 def sync_iam_tags(iam: Any, noun: str, address: dict[str, str], old: Tags, new: Tags) -> None:

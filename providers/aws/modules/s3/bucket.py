@@ -1,4 +1,5 @@
-"""aws:s3 resource types: Bucket, BucketVersioning and BucketPublicAccessBlock."""
+"""aws:s3 resource types: Bucket (its inline configurations are in inline.py), BucketVersioning and
+BucketPublicAccessBlock."""
 
 from __future__ import annotations
 
@@ -9,7 +10,20 @@ from typing import Any
 from envctl.engine.properties import contains_unknown
 from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props
 from envctl.providers.aws.context import AwsContext
+from envctl.providers.aws.documents import policies_equivalent
 from envctl.providers.aws.errors import found_or_none
+from envctl.providers.aws.modules.s3.inline import (
+    EXPECTED_OWNER,
+    INLINE,
+    MFA_DELETE,
+    canonical_grants,
+    inline_failures,
+    known_block,
+    mfa_delete_failure,
+    put_inline,
+    read_inline,
+    website_domain,
+)
 from envctl.providers.aws.registry import resource_type
 from envctl.providers.aws.tags import tag_dict, tag_list, tags_from_cloud
 from envctl.providers.aws.wire import api_name
@@ -68,8 +82,34 @@ class Bucket(AwsResource):
     name_max_length = 63
     name_lowercase = True
     defaults = {"forceDestroy": False}
-    force_new = frozenset({"bucket", "bucketPrefix", "objectLockEnabled"})
+    force_new = frozenset({"bucket", "bucketPrefix", "objectLockEnabled", "bucketNamespace"})
+    documents = {"policy": policies_equivalent}
+    handled = frozenset({"forceDestroy", "objectLockEnabled", "bucketNamespace", *INLINE})
+    unsupported = {
+        "replicationConfiguration": "the local cloud keeps replication rules but copies no object; replication is "
+                                    "not emulated",
+        "requestPayer": "requester-pays buckets are not emulated by the local cloud",
+    }
+    outputs = frozenset({"arn", "bucketDomainName", "bucketRegionalDomainName", "bucketRegion", "hostedZoneId",
+                         "websiteEndpoint", "websiteDomain"})
     gone_codes = BUCKET_GONE
+
+    def validate(self, inputs: Props) -> list[CheckFailure]:
+        return inline_failures(self.token, inputs)
+
+    def diff_form(self, props: Props) -> Props:
+        return {**props, "grants": canonical_grants(props.get("grants"))} if props.get("grants") else props
+
+    def amend_diff(self, olds: Props, news: Props, diff: DiffResult) -> DiffResult:
+        """A program that leaves an inline configuration out keeps the bucket's as it is (Optional+Computed in
+        Terraform; a read answers every one, so drift still sees them); turning object lock on or off in
+        objectLockConfiguration makes a new bucket (ForceNew there)."""
+        diff = diff.without([key for key in diff.changed if key in INLINE and key not in news])
+        old_lock, new_lock = olds.get("objectLockConfiguration"), news.get("objectLockConfiguration")
+        if "objectLockConfiguration" in diff.changed and not contains_unknown(new_lock) \
+                and known_block(old_lock).get("objectLockEnabled") != known_block(new_lock).get("objectLockEnabled"):
+            return diff.replacing(["objectLockConfiguration"])
+        return diff
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         s3 = ctx.client("s3")
@@ -77,17 +117,16 @@ class Bucket(AwsResource):
         params: dict[str, Any] = {"Bucket": name}
         if ctx.region != "us-east-1":  # us-east-1 rejects an explicit location constraint
             params["CreateBucketConfiguration"] = {"LocationConstraint": ctx.region}
-        if inputs.get("objectLockEnabled"):
+        lock = (inputs.get("objectLockConfiguration") or {}).get("objectLockEnabled") == "Enabled"
+        if inputs.get("objectLockEnabled") or lock:
             params["ObjectLockEnabledForBucket"] = True
+        if inputs.get("bucketNamespace"):
+            params["BucketNamespace"] = inputs["bucketNamespace"]
         s3.create_bucket(**params)
         tags = self.tags_all(ctx, urn, inputs)
         if tags:
             _put_bucket_tags(s3, name, tags)
-        # Inline versioning and encryption are Optional+Computed in Terraform: absent means unmanaged.
-        if (inputs.get("versioning") or {}).get("enabled"):
-            _put_versioning(s3, name, inputs["versioning"])
-        if inputs.get("serverSideEncryptionConfiguration"):
-            _put_encryption(s3, name, inputs["serverSideEncryptionConfiguration"])
+        put_inline(s3, name, inputs)
         return name, {**inputs, **self.describe(ctx, name, inputs)}
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
@@ -95,10 +134,7 @@ class Bucket(AwsResource):
         tags = self.tags_all(ctx, urn, news)
         if tags != olds.get("tagsAll"):
             _put_bucket_tags(s3, id, tags)
-        if "versioning" in diff.changed and news.get("versioning"):
-            _put_versioning(s3, id, news["versioning"])
-        if "serverSideEncryptionConfiguration" in diff.changed and news.get("serverSideEncryptionConfiguration"):
-            _put_encryption(s3, id, news["serverSideEncryptionConfiguration"])
+        put_inline(s3, id, news, list(diff.changed))
         return {**news, **self.describe(ctx, id, news)}
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
@@ -114,12 +150,13 @@ class Bucket(AwsResource):
         region = {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(location, location)
         tagging = found_or_none(s3.get_bucket_tagging, ("NoSuchTagSet",), Bucket=id)
         tags = tag_dict(tagging["TagSet"] if tagging else ())
-        lock = found_or_none(s3.get_object_lock_configuration, ("ObjectLockConfigurationNotFoundError",), Bucket=id)
-        versioning = s3.get_bucket_versioning(Bucket=id)
+        inline = read_inline(s3, id, state)
         dns_suffix = _DNS_SUFFIXES.get(ctx.partition, "amazonaws.com")
+        domain = website_domain(region, ctx.partition) if inline["website"] else None
         return {
             "bucket": id,
             "bucketPrefix": state.get("bucketPrefix"),  # not stored by AWS
+            "bucketNamespace": state.get("bucketNamespace"),  # not reported by AWS
             "forceDestroy": bool(state.get("forceDestroy")),  # not stored by AWS
             "arn": f"arn:{ctx.partition}:s3:::{id}",
             "bucketDomainName": f"{id}.s3.{dns_suffix}",
@@ -127,12 +164,10 @@ class Bucket(AwsResource):
             "bucketRegion": region,
             "region": region,
             "hostedZoneId": _HOSTED_ZONE_IDS.get(region),
-            "objectLockEnabled": bool(lock) and lock["ObjectLockConfiguration"].get("ObjectLockEnabled") == "Enabled",
-            "versioning": {
-                "enabled": versioning.get("Status") == "Enabled",
-                "mfaDelete": versioning.get("MFADelete") == "Enabled",
-            },
-            "serverSideEncryptionConfiguration": _read_encryption(s3, id),
+            "objectLockEnabled": (inline["objectLockConfiguration"] or {}).get("objectLockEnabled") == "Enabled",
+            **inline,
+            "websiteDomain": domain,
+            "websiteEndpoint": f"{id}.{domain}" if domain else None,
             **tags_from_cloud(ctx, state, tags),
         }
 
@@ -145,11 +180,17 @@ class BucketVersioning(AwsResource):
     required = ("bucket", "versioningConfiguration")
     force_new = frozenset({"bucket", "expectedBucketOwner"})
     taggable = False
+    handled = frozenset()  # the bucket and its versioning configuration
+    unsupported = {"mfa": MFA_DELETE, "expectedBucketOwner": EXPECTED_OWNER}
     gone_codes = BUCKET_GONE
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
         config = inputs.get("versioningConfiguration")
-        if not config or contains_unknown(config) or config.get("status") in _VERSIONING_STATUSES:
+        if not config or contains_unknown(config):
+            return []
+        if config.get("mfaDelete") == "Enabled":
+            return [mfa_delete_failure(self.token, "versioningConfiguration.mfaDelete")]
+        if config.get("status") in _VERSIONING_STATUSES:
             return []
         return [CheckFailure("versioningConfiguration", f"status must be one of {', '.join(_VERSIONING_STATUSES)}")]
 
@@ -157,8 +198,7 @@ class BucketVersioning(AwsResource):
         # "Disabled" only adopts a never-versioned bucket: S3 cannot be set back to it (as in Terraform).
         if inputs["versioningConfiguration"]["status"] != "Disabled":
             self._put(ctx, inputs)
-        id = _bucket_owner_id(inputs["bucket"], inputs.get("expectedBucketOwner"))
-        return id, {**inputs, **self.describe(ctx, id, inputs)}
+        return inputs["bucket"], {**inputs, **self.describe(ctx, inputs["bucket"], inputs)}
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         self._put(ctx, news)
@@ -172,31 +212,23 @@ class BucketVersioning(AwsResource):
         bucket, owner = _split_bucket_owner_id(id)
         with contextlib.suppress(s3.exceptions.NoSuchBucket):
             s3.put_bucket_versioning(
-                Bucket=bucket, VersioningConfiguration={"Status": "Suspended"}, **owner_param(owner)
+                Bucket=bucket, VersioningConfiguration={"Status": "Suspended"}, **_owner_param(owner)
             )
 
     def _put(self, ctx: AwsContext, inputs: Props) -> None:
         config = inputs["versioningConfiguration"]
-        params: dict[str, Any] = {"Bucket": inputs["bucket"], **owner_param(inputs.get("expectedBucketOwner"))}
-        params["VersioningConfiguration"] = {"Status": config["status"]}
-        if config.get("mfaDelete"):
+        params: dict[str, Any] = {"Bucket": inputs["bucket"], "VersioningConfiguration": {"Status": config["status"]}}
+        if config.get("mfaDelete"):  # only ever Disabled: enabling it is refused at check
             params["VersioningConfiguration"]["MFADelete"] = config["mfaDelete"]
-        if inputs.get("mfa"):
-            params["MFA"] = inputs["mfa"]
         ctx.client("s3").put_bucket_versioning(**params)
 
     def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
         bucket, owner = _split_bucket_owner_id(id)
-        answer = ctx.client("s3").get_bucket_versioning(Bucket=bucket, **owner_param(owner))
+        answer = ctx.client("s3").get_bucket_versioning(Bucket=bucket, **_owner_param(owner))
         config = {"status": answer.get("Status", "Disabled")}  # a never-versioned bucket reports no status
         if answer.get("MFADelete"):
             config["mfaDelete"] = answer["MFADelete"]
-        return {
-            "bucket": bucket,
-            "expectedBucketOwner": owner,
-            "mfa": state.get("mfa"),  # a one-time code, not stored by AWS
-            "versioningConfiguration": config,
-        }
+        return {"bucket": bucket, "expectedBucketOwner": owner, "versioningConfiguration": config}
 
 
 @resource_type
@@ -207,6 +239,7 @@ class BucketPublicAccessBlock(AwsResource):
     defaults = dict.fromkeys(_PUBLIC_ACCESS_FLAGS, False)
     force_new = frozenset({"bucket"})
     taggable = False
+    handled = frozenset({*_PUBLIC_ACCESS_FLAGS, "skipDestroy"})
     gone_codes = (*BUCKET_GONE, "NoSuchPublicAccessBlockConfiguration")
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
@@ -234,17 +267,13 @@ class BucketPublicAccessBlock(AwsResource):
         return {"bucket": id, "skipDestroy": state.get("skipDestroy"), **flags}
 
 
-def _bucket_owner_id(bucket: str, owner: str | None) -> str:
-    """Terraform's id for bucket sub-resources: the bucket, or `bucket,owner` with an expected owner."""
-    return f"{bucket},{owner}" if owner else bucket
-
-
 def _split_bucket_owner_id(id: str) -> tuple[str, str | None]:
+    """Terraform's id for bucket sub-resources: the bucket, or `bucket,owner` (an imported one with an owner)."""
     bucket, _, owner = id.partition(",")
     return bucket, owner or None
 
 
-def owner_param(owner: str | None) -> dict[str, str]:
+def _owner_param(owner: str | None) -> dict[str, str]:
     """The parameter that makes S3 check the bucket's owner, when one is expected."""
     return {"ExpectedBucketOwner": owner} if owner else {}
 
@@ -255,41 +284,6 @@ def _put_bucket_tags(s3: Any, bucket: str, tags: dict[str, str]) -> None:
         s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": tag_list(tags)})
     else:
         s3.delete_bucket_tagging(Bucket=bucket)
-
-
-def _put_versioning(s3: Any, bucket: str, versioning: Props) -> None:
-    s3.put_bucket_versioning(
-        Bucket=bucket,
-        VersioningConfiguration={
-            "Status": "Enabled" if versioning.get("enabled") else "Suspended",
-            "MFADelete": "Enabled" if versioning.get("mfaDelete") else "Disabled",
-        },
-    )
-
-
-def _put_encryption(s3: Any, bucket: str, config: Props) -> None:
-    rule = config.get("rule") or {}
-    by_default = rule.get("applyServerSideEncryptionByDefault") or {}
-    api_rule: dict[str, Any] = {"BucketKeyEnabled": bool(rule.get("bucketKeyEnabled"))}
-    if by_default:
-        api_rule["ApplyServerSideEncryptionByDefault"] = {"SSEAlgorithm": by_default["sseAlgorithm"]}
-        if by_default.get("kmsMasterKeyId"):
-            api_rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] = by_default["kmsMasterKeyId"]
-    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [api_rule]})
-
-
-def _read_encryption(s3: Any, bucket: str) -> Props | None:
-    answer = found_or_none(s3.get_bucket_encryption, ("ServerSideEncryptionConfigurationNotFoundError",), Bucket=bucket)
-    if not answer:
-        return None
-    api_rule = answer["ServerSideEncryptionConfiguration"]["Rules"][0]
-    rule: Props = {"bucketKeyEnabled": bool(api_rule.get("BucketKeyEnabled"))}
-    by_default = api_rule.get("ApplyServerSideEncryptionByDefault")
-    if by_default:
-        rule["applyServerSideEncryptionByDefault"] = {"sseAlgorithm": by_default["SSEAlgorithm"]}
-        if by_default.get("KMSMasterKeyID"):
-            rule["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"] = by_default["KMSMasterKeyID"]
-    return {"rule": rule}
 
 
 def object_versions(s3: Any, bucket: str, prefix: str = "") -> Iterator[dict[str, Any]]:

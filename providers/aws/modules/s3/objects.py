@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,10 +16,11 @@ from envctl.providers.aws.base import AwsResource, CheckFailure, CheckResult, Di
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.documents import document_from_cloud, policies_equivalent
 from envctl.providers.aws.errors import has_code
-from envctl.providers.aws.modules.s3.bucket import BUCKET_GONE, object_versions, owner_param
+from envctl.providers.aws.modules.s3.bucket import BUCKET_GONE, object_versions
+from envctl.providers.aws.modules.s3.inline import EXPECTED_OWNER, website_domain
 from envctl.providers.aws.registry import resource_type
 from envctl.providers.aws.tags import tag_dict, tag_list, tags_from_cloud
-from envctl.providers.aws.wire import api_keys, api_name, wire_keys
+from envctl.providers.aws.wire import api_keys, api_name, timestamp, wire_keys
 
 # S3's answers for a bucket, object or configuration that is not there (HeadObject's is a bare 404).
 _GONE = (*BUCKET_GONE, "404", "NoSuchKey", "NoSuchBucketPolicy", "NoSuchWebsiteConfiguration")
@@ -39,14 +41,17 @@ _OBJECT_SETTINGS = (
     ("kmsKeyId", "SSEKMSKeyId"),
     ("bucketKeyEnabled", "BucketKeyEnabled"),
 )
+# Object lock settings, likewise; unlike the others they change in place, without an upload.
+_LOCK_SETTINGS = (
+    ("objectLockLegalHoldStatus", "ObjectLockLegalHoldStatus"),
+    ("objectLockMode", "ObjectLockMode"),
+    ("objectLockRetainUntilDate", "ObjectLockRetainUntilDate"),
+)
 _BODY_INPUTS = ("source", "content", "contentBase64")
 # S3 objects are immutable: a change to any of these uploads the object again (as Terraform does).
 _UPLOADED = frozenset({*_BODY_INPUTS, "etag", "sourceHash", *(wire for wire, _ in _OBJECT_SETTINGS)})
 # Inputs S3 does not report back.
 _KEPT_FROM_STATE = ("acl", "forceDestroy", "sourceHash", *_BODY_INPUTS)
-_UNSUPPORTED_OBJECT_INPUTS = (
-    "checksumAlgorithm", "objectLockLegalHoldStatus", "objectLockMode", "objectLockRetainUntilDate", "overrideProvider",
-)
 
 
 @resource_type
@@ -57,7 +62,9 @@ class BucketObject(AssetProperties):
     defaults = {"forceDestroy": False}
     force_new = frozenset({"bucket", "key"})
     asset_properties = ("source",)
-    unsupported = dict.fromkeys(_UNSUPPORTED_OBJECT_INPUTS, "")
+    handled = frozenset({*_BODY_INPUTS, *(wire for wire, _ in (*_OBJECT_SETTINGS, *_LOCK_SETTINGS)), "key", "acl",
+                         "etag", "sourceHash", "forceDestroy"})
+    outputs = frozenset({"arn", "versionId"})
     gone_codes = _GONE
 
     def check(self, logical_name: str, olds: Props | None, news: Props) -> CheckResult:
@@ -83,6 +90,10 @@ class BucketObject(AssetProperties):
             return {**news, **self.describe(ctx, id, news)}
         if "acl" in diff.changed:
             s3.put_object_acl(**location, ACL=news.get("acl") or "private")
+        if "objectLockLegalHoldStatus" in diff.changed:
+            s3.put_object_legal_hold(**location, LegalHold={"Status": news.get("objectLockLegalHoldStatus") or "OFF"})
+        if {"objectLockMode", "objectLockRetainUntilDate"} & set(diff.changed):
+            _put_retention(s3, location, olds.get("objectLockRetainUntilDate"), news)
         tags = self.tags_all(ctx, urn, news)
         if tags != (olds.get("tagsAll") or {}):  # S3 replaces an object's whole tag set at once
             if tags:
@@ -108,7 +119,7 @@ class BucketObject(AssetProperties):
             "Bucket": inputs["bucket"],
             "Key": inputs["key"],
             "Body": _body(inputs),
-            **{api: inputs[wire] for wire, api in _OBJECT_SETTINGS if inputs.get(wire) is not None},
+            **{api: inputs[wire] for wire, api in (*_OBJECT_SETTINGS, *_LOCK_SETTINGS) if inputs.get(wire) is not None},
         }
         if inputs.get("acl"):
             params["ACL"] = inputs["acl"]
@@ -133,8 +144,19 @@ class BucketObject(AssetProperties):
             "metadata": head.get("Metadata") or None,
             "storageClass": head.get("StorageClass", "STANDARD"),  # S3 leaves out the default class
             "bucketKeyEnabled": bool(head.get("BucketKeyEnabled")),
+            **{wire: head.get(api) for wire, api in _LOCK_SETTINGS},
+            "objectLockRetainUntilDate": timestamp(until) if (until := head.get("ObjectLockRetainUntilDate")) else None,
             **tags_from_cloud(ctx, state, tags),
         }
+
+
+def _put_retention(s3: Any, location: dict[str, str], old_until: str | None, news: Props) -> None:
+    """The object's retention as the inputs give it (none without a mode). Shortening or clearing a governance
+    retention needs its bypass, as in Terraform."""
+    until = news.get("objectLockRetainUntilDate")
+    retention = {"Mode": news["objectLockMode"], "RetainUntilDate": until} if news.get("objectLockMode") else {}
+    shortened = not until or bool(old_until and datetime.fromisoformat(until) < datetime.fromisoformat(old_until))
+    s3.put_object_retention(**location, Retention=retention, BypassGovernanceRetention=shortened)
 
 
 def _body(inputs: Props) -> bytes:
@@ -155,6 +177,7 @@ class BucketPolicy(AwsResource):
     force_new = frozenset({"bucket"})
     taggable = False
     documents = {"policy": policies_equivalent}
+    handled = frozenset()  # the bucket and its policy
     gone_codes = _GONE
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
@@ -178,11 +201,6 @@ class BucketPolicy(AwsResource):
 # ---- BucketWebsiteConfiguration --------------------------------------------------------------
 
 _WEBSITE_BLOCKS = ("indexDocument", "errorDocument", "redirectAllRequestsTo", "routingRules")
-# Regions whose website endpoint has a dash before the region rather than a dot (Terraform's isOldRegion).
-_DASHED_WEBSITE_REGIONS = frozenset({
-    "ap-northeast-1", "ap-southeast-1", "ap-southeast-2", "eu-west-1", "sa-east-1", "us-east-1", "us-gov-west-1",
-    "us-west-1", "us-west-2",
-})
 
 
 @resource_type
@@ -192,6 +210,9 @@ class BucketWebsiteConfiguration(AwsResource):
     required = ("bucket",)
     force_new = frozenset({"bucket", "expectedBucketOwner"})
     taggable = False
+    handled = frozenset({*_WEBSITE_BLOCKS, "routingRuleDetails"})
+    unsupported = {"expectedBucketOwner": EXPECTED_OWNER}
+    outputs = frozenset({"websiteDomain", "websiteEndpoint"})
     gone_codes = _GONE
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
@@ -213,32 +234,23 @@ class BucketWebsiteConfiguration(AwsResource):
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         s3 = ctx.client("s3")
         with contextlib.suppress(s3.exceptions.NoSuchBucket):
-            s3.delete_bucket_website(Bucket=id, **owner_param(state.get("expectedBucketOwner")))
+            s3.delete_bucket_website(Bucket=id)
 
     def _put(self, ctx: AwsContext, inputs: Props) -> None:
         config = api_keys({key: inputs[key] for key in _WEBSITE_BLOCKS if inputs.get(key)})
         if inputs.get("routingRuleDetails"):  # the rules as S3's own JSON
             config["RoutingRules"] = json.loads(inputs["routingRuleDetails"])
-        owner = owner_param(inputs.get("expectedBucketOwner"))
-        ctx.client("s3").put_bucket_website(Bucket=inputs["bucket"], WebsiteConfiguration=config, **owner)
+        ctx.client("s3").put_bucket_website(Bucket=inputs["bucket"], WebsiteConfiguration=config)
 
     def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
-        answer = ctx.client("s3").get_bucket_website(Bucket=id, **owner_param(state.get("expectedBucketOwner")))
+        answer = ctx.client("s3").get_bucket_website(Bucket=id)
         rules = answer.get("RoutingRules")
-        domain = _website_domain(ctx)
+        domain = website_domain(ctx.region, ctx.partition)
         return {
             "bucket": id,
-            "expectedBucketOwner": state.get("expectedBucketOwner"),
             **{key: wire_keys(answer.get(api_name(key))) for key in _WEBSITE_BLOCKS},
             "routingRuleDetails": json.dumps(rules) if rules else None,
             "websiteDomain": domain,
             "websiteEndpoint": f"{id}.{domain}",
         }
-
-
-def _website_domain(ctx: AwsContext) -> str:
-    suffix = "amazonaws.com.cn" if ctx.partition == "aws-cn" else "amazonaws.com"
-    if ctx.region in _DASHED_WEBSITE_REGIONS:
-        return f"s3-website-{ctx.region}.{suffix}"
-    return f"s3-website.{ctx.region}.{suffix}"
 

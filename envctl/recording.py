@@ -9,10 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from envctl import __version__
-from envctl.cli.environment import Environment
-from envctl.engine.deployment import OperationResult
-from envctl.engine.state import StateStore
-from envctl.engine.steps import OPERATIONS
+from envctl.engine.deployment import DeploymentResult
+from envctl.environment import Environment
 from envctl.ledger.manifest import capture_manifest
 from envctl.ledger.model import SnapshotInput
 from envctl.ledger.recorder import record
@@ -22,7 +20,7 @@ from envctl.ledger.sources import capture_sources
 _CI_RUN_VARIABLES = ("GITHUB_RUN_ID", "CI_PIPELINE_ID", "BUILD_ID", "CIRCLE_WORKFLOW_ID", "BUILDKITE_BUILD_ID")
 
 
-def record_operation(environment: Environment, result: OperationResult, started: datetime, finished: datetime,
+def record_operation(environment: Environment, result: DeploymentResult, started: datetime, finished: datetime,
                      source_ref: str | None = None, status: str | None = None) -> str:
     """Record one snapshot of `result`; returns its reference, e.g. `dev@3`."""
     project = environment.project
@@ -30,7 +28,7 @@ def record_operation(environment: Environment, result: OperationResult, started:
         env=environment.name,
         project=project.name,
         operation=result.operation,
-        status=status or ("succeeded" if result.succeeded else "failed"),
+        status=status or result.status,
         started=started,
         finished=finished,
         actor=_actor(),
@@ -59,11 +57,11 @@ def record_operation(environment: Environment, result: OperationResult, started:
 
 def record_interrupted(environment: Environment, operation: str, started: datetime, holder: str) -> str:
     """Record a run whose process died mid-way, with the state it left, as `interrupted`."""
-    store = StateStore(environment.database, environment.name, environment.crypter)
-    result = OperationResult(
+    store = environment.store()
+    result = DeploymentResult(
         operation=operation if operation in ("up", "destroy", "rebuild", "refresh") else "up",
-        stack=environment.name, succeeded=False, changes=dict.fromkeys(OPERATIONS, 0), resources=store.load(),
-        outputs=store.stack_outputs(), error=f"interrupted: {holder} ended without finishing",
+        stack=environment.name, steps=[], records=[], resources=store.load(), outputs=store.stack_outputs(),
+        error=f"interrupted: {holder} ended without finishing", error_kind="interrupted",
     )
     return record_operation(environment, result, started, datetime.now(UTC), status="interrupted")
 
