@@ -138,8 +138,8 @@ def revisions_of(resources: list[dict[str, Any]], count: int) -> list[SnapshotIn
 
 
 def signing(key: SigningKey, directory: Path, resources: list[dict[str, Any]]) -> None:
-    """What signing adds: one signature, one check, and recording signed or not (interleaved, so that other work
-    on the machine weighs on both alike; a database of each's own)."""
+    """What signing adds: one signature, one check, and recording signed or not (interleaved, in alternating
+    order, so that other work on the machine and the collector weigh on both alike; a database of each's own)."""
     statement = snapshot_statement("big", 7, "0" * 64)
     signature = key.sign(statement)
     sign_us = timed(lambda: key.sign(statement), 2000).cpu * 1000
@@ -149,15 +149,16 @@ def signing(key: SigningKey, directory: Path, resources: list[dict[str, Any]]) -
     fp = functools.partial(fingerprint, b"bench-key")
     ledgers = {label: Ledger.open(f"sqlite:///{directory / f'{label}.db'}", sealing)
                for label, sealing in (("unsigned", Sealing(None)), ("signed", Sealing(key)))}
+    rounds = 20
     revisions = {}
     for label, ledger in ledgers.items():
         ledger.record(snapshot("big", resources, 500), fp)
-        revisions[label] = revisions_of(resources, 10)
+        revisions[label] = revisions_of(resources, rounds)
     samples: dict[str, tuple[list[float], list[float]]] = {label: ([], []) for label in ledgers}
-    for _ in range(10):
-        for label, ledger in ledgers.items():
+    for round_ in range(rounds):
+        for label in sorted(ledgers, reverse=round_ % 2 == 1):
             start, start_cpu = time.perf_counter(), time.process_time()
-            ledger.record(revisions[label].pop(), fp)
+            ledgers[label].record(revisions[label].pop(), fp)
             samples[label][0].append((time.perf_counter() - start) * 1000)
             samples[label][1].append((time.process_time() - start_cpu) * 1000)
     for label, (wall, cpu) in samples.items():
