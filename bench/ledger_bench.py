@@ -1,10 +1,12 @@
-"""Ledger benchmark: record, diff, history, dedupe and connect costs at realistic sizes.
+"""Ledger benchmark: record, sign, witness, diff, history, verify, dedupe and connect costs at realistic sizes.
 
     python bench/ledger_bench.py                # SQLite in a temporary directory
     python bench/ledger_bench.py --url URL      # any SQLAlchemy URL (an empty database or schema)
 
-Targets: record 1,000 resources + 500 packages in 150 ms; diff two such snapshots in 200 ms; history of
-10,000 snapshots in 300 ms; an identical snapshot adds < 10 KB; connect() at head stays cheap.
+Targets: record 1,000 resources + 500 packages in 150 ms (signed); diff two such snapshots in 200 ms; history
+of 10,000 snapshots in 300 ms; an identical snapshot adds < 10 KB; connect() at head stays cheap. Signing
+and verifying are measured, not targeted: per snapshot, and verify over 10,000 snapshots with and without
+the witness's 10,000 checkpoints. The signing key and the witness file live in a temporary directory.
 """
 
 from __future__ import annotations
@@ -22,10 +24,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine, text
 
 from envctl.ledger import Ledger, SnapshotInput
+from envctl.ledger.chain import snapshot_statement
 from envctl.ledger.db import connect
+from envctl.ledger.evidence import gather_evidence
+from envctl.ledger.sealing import Sealing
+from envctl.ledger.signing import Signature, SigningKey, read_signing_key
+from envctl.ledger.witness import FileWitness
 
 SECRET_SIG = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
 
@@ -109,10 +118,58 @@ def database_bytes(engine: Engine, url: str) -> int:
         )
 
 
-def run(url: str) -> None:
+def bench_key(directory: Path) -> SigningKey:
+    path = directory / "bench-key.pem"
+    path.write_bytes(Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    path.chmod(0o600)
+    return read_signing_key(path)
+
+
+def revisions_of(resources: list[dict[str, Any]], count: int) -> list[SnapshotInput]:
+    """`count` snapshots of env big, each with 10 of the resources changed."""
+    revisions = []
+    for revision in range(count):
+        changed = copy.deepcopy(resources)
+        for item in changed[:10]:
+            item["inputs"]["tags"]["rev"] = item["outputs"]["tags"]["rev"] = str(revision)
+        revisions.append(snapshot("big", changed, 500))
+    return revisions
+
+
+def signing(key: SigningKey, directory: Path, resources: list[dict[str, Any]]) -> None:
+    """What signing adds: one signature, one check, and recording signed or not (interleaved, in alternating
+    order, so that other work on the machine and the collector weigh on both alike; a database of each's own)."""
+    statement = snapshot_statement("big", 7, "0" * 64)
+    signature = key.sign(statement)
+    sign_us = timed(lambda: key.sign(statement), 2000).cpu * 1000
+    check_us = timed(lambda: Signature(signature.signer, signature.signature).verifies(statement), 2000).cpu * 1000
+    print(f"sign one snapshot's statement (Ed25519, median of 2,000): {sign_us:8.1f} us cpu")
+    print(f"check one snapshot's signature (median of 2,000):         {check_us:8.1f} us cpu")
     fp = functools.partial(fingerprint, b"bench-key")
+    ledgers = {label: Ledger.open(f"sqlite:///{directory / f'{label}.db'}", sealing)
+               for label, sealing in (("unsigned", Sealing(None)), ("signed", Sealing(key)))}
+    rounds = 20
+    revisions = {}
+    for label, ledger in ledgers.items():
+        ledger.record(snapshot("big", resources, 500), fp)
+        revisions[label] = revisions_of(resources, rounds)
+    samples: dict[str, tuple[list[float], list[float]]] = {label: ([], []) for label in ledgers}
+    for round_ in range(rounds):
+        for label in sorted(ledgers, reverse=round_ % 2 == 1):
+            start, start_cpu = time.perf_counter(), time.process_time()
+            ledgers[label].record(revisions[label].pop(), fp)
+            samples[label][0].append((time.perf_counter() - start) * 1000)
+            samples[label][1].append((time.process_time() - start_cpu) * 1000)
+    for label, (wall, cpu) in samples.items():
+        print(f"record 1,000 resources + 500 packages, 10 changed, {label:<8}: {Timing(wall, cpu):8.1f}  (SQLite)")
+
+
+def run(url: str, directory: Path) -> None:
+    fp = functools.partial(fingerprint, b"bench-key")
+    key = bench_key(directory)
     start = time.perf_counter()
-    ledger = Ledger.open(url)
+    ledger = Ledger.open(url, Sealing(key))
     print(f"connect + migrate an empty database: {(time.perf_counter() - start) * 1000:8.1f} ms")
     print(f"connect at head (median of 20):      {timed(lambda: connect(url).dispose(), 20):8.1f}")
 
@@ -121,12 +178,7 @@ def run(url: str) -> None:
     ledger.record(snapshot("big", resources, 500), fp)
     print(f"record 1,000 resources + 500 packages, all new:        {(time.perf_counter() - start) * 1000:8.1f} ms")
 
-    revisions = []
-    for revision in range(10):
-        changed = copy.deepcopy(resources)
-        for item in changed[:10]:
-            item["inputs"]["tags"]["rev"] = item["outputs"]["tags"]["rev"] = str(revision)
-        revisions.append(snapshot("big", changed, 500))
+    revisions = revisions_of(resources, 10)
     print(f"record 1,000 resources + 500 packages, 10 changed:     "
           f"{timed(lambda: ledger.record(revisions.pop(), fp), 10):8.1f}  (target 150)")
 
@@ -151,24 +203,35 @@ def run(url: str) -> None:
     print(f"bytes added by an identical snapshot (mean of {repeats}):     {added:8.0f} B   (target 10,240)")
 
     small = snapshot("hist", [resource(i, "hist") for i in range(3)], 20)
+    witness = FileWitness(directory / "witness.jsonl")
+    witnessed = Ledger(ledger.engine, Sealing(key, witness))
+    print(f"record a 3-resource snapshot, signed, no witness:        "
+          f"{timed(lambda: ledger.record(small, fp), 20):8.1f}")
+    print(f"record a 3-resource snapshot, signed, a file witness:    "
+          f"{timed(lambda: witnessed.record(small, fp), 20):8.1f}")
     start = time.perf_counter()
-    for _ in range(10_000):
-        ledger.record(small, fp)
-    print(f"(filled an env with 10,000 snapshots in {time.perf_counter() - start:.1f} s)")
+    for _ in range(10_000 - 40):
+        witnessed.record(small, fp)
+    print(f"(filled an env with 10,000 snapshots, each witnessed, in {time.perf_counter() - start:.1f} s)")
     print(f"history of an env with 10,000 snapshots:               {timed(lambda: ledger.history('hist'), 5):8.1f}"
           f"  (target 300)")
-    print(f"verify the whole ledger ({10_000 + 35} snapshots):              {timed(ledger.verify, 1):8.1f}")
+    report = ledger.verify()
+    assert report.ok, report.problems
+    print(f"verify the whole ledger ({report.checked:,} snapshots, signed):        {timed(ledger.verify, 3):8.1f}")
+    evidence = gather_evidence(directory, [], witness)
+    print(f"verify it against the witness ({len(evidence.checkpoints):,} checkpoints):   "
+          f"{timed(lambda: ledger.verify(evidence), 3):8.1f}")
+    print(f"read and parse the witness:                            "
+          f"{timed(lambda: gather_evidence(directory, [], witness), 3):8.1f}")
+    signing(key, directory, resources)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="SQLAlchemy URL of an empty database (default: SQLite in a temp dir)")
     args = parser.parse_args()
-    if args.url:
-        run(args.url)
-        return
     with tempfile.TemporaryDirectory() as directory:
-        run(f"sqlite:///{directory}/ledger.db")
+        run(args.url or f"sqlite:///{directory}/ledger.db", Path(directory))
 
 
 if __name__ == "__main__":

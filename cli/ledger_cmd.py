@@ -1,9 +1,10 @@
-"""Commands: history, show, diff, and `ledger verify|upgrade|prune`."""
+"""Commands: history, show, diff, and `ledger verify|checkpoint|key|upgrade|prune`."""
 
 from __future__ import annotations
 
 import json
 import os
+import socket
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,10 +14,15 @@ from rich.markup import escape
 from rich.table import Table
 
 from envctl.cli import context
-from envctl.errors import BadInput
-from envctl.ledger import Ledger, LedgerDiff, StoredSnapshot
+from envctl.errors import BadInput, OperationFailed
+from envctl.ledger import Ledger, LedgerDiff, StoredSnapshot, VerifyReport
+from envctl.ledger.checkpointing import CheckpointTaken
 from envctl.ledger.db import LEDGER_URL_ENV, connect, upgrade
+from envctl.ledger.evidence import Evidence, gather_evidence
 from envctl.ledger.redaction import REDACTED, is_secret_marker
+from envctl.ledger.signing import load_signing_key
+from envctl.ledger.trusted_keys import TRUSTED_KEYS_FILE, load_trusted_keys
+from envctl.ledger.witness import witness_from_environment
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 _MARKER_STYLES = {"+": "green", "-": "red", "~": "yellow", "±": "magenta", "↑": "cyan", "↓": "yellow", " ": ""}
@@ -31,8 +37,10 @@ def register(app: typer.Typer) -> None:
     app.command("history")(history)
     app.command("show")(show)
     app.command("diff")(diff)
-    ledger_app = typer.Typer(help="Check, upgrade and prune the ledger.", no_args_is_help=True)
+    ledger_app = typer.Typer(help="Check, checkpoint, upgrade and prune the ledger.", no_args_is_help=True)
     ledger_app.command("verify")(verify)
+    ledger_app.command("checkpoint")(checkpoint)
+    ledger_app.command("key")(key)
     ledger_app.command("upgrade")(upgrade_schema)
     ledger_app.command("prune")(prune)
     app.add_typer(ledger_app, name="ledger")
@@ -102,20 +110,97 @@ def diff(
         raise typer.Exit(1)
 
 
-def verify(as_json: JsonOption = False) -> None:
-    """Recompute the hash chain of every environment; exit 1 naming the first bad snapshot if it is broken."""
-    report = open_ledger().verify()
+CheckpointOption = Annotated[
+    list[Path] | None,
+    typer.Option("--checkpoint", metavar="FILE", help="A checkpoint file (or a copy of a witness log) to verify "
+                 "against; repeatable.", dir_okay=False),
+]
+
+
+def verify(checkpoints: CheckpointOption = None, as_json: JsonOption = False) -> None:
+    """Check every environment's hash chain, signatures, content and state, and the claims of every checkpoint
+    (ENVCTL_WITNESS, --checkpoint files); exit 1 naming the first bad snapshot of each environment."""
+    report = open_ledger().verify(_evidence(checkpoints or []))
     if as_json:
         context.print_json(report.to_json())
-    elif report.ok:
-        context.console().print(
-            f"[green]ledger intact[/]: {report.checked} snapshots, {report.content_checked} with content rehashed"
-        )
     else:
-        for problem in report.problems:
-            context.console().print(f"[red]{problem.ref}[/] {problem.kind}: {escape(problem.detail)}")
+        _print_report(report)
     if not report.ok:
         raise typer.Exit(1)
+
+
+def _print_report(report: VerifyReport) -> None:
+    console = context.console()
+    if report.ok:
+        console.print(f"[green]ledger intact[/]: {report.checked} snapshots, {report.content_checked} with content "
+                      f"rehashed, {report.signed} signed, checked against {report.checkpoints} checkpoints",
+                      soft_wrap=True)
+    # Soft-wrapped: a path or hash in a message stays whole for copying.
+    for problem in report.problems:
+        console.print(f"[red]{escape(problem.ref)}[/] {problem.kind}: {escape(problem.detail)}", soft_wrap=True)
+    for note in report.notes:
+        console.print(f"[yellow]note[/]: {escape(note)}", soft_wrap=True)
+
+
+def checkpoint(
+    out: Annotated[Path | None, typer.Option("--out", metavar="FILE", dir_okay=False,
+                                             help="Write the checkpoint to FILE (default: print it).")] = None,
+    vouch: Annotated[bool, typer.Option("--vouch", help="Also vouch for snapshots that are unsigned or signed by "
+                                        "keys the project does not list (verify names them): check them first.")
+                     ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Verify the ledger, then sign a checkpoint of every environment's head: kept in the ledger, written to FILE
+    and appended to the witness (ENVCTL_WITNESS). Keep it outside the database: `ledger verify --checkpoint FILE`
+    then names any snapshot removed, truncated or rewritten since."""
+    witness = witness_from_environment()
+    taken = open_ledger().checkpoint(_evidence([]), vouch, witness)
+    line = taken.checkpoint.to_line()
+    if out is not None:
+        try:
+            out.write_text(line + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise BadInput(f"cannot write {out}: {exc.strerror}; the checkpoint is kept in the ledger") from None
+    if as_json:
+        context.print_json({"checkpoint": json.loads(line), "out": str(out) if out else None,
+                            "witness": taken.witness, "witness_error": taken.witness_error,
+                            "vouched": [problem.ref for problem in taken.vouched]})
+    else:
+        _print_checkpoint(taken, out, line)
+    if taken.witness_error:
+        raise OperationFailed(f"the checkpoint is kept in the ledger{f' and {out}' if out else ''}, but not in "
+                              f"the witness: {taken.witness_error}")
+
+
+def _print_checkpoint(taken: CheckpointTaken, out: Path | None, line: str) -> None:
+    heads = taken.checkpoint.heads
+    where = ["kept in the ledger"] + ([f"written to {out}"] if out else [])
+    where += [f"appended to the witness {taken.witness}"] if taken.witness and not taken.witness_error else []
+    summary = (f"checkpoint of {len(heads)} environments ({', '.join(f'{env}@{h.seq}' for env, h in heads.items())})"
+               f" signed by {taken.checkpoint.signature.signer}: {', '.join(where)}")
+    if taken.vouched:
+        summary += f"; vouches for {', '.join(problem.ref for problem in taken.vouched)}"
+    if out is None:
+        typer.echo(line)  # stdout carries only the checkpoint, so `> FILE` keeps it
+    typer.echo(summary, err=out is None)
+
+
+def key(as_json: JsonOption = False) -> None:
+    """Print this user's public signing key as a line for .envctl-trusted-keys (the key is created on first use;
+    ENVCTL_SIGNING_KEY names another)."""
+    signing_key = load_signing_key()
+    who = f"{os.environ.get('USER') or os.environ.get('USERNAME') or 'me'}@{socket.gethostname()}"
+    if as_json:
+        context.print_json({"public_key": signing_key.public_key, "file": str(signing_key.path), "who": who})
+        return
+    typer.echo(f"{signing_key.public_key} {who}")
+    trusted = load_trusted_keys(_project_dir_or_cwd())
+    listed = "listed" if signing_key.public_key in trusted.names else "not listed yet: add the line above"
+    typer.echo(f"signing key {signing_key.path}; {TRUSTED_KEYS_FILE}: {listed}", err=True)
+
+
+def _evidence(checkpoint_files: list[Path]) -> Evidence:
+    return gather_evidence(_project_dir_or_cwd(), checkpoint_files, witness_from_environment())
 
 
 def upgrade_schema() -> None:
@@ -176,6 +261,7 @@ def _print_snapshot(snapshot: StoredSnapshot) -> None:
         ("changes", counts_text(summary.changes)),
         ("rebuilt from", snapshot.source_ref),
         ("error", snapshot.error),
+        ("signed by", snapshot.signer or "nobody: unsigned"),
     ):
         if value:
             console.print(f"  {label:<13}{escape(str(value))}")

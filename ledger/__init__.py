@@ -1,6 +1,8 @@
-"""The traceability ledger: one hash-chained snapshot per operation, diffable, auditable, deduplicated.
+"""The traceability ledger: one hash-chained, signed snapshot per operation, diffable, auditable, deduplicated,
+with checkpoints kept outside the database (see envctl.ledger.verify for what that makes evident).
 
-Does not import envctl.engine or envctl.cli: the engine hands it plain data (SnapshotInput).
+Does not import envctl.engine or envctl.cli: the engine hands it plain data (SnapshotInput), and may ask
+`Ledger.compare_state(env)` whether an env's state still holds what its last snapshot recorded.
 """
 
 from envctl.ledger.api import Ledger
@@ -17,6 +19,7 @@ from envctl.ledger.model import (
     VerifyReport,
 )
 from envctl.ledger.sources import capture_sources
+from envctl.ledger.state_check import StateComparison
 
 __all__ = [
     "Ledger",
@@ -27,6 +30,7 @@ __all__ = [
     "SnapshotContent",
     "SnapshotInput",
     "SnapshotSummary",
+    "StateComparison",
     "StoredSnapshot",
     "VerifyReport",
     "capture_manifest",

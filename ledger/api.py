@@ -10,26 +10,36 @@ from sqlalchemy import Engine
 from envctl.ledger import diff as diff_module
 from envctl.ledger import prune as prune_module
 from envctl.ledger import queries, recorder, stored, verify
+from envctl.ledger.checkpointing import CheckpointTaken, take_checkpoint
 from envctl.ledger.content import ContentReader
 from envctl.ledger.db import connect
+from envctl.ledger.evidence import Evidence
 from envctl.ledger.model import PruneReport, Recorded, SnapshotInput, SnapshotSummary, StoredSnapshot, VerifyReport
 from envctl.ledger.redaction import Fingerprint
+from envctl.ledger.sealing import Sealing
+from envctl.ledger.signing import SigningKey, load_signing_key
+from envctl.ledger.state_check import StateComparison, compare_state
+from envctl.ledger.witness import Witness
 
 
 class Ledger:
-    """Append-only snapshots per env, hash-chained; content deduplicated across snapshots."""
+    """Append-only snapshots per env, hash-chained and signed; content deduplicated across snapshots.
 
-    def __init__(self, engine: Engine) -> None:
+    `sealing` is the key and witness recordings are sealed with; None means the user's (see Sealing).
+    """
+
+    def __init__(self, engine: Engine, sealing: Sealing | None = None) -> None:
         self.engine = engine
+        self.sealing = sealing
 
     @classmethod
-    def open(cls, url: str) -> Ledger:
+    def open(cls, url: str, sealing: Sealing | None = None) -> Ledger:
         """The ledger in the database at `url`, its schema upgraded to the current revision."""
-        return cls(connect(url))
+        return cls(connect(url), sealing)
 
     def record(self, snapshot: SnapshotInput, fingerprint: Fingerprint) -> Recorded:
         """Append one operation's snapshot; `fingerprint` is the stack's keyed digest for secret values."""
-        return recorder.record(self.engine, snapshot, fingerprint)
+        return recorder.record(self.engine, snapshot, fingerprint, self.sealing)
 
     def envs(self) -> list[str]:
         with self.engine.connect() as conn:
@@ -56,11 +66,30 @@ class Ledger:
             before, after = stored.load_snapshot(conn, a, reader), stored.load_snapshot(conn, b, reader)
         return diff_module.diff(before, after, repo_dir)
 
-    def verify(self) -> VerifyReport:
+    def verify(self, evidence: Evidence | None = None) -> VerifyReport:
+        """Check every env's chain, signatures, content and state, and the claims of `evidence`'s checkpoints."""
         with self.engine.connect() as conn:
-            return verify.verify(conn)
+            return verify.verify(conn, evidence)
+
+    def checkpoint(self, evidence: Evidence | None = None, vouch: bool = False,
+                   witness: Witness | None = None) -> CheckpointTaken:
+        """Verify, then sign every env's head; kept in the ledger and appended to `witness`."""
+        return take_checkpoint(self.engine, self.signing_key(), evidence or Evidence(), vouch, witness)
 
     def prune(self, env: str, keep: int) -> PruneReport:
         """Drop the content of all but `env`'s newest `keep` snapshots; headers and the chain stay."""
+        key = self.signing_key()
         with self.engine.begin() as conn:
-            return prune_module.prune(conn, env, keep)
+            return prune_module.prune(conn, env, keep, key)
+
+    def compare_state(self, env: str) -> StateComparison:
+        """Whether `env`'s state rows hold the resources its last snapshot recorded (urn, type, id); for `up`
+        and `drift` to refuse or warn. Needs no secrets key."""
+        with self.engine.connect() as conn:
+            return compare_state(conn, env)
+
+    def signing_key(self) -> SigningKey:
+        """The key this ledger signs with: the sealing's, else the user's; BadInput when there is none."""
+        if self.sealing is not None and self.sealing.key is not None:
+            return self.sealing.key
+        return load_signing_key()

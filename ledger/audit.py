@@ -16,15 +16,19 @@ from typing import Any
 from sqlalchemy import Connection, Row, select
 
 from envctl.errors import BadInput
+from envctl.ledger.anchors import Anchors
 from envctl.ledger.blobs import load_blobs
 from envctl.ledger.canonical import canonical_json, sha256_hex
 from envctl.ledger.chain import snapshot_hash
-from envctl.ledger.content import RESOURCES, ContentReader, MissingContent
+from envctl.ledger.checkpoint import stored_checkpoints
+from envctl.ledger.content import RESOURCES, ContentReader
 from envctl.ledger.db.ledger_tables import ledger_blobs, ledger_heads, ledger_snapshots
 from envctl.ledger.model import SnapshotHeader
 from envctl.ledger.property_diff import property_changes
 from envctl.ledger.queries import summary_from_row
 from envctl.ledger.refs import resolve_ref
+from envctl.ledger.trusted_keys import TrustedKeys
+from envctl.ledger.verify import content_problem, signature_problem
 
 URN_PREFIX = "urn:pulumi:"
 ARN_PREFIX = "arn:"
@@ -160,21 +164,31 @@ def _resources(conn: Connection, thing: str, matched_by: str, urns: list[str]) -
 
 def _urns_with(conn: Connection, key: str, value: str) -> list[str]:
     """The URNs of recorded resources whose `id` (or whose output `arn`) is `value`."""
-    docs = _resource_versions(conn, key, value)
+    docs, _ = _resource_versions(conn, key, value)
     return sorted({doc["urn"] for doc in docs.values()})
 
 
-def _resource_versions(conn: Connection, key: str, value: str) -> dict[str, dict[str, Any]]:
-    """Digest -> body of every stored resource whose `key` is exactly `value` (urn, id, or arn among outputs)."""
+def _resource_versions(conn: Connection, key: str, value: str) -> tuple[dict[str, dict[str, Any]], set[str]]:
+    """Digest -> body of every stored resource whose `key` is exactly `value` (urn, id, or arn among outputs);
+    and the digests of blobs that mention it but are not one JSON value (merged or split, so unreadable)."""
     needle = f"{canonical_json(key)}:{canonical_json(value)}"
     query = select(ledger_blobs.c.digest, ledger_blobs.c.body).where(ledger_blobs.c.body.contains(needle,
                                                                                                   autoescape=True))
-    found = {}
+    found, broken = {}, set()
     for digest, body in conn.execute(query):
-        doc = json.loads(body)
-        if isinstance(doc, dict) and isinstance(doc.get("urn"), str) and _field(doc, key) == value:
+        doc = _json_or_none(body)
+        if doc is None:
+            broken.add(digest)
+        elif isinstance(doc, dict) and isinstance(doc.get("urn"), str) and _field(doc, key) == value:
             found[digest] = doc
-    return found
+    return found, broken
+
+
+def _json_or_none(body: str) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
 
 
 def _field(doc: dict[str, Any], key: str) -> Any:
@@ -183,7 +197,7 @@ def _field(doc: dict[str, Any], key: str) -> Any:
 
 def _lineage(conn: Connection, urn: str) -> Lineage | None:
     """The events of `urn` in its env's history, oldest first; None when no snapshot records it."""
-    versions = _resource_versions(conn, "urn", urn)
+    versions, broken = _resource_versions(conn, "urn", urn)
     env = _env_of(urn)
     if not versions or env is None:
         return None
@@ -195,7 +209,8 @@ def _lineage(conn: Connection, urn: str) -> Lineage | None:
     ).all()
     trees = {row.seq: json.loads(row.tree_body) for row in rows if row.tree_body is not None}
     lists = load_blobs(conn, {tree[RESOURCES] for tree in trees.values()})
-    present = {digest: _version_in(text, versions) for digest, text in lists.items()}
+    present = {digest: _version_in(text, versions) for digest, text in lists.items()
+               if not broken & set(json.loads(text))}
     unreadable: list[str] = []
     steps = []
     previous, known = None, True  # before an env's first snapshot nothing of it existed
@@ -277,7 +292,8 @@ def _urn_of_hash(conn: Connection, env: str, urn_tag: str) -> str | None:
     needle = f'"urn":{canonical_json(URN_PREFIX + env + "::")}'[:-1]  # the URNs of env: an open string prefix
     query = select(ledger_blobs.c.body).where(ledger_blobs.c.body.contains(needle, autoescape=True))
     for body in conn.scalars(query):
-        urn = json.loads(body).get("urn")
+        doc = _json_or_none(body)
+        urn = doc.get("urn") if isinstance(doc, dict) else None
         if isinstance(urn, str) and _URN_TAG_HASH + sha256_hex(urn) == urn_tag:
             return urn
     return None
@@ -292,7 +308,7 @@ def _provenance(conn: Connection, row: Row[Any]) -> Provenance:
     return Provenance(
         summary=summary_from_row(row), project=row.project, host=row.host, ci_run_id=row.ci_run_id,
         engine=row.engine, cloud=row.cloud, envctl_version=row.envctl_version, source_ref=row.source_ref,
-        error=row.error, prev_hash=row.prev_hash, content_digest=row.content_digest,
+        error=row.error, prev_hash=row.prev_hash, content_digest=row.content_digest, signer=row.signer,
         sources=parts.get(tree["sources"]) if tree else None,
         config_digest=tree["config"] if tree else None,
         manifest_digest=tree["manifest"] if tree else None,
@@ -302,7 +318,7 @@ def _provenance(conn: Connection, row: Row[Any]) -> Provenance:
 
 
 def _chain_status(conn: Connection, row: Row[Any]) -> ChainStatus:
-    """This snapshot's place in its env's chain: its hash, both links, and its content digest."""
+    """This snapshot's place in its env's chain: its hash, both links, its signature and its content."""
     ref, env, seq = f"{row.env}@{row.seq}", row.env, row.seq
     problems = []
     if snapshot_hash(row._mapping) != row.hash:
@@ -319,13 +335,22 @@ def _chain_status(conn: Connection, row: Row[Any]) -> ChainStatus:
         problems.append(f"{env}@{seq + 1} does not link to {ref}")
     elif after is None and (head is None or head.seq != seq or head.hash != row.hash):
         problems.append(f"{ref} is the last snapshot, but {env}'s head record does not end at it")
+    if row.signature is None and not _vouched_for(conn, row):
+        problems.append(f"{ref} is not signed, and no checkpoint in the ledger vouches for it")
+    invalid = signature_problem(row)
+    found = [(invalid.kind, invalid.detail) if invalid else None]
     if row.tree_digest is not None:
-        try:
-            if ContentReader(conn).content_digest(row.tree_digest) != row.content_digest:
-                problems.append(f"{ref}'s content does not match its content digest")
-        except MissingContent as exc:
-            problems.append(f"{ref}'s content cannot be read: {exc}")
+        found.append(content_problem(ContentReader(conn, keep=False), row.tree_digest, row.content_digest))
+    problems += [f"{ref} {kind}: {detail}" for kind, detail in filter(None, found)]
     return ChainStatus(not problems, problems)
+
+
+def _vouched_for(conn: Connection, row: Row[Any]) -> bool:
+    """Whether a verified checkpoint kept in the ledger covers the snapshot (whose key verify, knowing the
+    project's trusted keys, judges; audit checks that the checkpoint's signature holds)."""
+    hashes = dict(conn.execute(select(ledger_snapshots.c.seq, ledger_snapshots.c.hash)
+                               .where(ledger_snapshots.c.env == row.env, ledger_snapshots.c.seq >= row.seq)).all())
+    return Anchors(stored_checkpoints(conn)[0], TrustedKeys(None)).vouched_through(row.env, hashes) >= row.seq
 
 
 def _parsed(conn: Connection, digests: Iterable[str]) -> dict[str, Any]:

@@ -34,7 +34,15 @@ class EncodedContent:
 
 
 class MissingContent(Exception):
-    """A blob the snapshot refers to is not stored (or is unreadable)."""
+    """A blob the snapshot refers to is not stored (or is not what the snapshot needs)."""
+
+
+class AlteredContent(MissingContent):
+    """The resolved content is not the text the snapshot's content digest covers."""
+
+
+class MergedContent(MissingContent):
+    """The resolved text is the one hashed, but its blobs do not each hold one value: they were merged or split."""
 
 
 def encode_content(snapshot: SnapshotInput, fingerprint: Fingerprint) -> EncodedContent:
@@ -71,41 +79,55 @@ def _resource_body(resource: dict[str, Any], fingerprint: Fingerprint) -> str:
 
 
 class ContentReader:
-    """Resolves tree digests to content through one connection.
+    """Resolves tree digests to content through one connection, checking it against the snapshot's digest.
 
-    Parsed resources are cached by digest, so snapshots read through one reader share the objects of
-    the resources they have in common (treat them as read-only): `a is b` means unchanged.
+    The digest covers the joined text of the parts and resources. The text alone does not fix how it is cut
+    into blobs (two resources merged into one blob join to the same text), so each blob must also hold exactly
+    one JSON value of its kind: then the values read are the ones that were hashed. Show, diff, audit and
+    verify all read through here, so none of them accepts content another rejects.
+
+    With `keep` (reading content), parsed blobs are cached by digest, so snapshots read through one reader
+    share the objects of the resources they have in common (treat them as read-only): `a is b` means
+    unchanged. Without it (checking only), a blob is parsed once and only its digest is remembered.
     """
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, keep: bool = True) -> None:
         self._conn = conn
-        self._resources: dict[str, Any] = {}
+        self._keep = keep
+        self._values: dict[str, Any] = {}
+        self._checked: set[str] = set()
 
-    def texts(self, tree_digest: str) -> dict[str, str]:
-        """Each part's canonical JSON text, the resources part resolved into the array of resources."""
-        texts, resource_digests = self._parts(tree_digest)
-        bodies = self._load(resource_digests)
-        texts[RESOURCES] = join_array(bodies[digest] for digest in resource_digests)
-        return texts
+    def checked_content(self, tree_digest: str, content_digest: str) -> SnapshotContent:
+        """The content, if it is what `content_digest` covers; else the MissingContent subclass saying how not."""
+        if not self._keep:
+            raise TypeError("a reader made with keep=False checks content but does not keep it")
+        tree, resource_digests = self._check(tree_digest, content_digest)
+        parts = {name: self._values[tree[name]] for name in PARTS - {RESOURCES}}
+        return SnapshotContent(**parts, resources=[self._values[digest] for digest in resource_digests])
 
-    def content_digest(self, tree_digest: str) -> str:
-        return sha256_hex(join_object(self.texts(tree_digest)))
+    def check(self, tree_digest: str, content_digest: str) -> None:
+        """Raise the MissingContent subclass saying how the content is not what `content_digest` covers."""
+        self._check(tree_digest, content_digest)
 
-    def content(self, tree_digest: str) -> SnapshotContent:
-        texts, resource_digests = self._parts(tree_digest)
-        unread = [digest for digest in resource_digests if digest not in self._resources]
-        self._resources.update((digest, self._parse(body, digest)) for digest, body in self._load(unread).items())
-        parts = {name: self._parse(text, name) for name, text in texts.items()}
-        return SnapshotContent(**parts, resources=[self._resources[digest] for digest in resource_digests])
-
-    def _parts(self, tree_digest: str) -> tuple[dict[str, str], list[str]]:
-        """The texts of every part but resources, and the resources' digests in order."""
-        tree = self._parse(self._load([tree_digest])[tree_digest], tree_digest)
-        if not isinstance(tree, dict) or set(tree) != PARTS:
+    def _check(self, tree_digest: str, content_digest: str) -> tuple[dict[str, str], list[str]]:
+        tree = _structure(tree_digest, self._load([tree_digest])[tree_digest], dict)
+        if set(tree) != PARTS or not all(isinstance(digest, str) for digest in tree.values()):
             raise MissingContent(f"blob {tree_digest} is not a content tree")
-        bodies = self._load(tree.values())
-        resource_digests = self._parse(bodies[tree[RESOURCES]], tree[RESOURCES])
-        return {name: bodies[digest] for name, digest in tree.items() if name != RESOURCES}, resource_digests
+        texts = self._load(tree.values())
+        resource_digests = _structure(tree[RESOURCES], texts[tree[RESOURCES]], list)
+        if not all(isinstance(digest, str) for digest in resource_digests):
+            raise MissingContent(f"blob {tree[RESOURCES]} is not a list of resource digests")
+        bodies = self._load(resource_digests)
+        joined = {name: texts[tree[name]] for name in PARTS - {RESOURCES}}
+        joined[RESOURCES] = join_array(bodies[digest] for digest in resource_digests)
+        if sha256_hex(join_object(joined)) != content_digest:
+            raise AlteredContent("its content (resources, manifest, config, sources or outputs) does not match "
+                                 "its content digest")
+        for name in PARTS - {RESOURCES}:
+            self._hold_one_value(tree[name], texts[tree[name]])
+        for digest in resource_digests:
+            self._hold_one_value(digest, bodies[digest])
+        return tree, resource_digests
 
     def _load(self, digests: Iterable[str]) -> dict[str, str]:
         wanted = list(digests)
@@ -115,12 +137,32 @@ class ContentReader:
             raise MissingContent(f"blob {missing[0]} is missing")
         return found
 
-    @staticmethod
-    def _parse(body: str, name: str) -> Any:
+    def _hold_one_value(self, digest: str, body: str) -> None:
+        """Check that blob `digest` is one JSON object (every part and resource is one)."""
+        if digest in self._values or digest in self._checked:
+            return
         try:
-            return json.loads(body)
-        except ValueError as exc:
-            raise MissingContent(f"blob {name} is not JSON") from exc
+            value = json.loads(body)
+        except ValueError:
+            raise MergedContent(f"blob {digest} does not hold one JSON value: blobs were merged or split") from None
+        if not isinstance(value, dict):
+            raise MergedContent(f"blob {digest} holds a {type(value).__name__}, not one object: blobs were "
+                                "merged or split")
+        if self._keep:
+            self._values[digest] = value
+        else:
+            self._checked.add(digest)
+
+
+def _structure(digest: str, body: str, kind: type) -> Any:
+    """A tree or resource list blob, parsed."""
+    try:
+        value = json.loads(body)
+    except ValueError:
+        raise MissingContent(f"blob {digest} is not JSON") from None
+    if not isinstance(value, kind):
+        raise MissingContent(f"blob {digest} is not a {kind.__name__}")
+    return value
 
 
 def content_unavailable(ref: str, reason: str) -> OperationFailed:

@@ -43,6 +43,8 @@ class Recorded:
     ref: str  # "dev@3"
     seq: int
     hash: str
+    signed: bool = True
+    witnessed: bool | None = None  # None: no witness is set
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ class SnapshotHeader:
     error: str | None
     prev_hash: str | None
     content_digest: str
+    signer: str | None  # the public key that signed it; None: unsigned
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,7 @@ class StoredSnapshot(SnapshotHeader):
         document.update(
             {name: getattr(self, name) for name in (
                 "project", "host", "ci_run_id", "engine", "cloud", "envctl_version", "source_ref", "error",
-                "prev_hash", "content_digest",
+                "prev_hash", "content_digest", "signer",
             )}
         )
         if self.content is not None:
@@ -117,12 +120,14 @@ class StoredSnapshot(SnapshotHeader):
 
 @dataclass(frozen=True)
 class Problem:
-    """The first thing wrong with one env's chain."""
+    """The first thing wrong with one env's chain (or with a checkpoint, or with an env's state)."""
 
-    env: str
-    seq: int | None  # None: the env's head record itself
-    kind: str  # modified | deleted | inserted | content-missing
+    env: str  # for a checkpoint's own problem: where the checkpoint was read
+    seq: int | None  # None: the env as a whole
+    # removed | truncated | rewritten | merged | inserted | content-missing | unsigned | untrusted | state-differs
+    kind: str
     detail: str
+    vouchable: bool = False  # a missing or untrusted signature, which `envctl ledger checkpoint --vouch` accepts
 
     @property
     def ref(self) -> str:
@@ -133,7 +138,10 @@ class Problem:
 class VerifyReport:
     checked: int  # snapshots whose header hash was recomputed
     content_checked: int  # of those, the ones whose content was resolved and rehashed (not pruned)
+    signed: int = 0  # of those, the ones with a valid signature
+    checkpoints: int = 0  # checkpoints whose claims were compared with the database
     problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what verify could not check, and why
 
     @property
     def ok(self) -> bool:
@@ -144,7 +152,10 @@ class VerifyReport:
             "ok": self.ok,
             "checked": self.checked,
             "content_checked": self.content_checked,
+            "signed": self.signed,
+            "checkpoints": self.checkpoints,
             "problems": [{"ref": p.ref, **asdict(p)} for p in self.problems],
+            "notes": self.notes,
         }
 
 

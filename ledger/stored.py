@@ -17,7 +17,7 @@ def load_snapshot(conn: Connection, ref: str, reader: ContentReader | None = Non
     content = None
     if row.tree_digest is not None:
         try:
-            content = (reader or ContentReader(conn)).content(row.tree_digest)
+            content = (reader or ContentReader(conn)).checked_content(row.tree_digest, row.content_digest)
         except MissingContent as exc:
             raise content_unavailable(summary.ref, str(exc)) from exc
     return StoredSnapshot(
@@ -32,5 +32,6 @@ def load_snapshot(conn: Connection, ref: str, reader: ContentReader | None = Non
         error=row.error,
         prev_hash=row.prev_hash,
         content_digest=row.content_digest,
+        signer=row.signer,
         content=content,
     )

@@ -1,11 +1,16 @@
-"""Shared by the ledger tests (`pytest_plugins = ["ledger_fixtures"]`): databases, snapshots, git repos.
+"""Shared by the ledger tests (`pytest_plugins = ["ledger_fixtures"]`): databases, snapshots, signing keys, git repos.
 
 `ledger_url` runs a test on SQLite (a temporary file) and on PostgreSQL (a fresh schema, dropped after);
 the PostgreSQL case is skipped, saying why, only when the server cannot be reached.
+
+Every test of the suite (this module is loaded by tests/conftest.py) gets a config directory of its own, so
+the signing key envctl makes on first use never lands in the home of whoever runs the tests, and no
+ENVCTL_SIGNING_KEY or ENVCTL_WITNESS of theirs reaches a test.
 """
 
 from __future__ import annotations
 
+import base64
 import copy
 import functools
 import os
@@ -17,10 +22,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from envctl.ledger import Ledger, SnapshotInput
+from envctl.ledger.sealing import Sealing
+from envctl.ledger.signing import SIGNING_KEY_ENV, SigningKey, read_signing_key
+from envctl.ledger.trusted_keys import TRUSTED_KEYS_FILE
+from envctl.ledger.witness import WITNESS_ENV
 from envctl.secrets import fingerprint as keyed_fingerprint
 
 POSTGRES_URL = os.environ.get("ENVCTL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -33,6 +44,51 @@ T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 def secret(value: Any) -> dict[str, Any]:
     """A value in Pulumi's wire form for secrets."""
     return {**SECRET_SIG, "value": value}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _config_home_of_the_suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    names = ("XDG_CONFIG_HOME", SIGNING_KEY_ENV, WITNESS_ENV)
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config-home"))
+    os.environ.pop(SIGNING_KEY_ENV, None)
+    os.environ.pop(WITNESS_ENV, None)
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+def new_key_file(path: Path) -> Path:
+    """A fresh Ed25519 private key in PEM, as `openssl genpkey -algorithm ed25519` writes one (mode 0600)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    path.chmod(0o600)
+    return path
+
+
+def private_key_texts(path: Path) -> list[str]:
+    """The private key in `path` as base64 and hex: what a leak of it would look like."""
+    private = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    raw = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,  # type: ignore[union-attr]
+                                serialization.NoEncryption())
+    return [base64.b64encode(raw).decode()[:40], raw.hex()]
+
+
+@pytest.fixture
+def signing_key(tmp_path: Path) -> SigningKey:
+    """A key of the test's own (alice's), outside the database."""
+    return read_signing_key(new_key_file(tmp_path / "keys" / "alice.pem"))
+
+
+def trust(project_dir: Path, *keys: SigningKey) -> Path:
+    """List `keys` in the project's trusted-keys file, as a team commits it."""
+    path = project_dir / TRUSTED_KEYS_FILE
+    path.write_text("# trusted signing keys\n" + "".join(f"{key.public_key} {key.path.stem}\n" for key in keys))
+    return path
 
 
 @functools.cache
@@ -77,8 +133,9 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def ledger(ledger_url: str) -> Iterator[Ledger]:
-    opened = Ledger.open(ledger_url)
+def ledger(ledger_url: str, signing_key: SigningKey) -> Iterator[Ledger]:
+    """The ledger at `ledger_url`, recording with `signing_key` and no witness."""
+    opened = Ledger.open(ledger_url, Sealing(signing_key))
     yield opened
     opened.engine.dispose()
 

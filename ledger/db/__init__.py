@@ -8,6 +8,8 @@ alembic import.
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +24,7 @@ LEDGER_URL_ENV = "ENVCTL_LEDGER_URL"
 BUSY_TIMEOUT_ENV = "ENVCTL_DB_BUSY_TIMEOUT"
 
 # The newest migration in ledger/db/migrations/versions; a test keeps it equal to alembic's head.
-SCHEMA_HEAD = "0002"
+SCHEMA_HEAD = "0003"
 # The revision whose schema databases created before alembic (by create_all) already have.
 _PRE_ALEMBIC_REVISION = "0001"
 _MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -31,6 +33,7 @@ _DRIVER_PACKAGES = {"psycopg2": "psycopg2-binary", "pymysql": "PyMySQL", "MySQLd
                     "oracledb": "oracledb", "cx_Oracle": "cx-Oracle", "pyodbc": "pyodbc", "asyncpg": "asyncpg",
                     "pg8000": "pg8000"}
 _PG_MIGRATION_LOCK_KEY = int.from_bytes(b"envctl")  # any constant shared by all envctl processes
+_WAL_RETRY_SECONDS = 0.02
 
 
 @dataclass(frozen=True)
@@ -153,8 +156,23 @@ def _busy_timeout_ms() -> int:
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     # WAL lets readers run beside a writer; the busy timeout makes writers wait rather than fail.
+    timeout_ms = _busy_timeout_ms()
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={_busy_timeout_ms()}")
+    cursor.execute(f"PRAGMA busy_timeout={timeout_ms}")
+    _switch_to_wal(cursor, timeout_ms / 1000)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _switch_to_wal(cursor, timeout_s: float) -> None:  # type: ignore[no-untyped-def]
+    # SQLite answers "locked" at once, without the busy handler, when another process holds a new database
+    # while it switches it to WAL (or migrates it): wait here as the busy timeout would.
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(_WAL_RETRY_SECONDS)

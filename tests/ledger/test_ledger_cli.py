@@ -99,7 +99,7 @@ def test_verify_prune_and_upgrade(project: Path) -> None:
         database.execute("UPDATE ledger_snapshots SET actor = 'mallory' WHERE env = 'dev' AND seq = 2")
     database.close()
     broken = run("ledger", "verify")
-    assert broken.exit_code == 1 and "dev@2 modified" in broken.output
+    assert broken.exit_code == 1 and "dev@2 rewritten" in broken.output
     assert json.loads(run("ledger", "verify", "--json").output)["problems"][0]["ref"] == "dev@2"
 
 

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import multiprocessing
+from pathlib import Path
+
+import pytest
 
 from envctl.ledger import Ledger
+from envctl.ledger.checkpoint import parse_checkpoints
 from envctl.ledger.db import SCHEMA_HEAD, connect, current_revision
+from envctl.ledger.evidence import gather_evidence
+from envctl.ledger.witness import WITNESS_ENV, FileWitness
 
 from ledger_fixtures import record_many
 
@@ -14,7 +20,10 @@ pytest_plugins = ["ledger_fixtures"]
 PER_PROCESS = 12
 
 
-def test_two_processes_recording_one_env_get_consecutive_seqs(ledger_url: str) -> None:
+def test_two_processes_recording_one_env_get_consecutive_seqs(ledger_url: str, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    witness = FileWitness(tmp_path / "witness.jsonl")
+    monkeypatch.setenv(WITNESS_ENV, str(witness.path))  # the writers' witness: one file, appended to by all
     Ledger.open(ledger_url).engine.dispose()  # schema in place, so the writers race on records only
     spawn = multiprocessing.get_context("spawn")
     barrier = spawn.Barrier(3)
@@ -32,7 +41,9 @@ def test_two_processes_recording_one_env_get_consecutive_seqs(ledger_url: str) -
     assert len(ledger.history("prod")) == PER_PROCESS
     writers_seen = {ledger.show(s.ref)["outputs"]["writer"] for s in history}
     assert len(writers_seen) == 2  # both processes really wrote to dev
-    assert ledger.verify().ok
+    assert len(parse_checkpoints(witness.read(), "witness")) == 3 * PER_PROCESS  # whole lines, none interleaved
+    report = ledger.verify(gather_evidence(tmp_path, [], witness))
+    assert report.ok and report.checkpoints == 3 * PER_PROCESS
 
 
 def _connect(url: str, barrier: multiprocessing.synchronize.Barrier) -> None:

@@ -20,12 +20,13 @@ from envctl.errors import BadInput
 from envctl.ledger import Ledger
 from envctl.ledger.db import SCHEMA_HEAD, SchemaUpgrade, connect, current_revision, metadata, state_tables, upgrade
 
-from ledger_fixtures import fingerprint, snapshot_input
+from ledger_fixtures import fingerprint, resource, snapshot_input
 
 pytest_plugins = ["ledger_fixtures"]
 
 MIGRATIONS = Path(envctl.ledger.db.__file__).parent / "migrations"
 FIRST_RELEASE = "0001"
+STATE_BODY = '{"id":"logs-1","type":"aws:s3/bucket:Bucket","urn":"urn:pulumi:dev::shop::aws:s3/bucket:Bucket::logs"}'
 
 
 def _alembic_config() -> Config:
@@ -48,7 +49,7 @@ def _add_state_row(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(insert(state_tables.state_resources).values(
             stack="dev", urn="urn:pulumi:dev::shop::aws:s3/bucket:Bucket::logs", doomed=False, position=0,
-            body='{"id": "logs-1"}', modified=datetime(2026, 1, 1, tzinfo=UTC)))  # fmt: skip
+            body=STATE_BODY, modified=datetime(2026, 1, 1, tzinfo=UTC)))  # fmt: skip
 
 
 def _state_bodies(engine: Engine) -> list[str]:
@@ -79,9 +80,9 @@ def test_a_first_release_database_upgrades_with_its_data(ledger_url: str) -> Non
 
     engine = connect(ledger_url, migrate=False)
     assert upgrade(engine) == SchemaUpgrade(FIRST_RELEASE, SCHEMA_HEAD)
-    assert _state_bodies(engine) == ['{"id": "logs-1"}']
+    assert _state_bodies(engine) == [STATE_BODY]
     ledger = Ledger(engine)
-    ledger.record(snapshot_input(), fingerprint)
+    ledger.record(snapshot_input(resources=[resource("logs", id_="logs-1")]), fingerprint)
     assert ledger.verify().ok
 
 
@@ -93,7 +94,7 @@ def test_a_database_made_before_alembic_owned_the_schema_is_adopted(ledger_url: 
 
     engine = connect(ledger_url)
     assert current_revision(engine) == SCHEMA_HEAD
-    assert _state_bodies(engine) == ['{"id": "logs-1"}']
+    assert _state_bodies(engine) == [STATE_BODY]
 
 
 def test_a_database_from_a_newer_envctl_is_refused(sqlite_url: str) -> None:

@@ -1,4 +1,4 @@
-"""Tamper evidence: verify names the first snapshot modified, deleted or inserted."""
+"""Tamper evidence within the database: verify names the first snapshot rewritten, removed or inserted."""
 
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ def test_a_one_byte_edit_of_stored_content_is_named(sqlite_url: str) -> None:
 
     assert edited == 1
     problem = _first_problem(ledger)
-    assert (problem.seq, problem.kind) == (2, "modified")
+    assert (problem.seq, problem.kind) == (2, "rewritten")
     assert "content" in problem.detail
 
 
@@ -91,14 +91,14 @@ def test_a_deleted_snapshot_is_named(ledger: Ledger) -> None:
     _record_three(ledger)
     _delete(ledger.engine, 2)
     problem = _first_problem(ledger)
-    assert (problem.ref, problem.kind) == ("dev@2", "deleted")
+    assert (problem.ref, problem.kind) == ("dev@2", "removed")
 
 
 def test_a_deleted_latest_snapshot_is_named(ledger: Ledger) -> None:
     _record_three(ledger)
     _delete(ledger.engine, 3)
     problem = _first_problem(ledger)
-    assert (problem.ref, problem.kind) == ("dev@3", "deleted")
+    assert (problem.ref, problem.kind) == ("dev@3", "truncated")
 
 
 def _row(engine: Engine, seq: int) -> dict[str, Any]:
@@ -128,7 +128,7 @@ def test_a_snapshot_inserted_mid_chain_is_named(ledger: Ledger) -> None:
 
     problem = _first_problem(ledger)
     # The forged row chains onto dev@1 correctly; the first row that cannot be right is the one after it.
-    assert problem.ref == "dev@3" and problem.kind == "modified"
+    assert problem.ref == "dev@3" and problem.kind == "rewritten"
 
 
 def test_content_removed_without_prune_is_named(ledger: Ledger) -> None:
@@ -147,7 +147,7 @@ def test_an_edit_made_with_sql_is_named_on_every_database(ledger: Ledger) -> Non
                           "WHERE env = 'dev' AND seq = 1"))  # fmt: skip
     report = ledger.verify()
     assert [problem.ref for problem in report.problems] == ["dev@1"]
-    assert report.problems[0].kind == "modified"
+    assert report.problems[0].kind == "rewritten"
 
 
 def test_the_report_names_the_snapshot_in_json(sqlite_url: str) -> None:
