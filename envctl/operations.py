@@ -140,6 +140,7 @@ def drift(environment: Environment) -> tuple[DriftReport, lock.LockHolder | None
     """What was changed in the cloud outside envctl, and who holds the environment's lock now (their changes show
     as drift)."""
     check_same_cloud(environment)
+    check_state_against_ledger(environment)
     return environment.deployment().drift(), lock.holder(environment.database, environment.name)
 
 
@@ -217,6 +218,18 @@ def preview_then_apply(deployment: Deployment, ui: Interaction, yes: bool) -> De
     return deployment.apply(plan.plan)
 
 
+def check_state_against_ledger(environment: Environment) -> None:
+    """A state that lacks resources its last snapshot recorded (a row deleted outside envctl) is never run on: the
+    run would create duplicates and leave the originals unknown to any state."""
+    from envctl.ledger import Ledger
+
+    comparison = Ledger(environment.database).compare_state(environment.name)
+    if comparison.missing:
+        raise OperationFailed(f"{comparison.describe()}: its state was changed outside envctl, and a run now would "
+                              "make duplicates of what is missing. Run `envctl ledger verify`, and restore the "
+                              "database from a backup (or adopt each resource again with `envctl import`)")
+
+
 def check_same_cloud(environment: Environment) -> None:
     """The cloud is part of an environment's identity: state made in one cloud is never applied to another."""
     from envctl.ledger import Ledger
@@ -245,6 +258,7 @@ def locked(environment: Environment, operation: str, ui: Interaction, deployment
             ref = record_interrupted(environment, acquired.broken.operation, acquired.broken.since,
                                      acquired.broken.describe())
             ui.note(f"recorded the interrupted run as {ref}")
+        check_state_against_ledger(environment)
         for note in deployment.settle_pending():
             ui.note(f"recovered: {note}")
         yield
