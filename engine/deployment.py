@@ -219,6 +219,10 @@ class Deployment:
         return DeploymentResult("destroy", self.stack, steps, list(executor.records), self.store.load(), {}, error,
                                 kind, seconds=time.monotonic() - started)
 
+    def current(self, operation: str) -> DeploymentResult:
+        """The state as it is now, as the result of an operation that took no program run (a refresh)."""
+        return DeploymentResult(operation, self.stack, [], [], self.store.load(), self.store.stack_outputs())
+
     def interrupted(self, operation: str) -> DeploymentResult:
         """The result of a run stopped by a signal outside any step: the state as it is."""
         return DeploymentResult(operation, self.stack, [], [], self.store.load(), self.store.stack_outputs(),

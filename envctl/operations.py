@@ -136,6 +136,21 @@ def _recorded(environment: Environment, result: DeploymentResult, started: datet
                               "is in the state, or pending and settled from the cloud on the next run") from None
 
 
+def refresh(environment: Environment, ui: Interaction, *, parallel: int = DEFAULT_PARALLEL) -> Outcome:
+    """Take the cloud's word into the state (`pulumi refresh`): outputs as reported, inputs changed outside envctl
+    at the cloud's value, resources gone from the cloud out of the state; recorded."""
+    deployment = environment.deployment(ui.event, parallel, Interrupt())
+    reports: list[DriftReport] = []
+
+    def run() -> DeploymentResult:
+        reports.append(deployment.refresh())
+        ui.refreshed(reports[0])
+        return deployment.current("refresh")
+
+    result, snapshot = recorded_run(environment, "refresh", ui, deployment, run)
+    return Outcome(result, snapshot, reports[0] if reports else None)
+
+
 def drift(environment: Environment) -> tuple[DriftReport, lock.LockHolder | None]:
     """What was changed in the cloud outside envctl, and who holds the environment's lock now (their changes show
     as drift)."""

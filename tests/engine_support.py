@@ -88,6 +88,13 @@ def up(project_dir: Path, stack: str, endpoint: str) -> DeploymentResult:
     return operations.up(environment(project_dir, stack, endpoint), Unattended(), yes=True).result
 
 
+def refresh(project_dir: Path, stack: str, endpoint: str) -> DriftReport:
+    """`envctl refresh STACK` as the library runs it (recorded); what it took in."""
+    report = operations.refresh(environment(project_dir, stack, endpoint), Unattended()).refreshed
+    assert report is not None
+    return report
+
+
 def destroy(project_dir: Path, stack: str, endpoint: str) -> DeploymentResult:
     """`envctl destroy STACK --yes` as the library runs it."""
     return operations.destroy(environment(project_dir, stack, endpoint), Unattended(), yes=True).result

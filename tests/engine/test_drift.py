@@ -12,7 +12,7 @@ import pytest
 from envctl.engine.drift import DriftReport
 from envctl.engine.lock import environment_lock
 
-from engine_support import aws, copy_reference_project, deployment, destroy, envctl, environment, up, write_program
+from engine_support import aws, copy_reference_project, deployment, destroy, envctl, environment, refresh, up, write_program
 
 PROGRAM = """
 import pulumi, pulumi_aws as aws
@@ -85,7 +85,7 @@ def test_up_alone_keeps_the_drift_and_up_after_refresh_puts_back_what_the_progra
     assert unaware.succeeded and not unaware.has_changes  # the state still says 30 and that the queue exists
     assert deployment(project, "test", moto_endpoint).drift().drifted
 
-    reconciled = deployment(project, "test", moto_endpoint).refresh()
+    reconciled = refresh(project, "test", moto_endpoint)
     assert {name: status for name, (status, _) in by_name(reconciled).items()} == {"jobs": "changed",
                                                                                    "scratch": "missing"}
     engine = deployment(project, "test", moto_endpoint)
