@@ -12,7 +12,17 @@ import pytest
 from envctl.engine.drift import DriftReport
 from envctl.engine.lock import environment_lock
 
-from engine_support import aws, copy_reference_project, deployment, destroy, envctl, environment, refresh, up, write_program
+from engine_support import (
+    aws,
+    copy_reference_project,
+    deployment,
+    destroy,
+    envctl,
+    environment,
+    refresh,
+    up,
+    write_program,
+)
 
 PROGRAM = """
 import pulumi, pulumi_aws as aws
