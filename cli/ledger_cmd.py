@@ -21,6 +21,7 @@ from envctl.ledger.db import LEDGER_URL_ENV, connect, upgrade
 from envctl.ledger.evidence import Evidence, gather_evidence
 from envctl.ledger.redaction import REDACTED, is_secret_marker
 from envctl.ledger.signing import load_signing_key
+from envctl.ledger.sources import uncommitted_files
 from envctl.ledger.trusted_keys import TRUSTED_KEYS_FILE, load_trusted_keys
 from envctl.ledger.witness import witness_from_environment
 
@@ -271,7 +272,7 @@ def _print_snapshot(snapshot: StoredSnapshot) -> None:
         return
     sources = content.sources
     console.print(f"  {'commit':<13}{sources.get('commit') or 'unknown'} ({sources.get('branch') or 'no branch'})"
-                  + (" [yellow]dirty[/]" if sources.get("dirty") else ""))
+                  + (f" [yellow]dirty: {escape(uncommitted_files(sources))}[/]" if sources.get("dirty") else ""))
     python = content.manifest.get("python", {})
     console.print(f"  {'manifest':<13}{len(content.manifest.get('packages', {}))} packages, "
                   f"Python {python.get('version', '?')}, {content.manifest.get('os', {}).get('platform', '?')}")

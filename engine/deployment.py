@@ -16,18 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from envctl.engine.drift import DriftReport
-from envctl.engine.executor import DEFAULT_PARALLEL, DONE, FAILED, SKIPPED, EventSink, StepExecutor, StepRecord
+from envctl.engine.executor import DONE, FAILED, SKIPPED, EventSink, StepExecutor, StepRecord
 from envctl.engine.generator import (
     Protected,
     RegistrationError,
     StepGenerator,
     TargetsUnmatched,
     destroy_steps,
-    managed_in_cloud,
     refresh_steps,
 )
 from envctl.engine.interrupts import Interrupt
 from envctl.engine.monitor import LocalMonitor, MonitorOutcome
+from envctl.engine.parallelism import DEFAULT_PARALLEL
 from envctl.engine.plan import Plan
 from envctl.engine.preview import PreviewSink
 from envctl.engine.properties import contains_unknown
@@ -138,9 +138,10 @@ class Deployment:
 
     # ---- operations ------------------------------------------------------------------------
 
-    def preview(self) -> DeploymentResult:
-        """The steps `apply` would take, decided by running the program; nothing is taken or written."""
-        started, old = time.monotonic(), self.store.load()
+    def preview(self, old: list[ResourceState] | None = None) -> DeploymentResult:
+        """The steps `apply` would take, decided by running the program; nothing is taken or written. `old` is the
+        state to decide against (a refreshed view of it), by default the stored one."""
+        started, old = time.monotonic(), self.store.load() if old is None else old
         registry = self._registry(old)
         generator = StepGenerator(old, registry, self.targets)
         monitor = self._monitor(generator, registry, PreviewSink(self._executor(registry)), dry_run=True)
@@ -239,19 +240,26 @@ class Deployment:
 
     def drift(self) -> DriftReport:
         """What was changed in the cloud outside envctl: every managed resource read back; changes nothing."""
-        from envctl.engine.drift import resource_drift
+        return self.refreshed_view()[1]
 
-        resources = [r for r in self.store.load() if managed_in_cloud(r) and self._supported(r)]
-        registry = self._registry(self.store.load())
+    def refreshed_view(self) -> tuple[list[ResourceState], DriftReport]:
+        """The state as a refresh would make it, and the drift it would take in, without writing anything (for
+        `preview --refresh`). The targets narrow what is read."""
+        from envctl.engine.drift import refreshed_states, resource_drift
+
+        state = self.store.load()
+        resources = [s.old for s in refresh_steps(state, self.targets) if s.old is not None and self._supported(s.old)]
+        registry = self._registry(state)
         observations = self._executor(registry).observe(resources)
         drifts = [resource_drift(registry.resolve(o.resource.provider or ""), o) for o in observations]
-        return DriftReport(self.stack, len(observations), [d for d in drifts if d is not None])
+        report = DriftReport(self.stack, len(observations), [d for d in drifts if d is not None])
+        return refreshed_states(state, observations, drifts), report
 
     def refresh(self) -> DriftReport:
         """Take the cloud's word into the state, so that the next `up` puts back what the program says; the drift
         that was taken in."""
         resources = self.store.load()
-        steps = [s for s in refresh_steps(resources) if s.old is not None and self._supported(s.old)]
+        steps = [s for s in refresh_steps(resources, self.targets) if s.old is not None and self._supported(s.old)]
         records = self._executor(self._registry(resources)).run(steps)
         return DriftReport(self.stack, len(records), [r.result for r in records if r.result is not None])
 

@@ -103,6 +103,24 @@ def refreshed_state(observation: Observation, drift: ResourceDrift | None) -> Re
     return replace(resource, inputs=inputs, outputs=outputs, modified=now_iso())
 
 
+def refreshed_states(state: list[ResourceState], observations: list[Observation],
+                     drifts: list[ResourceDrift | None]) -> list[ResourceState]:
+    """`state` with each observed resource as the cloud has it, and those gone from the cloud left out."""
+    by_urn: dict[str, ResourceState | None] = {}
+    for observation, drift in zip(observations, drifts, strict=True):
+        if observation.error is not None:
+            continue
+        gone = observation.current is None
+        by_urn[observation.resource.urn] = None if gone else refreshed_state(observation, drift) or observation.resource
+    result = []
+    for resource in state:
+        if resource.delete or resource.urn not in by_urn:
+            result.append(resource)
+        elif (refreshed := by_urn[resource.urn]) is not None:
+            result.append(refreshed)
+    return result
+
+
 def _drifted_keys(provider: Provider, resource: ResourceState, current: dict[str, Any]) -> list[str]:
     """The input properties whose value in the cloud differs from the one recorded, by the provider's diff."""
     # An ignoreChanges path names a top-level property first: the program does not care about any of it.

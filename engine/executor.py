@@ -23,6 +23,7 @@ from envctl.engine import properties as props
 from envctl.engine.drift import Observation, refreshed_state, resource_drift
 from envctl.engine.generator import PROVIDER_PREFIX, prerequisites
 from envctl.engine.interrupts import Interrupt
+from envctl.engine.parallelism import DEFAULT_PARALLEL
 from envctl.engine.plan import Plan
 from envctl.engine.provider import Provider, ProviderError
 from envctl.engine.secret_values import SecretValues
@@ -30,7 +31,6 @@ from envctl.engine.state import ResourceState, StateStore, StateWriteFailed, now
 from envctl.engine.steps import CREATE, DELETE, READ, REPLACE, SAME, UPDATE, Op, Step, planned_state
 from envctl.errors import EnvctlError
 
-DEFAULT_PARALLEL = 16
 DONE, FAILED, SKIPPED = "done", "failed", "skipped"
 
 

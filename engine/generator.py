@@ -251,9 +251,13 @@ def _targeted_for_destroy(resources: list[ResourceState], targets: Targets) -> l
     return chosen
 
 
-def refresh_steps(resources: Iterable[ResourceState]) -> list[Step]:
-    """A read-back of every resource envctl manages in the cloud."""
-    return [Step(Op.REFRESH, r.urn, r.type, old=r) for r in resources if managed_in_cloud(r)]
+def refresh_steps(resources: Iterable[ResourceState], targets: Targets | None = None) -> list[Step]:
+    """A read-back of every resource envctl manages in the cloud (or of those `targets` names)."""
+    tracker = TargetTracker(targets or Targets())
+    chosen = [r for r in resources if tracker.touches(r.urn, prerequisites(r))]
+    if tracker.unmatched():
+        raise TargetsUnmatched(tracker.unmatched())
+    return [Step(Op.REFRESH, r.urn, r.type, old=r) for r in chosen if managed_in_cloud(r)]
 
 
 def managed_in_cloud(resource: ResourceState) -> bool:

@@ -11,11 +11,13 @@ from sqlalchemy import Engine
 
 from envctl.cloud.target import CloudTarget
 from envctl.engine.deployment import Deployment, Program
-from envctl.engine.executor import DEFAULT_PARALLEL, EventSink
+from envctl.engine.executor import EventSink
 from envctl.engine.interrupts import Interrupt
+from envctl.engine.parallelism import DEFAULT_PARALLEL
 from envctl.engine.properties import secret
 from envctl.engine.secret_values import SecretValues
 from envctl.engine.state import Crypter, StateStore
+from envctl.engine.targets import Targets
 from envctl.errors import BadInput
 from envctl.ledger.db import connect
 from envctl.names import check_env_name
@@ -63,7 +65,7 @@ class Environment:
         return SecretValues(self.config[key] for key in self.secret_keys if key in self.config)
 
     def deployment(self, events: EventSink | None = None, parallel: int = DEFAULT_PARALLEL,
-                   interrupt: Interrupt | None = None) -> Deployment:
+                   interrupt: Interrupt | None = None, targets: Targets | None = None) -> Deployment:
         """The engine for this environment."""
         if self.engine_name != "local":
             raise BadInput("engine `pulumi` needs the Pulumi CLI, which is not installed here; "
@@ -76,7 +78,7 @@ class Environment:
             program, self.name, {k: program_config_text(v) for k, v in self.config.items()}, self.secret_keys,
             self.store(), packages, {name: self._package_config(name) for name in packages},
             secrets=self.secret_values(), stack_outputs_of=self._stack_outputs_of,
-            events=events or (lambda _e: None), parallel=parallel, interrupt=interrupt,
+            events=events or (lambda _e: None), parallel=parallel, interrupt=interrupt, targets=targets,
         )
 
     def _package_config(self, package: str) -> dict[str, Any]:

@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Protocol
 from envctl.engine import lock
 from envctl.engine.deployment import BAD_INPUT, INTERRUPTED, Deployment, DeploymentResult
 from envctl.engine.drift import DriftReport
-from envctl.engine.executor import DEFAULT_PARALLEL, StepEvent
+from envctl.engine.executor import StepEvent
 from envctl.engine.interrupts import Interrupt
+from envctl.engine.parallelism import DEFAULT_PARALLEL
+from envctl.engine.targets import Targets
 from envctl.environment import CLOUDS, Environment
 from envctl.errors import BadInput, EnvctlError, Interrupted, OperationFailed
 from envctl.recording import record_interrupted, record_operation
@@ -53,6 +55,17 @@ class Declined(EnvctlError):
     exit_code = 1
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    """How a run goes: how many steps at once, and which resources it may touch."""
+
+    parallel: int = DEFAULT_PARALLEL
+    targets: Targets = field(default_factory=Targets)
+
+    def deployment(self, environment: Environment, ui: Interaction) -> Deployment:
+        return environment.deployment(ui.event, self.parallel, Interrupt(), self.targets)
+
+
 @dataclass
 class Outcome:
     """What a changing workflow did: its result and the snapshot recorded for it."""
@@ -64,35 +77,46 @@ class Outcome:
 
 
 def up(environment: Environment, ui: Interaction, *, yes: bool = False, refresh: bool = False,
-       parallel: int = DEFAULT_PARALLEL) -> Outcome:
-    """Preview, confirm, apply exactly the confirmed plan, record."""
-    deployment = environment.deployment(ui.event, parallel, Interrupt())
+       skip_preview: bool = False, options: RunOptions = RunOptions()) -> Outcome:
+    """Preview, confirm, apply exactly the confirmed plan, record. `skip_preview` applies without a preview (and so
+    without a plan to show or confirm), as Pulumi's `up --skip-preview`."""
+    deployment = options.deployment(environment, ui)
     refreshed: list[DriftReport] = []
 
     def run() -> DeploymentResult:
         if refresh:
-            refreshed.append(deployment.refresh())
-            ui.refreshed(refreshed[0])
-        return preview_then_apply(deployment, ui, yes)
+            refreshed.append(refresh_state(deployment, ui))
+        return deployment.apply() if skip_preview else preview_then_apply(deployment, ui, yes)
 
     result, snapshot = recorded_run(environment, "up", ui, deployment, run)
     return Outcome(result, snapshot, refreshed[0] if refreshed else None)
 
 
-def preview(environment: Environment, ui: Interaction) -> DeploymentResult:
-    """What `up` would do; changes nothing and records nothing."""
-    deployment = environment.deployment(ui.event, interrupt=Interrupt())
+def preview(environment: Environment, ui: Interaction, options: RunOptions = RunOptions(), *,
+            refresh: bool = False) -> DeploymentResult:
+    """What `up` would do; changes nothing and records nothing. With `refresh`, decided against the state as the
+    cloud has it now (the refresh shown, not written)."""
+    from envctl.engine.generator import TargetsUnmatched
+
+    deployment = options.deployment(environment, ui)
     with deployment.interrupt.raising():
         try:
-            return deployment.preview()
+            if not refresh:
+                return deployment.preview()
+            state, report = deployment.refreshed_view()
+            ui.refreshed(report)
+            return deployment.preview(state)
+        except TargetsUnmatched as unmatched:
+            raise BadInput(str(unmatched)) from None
         except KeyboardInterrupt:
             return deployment.interrupted("preview")
 
 
 def destroy(environment: Environment, ui: Interaction, *, yes: bool = False,
-            parallel: int = DEFAULT_PARALLEL) -> Outcome:
-    """Delete every resource of the environment, after confirmation; recorded."""
-    deployment = environment.deployment(ui.event, parallel, Interrupt())
+            options: RunOptions = RunOptions()) -> Outcome:
+    """Delete every resource of the environment (with targets, only those and their dependents), after
+    confirmation; recorded."""
+    deployment = options.deployment(environment, ui)
 
     def run() -> DeploymentResult:
         plan = deployment.plan_destroy()
@@ -136,19 +160,30 @@ def _recorded(environment: Environment, result: DeploymentResult, started: datet
                               "is in the state, or pending and settled from the cloud on the next run") from None
 
 
-def refresh(environment: Environment, ui: Interaction, *, parallel: int = DEFAULT_PARALLEL) -> Outcome:
+def refresh(environment: Environment, ui: Interaction, options: RunOptions = RunOptions()) -> Outcome:
     """Take the cloud's word into the state (`pulumi refresh`): outputs as reported, inputs changed outside envctl
     at the cloud's value, resources gone from the cloud out of the state; recorded."""
-    deployment = environment.deployment(ui.event, parallel, Interrupt())
+    deployment = options.deployment(environment, ui)
     reports: list[DriftReport] = []
 
     def run() -> DeploymentResult:
-        reports.append(deployment.refresh())
-        ui.refreshed(reports[0])
+        reports.append(refresh_state(deployment, ui))
         return deployment.current("refresh")
 
     result, snapshot = recorded_run(environment, "refresh", ui, deployment, run)
     return Outcome(result, snapshot, reports[0] if reports else None)
+
+
+def refresh_state(deployment: Deployment, ui: Interaction) -> DriftReport:
+    """The cloud's word taken into the state, shown; a target that names nothing is bad input."""
+    from envctl.engine.generator import TargetsUnmatched
+
+    try:
+        report = deployment.refresh()
+    except TargetsUnmatched as unmatched:
+        raise BadInput(str(unmatched)) from None
+    ui.refreshed(report)
+    return report
 
 
 def drift(environment: Environment) -> tuple[DriftReport, lock.LockHolder | None]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+from envctl.ledger.deployment_files import affects_deployment
 from envctl.ledger.git import run_git
 
 # envctl's own files (the ledger database, keys) change with every operation and are never sources.
@@ -14,7 +15,8 @@ _SKIPPED_DIRS = frozenset({"__pycache__", _OWN_DIR, ".git"})
 
 
 def capture_sources(project_dir: Path, files: dict[str, Path]) -> dict[str, Any]:
-    """Git commit, branch, dirty flag and digest of uncommitted changes, plus a digest per named file/dir.
+    """Git commit, branch, dirty flag, the uncommitted files that affect the deployment and their digest, plus a
+    digest per named file/dir.
 
     `commit` is None outside a git repository or without git; `branch` is None on a detached HEAD.
     """
@@ -46,40 +48,67 @@ def _files_under(directory: Path) -> list[Path]:
 
 
 def _git_state(project_dir: Path) -> dict[str, Any]:
-    pathspec = ("--", ":/", f":(exclude){_OWN_DIR}")
-    status = run_git(project_dir, "status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all", *pathspec)
-    if status is None:
+    """The commit and branch, and whether files that affect the deployment differ from the commit (which ones)."""
+    status = run_git(project_dir, "status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all", "--", ".")
+    prefix = run_git(project_dir, "rev-parse", "--show-prefix")
+    if status is None or prefix is None:
         return {"commit": None, "branch": None, "dirty": None, "dirty_digest": None}
     commit = branch = None
     changed: list[str] = []
     untracked: list[str] = []
-    for entry in status.decode("utf-8", errors="surrogateescape").split("\0"):
+    entries = iter(status.decode("utf-8", errors="surrogateescape").split("\0"))
+    for entry in entries:
         if entry.startswith("# branch.oid "):
             commit = entry.removeprefix("# branch.oid ")
         elif entry.startswith("# branch.head "):
             branch = entry.removeprefix("# branch.head ")
         elif entry.startswith("? "):
             untracked.append(entry[2:])
-        elif entry and not entry.startswith("#"):
-            changed.append(entry)
+        elif entry[:2] in _PATH_FIELD:
+            changed.append(entry.split(" ", _PATH_FIELD[entry[:2]])[-1])
+            if entry.startswith("2 "):
+                changed.append(next(entries))  # a rename's original path follows it
+    top = prefix.decode("utf-8", errors="surrogateescape").strip()
+    changed, untracked = _deploying(changed, top), _deploying(untracked, top)
     commit = None if commit == "(initial)" else commit
     dirty = bool(changed or untracked)
     return {
         "commit": commit,
         "branch": None if branch == "(detached)" else branch,
         "dirty": dirty,
-        "dirty_digest": _dirty_digest(project_dir, commit, untracked) if dirty else None,
+        "dirty_digest": _dirty_digest(project_dir, commit, changed, untracked) if dirty else None,
+        "dirty_files": sorted({*changed, *untracked}),
     }
 
 
-def _dirty_digest(project_dir: Path, commit: str | None, untracked: list[str]) -> str:
-    """sha256 over `git diff HEAD` and each untracked file's path and content."""
+# porcelain v2: how many space-separated fields come before the path of an ordinary, renamed or unmerged entry.
+_PATH_FIELD = {"1 ": 8, "2 ": 9, "u ": 10}
+
+
+def _deploying(paths: list[str], prefix: str) -> list[str]:
+    """The paths (relative to the repository's top) of files under the project that affect its deployment."""
+    return [path for path in paths if path.startswith(prefix)
+            and affects_deployment(PurePosixPath(path.removeprefix(prefix)))]
+
+
+def _dirty_digest(project_dir: Path, commit: str | None, changed: list[str], untracked: list[str]) -> str:
+    """sha256 over `git diff HEAD` of the changed files and each untracked file's path and content."""
     digest = hashlib.sha256()
-    if commit is not None:
-        digest.update(run_git(project_dir, "diff", "HEAD", "--binary", "--", ":/", f":(exclude){_OWN_DIR}") or b"")
     top = (run_git(project_dir, "rev-parse", "--show-toplevel") or b"").decode().strip()
+    if commit is not None and changed:
+        digest.update(run_git(Path(top), "diff", "HEAD", "--binary", "--", *changed) or b"")
     for relative in sorted(untracked):
         file = Path(top) / relative
         digest.update(relative.encode("utf-8", errors="surrogateescape") + b"\0")
         digest.update(file.read_bytes() if file.is_file() else b"")
     return digest.hexdigest()
+
+
+def uncommitted_files(sources: dict[str, Any], most: int = 5) -> str:
+    """The uncommitted files a snapshot was made with, for a message: `a.py, b.py (+3 more)`; snapshots recorded
+    before envctl listed them say only that there were some."""
+    files = sources.get("dirty_files")
+    if not files:
+        return "files not listed"
+    more = f" (+{len(files) - most} more)" if len(files) > most else ""
+    return ", ".join(files[:most]) + more

@@ -181,12 +181,12 @@ def test_rebuild_from_an_earlier_snapshot_deploys_that_commits_program(
     (repo / ".gitignore").write_text(".envctl/\n__pycache__/\n")
     git(repo, "init", "-q", "-b", "main")
     first = _commit_all(repo, "v1")
-    (repo / "NOTES").write_text("not committed yet\n")  # test@1 is made from a dirty tree
+    (project / "settings.json").write_text("{}\n")  # test@1 is made from a dirty tree: a file the program could read
     try:
         assert _json(project, "up", "test", "--yes")["snapshot"] == "test@1"
         later = PROGRAM.format(level="info", timeout=60, extra='aws.s3.Bucket("files", force_destroy=True)')
         (project / "__main__.py").write_text(later)
-        git(repo, "commit", "-q", "-a", "-m", "v2")  # NOTES stays uncommitted
+        git(repo, "commit", "-q", "-a", "-m", "v2")  # settings.json stays uncommitted
         assert _json(project, "up", "test", "--yes")["snapshot"] == "test@2"
 
         assert_clean_failure(envctl(project, "rebuild", "test", "--from", "test@1", "--strict"), 2,
@@ -195,7 +195,7 @@ def test_rebuild_from_an_earlier_snapshot_deploys_that_commits_program(
 
         assert result["commit"] == first and result["parity"]["holds"] and result["time_to_recover_seconds"] > 0
         assert result["changes"]["update"] == 2 and result["changes"]["delete"] == 1
-        assert "uncommitted changes" in result["warnings"][0]
+        assert "uncommitted changes (env/settings.json)" in result["warnings"][0]
         outputs = _json(project, "show", result["snapshot"])["outputs"]
         ssm, sqs = aws(moto_endpoint, "ssm"), aws(moto_endpoint, "sqs")
         assert ssm.get_parameter(Name=outputs["parameter"])["Parameter"]["Value"] == "debug"
@@ -203,10 +203,10 @@ def test_rebuild_from_an_earlier_snapshot_deploys_that_commits_program(
         assert attributes["Attributes"]["VisibilityTimeout"] == "30"
         # The working tree is as it was: today's program, the uncommitted file, nothing else.
         assert (project / "__main__.py").read_text() == later
-        assert git(repo, "status", "--porcelain") == "?? NOTES\n"
+        assert git(repo, "status", "--porcelain") == "?? env/settings.json\n"
         snapshot = _json(project, "show", result["snapshot"])
         assert (snapshot["operation"], snapshot["source_ref"]) == ("rebuild", "test@1")
-        assert snapshot["sources"]["commit"] == first and not snapshot["sources"]["dirty"]
+        assert snapshot["sources"]["commit"] == first and not snapshot["sources"]["dirty"], snapshot["sources"]
     finally:
         destroy(project, "test", moto_endpoint)
 

@@ -14,7 +14,8 @@ from envctl.engine.interrupts import Interrupt
 from envctl.environment import open_environment
 from envctl.errors import BadInput
 from envctl.ledger import Ledger, SnapshotContent, StoredSnapshot, capture_manifest
-from envctl.operations import Interaction, preview_then_apply, recorded_run
+from envctl.ledger.sources import uncommitted_files
+from envctl.operations import Interaction, preview_then_apply, recorded_run, refresh_state
 from envctl.project import load_project
 from envctl.rebuild.parity import Parity, compare
 from envctl.rebuild.source import materialize
@@ -75,8 +76,7 @@ def rebuild(root: Path, database_url: str, env: str, ui: RebuildInteraction, *, 
 
         def run() -> DeploymentResult:
             # What a disaster took is dropped from the state, so that it is created again.
-            refreshed.append(deployment.refresh())
-            ui.refreshed(refreshed[0])
+            refreshed.append(refresh_state(deployment, ui))
             return preview_then_apply(deployment, ui, yes)
 
         result, recorded = recorded_run(environment, "rebuild", ui, deployment, run, source_ref=snapshot.summary.ref)
@@ -126,8 +126,8 @@ def _unreproducible(ref: str, content: SnapshotContent, strict: bool) -> list[st
     sources = content.sources
     if not sources.get("dirty"):
         return []
-    message = (f"{ref} was made with uncommitted changes, which cannot be reproduced: "
-               f"rebuilding from its commit {sources['commit'][:12]} alone")
+    message = (f"{ref} was made with uncommitted changes ({uncommitted_files(sources)}), which cannot be "
+               f"reproduced: rebuilding from its commit {sources['commit'][:12]} alone")
     if strict:
         raise BadInput(f"--strict: {message}")
     return [message]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
 from importlib import metadata
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from envctl import __version__
 from envctl.ledger import capture_manifest, capture_sources
+from envctl.ledger.sources import uncommitted_files
 
 from ledger_fixtures import git
 
@@ -75,6 +77,28 @@ def test_dirty_state_follows_uncommitted_content_but_not_envctls_own_files(git_r
     digests = [s["dirty_digest"] for s in (edited, edited_again, untracked, untracked_changed)]
     assert len(set(digests)) == 4
     assert capture_sources(git_repo, {})["dirty_digest"] == untracked_changed["dirty_digest"]  # deterministic
+
+
+def test_only_files_that_affect_the_deployment_make_a_snapshot_dirty(git_repo: Path) -> None:
+    project = git_repo / "infra"
+    project.mkdir()
+    (project / "Pulumi.yaml").write_text("name: shop\nruntime: python\n")
+    subprocess.run(["git", "-C", str(git_repo), "add", "."], check=True)
+    subprocess.run(["git", "-C", str(git_repo), "-c", "user.name=t", "-c", "user.email=t@x", "commit", "-qm", "infra"],
+                   check=True)
+    (git_repo / "notes.txt").write_text("outside the project\n")
+    for litter in ("README.md", "docs/design.md", "tests/test_x.py", ".venv/lib/site.py", ".DS_Store", "x.py~",
+                   "LICENSE", ".gitignore"):
+        (project / litter).parent.mkdir(parents=True, exist_ok=True)
+        (project / litter).write_text("litter\n")
+    assert capture_sources(project, {})["dirty"] is False
+
+    (project / "www").mkdir()
+    (project / "www" / "index.html").write_text("<h1>read by the program</h1>\n")
+    (project / "Pulumi.yaml").write_text("name: shop\nruntime: python\ndescription: edited\n")
+    dirty = capture_sources(project, {})
+    assert dirty["dirty"] and dirty["dirty_files"] == ["infra/Pulumi.yaml", "infra/www/index.html"]
+    assert uncommitted_files(dirty, most=1) == "infra/Pulumi.yaml (+1 more)"
 
 
 def test_directory_digest_follows_contents_and_names(tmp_path: Path) -> None:
