@@ -71,11 +71,19 @@ class TerminalInteraction:
                 print_plan(self.out, plan)
 
     def refreshed(self, report: DriftReport) -> None:
+        self._print_refresh(report, f"refreshed {report.stack}: {len(report.resources)} of {report.checked} "
+                                    "resources differed from the cloud")
+
+    def would_refresh(self, report: DriftReport) -> None:
+        self._print_refresh(report, f"{report.stack}: {len(report.resources)} of {report.checked} resources differ "
+                                    "from the cloud; a refresh takes the cloud's values into the state")
+
+    def _print_refresh(self, report: DriftReport, heading: str) -> None:
         from envctl.cli.drift_cmd import print_drift
 
-        self.out.print(f"refreshed {escape(report.stack)}: {len(report.resources)} of {report.checked} resources "
-                       "differed from the cloud")
-        print_drift(self.out, report)
+        with self._paused():
+            self.out.print(escape(heading))
+            print_drift(self.out, report)
 
     def confirm(self, question: str, action: str) -> bool:
         with self._paused():
@@ -144,7 +152,7 @@ def summary(changes: dict[str, int]) -> str:
 def done_summary(result: DeploymentResult) -> str:
     """What the run did, in the past tense with real counts; a run that took no step says what it planned."""
     if not result.records:
-        return summary(result.changes)
+        return summary(result.changes) if result.succeeded else "nothing was changed"
     return ", ".join(f"{n} {what}" for what, n in result.done.items() if n) or "nothing to do"
 
 
@@ -166,21 +174,11 @@ def result_document(result: DeploymentResult, snapshot: str | None) -> dict[str,
         "status": result.status,
         "changes": result.changes,
         "done": result.done if result.records else None,
-        "planned": [step_document(s) for s in result.planned],
+        "planned": [s.document() for s in result.planned],
         "outputs": reveal_redacted(result.outputs),
         "error": result.error,
         "seconds": round(result.seconds, 3),
     }
-
-
-def step_document(step: Step) -> dict[str, Any]:
-    document: dict[str, Any] = {"op": str(step.op), "type": step.type, "urn": step.urn}
-    if step.changes:
-        document["diff"] = [{"property": c.key, "old": c.shown()[0], "new": c.shown()[1], "replaces": c.replaces}
-                            for c in step.changes]
-    if step.diff.replaces:
-        document["replaceReasons"] = list(step.diff.replaces)
-    return document
 
 
 def print_outcome(out: Console, result: DeploymentResult, snapshot: str) -> None:

@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
 def rebuild(env: EnvArgument, from_ref: FromOption = None, into: IntoOption = None, strict: StrictOption = False,
             yes: YesOption = False, engine: EngineOption = None, cloud: CloudOption = None,
             json_output: JsonOption = False) -> None:
-    from envctl.cli.operations import TerminalInteraction, progress_console, step_document
+    from envctl.cli.operations import TerminalInteraction, progress_console
     from envctl.operations import operation_error
     from envctl.rebuild.workflow import rebuild as rebuild_environment
 
@@ -65,7 +65,7 @@ def rebuild(env: EnvArgument, from_ref: FromOption = None, into: IntoOption = No
             "error": result.error, "warnings": outcome.source.warnings,
             "toolchain": [difference.to_json() for difference in outcome.source.toolchain],
             "refreshed": outcome.refreshed.to_json(), "changes": result.changes,
-            "planned": [step_document(step) for step in result.planned],
+            "planned": [step.document() for step in result.planned],
             "time_to_recover_seconds": round(outcome.seconds, 3),
             "parity": parity.to_json() if parity else None,
         })

@@ -32,8 +32,18 @@ class Plan:
     def __init__(self, steps: Iterable[Step]) -> None:
         self._by_urn: dict[str, list[PlannedStep]] = {}
         for step in steps:
-            self._by_urn.setdefault(step.urn, []).append(
-                PlannedStep(step.op, step.urn, step.type, frozenset(step.diff.changed)))
+            self._add(PlannedStep(step.op, step.urn, step.type, frozenset(step.diff.changed)))
+
+    @classmethod
+    def of(cls, planned: Iterable[PlannedStep]) -> Plan:
+        """The plan of steps decided earlier (a saved plan)."""
+        plan = cls([])
+        for step in planned:
+            plan._add(step)
+        return plan
+
+    def _add(self, planned: PlannedStep) -> None:
+        self._by_urn.setdefault(planned.urn, []).append(planned)
 
     def violation(self, step: Step) -> str | None:
         """Why the plan does not allow `step`, or None when it does."""

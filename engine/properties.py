@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from google.protobuf import json_format, struct_pb2
@@ -48,12 +49,17 @@ def reveal(value: Any) -> Any:
 
 def reveal_redacted(value: Any) -> Any:
     """The value for display: every secret replaced by "[secret]"."""
+    return with_secrets_as(value, lambda _plaintext: "[secret]")
+
+
+def with_secrets_as(value: Any, stand_in: Callable[[Any], Any]) -> Any:
+    """The value with every secret replaced by `stand_in(its plaintext)` (a fingerprint, say), at any depth."""
     if is_secret(value):
-        return "[secret]"
+        return stand_in(reveal(value))
     if isinstance(value, dict):
-        return {k: reveal_redacted(v) for k, v in value.items()}
+        return {k: with_secrets_as(v, stand_in) for k, v in value.items()}
     if isinstance(value, list):
-        return [reveal_redacted(v) for v in value]
+        return [with_secrets_as(v, stand_in) for v in value]
     return value
 
 

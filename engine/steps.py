@@ -87,6 +87,16 @@ class Step:
         """`<op> <type> '<name>'`, as messages name a step."""
         return f"{self.op} {self.type} {self.name!r}"
 
+    def document(self) -> dict[str, Any]:
+        """The step as `--json` and plan files show it: its diff old → new, secrets as "[secret]"."""
+        document: dict[str, Any] = {"op": str(self.op), "type": self.type, "urn": self.urn}
+        if self.changes:
+            document["diff"] = [{"property": c.key, "old": c.shown()[0], "new": c.shown()[1],
+                                 "replaces": c.replaces} for c in self.changes]
+        if self.diff.replaces:
+            document["replaceReasons"] = list(self.diff.replaces)
+        return document
+
 
 def property_changes(olds: dict[str, Any], news: dict[str, Any], diff: DiffResult) -> tuple[PropertyChange, ...]:
     """The changed properties of `diff` with their old and new values (as stored: secrets wrapped)."""

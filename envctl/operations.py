@@ -45,6 +45,9 @@ class Interaction(Protocol):
     def refreshed(self, report: DriftReport) -> None:
         """What a refresh took into the state."""
 
+    def would_refresh(self, report: DriftReport) -> None:
+        """What a refresh would take into the state, before confirmation."""
+
     def confirm(self, question: str, action: str) -> bool:
         """Whether to go on; False declines (nothing is done)."""
 
@@ -92,24 +95,52 @@ def up(environment: Environment, ui: Interaction, *, yes: bool = False, refresh:
     return Outcome(result, snapshot, refreshed[0] if refreshed else None)
 
 
+def up_saved(environment: Environment, ui: Interaction, plan_file: Path, *, yes: bool = False,
+             parallel: int = DEFAULT_PARALLEL) -> Outcome:
+    """Apply exactly the plan `preview --out` saved in `plan_file` (with its targets), or refuse, changing nothing,
+    when the program, config or state has moved since it was made."""
+    from envctl import saved_plan
+
+    plan = saved_plan.load(plan_file, environment)
+    deployment = RunOptions(parallel, plan.targets).deployment(environment, ui)
+
+    def run() -> DeploymentResult:
+        plan.check_current(environment, deployment.store, plan_file)
+        if plan.has_changes and not yes and not ui.confirm(
+                f"Apply the plan saved at {plan.created} ({_counted(plan.changes)})?", "apply"):
+            raise Declined("up declined: nothing was changed")
+        return deployment.apply(plan.plan())
+
+    return Outcome(*recorded_run(environment, "up", ui, deployment, run))
+
+
 def preview(environment: Environment, ui: Interaction, options: RunOptions = RunOptions(), *,
-            refresh: bool = False) -> DeploymentResult:
+            refresh: bool = False, out: Path | None = None) -> DeploymentResult:
     """What `up` would do; changes nothing and records nothing. With `refresh`, decided against the state as the
-    cloud has it now (the refresh shown, not written)."""
+    cloud has it now (the refresh shown, not written); with `out`, the plan saved there for `up --plan`."""
+    from envctl import saved_plan
     from envctl.engine.generator import TargetsUnmatched
 
+    if out is not None and refresh:
+        raise BadInput("--out with --refresh: a saved plan is applied to the stored state, which a preview's refresh "
+                       f"does not change; run `envctl refresh {environment.name}` first, then preview --out")
     deployment = options.deployment(environment, ui)
+    digests = saved_plan.digests(environment, deployment.store, out) if out is not None else {}
     with deployment.interrupt.raising():
         try:
-            if not refresh:
-                return deployment.preview()
-            state, report = deployment.refreshed_view()
-            ui.refreshed(report)
-            return deployment.preview(state)
+            if refresh:
+                state, report = deployment.refreshed_view()
+                ui.would_refresh(report)
+                result = deployment.preview(state)
+            else:
+                result = deployment.preview()
         except TargetsUnmatched as unmatched:
             raise BadInput(str(unmatched)) from None
         except KeyboardInterrupt:
             return deployment.interrupted("preview")
+    if out is not None and result.succeeded:
+        saved_plan.write(saved_plan.saved(environment, result, options.targets, digests), out)
+    return result
 
 
 def destroy(environment: Environment, ui: Interaction, *, yes: bool = False,
@@ -160,13 +191,26 @@ def _recorded(environment: Environment, result: DeploymentResult, started: datet
                               "is in the state, or pending and settled from the cloud on the next run") from None
 
 
-def refresh(environment: Environment, ui: Interaction, options: RunOptions = RunOptions()) -> Outcome:
+def refresh(environment: Environment, ui: Interaction, *, yes: bool = False,
+            options: RunOptions = RunOptions()) -> Outcome:
     """Take the cloud's word into the state (`pulumi refresh`): outputs as reported, inputs changed outside envctl
-    at the cloud's value, resources gone from the cloud out of the state; recorded."""
+    at the cloud's value, resources gone from the cloud out of the state; shown and confirmed first (unless `yes`),
+    then recorded."""
+    from envctl.engine.generator import TargetsUnmatched
+
     deployment = options.deployment(environment, ui)
     reports: list[DriftReport] = []
 
     def run() -> DeploymentResult:
+        if not yes:
+            try:
+                found = deployment.drift()
+            except TargetsUnmatched as unmatched:
+                raise BadInput(str(unmatched)) from None
+            ui.would_refresh(found)
+            if found.drifted and not ui.confirm(f"Take these {len(found.resources)} change(s) into the state?",
+                                                "refresh"):
+                raise Declined("refresh declined: the state is as it was")
         reports.append(refresh_state(deployment, ui))
         return deployment.current("refresh")
 
@@ -248,6 +292,10 @@ def change_passphrase(environment: Environment, new_passphrase: str) -> Passphra
 def unlock(environment: Environment) -> lock.LockHolder | None:
     """Break the environment's lock by hand; the holder it had, if any."""
     return lock.unlock(environment.database, environment.name)
+
+
+def _counted(changes: dict[str, int]) -> str:
+    return ", ".join(f"{n} to {op}" for op, n in changes.items() if n and op != "same")
 
 
 def preview_then_apply(deployment: Deployment, ui: Interaction, yes: bool) -> DeploymentResult:

@@ -72,12 +72,6 @@ class Project:
             if (m := pattern.match(p.name))
         )
 
-    def program_files(self) -> list[Path]:
-        """The program's source files (the program directory, or the single file `main` names)."""
-        if self.main.is_file():
-            return [self.main]
-        return sorted(p for p in self.main.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-
 
 @dataclass
 class StackConfig:

@@ -79,6 +79,9 @@ class Unattended:
     def refreshed(self, report: DriftReport) -> None:
         pass
 
+    def would_refresh(self, report: DriftReport) -> None:
+        pass
+
     def confirm(self, question: str, action: str) -> bool:
         return True
 
@@ -90,7 +93,7 @@ def up(project_dir: Path, stack: str, endpoint: str) -> DeploymentResult:
 
 def refresh(project_dir: Path, stack: str, endpoint: str) -> DriftReport:
     """`envctl refresh STACK` as the library runs it (recorded); what it took in."""
-    report = operations.refresh(environment(project_dir, stack, endpoint), Unattended()).refreshed
+    report = operations.refresh(environment(project_dir, stack, endpoint), Unattended(), yes=True).refreshed
     assert report is not None
     return report
 
