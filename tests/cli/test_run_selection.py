@@ -144,9 +144,10 @@ def test_a_saved_plan_keeps_its_targets_and_bad_plan_files_are_refused(project: 
 
 
 def test_skip_preview_applies_without_a_plan_to_confirm(project: Path, moto_endpoint: str) -> None:
-    created = run_json(project, "up", "test", "--skip-preview", "--parallel", "2")
-    assert created["done"]["created"] == 4 and created["planned"] == []
-    assert timeout_of(moto_endpoint, created["outputs"]["jobs"]) == "30"
+    created = envctl(project, "up", "test", "--skip-preview", "--parallel", "2")  # no terminal, no --yes: no question
+    assert created.returncode == 0, created.stdout + created.stderr
+    assert "Plan for" not in created.stdout and "4 created" in created.stdout
+    assert timeout_of(moto_endpoint, run_json(project, "show", "test@1")["outputs"]["jobs"]) == "30"
     assert_clean_failure(envctl(project, "up", "test", "--parallel", "0"), 2, "--parallel")
 
 
