@@ -96,11 +96,15 @@ def diff(
     as_json: JsonOption = False,
     markdown: Annotated[bool, typer.Option("--markdown", help="Print Markdown (for pull requests).")] = False,
     exit_code: Annotated[bool, typer.Option("--exit-code", help="Exit 1 when the snapshots differ.")] = False,
+    ids: Annotated[bool, typer.Option("--ids", help="Between two environments, compare physical ids, ARNs, "
+                                      "auto-names and outputs too.")] = False,
 ) -> None:
-    """What changed between two snapshots: sources, packages, config, resources, outputs."""
+    """What changed between two snapshots: sources, packages, config, resources, outputs. Between two
+    environments (`diff dev staging`), resources pair up by logical name and physical identities are set aside,
+    so what shows is a difference of program, config or toolchain; a summary comes first."""
     if as_json and markdown:
         raise BadInput("choose one of --json and --markdown")
-    result = open_ledger().diff(ref_a, ref_b, repo_dir=_project_dir_or_cwd())
+    result = open_ledger().diff(ref_a, ref_b, repo_dir=_project_dir_or_cwd(), ids=ids)
     if as_json:
         context.print_json(result.to_json())
     elif markdown:
@@ -394,6 +398,12 @@ def _print_diff(result: LedgerDiff) -> None:
     outline = _outline(result)
     if not outline:
         console.print("no differences")
+    elif result.across_environments:
+        console.print("[dim]two environments: resources paired by logical name; ids, ARNs, auto-names and outputs "
+                      "set aside (--ids shows them)[/]")
+        console.print("\n[bold underline]Summary[/]")
+        for line in summary_lines(result.summary()):
+            console.print(f"  {escape(line)}")
     for title, lines in outline:
         console.print(f"\n[bold underline]{title}[/]")
         for marker, text, nested in lines:
@@ -401,6 +411,26 @@ def _print_diff(result: LedgerDiff) -> None:
             console.print(f"  [{style}]{marker} {escape(text)}[/]" if style else f"    {escape(text)}")
             for detail in nested:
                 console.print(f"      {escape(detail)}")
+
+
+def summary_lines(summary: dict[str, Any]) -> list[str]:
+    """The one-screen summary of a diff: what differs, by name."""
+    def listed(names: list[str], most: int = 6) -> str:
+        return ", ".join(names[:most]) + (f" (+{len(names) - most} more)" if len(names) > most else "")
+
+    resources = summary["resources"]
+    lines = [f"config: {len(summary['config'])} key(s) differ" + (f": {listed(summary['config'])}"
+                                                                    if summary["config"] else "")]
+    for kind, what in (("updated", "differ in inputs"), ("replaced", "replaced"), ("removed", "only in A"),
+                       ("added", "only in B")):
+        if resources[kind]:
+            lines.append(f"resources {what}: {listed(resources[kind])}")
+    for side, what in (("only_in_a", "A"), ("only_in_b", "B")):
+        if summary["types"][side]:
+            lines.append(f"types only in {what}: {listed(summary['types'][side])}")
+    lines.append(f"toolchain: {listed(summary['toolchain']) if summary['toolchain'] else 'the same'}; "
+                 f"packages: {summary['packages'] or 'the same'}" + (" differ" if summary["packages"] else ""))
+    return lines
 
 
 def _markdown(result: LedgerDiff) -> str:

@@ -59,12 +59,12 @@ class Ledger:
         """The snapshot `ref` names as one JSON-able document; secrets appear as {"secret": <fingerprint>}."""
         return self.load(ref).to_json()
 
-    def diff(self, a: str, b: str, repo_dir: Path | None = None) -> diff_module.LedgerDiff:
-        """What changed from snapshot `a` to snapshot `b`."""
+    def diff(self, a: str, b: str, repo_dir: Path | None = None, ids: bool = False) -> diff_module.LedgerDiff:
+        """What changed from snapshot `a` to snapshot `b` (of two environments: by logical name, unless `ids`)."""
         with self.engine.connect() as conn:
             reader = ContentReader(conn)
             before, after = stored.load_snapshot(conn, a, reader), stored.load_snapshot(conn, b, reader)
-        return diff_module.diff(before, after, repo_dir)
+        return diff_module.diff(before, after, repo_dir, ids)
 
     def verify(self, evidence: Evidence | None = None) -> VerifyReport:
         """Check every env's chain, signatures, content and state, and the claims of `evidence`'s checkpoints."""

@@ -9,6 +9,7 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from envctl.errors import BadInput
+from envctl.ledger.across_environments import Comparable
 from envctl.ledger.git import commits_between
 from envctl.ledger.model import SnapshotContent, StoredSnapshot
 from envctl.ledger.property_diff import property_changes, same_value
@@ -31,9 +32,24 @@ class LedgerDiff:
     config: dict[str, Any]
     resources: dict[str, Any]
     outputs: dict[str, Any]
+    across_environments: bool = False  # two environments, physical identities set aside
 
     def to_json(self) -> dict[str, Any]:
-        return {"a": self.a, "b": self.b, **{name: getattr(self, name) for name in SECTIONS}}
+        return {"a": self.a, "b": self.b, "across_environments": self.across_environments,
+                "summary": self.summary(), **{name: getattr(self, name) for name in SECTIONS}}
+
+    def summary(self) -> dict[str, Any]:
+        """What differs, in names only: config keys, resources by kind of difference, types, toolchain, packages."""
+        resources = self.resources
+        only_a = {r["type"] for r in resources["removed"]} - {r["type"] for r in resources["added"]}
+        only_b = {r["type"] for r in resources["added"]} - {r["type"] for r in resources["removed"]}
+        return {
+            "config": sorted({*self.config["added"], *self.config["removed"], *self.config["changed"]}),
+            "resources": {kind: [r["urn"].rpartition("::")[2] for r in resources[kind]] for kind in resources},
+            "types": {"only_in_a": sorted(only_a), "only_in_b": sorted(only_b)},
+            "toolchain": [change["path"] for change in self.packages["toolchain"]],
+            "packages": sum(len(self.packages[kind]) for kind in self.packages if kind != "toolchain"),
+        }
 
     def is_empty(self) -> bool:
         git_a, git_b = self.sources["a"], self.sources["b"]
@@ -41,17 +57,26 @@ class LedgerDiff:
         return sources_same and not any(_has_entries(getattr(self, name)) for name in SECTIONS[1:])
 
 
-def diff(a: StoredSnapshot, b: StoredSnapshot, repo_dir: Path | None = None) -> LedgerDiff:
-    """Compare snapshot `a` (before) with `b` (after); commit lists come from the git repository at `repo_dir`."""
+def diff(a: StoredSnapshot, b: StoredSnapshot, repo_dir: Path | None = None, ids: bool = False) -> LedgerDiff:
+    """Compare snapshot `a` (before) with `b` (after); commit lists come from the git repository at `repo_dir`.
+    Snapshots of two environments are compared by logical name with physical identities set aside (see
+    `across_environments`), unless `ids`."""
     before, after = _content(a), _content(b)
+    across = a.summary.env != b.summary.env and not ids
+    resources_a, resources_b, outputs_a, outputs_b = before.resources, after.resources, before.outputs, after.outputs
+    if across:
+        side_a, side_b = Comparable(resources_a, a.summary.env), Comparable(resources_b, b.summary.env)
+        resources_a, resources_b = side_a.resources(), side_b.resources()
+        outputs_a, outputs_b = side_a.value(outputs_a), side_b.value(outputs_b)
     return LedgerDiff(
         a={"ref": a.summary.ref, "hash": a.summary.hash},
         b={"ref": b.summary.ref, "hash": b.summary.hash},
         sources=_sources(before.sources, after.sources, repo_dir or Path.cwd()),
         packages=_packages(a, b, before.manifest, after.manifest),
         config=_keyed_changes(before.config, after.config),
-        resources=_resources(before.resources, after.resources),
-        outputs=_keyed_changes(before.outputs, after.outputs),
+        resources=_resources(resources_a, resources_b),
+        outputs=_keyed_changes(outputs_a, outputs_b),
+        across_environments=across,
     )
 
 

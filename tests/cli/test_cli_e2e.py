@@ -145,3 +145,25 @@ def test_diff_after_a_config_edit_shows_the_key_and_the_resources_it_changed(pro
     empty = json.loads(same.stdout)
     assert not any(any(section.values()) for key, section in empty.items() if key in ("config", "resources",
                                                                                         "packages", "outputs"))
+
+
+def test_diff_of_two_reference_environments_fits_on_one_screen_and_names_the_config(project: Path) -> None:
+    for env in ("dev", "staging"):
+        assert envctl(project, "up", env, "--yes").returncode == 0
+
+    shown = envctl(project, "diff", "dev", "staging")
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert len(lines) <= 40, shown.stdout
+    summary = lines[lines.index("Summary") + 1]
+    for key in ("logLevel", "logRetentionDays", "vpcCidr", "queueVisibilityTimeoutSeconds"):
+        assert key in summary
+    assert "replaced" not in shown.stdout and "arn:aws" not in shown.stdout
+    assert "cidrBlock: 10.10.0.0/16 → 10.20.0.0/16" in shown.stdout
+
+    document = json.loads(envctl(project, "diff", "dev", "staging", "--json").stdout)
+    assert document["across_environments"] and document["summary"]["resources"]["replaced"] == []
+    assert "network-vpc" in document["summary"]["resources"]["updated"]
+    with_ids = json.loads(envctl(project, "diff", "dev", "staging", "--json", "--ids").stdout)
+    physical = [r for r in json.loads(envctl(project, "show", "dev", "--json").stdout)["resources"] if r.get("id")]
+    assert len(with_ids["resources"]["replaced"]) == len(physical)  # every physical resource differs by id

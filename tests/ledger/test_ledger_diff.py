@@ -31,7 +31,8 @@ def test_identical_snapshots_have_an_empty_diff_with_stable_keys(sqlite_ledger: 
     result = _diff(sqlite_ledger, {}, {})
     assert result.is_empty()
     document = result.to_json()
-    assert list(document) == ["a", "b", "sources", "packages", "config", "resources", "outputs"]
+    assert list(document) == ["a", "b", "across_environments", "summary", "sources", "packages", "config",
+                              "resources", "outputs"]
     assert document["a"]["ref"] == "dev@1" and document["b"]["ref"] == "dev@2"
     json.dumps(document)
 
@@ -150,7 +151,10 @@ def test_two_envs_pair_resources_by_urn_without_the_stack(sqlite_ledger: Ledger)
     sqlite_ledger.record(snapshot_input("dev"), fingerprint)
     sqlite_ledger.record(snapshot_input("prod"), fingerprint)
 
-    resources = sqlite_ledger.diff("dev", "prod").resources
+    # The environment's name in a tag is what makes them two, not a difference between them...
+    assert sqlite_ledger.diff("dev", "prod").resources == {"added": [], "removed": [], "replaced": [], "updated": []}
+    # ...which --ids shows, with everything else.
+    resources = sqlite_ledger.diff("dev", "prod", ids=True).resources
     assert resources["added"] == [] and resources["removed"] == []
     assert {r["urn"] for r in resources["updated"]} == {
         "urn:pulumi:prod::shop::aws:s3/bucket:Bucket::logs", "urn:pulumi:prod::shop::aws:s3/bucket:Bucket::assets"
@@ -172,3 +176,40 @@ def test_json_equality_rules_for_property_changes() -> None:
     assert [c.path for c in property_changes({"on": True}, {"on": 1})] == ["on"]
     assert [c.path for c in property_changes({"a": None}, {})] == ["a"]
     assert [(c.path, c.kind) for c in property_changes([1, 2], [1])] == [("[1]", "removed")]
+
+
+def test_two_environments_compare_by_logical_name_with_physical_identities_set_aside(sqlite_ledger: Ledger) -> None:
+    def queue(env: str, suffix: str, timeout: int) -> dict[str, Any]:
+        name = f"jobs-{suffix}"
+        url = f"http://127.0.0.1:5000/123456789012/{name}"
+        return {"urn": f"urn:pulumi:{env}::shop::aws:sqs/queue:Queue::jobs", "type": "aws:sqs/queue:Queue",
+                "id": url, "custom": True, "dependencies": [],
+                "inputs": {"name": name, "visibilityTimeoutSeconds": timeout, "tags": {"env": env}},
+                "outputs": {"name": name, "url": url, "arn": f"arn:aws:sqs:us-east-1:123456789012:{name}"}}
+
+    def policy(env: str, suffix: str) -> dict[str, Any]:
+        arn = f"arn:aws:sqs:us-east-1:123456789012:jobs-{suffix}"
+        return {"urn": f"urn:pulumi:{env}::shop::aws:sqs/queuePolicy:QueuePolicy::jobs", "custom": True,
+                "type": "aws:sqs/queuePolicy:QueuePolicy", "id": f"pol-{suffix}", "dependencies": [],
+                "inputs": {"policy": json.dumps({"Resource": arn}), "path": f"/shop/{env}/jobs"}, "outputs": {}}
+
+    dev = [queue("dev", "1a2b3c4", 30), policy("dev", "1a2b3c4")]
+    staging = [queue("staging", "9f8e7d6", 60), policy("staging", "9f8e7d6")]
+    a = sqlite_ledger.record(snapshot_input(env="dev", resources=dev, outputs={"url": dev[0]["id"]}), fingerprint)
+    b = sqlite_ledger.record(snapshot_input(env="staging", resources=staging, outputs={"url": staging[0]["id"]}),
+                             fingerprint)
+
+    result = sqlite_ledger.diff(a.ref, b.ref)
+    assert result.across_environments
+    resources = result.resources
+    assert (resources["replaced"], resources["added"], resources["removed"]) == ([], [], [])
+    [updated] = resources["updated"]
+    assert updated["urn"].endswith("::jobs") and updated["type"] == "aws:sqs/queue:Queue"
+    assert [(c["path"], c["from"], c["to"]) for c in updated["inputs"]] == [("visibilityTimeoutSeconds", 30, 60)]
+    assert updated["outputs"] == [] and result.outputs == {"added": {}, "removed": {}, "changed": {}}
+    assert result.summary()["resources"]["updated"] == ["jobs"]
+
+    with_ids = sqlite_ledger.diff(a.ref, b.ref, ids=True)
+    assert not with_ids.across_environments
+    assert {r["type"] for r in with_ids.resources["replaced"]} == {"aws:sqs/queue:Queue",
+                                                                   "aws:sqs/queuePolicy:QueuePolicy"}
