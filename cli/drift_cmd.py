@@ -53,13 +53,15 @@ def drift(env: EnvArgument, json_output: JsonOption = False) -> None:
 
 
 def print_drift(out: Console, report: DriftReport) -> None:
-    """One line per drifted resource, then one per changed property (also what `up --refresh` took in)."""
-    from envctl.cli.ledger_cmd import value_text
+    """One line per drifted resource, then one per changed leaf of each property, as `diff` shows them (a tag map
+    per key: `tags.team: a → b`); also what `up --refresh` took in."""
+    from envctl.cli.ledger_cmd import change_text
+    from envctl.ledger.property_diff import property_changes
 
     for resource in report.resources:
         detail = f": {resource.error}" if resource.error else ""
         out.print(f"  {_MARKERS[resource.status]} {resource.status:<10} {resource.type} "
                   f"[bold]{escape(resource.name)}[/] ({escape(str(resource.id))}){escape(detail)}")
-        for change in resource.properties:
-            out.print(f"      {escape(change.property)}: {escape(value_text(change.recorded))} → "
-                      f"{escape(value_text(change.actual))}")
+        for drifted in resource.properties:
+            for change in property_changes(drifted.recorded, drifted.actual, drifted.property):
+                out.print(f"      {escape(change_text(change.to_json()))}")

@@ -333,7 +333,7 @@ def _package_lines(packages: dict[str, Any]) -> list[Line]:
     lines += [("-", f"{p['name']} {p['version']}", []) for p in packages["removed"]]
     for marker, kind in (("↑", "upgraded"), ("↓", "downgraded"), ("~", "changed")):
         lines += [(marker, f"{p['name']} {p['from']} → {p['to']}", []) for p in packages[kind]]
-    lines += [("~", _change_text(change), []) for change in packages["toolchain"]]
+    lines += [("~", change_text(change), []) for change in packages["toolchain"]]
     return lines
 
 
@@ -362,13 +362,13 @@ def property_lines(resource: dict[str, Any]) -> list[str]:
     input_paths = {change["path"] for change in resource["inputs"]}
     outputs = [change for change in resource["outputs"] if change["path"] not in input_paths]
     return (
-        [_change_text(change) for change in resource["inputs"]]
-        + [_change_text(change) + " (output)" for change in outputs]
-        + [_change_text(change) for change in resource["meta"]]
+        [change_text(change) for change in resource["inputs"]]
+        + [change_text(change) + " (output)" for change in outputs]
+        + [change_text(change) for change in resource["meta"]]
     )
 
 
-def _change_text(change: dict[str, Any]) -> str:
+def change_text(change: dict[str, Any]) -> str:
     if change["kind"] == "added":
         return f"{change['path']}: + {value_text(change['to'])}"
     if change["kind"] == "removed":

@@ -144,10 +144,14 @@ def test_the_drift_command_shows_each_change_exits_1_and_warns_while_an_operatio
     monkeypatch.setenv("COLUMNS", "200")
     outputs = up_outputs(project, moto_endpoint)
     aws(moto_endpoint, "sqs").set_queue_attributes(QueueUrl=outputs["jobs"], Attributes={"VisibilityTimeout": "99"})
+    aws(moto_endpoint, "s3").put_bucket_tagging(Bucket=outputs["files"], Tagging={"TagSet": [
+        {"Key": "team", "Value": "web"}, {"Key": "owner", "Value": "mallory"}]})
     with environment_lock(environment(project, "test", moto_endpoint).database, "test", "up"):
         result = envctl(project, "drift", "test")
     assert result.returncode == 1, result.stderr
-    assert "1 of 6 resources drifted" in result.stdout and "visibilityTimeoutSeconds: 30 → 99" in result.stdout
+    assert "2 of 6 resources drifted" in result.stdout and "visibilityTimeoutSeconds: 30 → 99" in result.stdout
+    # A tag map per key, as `diff` shows it (not the whole map, truncated).
+    assert "tags.owner: + mallory" in result.stdout and "tags.team: data → web" in result.stdout
     assert "`envctl up`" in result.stderr and "show as drift" in result.stderr
 
 
