@@ -29,7 +29,7 @@ def drift(env: EnvArgument, json_output: JsonOption = False) -> None:
     from envctl.errors import BadInput
     from envctl.ledger import Ledger
 
-    target = environment(env, must_exist=True)
+    target = environment(env, must_exist=True, sealed_ok=True)
     report, running = operations.drift(target)
     if running is not None:
         context.console_err().print(f"[yellow]warning:[/] {escape(running.describe())} holds the lock of {env}: "
@@ -48,6 +48,11 @@ def drift(env: EnvArgument, json_output: JsonOption = False) -> None:
         else:
             out.print(f"[bold]{env}[/]: [green]no drift[/] in {report.checked} resources{since}")
         print_drift(out, report)
+        if report.not_compared:
+            count = len(report.not_compared)
+            out.print(f"[yellow]{count} secret propert{'y' if count == 1 else 'ies'} not compared without the "
+                      f"passphrase[/] (set PULUMI_CONFIG_PASSPHRASE to compare): "
+                      f"{escape(', '.join(report.not_compared))}")
     if report.drifted:
         raise typer.Exit(1)
 
@@ -63,5 +68,7 @@ def print_drift(out: Console, report: DriftReport) -> None:
         out.print(f"  {_MARKERS[resource.status]} {resource.status:<10} {resource.type} "
                   f"[bold]{escape(resource.name)}[/] ({escape(str(resource.id))}){escape(detail)}")
         for drifted in resource.properties:
-            for change in property_changes(drifted.recorded, drifted.actual, drifted.property):
-                out.print(f"      {escape(change_text(change.to_json()))}")
+            changes = property_changes(drifted.recorded, drifted.actual, drifted.property)
+            lines = [change_text(change.to_json()) for change in changes] or [f"{drifted.property}: [secret] changed"]
+            for line in lines:
+                out.print(f"      {escape(line)}")

@@ -24,10 +24,10 @@ _SYMBOLS = {"create": "[green]+[/]", "update": "[yellow]~[/]", "replace": "[mage
 
 
 def environment(env: str, engine: str | None = None, cloud: str | None = None,
-                must_exist: bool = False) -> Environment:
+                must_exist: bool = False, sealed_ok: bool = False) -> Environment:
     """The environment of the command's project."""
     root = context.project_root()
-    return open_environment(root, context.database_url(root), env, engine, cloud, must_exist)
+    return open_environment(root, context.database_url(root), env, engine, cloud, must_exist, sealed_ok)
 
 
 class TerminalInteraction:

@@ -245,14 +245,15 @@ class Deployment:
     def refreshed_view(self) -> tuple[list[ResourceState], DriftReport]:
         """The state as a refresh would make it, and the drift it would take in, without writing anything (for
         `preview --refresh`). The targets narrow what is read."""
-        from envctl.engine.drift import refreshed_states, resource_drift
+        from envctl.engine.drift import refreshed_states, resource_drift, sealed_inputs
 
         state = self.store.load()
         resources = [s.old for s in refresh_steps(state, self.targets) if s.old is not None and self._supported(s.old)]
         registry = self._registry(state)
         observations = self._executor(registry).observe(resources)
         drifts = [resource_drift(registry.resolve(o.resource.provider or ""), o) for o in observations]
-        report = DriftReport(self.stack, len(observations), [d for d in drifts if d is not None])
+        not_compared = [f"{r.name}.{key}" for r in resources for key in sealed_inputs(r)]
+        report = DriftReport(self.stack, len(observations), [d for d in drifts if d is not None], not_compared)
         return refreshed_states(state, observations, drifts), report
 
     def refresh(self) -> DriftReport:

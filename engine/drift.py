@@ -65,6 +65,7 @@ class DriftReport:
     stack: str
     checked: int  # resources read from the cloud
     resources: list[ResourceDrift]  # only those that drifted (or could not be read)
+    not_compared: list[str] = field(default_factory=list)  # `name.property`: secrets read without their key
 
     @property
     def drifted(self) -> bool:
@@ -72,7 +73,7 @@ class DriftReport:
 
     def to_json(self) -> dict[str, Any]:
         return {"env": self.stack, "drifted": self.drifted, "checked": self.checked,
-                "resources": [r.to_json() for r in self.resources]}
+                "resources": [r.to_json() for r in self.resources], "not_compared": self.not_compared}
 
 
 def resource_drift(provider: Provider, observation: Observation) -> ResourceDrift | None:
@@ -124,10 +125,16 @@ def refreshed_states(state: list[ResourceState], observations: list[Observation]
 def _drifted_keys(provider: Provider, resource: ResourceState, current: dict[str, Any]) -> list[str]:
     """The input properties whose value in the cloud differs from the one recorded, by the provider's diff."""
     # An ignoreChanges path names a top-level property first: the program does not care about any of it.
-    ignored = {path.split(".")[0].split("[")[0] for path in resource.ignore_changes}
+    ignored = {path.split(".")[0].split("[")[0] for path in resource.ignore_changes} | set(sealed_inputs(resource))
     keys = [key for key in resource.inputs if key in current and key not in ignored]
     recorded = {key: props.reveal(resource.outputs.get(key, resource.inputs[key])) for key in keys}
     return list(provider.diff(resource.type, recorded, {key: current[key] for key in keys}).changed)
+
+
+def sealed_inputs(resource: ResourceState) -> list[str]:
+    """The inputs whose recorded value holds a secret read without its key: they cannot be compared."""
+    return [key for key, value in resource.inputs.items()
+            if props.contains_sealed(resource.outputs.get(key, value)) or props.contains_sealed(value)]
 
 
 def _property(resource: ResourceState, key: str, actual: Any) -> PropertyDrift:

@@ -32,6 +32,21 @@ def is_secret(value: Any) -> bool:
     return isinstance(value, dict) and value.get(SIG) == SECRET_SIG
 
 
+def is_sealed(value: Any) -> bool:
+    """A secret kept as its ciphertext (read without the key that opens it)."""
+    return is_secret(value) and "ciphertext" in value and "value" not in value
+
+
+def contains_sealed(value: Any) -> bool:
+    if is_sealed(value):
+        return True
+    if isinstance(value, dict):
+        return any(contains_sealed(v) for v in value.values())
+    if isinstance(value, list):
+        return any(contains_sealed(v) for v in value)
+    return False
+
+
 def secret(value: Any) -> dict[str, Any]:
     return {SIG: SECRET_SIG, "value": value}
 

@@ -23,6 +23,8 @@ from envctl.ledger.db.state_tables import state_pending, state_resources, state_
 
 
 class Crypter(Protocol):
+    sealed: bool  # no key: secrets are read as their ciphertext, and none can be made
+
     def encrypt(self, plaintext: str) -> str: ...
 
     def decrypt(self, ciphertext: str) -> str: ...
@@ -306,6 +308,8 @@ class StateStore:
             if value.get(SIG) == SECRET_SIG and "ciphertext" in value:
                 if self._crypter is None:
                     raise RuntimeError("the state holds secrets but no crypter is configured")
+                if self._crypter.sealed:
+                    return value  # read without the key: stays sealed, never guessed at
                 return {SIG: SECRET_SIG, "value": json.loads(self._opened(value["ciphertext"]))}
             return {k: self._decode(v) for k, v in value.items()}
         if isinstance(value, list):

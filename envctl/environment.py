@@ -21,8 +21,16 @@ from envctl.engine.targets import Targets
 from envctl.errors import BadInput
 from envctl.ledger.db import connect
 from envctl.names import check_env_name
-from envctl.project import Project, StackConfig, load_project, load_stack_config, program_config_text
-from envctl.secrets import decrypt_config, fingerprint, fingerprint_key, local_crypter, stack_crypter
+from envctl.project import Project, Secure, StackConfig, load_project, load_stack_config, program_config_text
+from envctl.secrets import (
+    PASSPHRASE_ENV,
+    PASSPHRASE_FILE_ENV,
+    decrypt_config,
+    fingerprint,
+    fingerprint_key,
+    local_crypter,
+    stack_crypter,
+)
 
 ENGINES = ("local", "pulumi")
 CLOUDS = ("local", "aws")
@@ -61,8 +69,10 @@ class Environment:
         return StateStore(self.database, stack or self.name, self.crypter)
 
     def secret_values(self) -> SecretValues:
-        """The plaintexts of the environment's secret config, so that none reaches a message."""
-        return SecretValues(self.config[key] for key in self.secret_keys if key in self.config)
+        """The plaintexts of the environment's secret config, so that none reaches a message (a sealed one has no
+        plaintext here to reach one)."""
+        return SecretValues(self.config[key] for key in self.secret_keys
+                            if key in self.config and not isinstance(self.config[key], Secure))
 
     def deployment(self, events: EventSink | None = None, parallel: int = DEFAULT_PARALLEL,
                    interrupt: Interrupt | None = None, targets: Targets | None = None) -> Deployment:
@@ -74,8 +84,10 @@ class Environment:
 
         packages = {"aws": AwsPackage(self.cloud_target(), self.name)}
         program = Program(self.project.name, self.project.main, self.project.root)
+        # Sealed values exist only where no program runs (drift): they are no program's config.
+        program_config = {k: program_config_text(v) for k, v in self.config.items() if not isinstance(v, Secure)}
         return Deployment(
-            program, self.name, {k: program_config_text(v) for k, v in self.config.items()}, self.secret_keys,
+            program, self.name, program_config, self.secret_keys,
             self.store(), packages, {name: self._package_config(name) for name in packages},
             secrets=self.secret_values(), stack_outputs_of=self._stack_outputs_of,
             events=events or (lambda _e: None), parallel=parallel, interrupt=interrupt, targets=targets,
@@ -84,6 +96,10 @@ class Environment:
     def _package_config(self, package: str) -> dict[str, Any]:
         """The config of a package's namespace, as its default provider's inputs (strings; secrets wrapped)."""
         prefix = package + ":"
+        sealed = [key for key, value in self.config.items() if key.startswith(prefix) and isinstance(value, Secure)]
+        if sealed:
+            raise BadInput(f"the {package} provider needs the secret {sealed[0]}: set {PASSPHRASE_ENV} or "
+                           f"{PASSPHRASE_FILE_ENV}")
         return {key.removeprefix(prefix): secret(program_config_text(value)) if key in self.secret_keys
                 else program_config_text(value) for key, value in self.config.items() if key.startswith(prefix)}
 
@@ -94,8 +110,10 @@ class Environment:
 
 
 def open_environment(root: Path, database_url: str, name: str, engine: str | None = None, cloud: str | None = None,
-                     must_exist: bool = False) -> Environment:
-    """Load the project in `root`, the stack's config (decrypted), the database and the engine and cloud choice."""
+                     must_exist: bool = False, sealed_ok: bool = False) -> Environment:
+    """Load the project in `root`, the stack's config (decrypted), the database and the engine and cloud choice.
+    With `sealed_ok` (commands that run no program and show no secret: drift), a passphrase stack opens without
+    its passphrase, its secrets sealed."""
     check_env_name(name)
     project = load_project(root)
     database = connect(database_url)
@@ -108,7 +126,7 @@ def open_environment(root: Path, database_url: str, name: str, engine: str | Non
             "us-east-1`) to start a new one."
         )
     stack_config = load_stack_config(project, name)
-    crypter = stack_crypter(stack_config, create=False) or local_crypter(root)
+    crypter = stack_crypter(stack_config, create=False, sealed_ok=sealed_ok) or local_crypter(root)
     config = decrypt_config(stack_config.values, crypter)
     engine_name = _choice("engine", engine or str(config.get("envctl:engine") or "local"), ENGINES)
     cloud_name = _choice("cloud", cloud or str(config.get("envctl:cloud") or "local"), CLOUDS)

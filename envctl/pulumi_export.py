@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 
 from envctl import __version__
 from envctl.engine.lock import holder
-from envctl.engine.properties import SECRET_SIG, SIG, is_secret, reveal
+from envctl.engine.properties import SECRET_SIG, SIG, is_sealed, is_secret, reveal
 from envctl.engine.state import PendingOperation, ResourceState, StateStore
 from envctl.errors import BadInput
 from envctl.ledger import StoredSnapshot
@@ -64,7 +64,9 @@ def export_current_state(database: Engine, project: Project, snapshot: StoredSna
         raise BadInput(f"{env} is locked by {running.describe()}, so its state may be half-changed: export after "
                        f"that finishes, or if its process is gone, run `envctl up {env}` first")
     stack_config = load_stack_config(project, env)
-    state_crypter = stack_crypter(stack_config, create=False) or local_crypter(project.root)
+    # A passphrase stack's secrets are already in Pulumi's form in the state: without the passphrase they are
+    # exported as stored, still sealed.
+    state_crypter = stack_crypter(stack_config, create=False, sealed_ok=True) or local_crypter(project.root)
     store = StateStore(database, env, state_crypter)
     crypter = _export_crypter(state_crypter)
     document = deployment_document(store.load(), store.pending(), crypter, summary.finished)
@@ -140,6 +142,8 @@ def _resource(resource: ResourceState, crypter: Crypter | None) -> dict[str, Any
 
 def _encrypt_secrets(value: Any, crypter: Crypter | None, urn: str) -> Any:
     """`value` with every secret in Pulumi's checkpoint form: the ciphertext of the value's JSON text."""
+    if is_sealed(value):
+        return value
     if is_secret(value):
         if crypter is None:
             raise BadInput(f"{urn} holds secrets: set {PASSPHRASE_ENV} or {PASSPHRASE_FILE_ENV} so that the export "

@@ -44,6 +44,8 @@ class Crypter:
     `salt_is_new` is True when that salt was just made and the caller must write it to the stack file.
     """
 
+    sealed = False
+
     def __init__(self, key: bytes, *, encryption_salt: str | None = None, salt_is_new: bool = False) -> None:
         if len(key) != KEY_BYTES:
             raise ValueError(f"a crypter key is {KEY_BYTES} bytes, got {len(key)}")
@@ -78,6 +80,30 @@ class Crypter:
             return self._aead.decrypt(nonce, sealed, None).decode("utf-8")
         except (InvalidTag, UnicodeDecodeError):
             return None
+
+
+class SealedCrypter(Crypter):
+    """A passphrase stack's crypter when no passphrase was given, for commands that need no secret value (drift,
+    export): secrets stay sealed as stored, and anything that would open or make one says the passphrase is
+    needed."""
+
+    sealed = True
+
+    def __init__(self, stack: str, encryption_salt: str) -> None:
+        # No key to hold, so Crypter's own set-up is not run; every method that would use the key is overridden.
+        self.stack = stack
+        self.encryption_salt = encryption_salt
+        self.salt_is_new = False
+
+    def encrypt(self, plaintext: str) -> str:
+        raise self._needed()
+
+    def decrypt(self, ciphertext: str) -> str:
+        raise self._needed()
+
+    def _needed(self) -> BadInput:
+        return BadInput(f"this needs the secrets of stack {self.stack}: set {PASSPHRASE_ENV} or "
+                        f"{PASSPHRASE_FILE_ENV}")
 
 
 def passphrase_from_env() -> str | None:
@@ -117,11 +143,12 @@ def new_encryption_salt(passphrase: str) -> tuple[str, Crypter]:
     return state, Crypter(key, encryption_salt=state, salt_is_new=True)
 
 
-def stack_crypter(stack_config: StackConfig, *, create: bool) -> Crypter | None:
+def stack_crypter(stack_config: StackConfig, *, create: bool, sealed_ok: bool = False) -> Crypter | None:
     """The stack's crypter, or None when it has no secrets setup and `create` is False.
 
     With `create`, a stack without an encryptionsalt gets a new one: the returned crypter then has
-    `salt_is_new` set and `encryption_salt` is what the caller must write to the stack file.
+    `salt_is_new` set and `encryption_salt` is what the caller must write to the stack file. With `sealed_ok`, a
+    passphrase stack without a passphrase given gets a `SealedCrypter` instead of the refusal.
     """
     stack = stack_config.stack
     provider = stack_config.document.get("secretsprovider")
@@ -133,6 +160,8 @@ def stack_crypter(stack_config: StackConfig, *, create: bool) -> Crypter | None:
         return None
     passphrase = passphrase_from_env()
     if stack_config.encryption_salt:
+        if passphrase is None and sealed_ok:
+            return SealedCrypter(stack, stack_config.encryption_salt)
         if passphrase is None:
             raise BadInput(f"stack {stack} has encrypted config: set {PASSPHRASE_ENV} or {PASSPHRASE_FILE_ENV}")
         return crypter_from_salt(passphrase, stack_config.encryption_salt, stack=stack)
@@ -148,10 +177,13 @@ def stack_crypter(stack_config: StackConfig, *, create: bool) -> Crypter | None:
 
 
 def decrypt_config(values: dict[str, Any], crypter: Crypter | None) -> dict[str, Any]:
-    """`values` with every Secure leaf (at any depth) replaced by its plaintext string."""
+    """`values` with every Secure leaf (at any depth) replaced by its plaintext string (left sealed by a
+    `SealedCrypter`)."""
 
     def plain(key: str, value: Any) -> Any:
         if isinstance(value, Secure):
+            if isinstance(crypter, SealedCrypter):
+                return value  # stays sealed: only what needs its value asks for the passphrase
             if crypter is None:
                 raise BadInput(f"config {key} is a secret but the stack has no secrets setup; "
                                f"set {PASSPHRASE_ENV} and the stack's encryptionsalt")
@@ -167,6 +199,8 @@ def decrypt_config(values: dict[str, Any], crypter: Crypter | None) -> dict[str,
 
 def fingerprint_key(crypter: Crypter) -> bytes:
     """The HMAC key for fingerprints, derived from (never equal to) the crypter's key."""
+    if isinstance(crypter, SealedCrypter):
+        raise crypter._needed()
     return hmac.new(crypter._key, _FINGERPRINT_LABEL, hashlib.sha256).digest()
 
 
