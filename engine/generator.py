@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -286,22 +286,19 @@ def delete_order(resources: list[ResourceState]) -> list[ResourceState]:
 
 def prerequisites(resource: ResourceState) -> set[str]:
     """The URNs a resource needs to exist: its dependencies, property dependencies, parent and provider."""
-    needed = set(resource.dependencies)
-    for urns in resource.property_dependencies.values():
-        needed.update(urns)
-    if resource.parent:
-        needed.add(resource.parent)
-    if resource.provider_urn:
-        needed.add(resource.provider_urn)
-    return needed
+    return _needed(resource.dependencies, resource.property_dependencies, resource.parent, resource.provider_urn)
 
 
 def _goal_prerequisites(goal: Goal) -> set[str]:
-    needed = set(goal.dependencies)
-    for urns in goal.property_dependencies.values():
+    return _needed(goal.dependencies, goal.property_dependencies, goal.parent)
+
+
+def _needed(dependencies: Iterable[str], property_dependencies: Mapping[str, Iterable[str]],
+            *others: str | None) -> set[str]:
+    needed = set(dependencies)
+    for urns in property_dependencies.values():
         needed.update(urns)
-    if goal.parent:
-        needed.add(goal.parent)
+    needed.update(urn for urn in others if urn)
     return needed
 
 
