@@ -207,7 +207,7 @@ def fingerprint_key(crypter: Crypter) -> bytes:
 def fingerprint(key: bytes, value: Any) -> str:
     """A keyed digest of `value` that shows whether it changed without revealing it."""
     canonical = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return "hmac-sha256:" + hmac.new(key, canonical.encode("utf-8"), hashlib.sha256).hexdigest()
+    return "hmac-sha256:" + hmac.digest(key, canonical.encode("utf-8"), "sha256").hex()
 
 
 # Why a local key: a plain hash of a short secret is easy to brute-force from a leaked ledger, so fingerprints

@@ -20,7 +20,12 @@ from envctl.errors import OperationFailed
 from envctl.ledger.blobs import load_blobs
 from envctl.ledger.canonical import canonical_json, join_array, join_object, sha256_hex
 from envctl.ledger.model import SnapshotContent, SnapshotInput
-from envctl.ledger.redaction import SECRET_SIG_KEY, Fingerprint, fingerprint_config, fingerprint_secrets
+from envctl.ledger.redaction import (
+    Fingerprint,
+    fingerprint_config,
+    fingerprint_secrets,
+    fingerprint_secrets_in_text,
+)
 
 RESOURCES = "resources"
 PARTS = frozenset({"config", "manifest", "outputs", RESOURCES, "sources"})
@@ -73,9 +78,7 @@ def encode_content(snapshot: SnapshotInput, fingerprint: Fingerprint) -> Encoded
 
 
 def _resource_body(resource: dict[str, Any], fingerprint: Fingerprint) -> str:
-    body = canonical_json(resource)
-    # Most resources hold no secret: their text, free of the secret signature, is already the stored body.
-    return canonical_json(fingerprint_secrets(resource, fingerprint)) if SECRET_SIG_KEY in body else body
+    return fingerprint_secrets_in_text(canonical_json(resource), fingerprint)
 
 
 class ContentReader:
@@ -95,6 +98,7 @@ class ContentReader:
         self._conn = conn
         self._keep = keep
         self._values: dict[str, Any] = {}
+        self._texts: dict[str, str] = {}
         self._checked: set[str] = set()
 
     def checked_content(self, tree_digest: str, content_digest: str) -> SnapshotContent:
@@ -131,10 +135,13 @@ class ContentReader:
 
     def _load(self, digests: Iterable[str]) -> dict[str, str]:
         wanted = list(digests)
-        found = load_blobs(self._conn, wanted)
+        found = {digest: self._texts[digest] for digest in wanted if digest in self._texts}
+        found.update(load_blobs(self._conn, [digest for digest in wanted if digest not in found]))
         missing = [digest for digest in wanted if digest not in found]
         if missing:
             raise MissingContent(f"blob {missing[0]} is missing")
+        if self._keep:
+            self._texts.update(found)  # snapshots read through one reader share most blobs: fetched once
         return found
 
     def _hold_one_value(self, digest: str, body: str) -> None:

@@ -7,8 +7,11 @@ inputs and outputs, or as a config value named in the snapshot's secret keys. Bo
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
+
+from envctl.ledger.canonical import canonical_json
 
 SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
@@ -29,6 +32,28 @@ def fingerprint_secrets(value: Any, fingerprint: Fingerprint) -> Any:
     if isinstance(value, list):
         return [_walk(item, fingerprint) for item in value]
     return value
+
+
+# How a wire-form secret opens in canonical JSON (sorted keys: the signature comes first). Inside a string its
+# quotes would be escaped, so this text occurs only where a secret object begins.
+_SECRET_OPENING = f'{{"{SECRET_SIG_KEY}":"{SECRET_SIG}"'
+_DECODER = json.JSONDecoder()
+
+
+def fingerprint_secrets_in_text(text: str, fingerprint: Fingerprint) -> str:
+    """`canonical_json(fingerprint_secrets(value))` from `text` = `canonical_json(value)`, without walking the
+    value: each secret object is found by its opening, decoded alone and replaced by its marker's text."""
+    start = text.find(_SECRET_OPENING)
+    if start < 0:
+        return text
+    pieces, done = [], 0
+    while start >= 0:
+        secret, end = _DECODER.raw_decode(text, start)
+        pieces += [text[done:start], canonical_json(fingerprint_secrets(secret, fingerprint))]
+        done = end
+        start = text.find(_SECRET_OPENING, end)
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 def _walk(value: Any, fingerprint: Fingerprint) -> Any:
