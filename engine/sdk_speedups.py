@@ -1,4 +1,4 @@
-"""Two costs of the Pulumi Python SDK that envctl's engine does not need, removed while a program runs, without
+"""Three costs of the Pulumi Python SDK that envctl's engine does not need, removed while a program runs, without
 changing anything a program sees:
 
 - `wait_for_rpcs` waits for the program's outstanding outputs with `asyncio.wait(FIRST_COMPLETED)` over all of
@@ -6,6 +6,10 @@ changing anything a program sees:
   checks and with the same errors, is done here with one done-callback per output.
 - every registration captures the whole Python stack (`traceback.extract_stack`, reading source lines) for the
   engine's `stackTrace` and `sourcePosition` fields, which envctl's monitor never reads.
+- `transfer_properties` gives each output property of a new resource four futures and a task that gathers them
+  into the output's data: a queue's two dozen properties make a hundred objects and two dozen tasks before the
+  program's next line. Here each property has one future that receives the same data whole, through the SDK's
+  own `Output._from_data`.
 
 These are SDK internals: each replaced function is recognised by the digest of its source in the SDK versions
 envctl pins, and left alone (with a test failing) if an upgrade changes it.
@@ -14,13 +18,17 @@ envctl pins, and left alone (with a test failing) if an upgrade changes it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import inspect
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from pulumi import Output
+from pulumi.output import _OutputData
 from pulumi.runtime import resource as sdk_resource
+from pulumi.runtime import rpc as sdk_rpc
 from pulumi.runtime import stack as sdk_stack
 from pulumi.runtime.proto import source_pb2
 from pulumi.runtime.settings import SETTINGS
@@ -29,6 +37,7 @@ from pulumi.runtime.settings import SETTINGS
 KNOWN_SOURCES = {
     "wait_for_rpcs": "c0f9027f85ad09255ded0a1908033b490f76d303a3e40b50d3cf47a69265469d",
     "_get_stack_trace": "3943b2273016925109e1c3a7bc603db06a44ea09ff3494c29544e44bccf8dd1f",
+    "transfer_properties": "0e7c02ffa04ff20b31cd58a4829188d173300ed40eae0cb7bb48435121c233d9",
 }
 
 
@@ -36,25 +45,29 @@ def source_digest(function: Any) -> str:
     return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()
 
 
+# Where each replaced function lives, and what replaces it.
+_SITES = {"wait_for_rpcs": sdk_stack, "_get_stack_trace": sdk_resource, "transfer_properties": sdk_rpc}
+
+
 def replaceable() -> dict[str, bool]:
     """Which SDK functions are the ones these replacements were written for."""
-    return {"wait_for_rpcs": source_digest(sdk_stack.wait_for_rpcs) == KNOWN_SOURCES["wait_for_rpcs"],
-            "_get_stack_trace": source_digest(sdk_resource._get_stack_trace) == KNOWN_SOURCES["_get_stack_trace"]}
+    return {name: source_digest(getattr(module, name)) == KNOWN_SOURCES[name] for name, module in _SITES.items()}
 
 
 @contextmanager
 def installed() -> Iterator[None]:
     """The replacements in place for the duration of a program run (each only where the SDK's is the known one)."""
-    known = replaceable()
-    original_wait, original_trace = sdk_stack.wait_for_rpcs, sdk_resource._get_stack_trace
-    if known["wait_for_rpcs"]:
-        sdk_stack.wait_for_rpcs = wait_for_rpcs
-    if known["_get_stack_trace"]:
-        sdk_resource._get_stack_trace = _no_stack_trace
+    replacements = {"wait_for_rpcs": wait_for_rpcs, "_get_stack_trace": _no_stack_trace,
+                    "transfer_properties": transfer_properties}
+    originals = {name: getattr(module, name) for name, module in _SITES.items()}
+    for name, known in replaceable().items():
+        if known:
+            setattr(_SITES[name], name, replacements[name])
     try:
         yield
     finally:
-        sdk_stack.wait_for_rpcs, sdk_resource._get_stack_trace = original_wait, original_trace
+        for name, module in _SITES.items():
+            setattr(module, name, originals[name])
 
 
 async def wait_for_rpcs(await_all_outstanding_tasks: bool = True) -> None:
@@ -102,3 +115,27 @@ async def _outputs_settled() -> None:
 
 def _no_stack_trace() -> source_pb2.StackTrace:
     return source_pb2.StackTrace()
+
+
+def transfer_properties(res: Any, props: Any, custom: bool) -> dict[str, Any]:
+    """The SDK's transfer_properties: an output for each property of `res` but its urn (and id, for a custom
+    resource), and the resolver that settles it; one future per property."""
+    resolvers: dict[str, Any] = {}
+    for name in props:
+        if name == "urn" or (name == "id" and custom):
+            continue  # handled by the SDK elsewhere
+        data: asyncio.Future[Any] = asyncio.Future()
+        resolvers[name] = functools.partial(_resolve, res, data)
+        res.__dict__[name] = Output._from_data(data)
+    return resolvers
+
+
+def _resolve(res: Any, data: asyncio.Future[Any], value: Any, is_known: bool, is_secret: bool,
+             deps: set[Any] | None, failed: Exception | None) -> None:
+    """What the SDK's resolver does with its four futures, on the one."""
+    if failed is not None:
+        data.set_exception(failed)
+        return
+    resources = set(deps) if deps else set()
+    resources.add(res)
+    data.set_result(_OutputData(resources=resources, value=value, is_known=is_known, is_secret=is_secret))
