@@ -110,7 +110,8 @@ async def _outputs_settled() -> None:
         task = await finished.get()
         watching -= 1
         await task
-        adopt()
+        if finished.empty():  # outputs made meanwhile are taken in once those already finished are seen to
+            adopt()
 
 
 def _no_stack_trace() -> source_pb2.StackTrace:
