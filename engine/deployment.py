@@ -169,6 +169,13 @@ class Deployment:
         return DeploymentResult("up", self.stack, plan.steps, records, self.store.load(), plan.outputs,
                                 diagnostics=plan.diagnostics, seconds=plan.seconds)
 
+    def refused(self, plan: DeploymentResult) -> DeploymentResult:
+        """The up of a plan whose preview failed: nothing applied, so the state as it is, with the preview's error
+        (the resources the preview would have made exist nowhere and are not the run's result)."""
+        assert not plan.succeeded
+        return DeploymentResult("up", self.stack, plan.steps, [], self.store.load(), self.store.stack_outputs(),
+                                plan.error, plan.error_kind, plan.diagnostics, plan.seconds)
+
     def apply(self, plan: Plan | None = None) -> DeploymentResult:
         """Run the program for real, then delete what it no longer declares; with `plan`, only its steps."""
         started, old = time.monotonic(), self.store.load()

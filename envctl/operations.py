@@ -305,8 +305,7 @@ def preview_then_apply(deployment: Deployment, ui: Interaction, yes: bool) -> De
     (A program that declares other resources in a preview than in an update, by `is_dry_run`, is not supported.)"""
     plan = deployment.preview()
     if not plan.succeeded:
-        plan.operation = "up"
-        return plan
+        return deployment.refused(plan)
     if plan.changes_nothing:
         return deployment.unchanged(plan)
     if plan.has_changes:
