@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -57,6 +59,13 @@ def _register_commands() -> None:
 
 def main() -> None:
     """Console entry point: EnvctlError becomes its message and exit code, never a traceback."""
+    try:
+        _run()
+    except SystemExit as done:
+        _leave(done.code)
+
+
+def _run() -> None:
     _register_commands()
     try:
         # Standalone mode: click reports usage errors itself (exit 2) and handles Ctrl-C.
@@ -70,6 +79,20 @@ def main() -> None:
             raise
         context.console_err().print(f"[bold red]error:[/] {escape(message)}", highlight=False)
         sys.exit(2)
+
+
+def _leave(code: object) -> None:
+    """Exit without the interpreter's teardown: freeing the SDK's and pulumi-aws's modules object by object costs
+    more CPU than many a whole no-op run (0.9 s of a reference no-op's 2.9 s). Every write is committed by now (each
+    is its own transaction) and envctl leaves no atexit work, so only the standard streams need flushing."""
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        # A closed pipe (`envctl ... | head`): nothing more can be said.
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code or 0)
 
 
 def _database_trouble(exc: Exception) -> str | None:
