@@ -103,12 +103,12 @@ def test_program_up_again_edit_destroy(
 def test_a_program_with_unsupported_types_fails_naming_them_and_changes_nothing(
     cloud: Cloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project = copy_program("static-site-cdn", tmp_path)
+    project = copy_program("glue-catalog", tmp_path)
     with recorded_calls(monkeypatch) as calls:
         result = run(project, "test", cloud, "up")
     assert not result.succeeded and result.error_kind == "bad_input"
     assert result.error is not None and result.error.startswith(
-        "unsupported resource type(s): aws:cloudfront/distribution:Distribution, aws:route53/record:Record. "
+        "unsupported resource type(s): aws:glue/catalogDatabase:CatalogDatabase, aws:glue/catalogTable:CatalogTable. "
         "Nothing was changed.")
     assert result.error.endswith("`envctl types` lists the types envctl supports") and len(result.error) < 300
     assert mutating(calls) == []
