@@ -35,8 +35,9 @@ def _version(value: bool) -> None:
 def _root(
     project_dir: Annotated[
         Path | None,
-        typer.Option("-C", "--cwd", help="Run against the Pulumi project in this directory "
-                     "(default: found upward from the current directory)."),
+        typer.Option("-C", "--cwd", help="Run as if envctl was started in this directory (as git -C and terraform "
+                     "-chdir): the Pulumi project is found there, and relative paths such as --plan and --out are "
+                     "taken from there (default: the project is found upward from the current directory)."),
     ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
@@ -47,6 +48,9 @@ def _root(
 
         raise BadInput(f"-C {project_dir}: no such directory (envctl creates nothing there); give a Pulumi project's "
                        "directory")
+    if project_dir is not None:
+        os.chdir(project_dir)
+        project_dir = Path.cwd()
     context.set_project_dir(project_dir)
 
 

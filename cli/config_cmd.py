@@ -134,6 +134,11 @@ def _as_text(value: Any) -> str:
 
 
 def _read_value(secret: bool) -> str:
+    from envctl.errors import BadInput
+
     if sys.stdin.isatty():
         return typer.prompt("value", hide_input=secret)
-    return sys.stdin.read().removesuffix("\n").removesuffix("\r")
+    piped = sys.stdin.read()
+    if not piped:  # a script that forgot the value would otherwise blank the key
+        raise BadInput("no value given: pass VALUE, or pipe it on stdin (an empty value is VALUE \"\")")
+    return piped.removesuffix("\n").removesuffix("\r")

@@ -31,8 +31,9 @@ def types(token: TokenArgument = None, json_output: JsonOption = False) -> None:
         return
     out = context.console()
     if not infos:
-        out.print(f"no type or invoke matches {escape(token or '')!r}")
-        raise typer.Exit(1)
+        from envctl.errors import BadInput
+
+        raise BadInput(f"no type or invoke matches {token!r}; `envctl types` lists them all")
     detailed = token is not None and len(infos) <= 5
     for info in infos:
         out.print(f"{info.kind:<9}{escape(info.token)}")

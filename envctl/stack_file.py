@@ -104,6 +104,11 @@ def config_values(project: Project, env: str, show_secrets: bool,
                   key: str | None = None) -> dict[str, tuple[bool, Any]]:
     """The environment's config (project defaults included), or one key of it: each value with whether it is a
     secret; a secret is "[secret]" unless `show_secrets`."""
+    check_env_name(env)
+    if not project.stack_file(env).exists():  # a mistyped name would read as an environment without config
+        known = ", ".join(project.known_stacks()) or "none"
+        raise BadInput(f"unknown environment {env!r}: no {project.stack_file(env).name}; known environments: "
+                       f"{known} (`envctl config set {env} KEY VALUE` starts a new one)")
     stack_config = load_stack_config(project, env)
     values = stack_config.values
     if key is not None:

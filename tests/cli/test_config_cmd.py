@@ -169,6 +169,8 @@ def test_user_errors_are_bad_input(project: Path, envctl: typer.Typer, monkeypat
     assert "declared secret in Pulumi.yaml: add --secret" in run_bad(envctl, "set", "dev", "apiKey", "k")
     assert "invalid config key" in run_bad(envctl, "set", "dev", "a:b:c", "x")
     assert "invalid environment name" in run_bad(envctl, "set", "dev env", "a", "x")
+    assert "unknown environment 'dev': no Pulumi.dev.yaml" in run_bad(envctl, "get", "dev", "missing")
+    run(envctl, "set", "dev", "tier", "small")
     assert "not set for environment dev" in run_bad(envctl, "get", "dev", "missing")
     monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE")
     assert "set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE" in run_bad(
