@@ -1,5 +1,5 @@
-"""Commands: config set|get|list, on the stack file (Pulumi.<env>.yaml) in Pulumi's own format. The editing is
-`envctl.stack_file`; this module parses, reads the value, and renders."""
+"""Commands: config set|get|list|rm|cp|change-passphrase, on the stack file (Pulumi.<env>.yaml) in Pulumi's own
+format. The editing is `envctl.stack_file`; this module parses, reads the value, and renders."""
 
 from __future__ import annotations
 
@@ -86,6 +86,37 @@ def list_command(env: EnvArg, json_out: JsonOpt = False, show_secrets: ShowSecre
     for k, (_, v) in sorted(values.items()):
         table.add_row(Text(k.removeprefix(project.name + ":")), Text(_as_text(v)))
     context.console().print(table)
+
+
+@config_app.command("rm")
+def rm_command(
+    env: EnvArg,
+    key: KeyArg,
+    path: Annotated[
+        bool, typer.Option("--path", help="KEY is a property path into a map or list, e.g. `data.ports[0]`.")
+    ] = False,
+) -> None:
+    """Remove a config value from the stack file, as `pulumi config rm` does."""
+    from envctl import stack_file
+
+    file = stack_file.remove_value(load_project(context.project_root()), env, key, path)
+    context.console_err().print(Text(f"removed {key} from {file}"), soft_wrap=True)
+
+
+@config_app.command("cp")
+def cp_command(
+    env: Annotated[str, typer.Argument(help="The environment to copy from.")],
+    destination: Annotated[str, typer.Argument(help="The environment to copy into (its stack file is made if "
+                                               "missing).")],
+    key: Annotated[str | None, typer.Argument(help="Copy only this key (default: every key).")] = None,
+) -> None:
+    """Copy config from ENV into DESTINATION, as `pulumi config cp`: secrets are re-encrypted under DESTINATION's
+    key (both stacks use PULUMI_CONFIG_PASSPHRASE)."""
+    from envctl import stack_file
+
+    file, copied = stack_file.copy_values(load_project(context.project_root()), env, destination, key)
+    context.console_err().print(Text(f"copied {len(copied)} key(s) from {env} into {file}: {', '.join(copied)}"),
+                                soft_wrap=True)
 
 
 @config_app.command("change-passphrase")

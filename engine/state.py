@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
 from envctl.engine.properties import SECRET_SIG, SIG
@@ -241,6 +241,23 @@ class StateStore:
                 conn.execute(insert(state_stacks).values(stack=self._stack, project=project, outputs=body,
                                                          updated=_now()))
 
+    def rewrite(self, resources: list[ResourceState]) -> None:
+        """Replace the stack's resources with `resources`, in that order, in one transaction (the state commands'
+        edits: delete, unprotect, rename, import)."""
+        with self._lock, self._writing() as conn:
+            conn.execute(delete(state_resources).where(state_resources.c.stack == self._stack))
+            self._rows.clear()
+            self._next_position = 0
+            for resource in resources:
+                self._write(conn, resource)
+
+    def forget(self) -> None:
+        """Remove the stack from the state: its resources, pending operations and outputs (`envctl rm`)."""
+        with self._lock, self._writing() as conn:
+            for table in (state_resources, state_pending, state_stacks):
+                conn.execute(delete(table).where(table.c.stack == self._stack))
+        self._rows.clear()
+
     @contextmanager
     def _writing(self) -> Iterator[Any]:
         """One checkpoint's transaction; a database that cannot take it (full, locked, gone) is a StateWriteFailed."""
@@ -315,6 +332,23 @@ class StateStore:
         if isinstance(value, list):
             return [self._decode(v) for v in value]
         return value
+
+
+def resource_counts(engine: Engine) -> dict[str, int]:
+    """Every stack that has state, with the number of its resources (the stack itself, its providers and replaced
+    resources awaiting deletion not counted). Needs no key: it reads no resource's body."""
+    with engine.connect() as conn:
+        stacks = conn.execute(select(state_stacks.c.stack)).scalars().all()
+        rows = conn.execute(
+            select(state_resources.c.stack, func.count())
+            .where(~state_resources.c.doomed, ~state_resources.c.urn.contains("::pulumi:providers:"),
+                   ~state_resources.c.urn.contains("::pulumi:pulumi:Stack::"))
+            .group_by(state_resources.c.stack)
+        ).all()
+        anything = conn.execute(select(state_resources.c.stack).distinct()).scalars().all()
+    counts = {stack: 0 for stack in (*stacks, *anything)}
+    counts.update({stack: count for stack, count in rows})
+    return counts
 
 
 def _encoded(value: Any, crypter: Crypter | None) -> str:

@@ -73,6 +73,84 @@ def set_value(project: Project, env: str, target: ConfigTarget, text: str, secre
     return Written(file, target.shown, salt_is_new)
 
 
+def remove_value(project: Project, env: str, key: str, path: bool) -> Path:
+    """Remove a config key (or, with `path`, one element inside it) from the stack file, as `pulumi config rm`."""
+    check_env_name(env)
+    target = config_target(project, key, path)
+    file = project.stack_file(env)
+    if not file.exists():
+        raise BadInput(f"unknown environment {env!r}: no {file.name}")
+    document = _load_document(file)
+    config = _config_section(file, document)
+    stored_key = next((k for k in config if _same_key(project, k, target.key)), None)
+    container: Any = config
+    slot: Any = stored_key
+    for segment in target.path:
+        child = _child(container, slot) if slot is not None else None
+        if not _is_container(child) or (isinstance(segment, int) and not isinstance(child, list)):
+            slot = None
+            break
+        container, slot = child, segment
+    if slot is None or _child(container, slot) is None:
+        raise BadInput(f"config {target.shown} is not set for environment {env}")
+    del container[slot]
+    _write_atomically(file, _dump(document))
+    return file
+
+
+def copy_values(project: Project, source: str, destination: str, key: str | None = None) -> tuple[Path, list[str]]:
+    """Copy the config of `source` (every key, or the one `key`) into `destination`'s stack file, as `pulumi config
+    cp`: secrets are decrypted under the source's key and encrypted under the destination's (a new
+    encryptionsalt if it has none). Returns the file written and the keys copied."""
+    check_env_name(destination)
+    source_config = load_stack_config(project, source) if project.stack_file(source).exists() else None
+    if source_config is None:
+        known = ", ".join(project.known_stacks()) or "none"
+        raise BadInput(f"unknown environment {source!r}: no {project.stack_file(source).name}; known environments: "
+                       f"{known}")
+    source_document = _config_section(source_config.file, _load_document(source_config.file))
+    if key is not None:
+        wanted = config_target(project, key, path=False).key
+        chosen = [k for k in source_document if normal_key(str(k), project.name) == wanted]
+        if not chosen:
+            raise BadInput(f"config {wanted} is not set for environment {source}")
+    else:
+        chosen = list(source_document)
+    file = project.stack_file(destination)
+    document = _load_document(file)
+    config = _config_section(file, document)
+    opened: Crypter | None = None
+    sealing: Crypter | None = None
+
+    def recrypted(node: Any) -> Any:
+        nonlocal opened, sealing
+        if _is_secure_map(node):
+            opened = opened or stack_crypter(source_config, create=False)
+            if sealing is None:
+                sealing = stack_crypter(_unvalidated_stack_config(destination, file, document), create=True)
+                assert sealing is not None and sealing.encryption_salt
+                if sealing.salt_is_new:
+                    _put_encryption_salt(document, sealing.encryption_salt)
+            assert opened is not None
+            return CommentedMap([("secure", sealing.encrypt(opened.decrypt(str(node["secure"]))))])
+        if isinstance(node, dict):
+            return CommentedMap([(k, recrypted(v)) for k, v in node.items()])
+        if isinstance(node, list):
+            return CommentedSeq(recrypted(v) for v in node)
+        return node
+
+    for stored in chosen:
+        existing = next((k for k in config if _same_key(project, k, stored)), stored)
+        config[existing] = recrypted(source_document[stored])
+    _write_atomically(file, _dump(document))
+    return file, [normal_key(str(k), project.name) or str(k) for k in chosen]
+
+
+def _same_key(project: Project, a: Any, b: Any) -> bool:
+    normal = normal_key(str(a), project.name)
+    return str(a) == str(b) or (normal is not None and normal == normal_key(str(b), project.name))
+
+
 def reencrypted(file: Path, old: Crypter, new: Crypter) -> tuple[str, int]:
     """The stack file's text with every `secure:` value under `new` and its encryptionsalt `new`'s; and how many
     secrets it holds. Comments, order and quoting are kept."""

@@ -45,6 +45,11 @@ class Ledger:
         with self.engine.connect() as conn:
             return queries.envs(conn)
 
+    def latest(self) -> dict[str, tuple[SnapshotSummary, str]]:
+        """Each environment's newest snapshot and its cloud."""
+        with self.engine.connect() as conn:
+            return queries.latest(conn)
+
     def history(self, env: str, limit: int | None = None) -> list[SnapshotSummary]:
         """`env`'s snapshots, newest first (the newest `limit` of them when given)."""
         with self.engine.connect() as conn:

@@ -6,7 +6,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-OPERATIONS = ("up", "destroy", "rebuild", "refresh")
+# The runs of the engine, then the edits of the state commands (each recorded as its own operation).
+OPERATIONS = ("up", "destroy", "rebuild", "refresh", "import", "state-delete", "state-unprotect", "state-rename", "rm")
 # Pulumi's stack-name characters; "@" and "~" stay free for references (dev@3, dev~1).
 STATUSES = ("succeeded", "failed", "interrupted")
 

@@ -36,6 +36,14 @@ def history(conn: Connection, env: str, limit: int | None = None) -> list[Snapsh
     return [summary_from_row(row, counts) for row, counts in zip(rows, changes, strict=True)]
 
 
+def latest(conn: Connection) -> dict[str, tuple[SnapshotSummary, str]]:
+    """Each environment's newest snapshot and the cloud it was made in, by environment."""
+    newest = ledger_snapshots.join(ledger_heads, (ledger_heads.c.env == ledger_snapshots.c.env)
+                                   & (ledger_heads.c.seq == ledger_snapshots.c.seq))
+    rows = conn.execute(select(*_SUMMARY_COLUMNS, ledger_snapshots.c.cloud).select_from(newest)).all()
+    return {row.env: (summary_from_row(row), row.cloud) for row in rows}
+
+
 def summary_from_row(row: Row[Any], changes: dict[str, int] | None = None) -> SnapshotSummary:
     """The summary of a ledger_snapshots row; `changes` when its counts are already parsed."""
     return SnapshotSummary(
