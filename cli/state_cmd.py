@@ -25,6 +25,32 @@ YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Edit without asking f
 
 def register(app: typer.Typer) -> None:
     app.add_typer(state_app, name="state")
+    app.command("import", help="Adopt a resource that exists in the cloud into ENV's state as NAME (protected, "
+                "unless --no-protect), recorded in the ledger; prints the declaration to add to the program, after "
+                "which `up` leaves the resource as it is.")(import_command)
+
+
+def import_command(env: EnvArg, type_: Annotated[str, typer.Argument(
+        metavar="TYPE", help="The Pulumi type token, e.g. aws:s3/bucket:Bucket (`envctl types` lists them).")],
+        name: Annotated[str, typer.Argument(help="The logical name to give it in the program.")],
+        id: Annotated[str, typer.Argument(help="Its id in the cloud, as Pulumi imports it (a bucket's name, a "
+                                          "queue's URL, ...).")],
+        protect: Annotated[bool, typer.Option("--protect/--no-protect", help="Protect it from deletion (the "
+                                              "default, as Pulumi).")] = True,
+        json_output: Annotated[bool, typer.Option("--json", help="Print one JSON document instead of text.")]
+        = False) -> None:
+    from envctl.cli.operations import environment
+    from envctl.engine.properties import reveal_redacted
+    from envctl.importing import import_resource
+
+    imported = import_resource(environment(env, must_exist=True), type_, name, id, protect=protect)
+    if json_output:
+        context.print_json({"urn": imported.resource.urn, "id": imported.resource.id, "snapshot": imported.snapshot,
+                            "inputs": reveal_redacted(imported.resource.inputs), "code": imported.code})
+        return
+    sys.stdout.write(f"imported {type_} {imported.resource.id} as {imported.resource.urn}; recorded "
+                     f"{imported.snapshot}\nAdd this to the program, so that `envctl up {env}` keeps it as it "
+                     f"is:\n\n{imported.code}\n")
 
 
 @state_app.command("delete")

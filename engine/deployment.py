@@ -30,14 +30,16 @@ from envctl.engine.monitor import LocalMonitor, MonitorOutcome
 from envctl.engine.parallelism import DEFAULT_PARALLEL
 from envctl.engine.plan import Plan
 from envctl.engine.preview import PreviewSink
-from envctl.engine.properties import contains_unknown
-from envctl.engine.provider import ProviderPackage
-from envctl.engine.providers import ProviderRegistry
+from envctl.engine.properties import contains_unknown, mark_secrets
+from envctl.engine.provider import ProviderError, ProviderPackage, package_of
+from envctl.engine.providers import PROVIDER_TYPE_PREFIX, ProviderRegistry
 from envctl.engine.runner import EngineLog, ProgramError, run_program
 from envctl.engine.secret_values import SecretValues
-from envctl.engine.state import ResourceState, StateStore
+from envctl.engine.state import ResourceState, StateStore, now_iso
 from envctl.engine.steps import CHANGING, OPERATIONS, Op, Step
 from envctl.engine.targets import Targets
+from envctl.engine.urn import STACK_TYPE, make_urn, provider_reference
+from envctl.errors import BadInput
 
 BAD_INPUT, FAILED_KIND, INTERRUPTED = "bad_input", "failed", "interrupted"
 # Past-tense names of what a run did, in display order.
@@ -270,6 +272,45 @@ class Deployment:
         steps = [s for s in refresh_steps(resources, self.targets) if s.old is not None and self._supported(s.old)]
         records = self._executor(self._registry(resources)).run(steps)
         return DriftReport(self.stack, len(records), [r.result for r in records if r.result is not None])
+
+    def adoptable(self, state: list[ResourceState], type_: str, name: str, id: str, *,
+                  protect: bool) -> ResourceState:
+        """The state entry that adopts the cloud's resource `id` of `type_` as `name` (nothing is written): read
+        through the stack's default provider, its inputs those a program would declare to match it, run through the
+        provider's check as a registration's are, so that the same declaration is no change."""
+        package = self.packages.get(package_of(type_))
+        if package is None or not package.supports(type_):
+            raise BadInput(f"unsupported resource type {type_}: `envctl types` lists the types envctl supports")
+        stack = next((r for r in state if r.type == STACK_TYPE and not r.delete), None)
+        default = next((r for r in state if r.type == PROVIDER_TYPE_PREFIX + package_of(type_) and r.id
+                        and r.name.startswith("default") and not r.delete), None)
+        if stack is None or default is None:
+            raise BadInput(f"{self.stack} has no state to adopt into yet: `envctl up {self.stack}` first")
+        urn = make_urn(self.stack, self.program.project, stack.urn, type_, name)
+        if any(r.urn == urn for r in state):
+            raise BadInput(f"{urn} is in the state already")
+        registry = self._registry(state)
+        reference = provider_reference(default.urn, str(default.id))
+        provider = registry.resolve(reference)
+        try:
+            outputs = provider.read(type_, id, {})
+        except ProviderError as exc:
+            raise BadInput(f"cannot read {type_} {id}: {self.secrets.redact(str(exc))}") from None
+        if outputs is None:
+            raise BadInput(f"no {type_} with id {id} exists in the cloud")
+        info = next(t for t in package.types() if t.token == type_)
+        declared = {k: v for k, v in outputs.items() if k in info.implemented and k != "region"
+                    and v not in (None, "", [], {})}
+        filled_in = provider.check(type_, name, None, {}).inputs  # what check adds by itself: defaults, auto-names
+        declared = {k: v for k, v in declared.items() if filled_in.get(k) != v}
+        checked = provider.check(type_, name, None, declared)
+        if checked.failures:
+            raise BadInput(f"cannot adopt {type_} {id}: " + "; ".join(f.reason for f in checked.failures))
+        secret = set(info.secret)
+        return ResourceState(urn=urn, type=type_, custom=True, id=str(outputs.get("id") or id), parent=stack.urn,
+                             provider=reference, inputs=mark_secrets(checked.inputs, secret),
+                             outputs=mark_secrets(outputs, secret), protect=protect,
+                             additional_secret_outputs=sorted(secret), created=now_iso(), modified=now_iso())
 
     # ---- internals -------------------------------------------------------------------------
 

@@ -75,6 +75,7 @@ class TypeInfo:
     implemented: tuple[str, ...] = ()  # inputs envctl honours
     unimplemented: Mapping[str, str] = field(default_factory=dict)  # inputs it refuses, with a hint each
     outputs: tuple[str, ...] = ()
+    secret: tuple[str, ...] = ()  # properties the package marks secret whatever the program says
     note: str = ""  # e.g. what the local cloud cannot emulate
 
 

@@ -65,7 +65,7 @@ def delete_resource(environment: Environment, selector: str, *, force: bool = Fa
                            "first, or --force")
         kept = [r for r in resources if r is not target]
         return kept, f"deleted {target.urn} from the state; {target.type} {target.id} is still in the cloud"
-    return _edit(environment, "state-delete", change)
+    return edit_state(environment, "state-delete", change)
 
 
 def unprotect(environment: Environment, selector: str | None) -> StateEdit:
@@ -79,7 +79,7 @@ def unprotect(environment: Environment, selector: str | None) -> StateEdit:
         names = {r.urn for r in protected}
         edited = [replace(r, protect=False) if r.urn in names and not r.delete else r for r in resources]
         return edited, "unprotected " + ", ".join(r.name for r in protected)
-    return _edit(environment, "state-unprotect", change)
+    return edit_state(environment, "state-unprotect", change)
 
 
 def rename(environment: Environment, selector: str, new_name: str) -> StateEdit:
@@ -95,7 +95,7 @@ def rename(environment: Environment, selector: str, new_name: str) -> StateEdit:
             raise BadInput(f"{new_urn} is in the state already")
         moved = {target.urn: new_urn}
         return [_renamed(r, moved) for r in resources], f"renamed {target.urn} to {new_urn}"
-    return _edit(environment, "state-rename", change)
+    return edit_state(environment, "state-rename", change)
 
 
 def _renamed(resource: ResourceState, moved: dict[str, str]) -> ResourceState:
@@ -112,7 +112,7 @@ def _renamed(resource: ResourceState, moved: dict[str, str]) -> ResourceState:
                                           for key, urns in resource.property_dependencies.items()})
 
 
-def _edit(environment: Environment, operation: str, change: Change) -> StateEdit:
+def edit_state(environment: Environment, operation: str, change: Change) -> StateEdit:
     """Apply `change` to the state under the lock and record the result; nothing is written when the change fails
     or changes nothing."""
     from envctl.operations import check_state_against_ledger

@@ -151,7 +151,7 @@ def _resource(type_: str) -> AwsResource:
 def _declared(resource: AwsResource) -> dict[str, Any]:
     schema = resource.schema()
     return {"implemented": tuple(sorted(schema.implemented)), "unimplemented": dict(schema.unimplemented),
-            "outputs": tuple(sorted(schema.outputs))}
+            "outputs": tuple(sorted(schema.outputs)), "secret": tuple(sorted(schema.secret))}
 
 
 def _assume(context: AwsContext, role: dict[str, Any]) -> AwsContext:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -167,3 +168,32 @@ def test_config_rm_and_cp_reencrypt_secrets_under_the_destination_key(project: P
     assert_clean_failure(envctl(project, "config", "cp", "nosuch", "staging"), 2, "unknown environment 'nosuch'")
     ok(project, "config", "cp", "test", "prod", "tier")
     assert yaml.safe_load((project / "Pulumi.prod.yaml").read_text()) == {"config": {"testproj:tier": "small"}}
+
+
+def test_import_adopts_a_bucket_made_outside_and_the_next_up_keeps_it(project: Path, moto_endpoint: str) -> None:
+    s3 = aws(moto_endpoint, "s3")
+    bucket = f"adopted-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "team", "Value": "data"}]})
+    ok(project, "up", "test", "--yes")
+
+    document = json.loads(ok(project, "import", "test", "aws:s3/bucket:Bucket", "archive", bucket, "--json"))
+    assert document["snapshot"] == "test@2" and document["id"] == bucket
+    assert document["urn"] == "urn:pulumi:test::testproj::aws:s3/bucket:Bucket::archive"
+    assert f'bucket="{bucket}"' in document["code"] and '"team": "data"' in document["code"]
+    assert "protect=True" in document["code"]
+    assert [s["operation"] for s in history(project)][:2] == ["import", "up"]
+    assert_clean_failure(envctl(project, "import", "test", "aws:s3/bucket:Bucket", "again", "no-such-bucket-x1"), 2,
+                         "no aws:s3/bucket:Bucket with id no-such-bucket-x1")
+    assert_clean_failure(envctl(project, "import", "test", "aws:s3/bucket:Bucket", "archive", bucket), 2,
+                         "is in the state already")
+
+    # The declaration import printed, added to the program: the next up changes nothing.
+    program = project / "__main__.py"
+    program.write_text(program.read_text() + "\n" + document["code"] + "\n")
+    steps = json.loads(ok(project, "up", "test", "--yes", "--json"))["planned"]
+    assert {step["urn"].split("::")[-1]: step["op"] for step in steps if step["op"] != "same"} == {}
+    assert_clean_failure(envctl(project, "destroy", "test", "--yes"), 1, "protected")
+    ok(project, "state", "unprotect", "test", "archive")
+    ok(project, "destroy", "test", "--yes")
+    assert bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
