@@ -12,6 +12,7 @@ largest size, its ratio to raw boto3's, and the peak memory (RSS) of the envctl 
     python bench/scale_bench.py --preview-only 5000  # preview of 5,000 queues: time and peak memory
     python bench/scale_bench.py --reference          # no-op up of the reference environment
     python bench/scale_bench.py --noop 300           # no-op up of 300 queues, made once
+    python bench/scale_bench.py --sizes 300 --parallel 4 8 16 32   # up and destroy at each --parallel
 """
 
 from __future__ import annotations
@@ -121,6 +122,23 @@ def measure(root: Path, env: dict[str, str], kind: str, groups: int, resources: 
     return SizeFigures(resources, *(_median([c[i] for c in cycles]) for i in range(4)))
 
 
+def compare_parallel(root: Path, env: dict[str, str], n: int, settings: list[int], repeat: int) -> None:
+    """`up` and `destroy` of n queues with each `--parallel` setting, the settings taking turns in every round so
+    that a change of load on the machine falls on all of them alike; medians printed."""
+    times: dict[int, list[tuple[float, float]]] = {p: [] for p in settings}
+    for attempt in range(repeat):
+        for parallel in settings:
+            project = project_of(root, f"parallel{parallel}x{attempt}", QUEUES.format(n=n))
+            up = run_envctl(project, env, "up", "test", "--yes", "--parallel", str(parallel))
+            destroy = run_envctl(project, env, "destroy", "test", "--yes", "--parallel", str(parallel))
+            times[parallel].append((up.seconds, destroy.seconds))
+    print(f"\n--parallel with {n} queues: whole-command seconds (median of {repeat})")
+    print(f"  {'parallel':>8} {'up':>8} {'destroy':>8}")
+    for parallel in settings:
+        print(f"  {parallel:>8} {statistics.median(t[0] for t in times[parallel]):>8.2f} "
+              f"{statistics.median(t[1] for t in times[parallel]):>8.2f}")
+
+
 def raw_boto3(endpoint: str, n: int, repeat: int) -> tuple[float, float]:
     """Median create and delete times of n queues by a raw boto3 script, one call after another."""
     runs = []
@@ -186,6 +204,8 @@ def main() -> None:
     parser.add_argument("--preview-only", type=int, metavar="N", help="only the preview of N queues")
     parser.add_argument("--reference", action="store_true", help="only the no-op up of the reference environment")
     parser.add_argument("--noop", type=int, metavar="N", help="only the no-op up of N queues (created once)")
+    parser.add_argument("--parallel", type=int, nargs="+", metavar="P", help="only up and destroy of the largest "
+                        "--sizes stack with each --parallel P (e.g. 4 8 16 32)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="envctl-scale-") as scratch:
         root = Path(scratch)
@@ -202,6 +222,9 @@ def main() -> None:
                       f"{args.repeat}; runs {', '.join(f'{r.seconds:.2f}' for r in runs)}), peak "
                       f"{max(r.peak_mb for r in runs):.0f} MB")
                 run_envctl(project, env, "destroy", stack, "--yes")
+                return
+            if args.parallel:
+                compare_parallel(root, env, args.sizes[-1], args.parallel, args.repeat)
                 return
             if args.preview_only:
                 project = project_of(root, "preview", QUEUES.format(n=args.preview_only))
