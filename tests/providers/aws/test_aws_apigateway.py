@@ -14,6 +14,11 @@ from provider_steps import Made, Provisioner, failures, provider, unique
 
 REST_API = "aws:apigateway/restApi:RestApi"
 REST_API_POLICY = "aws:apigateway/restApiPolicy:RestApiPolicy"
+RESOURCE = "aws:apigateway/resource:Resource"
+METHOD = "aws:apigateway/method:Method"
+METHOD_RESPONSE = "aws:apigateway/methodResponse:MethodResponse"
+INTEGRATION = "aws:apigateway/integration:Integration"
+INTEGRATION_RESPONSE = "aws:apigateway/integrationResponse:IntegrationResponse"
 
 OPENAPI = {
     "openapi": "3.0.1",
@@ -112,3 +117,95 @@ def test_rest_api_policy_lifecycle(provisioner: Provisioner, apigw: Any) -> None
     assert provisioner.plan(policy, {"restApiId": "other"}).replaces == ("restApiId",)
     provisioner.assert_deleted(policy)
     assert not apigw.get_rest_api(restApiId=api.id).get("policy")
+
+
+# ---- Resource, Method, MethodResponse, Integration, IntegrationResponse --------------------
+
+
+@pytest.fixture
+def rest_api(provisioner: Provisioner) -> Made:
+    return provisioner.create(REST_API, "api", {})
+
+
+def test_resource_lifecycle(provisioner: Provisioner, apigw: Any, rest_api: Made) -> None:
+    root = rest_api.outputs["rootResourceId"]
+    users = provisioner.create(RESOURCE, "users", {"restApi": rest_api.id, "parentId": root, "pathPart": "users"})
+    user = provisioner.create(RESOURCE, "user", {"restApi": rest_api.id, "parentId": users.id, "pathPart": "{id}"})
+    assert apigw.get_resource(restApiId=rest_api.id, resourceId=user.id)["path"] == "/users/{id}"
+    assert (users.outputs["path"], user.outputs["path"]) == ("/users", "/users/{id}")
+    assert provisioner.read(user)["parentId"] == users.id
+    assert provisioner.plan(user, {}).changed == ()
+    assert provisioner.plan(user, {"restApi": "other"}).replaces == ("restApi",)
+    assert "UpdateResource" in refused_changes(user, {"pathPart": "{name}"})["pathPart"]
+    provisioner.assert_deleted(user)
+    assert "/users/{id}" not in paths_of(apigw, rest_api.id)
+
+
+def test_method_and_its_responses(provisioner: Provisioner, apigw: Any, rest_api: Made) -> None:
+    root = rest_api.outputs["rootResourceId"]
+    method = provisioner.create(METHOD, "get", {"restApi": rest_api.id, "resourceId": root, "httpMethod": "GET",
+                                                "authorization": "NONE", "apiKeyRequired": True,
+                                                "requestParameters": {"method.request.querystring.q": False}})
+    assert method.id == f"agm-{rest_api.id}-{root}-GET"
+    cloud = apigw.get_method(restApiId=rest_api.id, resourceId=root, httpMethod="GET")
+    assert (cloud["authorizationType"], cloud["apiKeyRequired"]) == ("NONE", True)
+    assert cloud["requestParameters"] == {"method.request.querystring.q": False}
+    assert provisioner.read(method)["apiKeyRequired"] is True
+    assert provisioner.plan(method, {}).changed == ()
+    assert provisioner.plan(method, {"httpMethod": "POST"}).replaces == ("httpMethod",)
+    assert "UpdateMethod" in refused_changes(method, {"authorization": "AWS_IAM"})["authorization"]
+
+    responded = {"restApi": rest_api.id, "resourceId": root, "httpMethod": "GET", "statusCode": "200",
+                 "responseModels": {"application/json": "Empty"}}
+    response = provisioner.create(METHOD_RESPONSE, "ok", responded)
+    assert response.id == f"agmr-{rest_api.id}-{root}-GET-200"
+    cloud = apigw.get_method_response(restApiId=rest_api.id, resourceId=root, httpMethod="GET", statusCode="200")
+    assert cloud["responseModels"] == {"application/json": "Empty"}
+    assert provisioner.read(response)["responseModels"] == {"application/json": "Empty"}
+    assert provisioner.plan(response, {"statusCode": "201"}).replaces == ("statusCode",)
+    provisioner.assert_deleted(response)
+    assert "200" not in apigw.get_method(restApiId=rest_api.id, resourceId=root,
+                                         httpMethod="GET").get("methodResponses", {})
+    provisioner.assert_deleted(method)
+    assert "GET" not in paths_of(apigw, rest_api.id)["/"].get("resourceMethods", {})
+
+
+def test_integration_and_its_responses(provisioner: Provisioner, apigw: Any, rest_api: Made) -> None:
+    root = rest_api.outputs["rootResourceId"]
+    where = {"restApi": rest_api.id, "resourceId": root, "httpMethod": "GET"}
+    provisioner.create(METHOD, "get", {**where, "authorization": "NONE"})
+    integration = provisioner.create(INTEGRATION, "backend", {
+        **where, "type": "HTTP", "integrationHttpMethod": "GET", "uri": "https://example.com/a",
+        "requestTemplates": {"application/json": '{"q": "$input.params(\'q\')"}'}})
+    assert integration.id == f"agi-{rest_api.id}-{root}-GET"
+    cloud = apigw.get_integration(**method_params(where))
+    assert (cloud["type"], cloud["uri"], cloud["httpMethod"], cloud["timeoutInMillis"]) == (
+        "HTTP", "https://example.com/a", "GET", 29000)
+    assert integration.outputs["timeoutMilliseconds"] == 29000 and integration.outputs["connectionType"] == "INTERNET"
+    assert provisioner.plan(integration, {}).changed == ()
+
+    response = provisioner.create(INTEGRATION_RESPONSE, "ok", {
+        **where, "statusCode": "200", "selectionPattern": "2\\d{2}",
+        "responseTemplates": {"application/json": "$input.body"}})
+    assert response.id == f"agir-{rest_api.id}-{root}-GET-200"
+    cloud = apigw.get_integration_response(**method_params(where), statusCode="200")
+    assert (cloud["selectionPattern"], cloud["responseTemplates"]) == ("2\\d{2}", {"application/json": "$input.body"})
+    response = provisioner.update(response, {"selectionPattern": "200"})
+    assert apigw.get_integration_response(**method_params(where), statusCode="200")["selectionPattern"] == "200"
+
+    integration = provisioner.update(integration, {"uri": "https://example.com/b", "timeoutMilliseconds": 5000})
+    cloud = apigw.get_integration(**method_params(where))
+    assert (cloud["uri"], cloud["timeoutInMillis"]) == ("https://example.com/b", 5000)
+    assert "200" in cloud["integrationResponses"]  # the responses survive the change
+    assert integration.outputs["uri"] == "https://example.com/b"
+
+    provisioner.assert_deleted(response)
+    assert not (apigw.get_integration(**method_params(where)).get("integrationResponses") or {})
+    provisioner.assert_deleted(integration)
+    assert not apigw.get_integration(**method_params(where)).get("type")
+    assert "not emulated" in failures(INTEGRATION, cacheKeyParameters=["method.request.path.id"])[
+        "cacheKeyParameters"]
+
+
+def method_params(where: dict[str, str]) -> dict[str, str]:
+    return {"restApiId": where["restApi"], "resourceId": where["resourceId"], "httpMethod": where["httpMethod"]}
