@@ -19,6 +19,8 @@ METHOD = "aws:apigateway/method:Method"
 METHOD_RESPONSE = "aws:apigateway/methodResponse:MethodResponse"
 INTEGRATION = "aws:apigateway/integration:Integration"
 INTEGRATION_RESPONSE = "aws:apigateway/integrationResponse:IntegrationResponse"
+DEPLOYMENT = "aws:apigateway/deployment:Deployment"
+STAGE = "aws:apigateway/stage:Stage"
 
 OPENAPI = {
     "openapi": "3.0.1",
@@ -209,3 +211,54 @@ def test_integration_and_its_responses(provisioner: Provisioner, apigw: Any, res
 
 def method_params(where: dict[str, str]) -> dict[str, str]:
     return {"restApiId": where["restApi"], "resourceId": where["resourceId"], "httpMethod": where["httpMethod"]}
+
+
+# ---- Deployment, Stage ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def deployable(provisioner: Provisioner, rest_api: Made) -> Made:
+    """A REST API with a method and its integration: what a deployment needs."""
+    where = {"restApi": rest_api.id, "resourceId": rest_api.outputs["rootResourceId"], "httpMethod": "GET"}
+    provisioner.create(METHOD, "get", {**where, "authorization": "NONE"})
+    provisioner.create(INTEGRATION, "backend", {**where, "type": "HTTP_PROXY", "integrationHttpMethod": "GET",
+                                                "uri": "https://example.com/"})
+    return rest_api
+
+
+def test_deployment_and_stage_lifecycle(provisioner: Provisioner, apigw: Any, deployable: Made) -> None:
+    api_id = deployable.id
+    first = provisioner.create(DEPLOYMENT, "v1", {"restApi": api_id, "description": "first",
+                                                  "triggers": {"redeployment": "abc"}})
+    cloud = {d["id"]: d for d in apigw.get_deployments(restApiId=api_id)["items"]}
+    assert cloud[first.id]["description"] == "first" and first.outputs["createdDate"].endswith("Z")
+    assert provisioner.plan(first, {}).changed == ()
+    assert provisioner.plan(first, {"triggers": {"redeployment": "def"}}).replaces == ("triggers",)
+    assert "UpdateDeployment" in refused_changes(first, {"description": "other"})["description"]
+
+    stage = provisioner.create(STAGE, "dev", {"restApi": api_id, "deployment": first.id, "stageName": "dev",
+                                              "variables": {"color": "blue"}, "tags": {"tier": "dev"}})
+    assert stage.id == f"ags-{api_id}-dev"
+    cloud = apigw.get_stage(restApiId=api_id, stageName="dev")
+    assert (cloud["deploymentId"], cloud["variables"]) == (first.id, {"color": "blue"})
+    assert cloud["tags"]["tier"] == "dev" and cloud["tags"]["envctl:env"] == "test"
+    assert stage.outputs["invokeUrl"] == f"https://{api_id}.execute-api.us-east-1.amazonaws.com/dev"
+    assert stage.outputs["executionArn"] == f"arn:aws:execute-api:us-east-1:123456789012:{api_id}/dev"
+    assert stage.outputs["arn"] == f"arn:aws:apigateway:us-east-1::/restapis/{api_id}/stages/dev"
+    assert provisioner.read(stage)["variables"] == {"color": "blue"}
+    assert provisioner.plan(stage, {}).changed == ()
+
+    second = provisioner.create(DEPLOYMENT, "v2", {"restApi": api_id})
+    logs = {"destinationArn": "arn:aws:logs:us-east-1:123456789012:log-group:access", "format": "$context.requestId"}
+    stage = provisioner.update(stage, {"deployment": second.id, "description": "moved", "accessLogSettings": logs,
+                                       "variables": {"size": "L"}, "tags": {"tier": "test"}})
+    cloud = apigw.get_stage(restApiId=api_id, stageName="dev")
+    assert (cloud["deploymentId"], cloud["description"], cloud["variables"]) == (second.id, "moved", {"size": "L"})
+    assert cloud["accessLogSettings"] == logs and cloud["tags"]["tier"] == "test"
+    assert stage.outputs["accessLogSettings"] == logs
+    assert provisioner.plan(stage, {"stageName": "prod"}).replaces == ("stageName",)
+
+    provisioner.assert_deleted(stage)
+    assert "dev" not in {s["stageName"] for s in apigw.get_stages(restApiId=api_id)["item"]}
+    provisioner.assert_deleted(first)
+    assert first.id not in {d["id"] for d in apigw.get_deployments(restApiId=api_id)["items"]}
