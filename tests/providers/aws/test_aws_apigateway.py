@@ -21,6 +21,9 @@ INTEGRATION = "aws:apigateway/integration:Integration"
 INTEGRATION_RESPONSE = "aws:apigateway/integrationResponse:IntegrationResponse"
 DEPLOYMENT = "aws:apigateway/deployment:Deployment"
 STAGE = "aws:apigateway/stage:Stage"
+API_KEY = "aws:apigateway/apiKey:ApiKey"
+USAGE_PLAN = "aws:apigateway/usagePlan:UsagePlan"
+USAGE_PLAN_KEY = "aws:apigateway/usagePlanKey:UsagePlanKey"
 
 OPENAPI = {
     "openapi": "3.0.1",
@@ -262,3 +265,57 @@ def test_deployment_and_stage_lifecycle(provisioner: Provisioner, apigw: Any, de
     assert "dev" not in {s["stageName"] for s in apigw.get_stages(restApiId=api_id)["item"]}
     provisioner.assert_deleted(first)
     assert first.id not in {d["id"] for d in apigw.get_deployments(restApiId=api_id)["items"]}
+
+
+# ---- ApiKey, UsagePlan, UsagePlanKey -------------------------------------------------------
+
+
+def test_api_key_lifecycle(provisioner: Provisioner, apigw: Any) -> None:
+    key = provisioner.create(API_KEY, "partner", {"tags": {"who": "partner"}})
+    cloud = apigw.get_api_key(apiKey=key.id, includeValue=True)
+    assert cloud["name"].startswith("partner-") and cloud["enabled"] is True
+    assert cloud["description"] == "Managed by Pulumi" and cloud["tags"]["who"] == "partner"
+    assert key.outputs["value"] == cloud["value"] and len(cloud["value"]) >= 20
+    assert key.outputs["arn"] == f"arn:aws:apigateway:us-east-1::/apikeys/{key.id}"
+    assert provisioner.read(key)["value"] == cloud["value"]
+    assert provisioner.plan(key, {}).changed == ()
+    assert provider(API_KEY).schema().secret == frozenset({"value"})
+
+    key = provisioner.update(key, {"enabled": False, "description": "paused", "customerId": "c-1"})
+    cloud = apigw.get_api_key(apiKey=key.id)
+    assert (cloud["enabled"], cloud["description"], cloud["customerId"]) == (False, "paused", "c-1")
+    assert provisioner.plan(key, {"value": "v" * 30}).replaces == ("value",)
+    assert "must be 20 to 128" in failures(API_KEY, value="short")["value"]
+    provisioner.assert_deleted(key)
+
+
+def test_usage_plan_and_its_keys(provisioner: Provisioner, apigw: Any, deployable: Made) -> None:
+    deployment = provisioner.create(DEPLOYMENT, "v1", {"restApi": deployable.id})
+    provisioner.create(STAGE, "prod", {"restApi": deployable.id, "deployment": deployment.id, "stageName": "prod"})
+    plan = provisioner.create(USAGE_PLAN, "basic", {
+        "description": "basic tier", "apiStages": [{"apiId": deployable.id, "stage": "prod"}],
+        "quotaSettings": {"limit": 1000, "period": "MONTH"}, "throttleSettings": {"burstLimit": 5, "rateLimit": 10}})
+    cloud = apigw.get_usage_plan(usagePlanId=plan.id)
+    assert cloud["name"].startswith("basic-") and cloud["apiStages"] == [{"apiId": deployable.id, "stage": "prod"}]
+    assert (cloud["quota"]["limit"], cloud["quota"]["period"], cloud["throttle"]["burstLimit"]) == (1000, "MONTH", 5)
+    assert plan.outputs["arn"] == f"arn:aws:apigateway:us-east-1::/usageplans/{plan.id}"
+    assert provisioner.plan(plan, {}).changed == ()
+
+    plan = provisioner.update(plan, {"quotaSettings": {"limit": 50, "period": "DAY"}, "apiStages": None,
+                                     "description": "smaller"})
+    cloud = apigw.get_usage_plan(usagePlanId=plan.id)
+    assert (int(cloud["quota"]["limit"]), cloud["quota"]["period"], cloud["description"]) == (50, "DAY", "smaller")
+    assert not cloud["apiStages"]
+    assert provisioner.plan(plan, {}).changed == ()
+    assert "not emulated" in failures(USAGE_PLAN, apiStages=[{
+        "apiId": "a", "stage": "s", "throttles": [{"path": "/x/GET", "rateLimit": 1}]}])["apiStages"]
+
+    key = provisioner.create(API_KEY, "client", {})
+    member = provisioner.create(USAGE_PLAN_KEY, "member", {"keyId": key.id, "keyType": "API_KEY",
+                                                           "usagePlanId": plan.id})
+    assert member.id == key.id and member.outputs["value"] == key.outputs["value"]
+    assert [k["id"] for k in apigw.get_usage_plan_keys(usagePlanId=plan.id)["items"]] == [key.id]
+    assert provisioner.plan(member, {"keyType": "OTHER"}).replaces == ("keyType",)
+    provisioner.assert_deleted(member)
+    assert apigw.get_usage_plan_keys(usagePlanId=plan.id)["items"] == []
+    provisioner.assert_deleted(plan)
