@@ -24,6 +24,9 @@ STAGE = "aws:apigateway/stage:Stage"
 API_KEY = "aws:apigateway/apiKey:ApiKey"
 USAGE_PLAN = "aws:apigateway/usagePlan:UsagePlan"
 USAGE_PLAN_KEY = "aws:apigateway/usagePlanKey:UsagePlanKey"
+AUTHORIZER = "aws:apigateway/authorizer:Authorizer"
+REQUEST_VALIDATOR = "aws:apigateway/requestValidator:RequestValidator"
+GATEWAY_RESPONSE = "aws:apigateway/response:Response"
 
 OPENAPI = {
     "openapi": "3.0.1",
@@ -319,3 +322,53 @@ def test_usage_plan_and_its_keys(provisioner: Provisioner, apigw: Any, deployabl
     provisioner.assert_deleted(member)
     assert apigw.get_usage_plan_keys(usagePlanId=plan.id)["items"] == []
     provisioner.assert_deleted(plan)
+
+
+# ---- Authorizer, RequestValidator, Response ------------------------------------------------
+
+AUTH_URI = ("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
+            "arn:aws:lambda:us-east-1:123456789012:function:auth/invocations")
+
+
+def test_authorizer_lifecycle(provisioner: Provisioner, apigw: Any, rest_api: Made) -> None:
+    authorizer = provisioner.create(AUTHORIZER, "tokens", {"restApi": rest_api.id, "authorizerUri": AUTH_URI})
+    cloud = apigw.get_authorizer(restApiId=rest_api.id, authorizerId=authorizer.id)
+    assert cloud["name"].startswith("tokens-") and cloud["type"] == "TOKEN" and cloud["authorizerUri"] == AUTH_URI
+    assert (cloud["identitySource"], cloud["authorizerResultTtlInSeconds"]) == (
+        "method.request.header.Authorization", 300)
+    assert authorizer.outputs["arn"] == (
+        f"arn:aws:apigateway:us-east-1::/restapis/{rest_api.id}/authorizers/{authorizer.id}")
+    assert provisioner.plan(authorizer, {}).changed == ()
+    authorizer = provisioner.update(authorizer, {"type": "REQUEST", "identitySource": "method.request.header.X-Key",
+                                                 "authorizerResultTtlInSeconds": 0})
+    cloud = apigw.get_authorizer(restApiId=rest_api.id, authorizerId=authorizer.id)
+    assert (cloud["type"], cloud["identitySource"], cloud["authorizerResultTtlInSeconds"]) == (
+        "REQUEST", "method.request.header.X-Key", 0)
+    assert "authorizerUri" in failures(AUTHORIZER, restApi="a")
+    provisioner.assert_deleted(authorizer)
+    assert apigw.get_authorizers(restApiId=rest_api.id)["items"] == []
+
+
+def test_request_validator_and_gateway_response(provisioner: Provisioner, apigw: Any, rest_api: Made) -> None:
+    validator = provisioner.create(REQUEST_VALIDATOR, "body", {"restApi": rest_api.id, "validateRequestBody": True})
+    cloud = apigw.get_request_validator(restApiId=rest_api.id, requestValidatorId=validator.id)
+    assert (cloud["validateRequestBody"], cloud["validateRequestParameters"]) == (True, False)
+    assert provisioner.plan(validator, {}).changed == ()
+    validator = provisioner.update(validator, {"validateRequestParameters": True})
+    assert apigw.get_request_validator(restApiId=rest_api.id,
+                                       requestValidatorId=validator.id)["validateRequestParameters"] is True
+    provisioner.assert_deleted(validator)
+    assert apigw.get_request_validators(restApiId=rest_api.id)["items"] == []
+
+    response = provisioner.create(GATEWAY_RESPONSE, "denied", {
+        "restApiId": rest_api.id, "responseType": "UNAUTHORIZED", "statusCode": "401",
+        "responseTemplates": {"application/json": '{"message": $context.error.messageString}'}})
+    assert response.id == f"aggr-{rest_api.id}-UNAUTHORIZED"
+    cloud = apigw.get_gateway_response(restApiId=rest_api.id, responseType="UNAUTHORIZED")
+    assert cloud["statusCode"] == "401" and "messageString" in cloud["responseTemplates"]["application/json"]
+    assert provisioner.plan(response, {}).changed == ()
+    response = provisioner.update(response, {"responseParameters": {
+        "gatewayresponse.header.WWW-Authenticate": "'Bearer'"}})
+    cloud = apigw.get_gateway_response(restApiId=rest_api.id, responseType="UNAUTHORIZED")
+    assert cloud["responseParameters"] == {"gatewayresponse.header.WWW-Authenticate": "'Bearer'"}
+    provisioner.assert_deleted(response)
