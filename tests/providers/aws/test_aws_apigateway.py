@@ -27,6 +27,9 @@ USAGE_PLAN_KEY = "aws:apigateway/usagePlanKey:UsagePlanKey"
 AUTHORIZER = "aws:apigateway/authorizer:Authorizer"
 REQUEST_VALIDATOR = "aws:apigateway/requestValidator:RequestValidator"
 GATEWAY_RESPONSE = "aws:apigateway/response:Response"
+ACCOUNT = "aws:apigateway/account:Account"
+DOMAIN_NAME = "aws:apigateway/domainName:DomainName"
+BASE_PATH_MAPPING = "aws:apigateway/basePathMapping:BasePathMapping"
 
 OPENAPI = {
     "openapi": "3.0.1",
@@ -372,3 +375,57 @@ def test_request_validator_and_gateway_response(provisioner: Provisioner, apigw:
     cloud = apigw.get_gateway_response(restApiId=rest_api.id, responseType="UNAUTHORIZED")
     assert cloud["responseParameters"] == {"gatewayresponse.header.WWW-Authenticate": "'Bearer'"}
     provisioner.assert_deleted(response)
+
+
+# ---- Account, DomainName, BasePathMapping --------------------------------------------------
+
+
+def test_account_sets_and_clears_the_cloudwatch_role(provisioner: Provisioner, apigw: Any,
+                                                      aws_ctx: AwsContext) -> None:
+    role = f"arn:aws:iam::123456789012:role/{unique('apigw-logs')}"
+    account = provisioner.create(ACCOUNT, "settings", {"cloudwatchRoleArn": role})
+    assert account.id == "api-gateway-account"
+    assert apigw.get_account()["cloudwatchRoleArn"] == role
+    assert account.outputs["throttleSettings"] == [{"burstLimit": 5000, "rateLimit": 10000.0}]
+    assert provisioner.plan(account, {}).changed == ()
+    other = role + "-2"
+    account = provisioner.update(account, {"cloudwatchRoleArn": other})
+    assert apigw.get_account()["cloudwatchRoleArn"] == other
+    provider(ACCOUNT).delete(aws_ctx, account.id, account.outputs)
+    assert not apigw.get_account().get("cloudwatchRoleArn")
+
+
+def test_domain_name_and_base_path_mapping(provisioner: Provisioner, apigw: Any, deployable: Made) -> None:
+    name = f"{unique('api')}.example.com"
+    certificate = "arn:aws:acm:us-east-1:123456789012:certificate/abc"
+    domain = provisioner.create(DOMAIN_NAME, "custom", {"domainName": name, "regionalCertificateArn": certificate,
+                                                        "endpointConfiguration": {"types": ["REGIONAL"]}})
+    cloud = apigw.get_domain_name(domainName=name)
+    assert cloud["regionalCertificateArn"] == certificate and cloud["endpointConfiguration"]["types"] == ["REGIONAL"]
+    assert domain.id == name and domain.outputs["regionalDomainName"] == cloud["regionalDomainName"]
+    assert domain.outputs["regionalZoneId"] == cloud["regionalHostedZoneId"]
+    assert domain.outputs["arn"] == f"arn:aws:apigateway:us-east-1::/domainnames/{name}"
+    assert provisioner.plan(domain, {}).changed == ()
+    assert "UpdateDomainName" in refused_changes(domain, {"securityPolicy": "TLS_1_2"})["securityPolicy"]
+    assert "not emulated" in failures(DOMAIN_NAME, domainName="x.example.com",
+                                      endpointConfiguration={"types": ["PRIVATE"]})["endpointConfiguration"]
+
+    first = provisioner.create(DEPLOYMENT, "v1", {"restApi": deployable.id})
+    for stage in ("live", "next"):
+        provisioner.create(STAGE, stage, {"restApi": deployable.id, "deployment": first.id, "stageName": stage})
+    mapping = provisioner.create(BASE_PATH_MAPPING, "v1", {"domainName": name, "restApi": deployable.id,
+                                                           "stageName": "live", "basePath": "v1"})
+    assert mapping.id == f"{name}/v1"
+    cloud = apigw.get_base_path_mapping(domainName=name, basePath="v1")
+    assert (cloud["restApiId"], cloud["stage"]) == (deployable.id, "live")
+    assert provisioner.plan(mapping, {}).changed == ()
+    mapping = provisioner.update(mapping, {"stageName": "next"})
+    assert apigw.get_base_path_mapping(domainName=name, basePath="v1")["stage"] == "next"
+    assert provisioner.plan(mapping, {"basePath": "v2"}).replaces == ("basePath",)
+    provisioner.assert_deleted(mapping)
+
+    root = provisioner.create(BASE_PATH_MAPPING, "root", {"domainName": name, "restApi": deployable.id})
+    assert root.id == f"{name}/" and root.outputs["basePath"] is None
+    assert apigw.get_base_path_mappings(domainName=name)["items"][0]["basePath"] == "(none)"
+    provisioner.assert_deleted(root)
+    provisioner.assert_deleted(domain)
