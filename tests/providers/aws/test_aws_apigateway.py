@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 import yaml
 
+from envctl.errors import BadInput
 from envctl.providers.aws.context import AwsContext
 
-from provider_steps import Made, Provisioner, failures, provider, unique
+from provider_steps import Made, Provisioner, failures, invoke, provider, unique
 
 REST_API = "aws:apigateway/restApi:RestApi"
 REST_API_POLICY = "aws:apigateway/restApiPolicy:RestApiPolicy"
@@ -429,3 +430,26 @@ def test_domain_name_and_base_path_mapping(provisioner: Provisioner, apigw: Any,
     assert apigw.get_base_path_mappings(domainName=name)["items"][0]["basePath"] == "(none)"
     provisioner.assert_deleted(root)
     provisioner.assert_deleted(domain)
+
+
+# ---- getRestApi, getResource ---------------------------------------------------------------
+
+
+def test_lookups_find_a_rest_api_by_name_and_a_resource_by_path(provisioner: Provisioner, aws_ctx: AwsContext,
+                                                                 rest_api: Made) -> None:
+    name = rest_api.outputs["name"]
+    found = invoke("aws:apigateway/getRestApi:getRestApi", aws_ctx, {"name": name})
+    assert (found["id"], found["rootResourceId"], found["executionArn"]) == (
+        rest_api.id, rest_api.outputs["rootResourceId"], rest_api.outputs["executionArn"])
+    assert found["endpointConfigurations"][0]["types"] == ["EDGE"] and found["tags"]["envctl:env"] == "test"
+    with pytest.raises(BadInput, match="no REST API"):
+        invoke("aws:apigateway/getRestApi:getRestApi", aws_ctx, {"name": unique("absent")})
+
+    items = provisioner.create(RESOURCE, "items", {"restApi": rest_api.id, "parentId": rest_api.outputs[
+        "rootResourceId"], "pathPart": "items"})
+    resource = invoke("aws:apigateway/getResource:getResource", aws_ctx, {"restApiId": rest_api.id,
+                                                                          "path": "/items"})
+    assert (resource["id"], resource["parentId"], resource["pathPart"]) == (
+        items.id, rest_api.outputs["rootResourceId"], "items")
+    with pytest.raises(BadInput, match="no resource with path"):
+        invoke("aws:apigateway/getResource:getResource", aws_ctx, {"restApiId": rest_api.id, "path": "/nope"})
