@@ -7,6 +7,7 @@ from typing import Any
 from envctl.providers.aws.base import CheckFailure, DiffResult, Props, unsupported_fields
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.errors import remove
+from envctl.providers.aws.modules.apigateway.rest_api import endpoint_configuration_to_api
 from envctl.providers.aws.modules.apigateway.shared import (
     GONE,
     ApiGatewayResource,
@@ -50,8 +51,7 @@ class DomainName(ApiGatewayResource):
     def validate(self, inputs: Props) -> list[CheckFailure]:
         failures = unsupported_fields(self.token, "endpointConfiguration", inputs.get("endpointConfiguration"),
                                       ("types", "ipAddressType"))
-        types = (inputs.get("endpointConfiguration") or {}).get("types")
-        if isinstance(types, list) and "PRIVATE" in types:
+        if (inputs.get("endpointConfiguration") or {}).get("types") == "PRIVATE":
             failures.append(CheckFailure("endpointConfiguration", _PRIVATE))
         return failures
 
@@ -59,7 +59,7 @@ class DomainName(ApiGatewayResource):
         params: dict[str, Any] = {"domainName": inputs["domainName"], "tags": self.tags_all(ctx, urn, inputs)}
         params.update({key: inputs[key] for key in (*_CERTIFICATES, "securityPolicy") if inputs.get(key)})
         if inputs.get("endpointConfiguration"):
-            params["endpointConfiguration"] = inputs["endpointConfiguration"]
+            params["endpointConfiguration"] = endpoint_configuration_to_api(inputs["endpointConfiguration"])
         apigateway(ctx).create_domain_name(**params)
         return inputs["domainName"], {**inputs, **self.describe(ctx, inputs["domainName"], inputs)}
 
@@ -77,7 +77,7 @@ class DomainName(ApiGatewayResource):
             **{key: answer.get(key) for key in _CERTIFICATES if key not in _UNREPORTED},
             **{key: state.get(key) for key in _UNREPORTED},
             "securityPolicy": answer.get("securityPolicy"),
-            "endpointConfiguration": answer.get("endpointConfiguration") or {"types": ["EDGE"]},
+            "endpointConfiguration": _endpoint_configuration(answer.get("endpointConfiguration")),
             "arn": resource_arn(ctx, f"/domainnames/{id}"),
             "certificateUploadDate": timestamp(uploaded) if uploaded else None,
             "cloudfrontDomainName": answer.get("distributionDomainName"),
@@ -128,6 +128,12 @@ class BasePathMapping(ApiGatewayResource):
         return {"domainName": state["domainName"], "restApi": answer["restApiId"],
                 "basePath": None if base_path in (None, "", _EMPTY_BASE_PATH) else base_path,
                 "stageName": answer.get("stage")}
+
+
+def _endpoint_configuration(answer: dict[str, Any] | None) -> Props:
+    block = answer or {"types": ["EDGE"]}  # API Gateway's default
+    return {"types": next(iter(block.get("types") or []), None),
+            **({"ipAddressType": block["ipAddressType"]} if block.get("ipAddressType") else {})}
 
 
 def _address(props: Props) -> dict[str, str]:

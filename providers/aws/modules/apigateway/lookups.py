@@ -43,7 +43,7 @@ def get_rest_api(ctx: AwsContext, args: dict[str, Any]) -> dict[str, Any]:
         "arn": outputs["arn"],
         "binaryMediaTypes": outputs.get("binaryMediaTypes") or [],
         "endpointAccessMode": "",
-        "endpointConfigurations": [{"types": configuration.get("types") or [],
+        "endpointConfigurations": [{"types": [configuration["types"]] if configuration.get("types") else [],
                                     "vpcEndpointIds": configuration.get("vpcEndpointIds") or [],
                                     "ipAddressType": configuration.get("ipAddressType") or ""}],
         "executionArn": outputs["executionArn"],

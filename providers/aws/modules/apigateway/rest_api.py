@@ -107,7 +107,7 @@ class RestApi(ApiGatewayResource):
             if inputs.get(key) not in (None, "", []):
                 params[key] = inputs[key]
         if inputs.get("endpointConfiguration"):
-            params["endpointConfiguration"] = inputs["endpointConfiguration"]
+            params["endpointConfiguration"] = endpoint_configuration_to_api(inputs["endpointConfiguration"])
         size = inputs.get("minimumCompressionSize")
         if size not in (None, "", "-1"):
             params["minimumCompressionSize"] = int(size)
@@ -123,9 +123,9 @@ class RestApi(ApiGatewayResource):
                                   failOnWarnings=bool(inputs.get("failOnWarnings")), body=inputs["body"].encode())
         operations = [replace(path, inputs[key]) for key, path in _REPLACED.items()
                       if inputs.get(key) not in (None, "") and api.get(key) != inputs[key]]
-        types = (inputs.get("endpointConfiguration") or {}).get("types")
-        if types and api.get("endpointConfiguration", {}).get("types") != types:
-            operations.append(replace("/endpointConfiguration/types/0", types[0]))
+        endpoint_type = (inputs.get("endpointConfiguration") or {}).get("types")
+        if endpoint_type and api.get("endpointConfiguration", {}).get("types") != [endpoint_type]:
+            operations.append(replace("/endpointConfiguration/types/0", endpoint_type))
         if inputs.get("binaryMediaTypes"):
             operations += list_changes("/binaryMediaTypes", api.get("binaryMediaTypes"), inputs["binaryMediaTypes"])
         if operations:
@@ -135,9 +135,9 @@ class RestApi(ApiGatewayResource):
         operations: list[Patch] = replace_changed(diff.changed, news, _REPLACED)
         if "binaryMediaTypes" in diff.changed:
             operations += list_changes("/binaryMediaTypes", olds.get("binaryMediaTypes"), news.get("binaryMediaTypes"))
-        new_types = (news.get("endpointConfiguration") or {}).get("types")
-        if "endpointConfiguration" in diff.changed and new_types:
-            operations.append(replace("/endpointConfiguration/types/0", new_types[0]))
+        endpoint_type = (news.get("endpointConfiguration") or {}).get("types")
+        if "endpointConfiguration" in diff.changed and endpoint_type:
+            operations.append(replace("/endpointConfiguration/types/0", endpoint_type))
         if operations:
             apigateway(ctx).update_rest_api(restApiId=id, patchOperations=operations)
         if news.get("body") and {"body", "putRestApiMode", "failOnWarnings"} & set(diff.changed):
@@ -170,11 +170,16 @@ class RestApi(ApiGatewayResource):
         }
 
 
+def endpoint_configuration_to_api(block: Props) -> dict[str, Any]:
+    """pulumi-aws takes the one endpoint type as a string; the API takes a list of them."""
+    return {**block, "types": [block["types"]]} if isinstance(block.get("types"), str) else dict(block)
+
+
 def _endpoint_configuration(configured: Props | None, answer: dict[str, Any] | None) -> Props | None:
-    """The endpoint configuration as Terraform reads it: types, and VPC endpoints and address type when known."""
+    """The endpoint configuration as Terraform reads it: its type, and VPC endpoints and address type when known."""
     if not answer:
         return None
-    block: Props = {"types": list(answer.get("types") or [])}
+    block: Props = {"types": next(iter(answer.get("types") or []), None)}
     for key in ("vpcEndpointIds", "ipAddressType"):
         value = answer.get(key) if answer.get(key) is not None else (configured or {}).get(key)
         if value is not None:
