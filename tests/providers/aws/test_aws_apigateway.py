@@ -167,6 +167,8 @@ def test_method_and_its_responses(provisioner: Provisioner, apigw: Any, rest_api
     assert provisioner.plan(method, {}).changed == ()
     assert provisioner.plan(method, {"httpMethod": "POST"}).replaces == ("httpMethod",)
     assert "UpdateMethod" in refused_changes(method, {"authorization": "AWS_IAM"})["authorization"]
+    # With a force-new change too the method is replaced, which the local cloud can do.
+    assert refused_changes(method, {"authorization": "AWS_IAM", "httpMethod": "PUT"}) == {}
 
     responded = {"restApi": rest_api.id, "resourceId": root, "httpMethod": "GET", "statusCode": "200",
                  "responseModels": {"application/json": "Empty"}}

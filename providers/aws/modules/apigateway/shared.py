@@ -66,7 +66,7 @@ def dotted(props: Props, path: str) -> Any:
 
 class ApiGatewayResource(AwsResource):
     """An aws:apigateway type. `fixed_locally` names the inputs (dotted paths reach into blocks) the local cloud
-    cannot change in place, each with why; check refuses changing one unless the resource is replaced anyway."""
+    cannot change in place, each with why; check refuses changing one unless a force-new input changes too."""
 
     gone_codes = GONE
     fixed_locally: ClassVar[Mapping[str, str]] = {}
@@ -81,8 +81,11 @@ class ApiGatewayResource(AwsResource):
         return CheckResult(result.inputs, (*result.failures, *refused))
 
     def _fixed(self, path: str, why: str) -> CheckFailure:
+        # Check runs before --replace is considered, and a part of a method replaced under the same id would be
+        # deleted after its successor was put: removing the resource first is the way that works.
         return CheckFailure(path.split(".")[0], f"changing '{path}' of an existing {self.token} is not emulated by "
-                            f"the local cloud ({why}); replace the resource to change it (envctl up --replace URN)")
+                            f"the local cloud ({why}); to change it, remove the resource from the program, run up, "
+                            "then add it back changed")
 
     def delete_present(self, ctx: AwsContext, id: str, state: Props, delete: Callable[..., Any],
                        **params: Any) -> None:
