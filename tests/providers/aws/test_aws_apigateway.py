@@ -66,10 +66,12 @@ def paths_of(apigw: Any, api_id: str) -> dict[str, dict]:
 
 def test_rest_api_lifecycle(provisioner: Provisioner, apigw: Any, aws_ctx: AwsContext) -> None:
     api = provisioner.create(REST_API, "shop", {"description": "the shop", "tags": {"team": "web"},
-                                                "endpointConfiguration": {"types": "REGIONAL"}})
+                                                "endpointConfiguration": {"types": "REGIONAL"},
+                                                "binaryMediaTypes": ["application/octet-stream"]})
     cloud = apigw.get_rest_api(restApiId=api.id)
     assert cloud["name"].startswith("shop-") and len(cloud["name"]) == len("shop-") + 7
     assert (cloud["description"], cloud["endpointConfiguration"]["types"]) == ("the shop", ["REGIONAL"])
+    assert cloud["binaryMediaTypes"] == ["application/octet-stream"]
     assert cloud["tags"]["team"] == "web" and cloud["tags"]["envctl:env"] == "test"
     root = paths_of(apigw, api.id)["/"]["id"]
     assert api.outputs["rootResourceId"] == root
@@ -338,8 +340,10 @@ AUTH_URI = ("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
 
 
 def test_authorizer_lifecycle(provisioner: Provisioner, apigw: Any, rest_api: Made) -> None:
-    authorizer = provisioner.create(AUTHORIZER, "tokens", {"restApi": rest_api.id, "authorizerUri": AUTH_URI})
+    authorizer = provisioner.create(AUTHORIZER, "tokens", {"restApi": rest_api.id, "authorizerUri": AUTH_URI,
+                                                           "identityValidationExpression": "^Bearer .+$"})
     cloud = apigw.get_authorizer(restApiId=rest_api.id, authorizerId=authorizer.id)
+    assert cloud["identityValidationExpression"] == "^Bearer .+$"
     assert cloud["name"].startswith("tokens-") and cloud["type"] == "TOKEN" and cloud["authorizerUri"] == AUTH_URI
     assert (cloud["identitySource"], cloud["authorizerResultTtlInSeconds"]) == (
         "method.request.header.Authorization", 300)

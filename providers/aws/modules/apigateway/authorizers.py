@@ -13,6 +13,7 @@ from envctl.providers.aws.modules.apigateway.shared import (
     ApiGatewayResource,
     apigateway,
     found,
+    replace,
     replace_changed,
     resource_arn,
 )
@@ -51,7 +52,14 @@ class Authorizer(ApiGatewayResource):
         params.update({key: inputs[key] for key in _AUTHORIZER_SETTINGS if inputs.get(key) not in (None, "")})
         if inputs.get("providerArns"):
             params["providerARNs"] = inputs["providerArns"]
-        id = apigateway(ctx).create_authorizer(**params)["id"]
+        client = apigateway(ctx)
+        created = client.create_authorizer(**params)
+        id = created["id"]
+        expression = inputs.get("identityValidationExpression")
+        if expression and created.get("identityValidationExpression") != expression:
+            # The local cloud's CreateAuthorizer drops the expression; UpdateAuthorizer sets it.
+            client.update_authorizer(restApiId=inputs["restApi"], authorizerId=id,
+                                     patchOperations=[replace("/identityValidationExpression", expression)])
         return id, {**inputs, **self.describe(ctx, id, inputs)}
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:

@@ -111,7 +111,12 @@ class RestApi(ApiGatewayResource):
         size = inputs.get("minimumCompressionSize")
         if size not in (None, "", "-1"):
             params["minimumCompressionSize"] = int(size)
-        id = apigateway(ctx).create_rest_api(**params)["id"]
+        created = apigateway(ctx).create_rest_api(**params)
+        id = created["id"]
+        missing = [t for t in inputs.get("binaryMediaTypes") or () if t not in (created.get("binaryMediaTypes") or ())]
+        if missing:  # the local cloud's CreateRestApi ignores binary media types: they are added after it
+            apigateway(ctx).update_rest_api(restApiId=id,
+                                            patchOperations=list_changes("/binaryMediaTypes", [], missing))
         if inputs.get("body"):
             self._import(ctx, id, inputs)
         return id, {**inputs, **self.describe(ctx, id, inputs)}
