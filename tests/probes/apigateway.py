@@ -62,3 +62,6 @@ PROBES = {
                                                       basePath=o.get("basePath") or "(none)"), *GONE),
     "aws:apigateway/account:Account": lambda c, id, o: bool(c("apigateway").get_account().get("cloudwatchRoleArn")),
 }
+PROBES["aws:apigateway/model:Model"] = lambda c, id, o: listed(
+    lambda: c("apigateway").get_models(restApiId=o["restApi"])["items"],
+    lambda items: id in [m["id"] for m in items], *GONE, "BadRequestException")

@@ -28,6 +28,7 @@ USAGE_PLAN_KEY = "aws:apigateway/usagePlanKey:UsagePlanKey"
 AUTHORIZER = "aws:apigateway/authorizer:Authorizer"
 REQUEST_VALIDATOR = "aws:apigateway/requestValidator:RequestValidator"
 GATEWAY_RESPONSE = "aws:apigateway/response:Response"
+MODEL = "aws:apigateway/model:Model"
 ACCOUNT = "aws:apigateway/account:Account"
 DOMAIN_NAME = "aws:apigateway/domainName:DomainName"
 BASE_PATH_MAPPING = "aws:apigateway/basePathMapping:BasePathMapping"
@@ -460,3 +461,18 @@ def test_lookups_find_a_rest_api_by_name_and_a_resource_by_path(provisioner: Pro
         items.id, rest_api.outputs["rootResourceId"], "items")
     with pytest.raises(BadInput, match="no resource with path"):
         invoke("aws:apigateway/getResource:getResource", aws_ctx, {"restApiId": rest_api.id, "path": "/nope"})
+
+
+def test_model_lifecycle(provisioner: Provisioner, apigw: Any, rest_api: Made) -> None:
+    schema = {"$schema": "http://json-schema.org/draft-04/schema#", "type": "object",
+              "properties": {"name": {"type": "string"}}}
+    model = provisioner.create(MODEL, "pet", {"restApi": rest_api.id, "contentType": "application/json",
+                                              "schema": json.dumps(schema), "description": "a pet"})
+    assert model.inputs["name"].startswith("pet-")
+    cloud = apigw.get_model(restApiId=rest_api.id, modelName=model.inputs["name"])
+    assert (cloud["id"], cloud["contentType"], json.loads(cloud["schema"])) == (model.id, "application/json", schema)
+    assert provisioner.plan(model, {"schema": json.dumps(schema, indent=2)}).changed == ()  # the same document
+    assert provisioner.plan(model, {"contentType": "text/plain"}).replaces == ("contentType",)
+    assert "UpdateModel" in refused_changes(model, {"description": "another"})["description"]
+    provisioner.assert_deleted(model)
+    assert model.id not in [m["id"] for m in apigw.get_models(restApiId=rest_api.id)["items"]]

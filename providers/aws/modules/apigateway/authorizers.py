@@ -1,5 +1,5 @@
-"""aws:apigateway Authorizer, RequestValidator and Response (a gateway response): how a REST API admits and
-answers requests before they reach an integration."""
+"""aws:apigateway Authorizer, RequestValidator, Model and Response (a gateway response): how a REST API admits,
+checks and answers requests before they reach an integration."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from envctl.providers.aws.base import CheckFailure, DiffResult, Props
 from envctl.providers.aws.context import AwsContext
+from envctl.providers.aws.documents import document_from_cloud, json_equivalent
 from envctl.providers.aws.errors import remove
 from envctl.providers.aws.modules.apigateway.shared import (
     GONE,
@@ -160,3 +161,44 @@ class Response(ApiGatewayResource):
         params: dict[str, Any] = {"restApiId": inputs["restApiId"], "responseType": inputs["responseType"]}
         params.update({key: inputs[key] for key in sorted(self.handled) if inputs.get(key) not in (None, "", {})})
         apigateway(ctx).put_gateway_response(**params)
+
+
+@resource_type
+class Model(ApiGatewayResource):
+    """A JSON schema of request or response bodies, which methods name in requestModels/responseModels."""
+
+    token = "aws:apigateway/model:Model"
+    name_property = "name"
+    required = ("contentType", "restApi")
+    force_new = frozenset({"contentType", "name", "restApi"})
+    taggable = False
+    handled = frozenset({"description"})
+    documents = {"schema": json_equivalent}
+    fixed_locally = dict.fromkeys(("description", "schema"), "it has no UpdateModel")
+
+    def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
+        params: dict[str, Any] = {"restApiId": inputs["restApi"], "name": inputs["name"],
+                                  "contentType": inputs["contentType"]}
+        params.update({key: inputs[key] for key in ("description", "schema") if inputs.get(key)})
+        id = apigateway(ctx).create_model(**params)["id"]
+        return id, {**inputs, **self.read_back(ctx, id, inputs)}
+
+    def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
+        return {**news, **self.read_back(ctx, id, news)}  # check refuses every change the local cloud cannot make
+
+    def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
+        self.delete_present(ctx, id, state, apigateway(ctx).delete_model, restApiId=state["restApi"],
+                            modelName=state["name"])
+
+    def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
+        # The local cloud answers BadRequestException for the models of a REST API that is gone: look for it first.
+        client = apigateway(ctx)
+        if found(client.get_rest_api, restApiId=state["restApi"]) is None:
+            return None
+        answer = found(client.get_model, restApiId=state["restApi"], modelName=state["name"])
+        if answer is None or answer["id"] != id:
+            return None
+        schema = answer.get("schema")
+        return {"restApi": state["restApi"], "name": answer["name"], "contentType": answer.get("contentType"),
+                "description": answer.get("description") or None,
+                "schema": document_from_cloud(state.get("schema"), schema, json_equivalent) if schema else None}
