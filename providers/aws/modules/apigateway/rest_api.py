@@ -85,7 +85,7 @@ class RestApi(ApiGatewayResource):
     fixed_locally = {
         "tags": _NO_TAG_CHANGES,
         "minimumCompressionSize": "its UpdateRestApi ignores minimumCompressionSize",
-        "disableExecuteApiEndpoint": "its UpdateRestApi cannot turn disableExecuteApiEndpoint off",
+        "disableExecuteApiEndpoint": "its UpdateRestApi turns disableExecuteApiEndpoint on whatever the value",
         "endpointConfiguration.vpcEndpointIds": "its UpdateRestApi changes only the endpoint type",
         "endpointConfiguration.ipAddressType": "its UpdateRestApi changes only the endpoint type",
     }
