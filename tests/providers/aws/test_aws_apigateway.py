@@ -65,7 +65,7 @@ def paths_of(apigw: Any, api_id: str) -> dict[str, dict]:
 # ---- RestApi -------------------------------------------------------------------------------
 
 
-def test_rest_api_lifecycle(provisioner: Provisioner, apigw: Any, aws_ctx: AwsContext) -> None:
+def test_rest_api_lifecycle(provisioner: Provisioner, apigw: Any) -> None:
     api = provisioner.create(REST_API, "shop", {"description": "the shop", "tags": {"team": "web"},
                                                 "endpointConfiguration": {"types": "REGIONAL"},
                                                 "binaryMediaTypes": ["application/octet-stream"]})
@@ -84,8 +84,11 @@ def test_rest_api_lifecycle(provisioner: Provisioner, apigw: Any, aws_ctx: AwsCo
     assert provisioner.plan(api, {}).changed == ()
 
     api = provisioner.update(api, {"description": "renewed", "apiKeySource": "AUTHORIZER",
-                                   "binaryMediaTypes": ["image/png"], "policy": INVOKE_POLICY})
+                                   "binaryMediaTypes": ["image/png"], "policy": INVOKE_POLICY,
+                                   "endpointConfiguration": {"types": "EDGE"}})
     cloud = apigw.get_rest_api(restApiId=api.id)
+    assert cloud["endpointConfiguration"]["types"] == ["EDGE"] and api.outputs["endpointConfiguration"] == {
+        "types": "EDGE"}
     assert (cloud["description"], cloud["apiKeySource"], cloud["binaryMediaTypes"]) == (
         "renewed", "AUTHORIZER", ["image/png"])
     assert json.loads(cloud["policy"].replace('\\"', '"'))["Statement"][0]["Action"] == "execute-api:Invoke"
