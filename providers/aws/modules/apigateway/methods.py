@@ -6,6 +6,7 @@ Terraform's: a prefix and those parts joined by dashes (agm-, agmr-, agi-, agir-
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any, ClassVar
 
 from envctl.providers.aws.base import DiffResult, Props
@@ -53,6 +54,9 @@ class _MethodPart(ApiGatewayResource):
 
     id_prefix: ClassVar[str]
     address: ClassVar[tuple[str, ...]] = _METHOD_ADDRESS
+    # Whether an update puts the part again (a Put that replaces it); else check refuses every in-place change,
+    # since a Put of a method (or its response) on the local cloud drops what hangs off it.
+    put_updates: ClassVar[bool] = True
     taggable = False
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
@@ -61,15 +65,16 @@ class _MethodPart(ApiGatewayResource):
         return id, {**inputs, **self.read_back(ctx, id, inputs)}
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
-        self.put(ctx, news)
+        if self.put_updates:
+            self.put(ctx, news)
         return {**news, **self.read_back(ctx, id, news)}
 
     def candidate_ids(self, ctx: AwsContext, urn: str, inputs: Props) -> list[str]:
         return ["-".join((self.id_prefix, *(str(inputs[key]) for key in self.address)))]
 
+    @abstractmethod
     def put(self, ctx: AwsContext, inputs: Props) -> None:
         """Create the part, or make it what `inputs` say."""
-        raise NotImplementedError
 
     def method_of(self, ctx: AwsContext, props: Props) -> dict[str, Any] | None:
         return found(apigateway(ctx).get_method, **method_params(props))
@@ -83,6 +88,7 @@ def method_params(props: Props) -> dict[str, str]:
 class Method(_MethodPart):
     token = "aws:apigateway/method:Method"
     id_prefix = "agm"
+    put_updates = False
     required = ("authorization", "httpMethod", "resourceId", "restApi")
     defaults = {"apiKeyRequired": False}
     force_new = frozenset(_METHOD_ADDRESS)
@@ -122,6 +128,7 @@ class Method(_MethodPart):
 class MethodResponse(_MethodPart):
     token = "aws:apigateway/methodResponse:MethodResponse"
     id_prefix = "agmr"
+    put_updates = False
     address = _RESPONSE_ADDRESS
     required = _RESPONSE_ADDRESS
     force_new = frozenset(_RESPONSE_ADDRESS)
