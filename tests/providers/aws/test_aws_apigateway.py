@@ -323,6 +323,8 @@ def test_usage_plan_and_its_keys(provisioner: Provisioner, apigw: Any, deployabl
     assert (int(cloud["quota"]["limit"]), cloud["quota"]["period"], cloud["description"]) == (50, "DAY", "smaller")
     assert not cloud["apiStages"]
     assert provisioner.plan(plan, {}).changed == ()
+    fractional = refused_changes(plan, {"throttleSettings": {"burstLimit": 5, "rateLimit": 2.5}})
+    assert "whole rate limits" in fractional["throttleSettings"]
     assert "not emulated" in failures(USAGE_PLAN, apiStages=[{
         "apiId": "a", "stage": "s", "throttles": [{"path": "/x/GET", "rateLimit": 1}]}])["apiStages"]
 

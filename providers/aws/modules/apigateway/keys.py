@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from envctl.providers.aws.base import CheckFailure, DiffResult, Props, unsupported_fields
+from envctl.providers.aws.base import CheckFailure, CheckResult, DiffResult, Props, unsupported_fields
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.modules.apigateway.shared import (
     ApiGatewayResource,
     Patch,
     apigateway,
+    dotted,
     replace,
     replace_changed,
     resource_arn,
@@ -92,6 +93,14 @@ class UsagePlan(ApiGatewayResource):
         failures += unsupported_fields(self.token, "quotaSettings", inputs.get("quotaSettings"), _QUOTA)
         failures += unsupported_fields(self.token, "throttleSettings", inputs.get("throttleSettings"), _THROTTLE)
         return failures
+
+    def check(self, logical_name: str, olds: Props | None, news: Props) -> CheckResult:
+        result = super().check(logical_name, olds, news)
+        rate, path = dotted(result.inputs, "throttleSettings.rateLimit"), "throttleSettings.rateLimit"
+        if olds and isinstance(rate, float) and not rate.is_integer() and rate != dotted(olds, path):
+            refused = self._fixed(path, "its UpdateUsagePlan takes whole rate limits only")
+            return CheckResult(result.inputs, (*result.failures, refused))
+        return result
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         params: dict[str, Any] = {"name": inputs["name"], "tags": self.tags_all(ctx, urn, inputs)}
