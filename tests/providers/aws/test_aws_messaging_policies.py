@@ -3,12 +3,12 @@ RedriveAllowPolicy, TopicPolicy) and the getQueue and getTopic invokes, against 
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from pulumi_aws_results import result_fields
 
 from envctl.errors import BadInput
 from envctl.providers.aws.context import AwsContext
@@ -22,12 +22,6 @@ REDRIVE_ALLOW_POLICY = "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy"
 TOPIC = "aws:sns/topic:Topic"
 TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
 
-
-def result_fields(module: str, function: str) -> set[str]:
-    """The output properties of an invoke as the installed pulumi_aws defines its result."""
-    found = importlib.import_module(f"pulumi_aws.{module}.{function}")
-    result = next(c for n, c in vars(found).items() if n.endswith("Result") and not n.startswith("Awaitable"))
-    return {getattr(v.fget, "_pulumi_name", k) for k, v in vars(result).items() if isinstance(v, property)}
 
 
 def allow(action: str, resource: str, principal: str = "*") -> str:
