@@ -252,7 +252,8 @@ class _QueueDocument(AwsResource):
         if self._api != "Policy":
             # moto's SetQueueAttributes drops a policy the call does not repeat; repeating it unchanged is what AWS
             # keeps anyway.
-            policy = client.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"].get("Policy")
+            reported = client.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"]).get("Attributes", {})
+            policy = reported.get("Policy")
             if policy:
                 attributes["Policy"] = policy
         client.set_queue_attributes(QueueUrl=url, Attributes=attributes)

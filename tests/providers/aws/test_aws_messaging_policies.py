@@ -161,3 +161,14 @@ def test_get_topic_finds_the_topic_by_name(aws_ctx: AwsContext) -> None:
             invoke("aws:sns/getTopic:getTopic", aws_ctx, {"name": name + "-missing"})
     finally:
         sns.delete_topic(TopicArn=arn)
+
+
+def test_redrive_policy_on_a_queue_without_a_policy_sets_only_the_redrive_policy(
+    provisioner: Provisioner, sqs: Any, queue: Any
+) -> None:
+    dead = provisioner.create(QUEUE, "dead", {})
+    redrive = json.dumps({"deadLetterTargetArn": dead.outputs["arn"], "maxReceiveCount": 2})
+    made = provisioner.create(REDRIVE_POLICY, "uploads", {"queueUrl": queue.id, "redrivePolicy": redrive})
+    assert json.loads(attribute(sqs, queue.id, "RedrivePolicy"))["maxReceiveCount"] == 2
+    assert attribute(sqs, queue.id, "Policy") is None
+    provisioner.assert_deleted(made)
