@@ -11,6 +11,7 @@ from urllib.parse import unquote
 import pytest
 from botocore.exceptions import ClientError
 
+from envctl.engine.properties import UNKNOWN
 from envctl.providers.aws.context import AwsContext
 
 from provider_steps import Made, Provisioner, failures, provider, unique
@@ -170,6 +171,7 @@ def test_lifecycle_refuses_what_the_local_cloud_does_not_keep_and_dates_that_are
     reason = failures(LIFECYCLE, bucket="b", rules=[LOG_RULE],
                       transitionDefaultMinimumObjectSize="varies_by_storage_class")
     assert "all_storage_classes_128K" in reason["transitionDefaultMinimumObjectSize"]
+    assert "at least one lifecycle rule" in failures(LIFECYCLE, bucket="b", rules=[])["rules"]
     dated = {**LOG_RULE, "expiration": {"date": "2030-01-01"}}
     assert "RFC 3339" in failures(LIFECYCLE, bucket="b", rules=[dated])["rules"]
 
@@ -224,6 +226,7 @@ def test_acl_sets_a_canned_acl_then_a_whole_policy_and_delete_leaves_it_as_pulum
     owner = s3.get_bucket_acl(Bucket=bucket)["Owner"]["ID"]
     assert made.outputs["accessControlPolicy"]["owner"]["id"] == owner
     assert_read_no_op_and_replaced_for_another_bucket(provisioner, made, new_bucket())
+    assert provider(ACL).read(provisioner.ctx, made.id, {})["acl"] == "public-read"  # an import, by Terraform's id
 
     policy = {"owner": {"id": owner}, "grants": [
         {"grantee": {"type": "CanonicalUser", "id": owner}, "permission": "FULL_CONTROL"},
@@ -313,3 +316,19 @@ def test_configurations_of_a_bucket_that_is_gone_read_as_gone(aws_ctx: AwsContex
 def test_expected_bucket_owner_is_refused_where_pulumi_aws_has_it() -> None:
     for token in (ENCRYPTION, CORS, LIFECYCLE, ACCELERATE, ACL, LOGGING):
         assert "owner" in failures(token, bucket="b", expectedBucketOwner="111111111111")["expectedBucketOwner"]
+
+
+@pytest.mark.parametrize("token, inputs", [
+    (ENCRYPTION, {"rules": UNKNOWN}),
+    (ENCRYPTION, {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": UNKNOWN}}]}),
+    (CORS, {"corsRules": [{"allowedMethods": ["GET"], "allowedOrigins": UNKNOWN}]}),
+    (LIFECYCLE, {"rules": UNKNOWN}),
+    (LIFECYCLE, {"rules": [{**LOG_RULE, "expiration": {"days": UNKNOWN}}]}),
+    (OWNERSHIP, {"rule": {"objectOwnership": UNKNOWN}}),
+    (ACCELERATE, {"status": UNKNOWN}),
+    (ACL, {"acl": UNKNOWN}),
+    (LOGGING, {"targetBucket": UNKNOWN, "targetPrefix": "logs/"}),
+    (NOTIFICATION, {"queues": [{"queueArn": UNKNOWN, "events": ["s3:ObjectCreated:*"]}]}),
+])
+def test_a_preview_checks_inputs_that_are_not_known_yet(token: str, inputs: dict[str, Any]) -> None:
+    assert failures(token, bucket=UNKNOWN, **inputs) == {}

@@ -6,6 +6,7 @@ from typing import Any
 
 from envctl.engine.properties import contains_unknown
 from envctl.providers.aws.base import CheckFailure, DiffResult, Props
+from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.modules.s3.configuration import BucketConfiguration, without_none
 from envctl.providers.aws.registry import resource_type
 
@@ -47,6 +48,13 @@ class BucketAcl(BucketConfiguration):
     def id_for(self, inputs: Props) -> str:
         """Terraform's id: the bucket, then the canned ACL where one is set."""
         return f"{inputs['bucket']},{inputs['acl']}" if inputs.get("acl") else str(inputs["bucket"])
+
+    def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
+        """Read without a state (an import), the canned ACL is the one the id names, as Terraform's import takes it."""
+        described = super().describe(ctx, id, state)
+        if not state and "," in id:
+            described["acl"] = id.split(",", 1)[1]
+        return described
 
     def put(self, s3: Any, bucket: str, inputs: Props) -> None:
         if inputs.get("acl"):

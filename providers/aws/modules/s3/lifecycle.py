@@ -44,6 +44,8 @@ class BucketLifecycleConfiguration(BucketConfiguration):
             failures.append(unsupported_input(self.token, "transitionDefaultMinimumObjectSize",
                                               f"the local cloud applies only {_DEFAULT_MINIMUM_SIZE}"))
         rules = inputs.get("rules")
+        if rules in (None, []):
+            failures.append(CheckFailure("rules", "S3 needs at least one lifecycle rule; delete the resource for none"))
         for index, rule in enumerate(rules if isinstance(rules, list) and not contains_unknown(rules) else ()):
             failures.extend(self._rule_failures(f"rules[{index}]", rule))
         return failures
