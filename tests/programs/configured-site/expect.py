@@ -40,7 +40,7 @@ def verify(cloud: Cloud, out: Outputs) -> None:
 
 def verify_second_origin(cloud: Cloud, before: Outputs, after: Outputs) -> None:
     [cors] = cloud.client("s3").get_bucket_cors(Bucket=after["site_bucket"])["CORSRules"]
-    assert cors["AllowedOrigins"] == ["https://www.example.com", "https://app.example.com"]
+    assert sorted(cors["AllowedOrigins"]) == ["https://app.example.com", "https://www.example.com"]
     assert after == before
 
 

@@ -118,6 +118,7 @@ def test_cors_sets_the_rules_then_changes_and_removes_them(
     assert cloud["AllowedOrigins"] == ["https://example.com"] and cloud["ExposeHeaders"] == ["ETag"]
     assert made.outputs["corsRules"] == [rule]
     assert_read_no_op_and_replaced_for_another_bucket(provisioner, made, new_bucket())
+    assert not provisioner.plan(made, {"corsRules": [{**rule, "allowedMethods": ["HEAD", "GET"]}]}).has_changes
 
     made = provisioner.update(made, {"corsRules": [{"allowedMethods": ["PUT"], "allowedOrigins": ["*"]}]})
     [cloud] = s3.get_bucket_cors(Bucket=bucket)["CORSRules"]
@@ -233,6 +234,8 @@ def test_acl_sets_a_canned_acl_then_a_whole_policy_and_delete_leaves_it_as_pulum
         {"grantee": {"type": "Group", "uri": LOG_DELIVERY}, "permission": "WRITE"},
     ]}
     made = provisioner.update(made, {"acl": None, "accessControlPolicy": policy})
+    reordered = {**policy, "grants": policy["grants"][::-1]}
+    assert not provisioner.plan(made, {"accessControlPolicy": reordered}).has_changes
     assert grants_of(s3, bucket) == {(owner, "FULL_CONTROL"), (LOG_DELIVERY, "WRITE")}
     assert made.id == f"{bucket},public-read"  # an update keeps the id
     provider(ACL).delete(provisioner.ctx, made.id, made.outputs)  # an ACL stays: S3 cannot take it off
@@ -277,7 +280,8 @@ def test_notification_sends_new_objects_to_a_queue_then_changes_and_stops(
     url = sqs.create_queue(QueueName=unique("uploads"))["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     try:
-        queue = {"queueArn": arn, "events": ["s3:ObjectCreated:*"], "filterPrefix": "uploads/", "filterSuffix": ".csv"}
+        queue = {"queueArn": arn, "events": ["s3:ObjectCreated:Put", "s3:ObjectCreated:Copy"],
+                 "filterPrefix": "uploads/", "filterSuffix": ".csv"}
         made = provisioner.create(NOTIFICATION, "notification", {"bucket": bucket, "queues": [queue]})
         [cloud] = s3.get_bucket_notification_configuration(Bucket=bucket)["QueueConfigurations"]
         assert cloud["QueueArn"] == arn and cloud["Id"].startswith("tf-s3-queue-")
@@ -285,6 +289,7 @@ def test_notification_sends_new_objects_to_a_queue_then_changes_and_stops(
             {"prefix": "uploads/", "suffix": ".csv"}
         assert made.outputs["queues"][0]["id"] == cloud["Id"]
         assert_read_no_op_and_replaced_for_another_bucket(provisioner, made, new_bucket())
+        assert not provisioner.plan(made, {"queues": [{**queue, "events": queue["events"][::-1]}]}).has_changes
 
         s3.put_object(Bucket=bucket, Key="uploads/day.csv", Body=b"a,b")
         bodies = [json.loads(m["Body"]) for m in

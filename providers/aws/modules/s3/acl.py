@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from envctl.engine.properties import contains_unknown
@@ -37,6 +38,14 @@ class BucketAcl(BucketConfiguration):
         if acl and not contains_unknown(acl) and acl not in _CANNED:
             return [CheckFailure("acl", f"'acl' must be one of {', '.join(_CANNED)}, got {acl!r}")]
         return []
+
+    def diff_form(self, props: Props) -> Props:
+        """Grants are a set in Terraform: another order is no change."""
+        policy = props.get("accessControlPolicy")
+        if not isinstance(policy, dict) or not isinstance(policy.get("grants"), list) or contains_unknown(policy):
+            return props
+        grants = sorted(policy["grants"], key=lambda grant: json.dumps(grant, sort_keys=True))
+        return {**props, "accessControlPolicy": {**policy, "grants": grants}}
 
     def amend_diff(self, olds: Props, news: Props, diff: DiffResult) -> DiffResult:
         """The policy is also what S3 answers for a canned ACL (Optional+Computed): while the program sets `acl`,

@@ -6,16 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from envctl.engine.properties import contains_unknown
-from envctl.providers.aws.base import CheckFailure, Props, unsupported_input
+from envctl.providers.aws.base import CheckFailure, CheckResult, Props, unsupported_input
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.errors import found_or_none
 from envctl.providers.aws.modules.s3.bucket import BUCKET_GONE
-from envctl.providers.aws.modules.s3.configuration import BucketConfiguration, without_none
+from envctl.providers.aws.modules.s3.configuration import BucketConfiguration, with_sets_sorted, without_none
 from envctl.providers.aws.registry import resource_type
 from envctl.providers.aws.wire import api_keys, wire_keys
 
 BLOCKED_ENCRYPTION = "the local cloud does not block encryption types"
 _ACCELERATION_STATUSES = ("Enabled", "Suspended")
+_CORS_SETS = ("allowedHeaders", "allowedMethods", "allowedOrigins", "exposeHeaders")
 _OWNERSHIPS = ("BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced")
 
 
@@ -87,6 +88,11 @@ class BucketCorsConfiguration(BucketConfiguration):
     required = ("bucket", "corsRules")
     handled = frozenset()  # the bucket and its rules
     gone_codes = (*BUCKET_GONE, "NoSuchCORSConfiguration")
+
+    def check(self, logical_name: str, olds: Props | None, news: Props) -> CheckResult:
+        if "corsRules" in news:
+            news = {**news, "corsRules": with_sets_sorted(news["corsRules"], _CORS_SETS)}
+        return super().check(logical_name, olds, news)
 
     def put(self, s3: Any, bucket: str, inputs: Props) -> None:
         rules = [api_keys(without_none({**rule, "id": None})) | ({"ID": rule["id"]} if rule.get("id") else {})

@@ -8,6 +8,7 @@ import contextlib
 from abc import abstractmethod
 from typing import Any, ClassVar
 
+from envctl.engine.properties import contains_unknown
 from envctl.providers.aws.base import AwsResource, DiffResult, Props
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.modules.s3.bucket import BUCKET_GONE
@@ -73,3 +74,13 @@ def without_none(block: Any) -> Any:
     if isinstance(block, list):
         return [without_none(item) for item in block]
     return block
+
+
+def with_sets_sorted(blocks: Any, fields: tuple[str, ...]) -> Any:
+    """Blocks (a list input) with the named fields, which Terraform keeps as sets of strings, in sorted order, so that
+    another order is no change."""
+    if not isinstance(blocks, list):
+        return blocks
+    return [{**block, **{field: sorted(block[field]) for field in fields
+                         if isinstance(block.get(field), list) and not contains_unknown(block[field])}}
+            if isinstance(block, dict) else block for block in blocks]

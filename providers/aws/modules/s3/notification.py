@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from envctl.providers.aws.base import Props
+from envctl.providers.aws.base import CheckResult, Props
 from envctl.providers.aws.context import AwsContext
-from envctl.providers.aws.modules.s3.configuration import BucketConfiguration
+from envctl.providers.aws.modules.s3.configuration import BucketConfiguration, with_sets_sorted
 from envctl.providers.aws.naming import prefixed_unique_id
 from envctl.providers.aws.registry import resource_type
 
@@ -64,7 +64,11 @@ class BucketNotification(BucketConfiguration):
     handled = frozenset(destination.wire for destination in _DESTINATIONS)
     unsupported = {"eventbridge": "the local cloud does not report a bucket's EventBridge notifications, so they "
                                   "could not be read back; EventBridge delivery is not emulated"}
-    set_properties = tuple(f"{destination.wire}.events" for destination in _DESTINATIONS)
+
+    def check(self, logical_name: str, olds: Props | None, news: Props) -> CheckResult:
+        sorted_events = {d.wire: with_sets_sorted(news[d.wire], ("events",)) for d in _DESTINATIONS if d.wire in news}
+        news = {**news, **sorted_events}
+        return super().check(logical_name, olds, news)
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
         """Gone when the bucket sends no events anywhere."""
