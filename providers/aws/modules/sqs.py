@@ -172,7 +172,7 @@ class Queue(AwsResource):
             elif a.cleared is not None:
                 attributes[a.api] = a.cleared
         if attributes:
-            client.set_queue_attributes(QueueUrl=id, Attributes=attributes)
+            set_queue_attributes(client, id, attributes)
         sync_tags(olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news),
                   lambda tags: client.tag_queue(QueueUrl=id, Tags=tags),
                   lambda keys: client.untag_queue(QueueUrl=id, TagKeys=keys))
@@ -247,16 +247,18 @@ class _QueueDocument(AwsResource):
                                                                     self.documents[self.attribute]) if text else None}
 
     def _set(self, ctx: AwsContext, url: str, text: str) -> None:
-        client = ctx.client("sqs")
-        attributes = {self._api: text}
-        if self._api != "Policy":
-            # moto's SetQueueAttributes drops a policy the call does not repeat; repeating it unchanged is what AWS
-            # keeps anyway.
-            reported = client.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"]).get("Attributes", {})
-            policy = reported.get("Policy")
-            if policy:
-                attributes["Policy"] = policy
-        client.set_queue_attributes(QueueUrl=url, Attributes=attributes)
+        set_queue_attributes(ctx.client("sqs"), url, {self._api: text})
+
+
+def set_queue_attributes(client: Any, url: str, attributes: dict[str, str]) -> None:
+    """SetQueueAttributes, keeping the queue's policy when the call does not change it: moto's drops a policy the
+    call does not repeat (so a Queue update would undo a QueuePolicy), and repeating it unchanged is what AWS keeps
+    anyway."""
+    if "Policy" not in attributes:
+        reported = client.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"]).get("Attributes", {})
+        if reported.get("Policy"):
+            attributes = {**attributes, "Policy": reported["Policy"]}
+    client.set_queue_attributes(QueueUrl=url, Attributes=attributes)
 
 
 @resource_type

@@ -62,8 +62,12 @@ def test_queue_policy_sets_changes_and_clears_the_queue_policy(provisioner: Prov
 
     made = provisioner.update(made, {"policy": allow("sqs:*", arn, "sns.amazonaws.com")})
     assert json.loads(attribute(sqs, queue.id, "Policy"))["Statement"][0]["Action"] == "sqs:*"
-    # The queue leaves its policy to this resource: its next plan shows no change (Optional+Computed).
+    # The queue leaves its policy to this resource: its next plan shows no change (Optional+Computed), and an update
+    # of the queue keeps the policy.
     assert not provisioner.plan(queue, {}).has_changes
+    provisioner.update(queue, {"visibilityTimeoutSeconds": 90})
+    assert attribute(sqs, queue.id, "VisibilityTimeout") == "90"
+    assert json.loads(attribute(sqs, queue.id, "Policy"))["Statement"][0]["Action"] == "sqs:*"
     provisioner.assert_deleted(made)
     assert attribute(sqs, queue.id, "Policy") is None
     assert "not valid JSON" in failures(QUEUE_POLICY, queueUrl=queue.id, policy="{nope")["policy"]
