@@ -337,3 +337,14 @@ def test_expected_bucket_owner_is_refused_where_pulumi_aws_has_it() -> None:
 ])
 def test_a_preview_checks_inputs_that_are_not_known_yet(token: str, inputs: dict[str, Any]) -> None:
     assert failures(token, bucket=UNKNOWN, **inputs) == {}
+
+
+def test_the_older_names_pulumi_aws_7_keeps_are_the_same_types() -> None:
+    for old, token in {"aws:s3/bucketAclV2:BucketAclV2": ACL,
+                       "aws:s3/bucketCorsConfigurationV2:BucketCorsConfigurationV2": CORS,
+                       "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": LIFECYCLE,
+                       "aws:s3/bucketLoggingV2:BucketLoggingV2": LOGGING,
+                       "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2":
+                           ENCRYPTION,
+                       "aws:s3/bucketAccelerateConfigurationV2:BucketAccelerateConfigurationV2": ACCELERATE}.items():
+        assert provider(old) is provider(token), old
