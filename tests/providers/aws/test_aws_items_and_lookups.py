@@ -148,8 +148,9 @@ def bucket(aws_ctx: AwsContext) -> Iterator[str]:
                   Tagging="env=test", Metadata={"owner": "web"})
     s3.put_object(Bucket=name, Key="logo.png", Body=b"\x89PNG", ContentType="image/png")
     yield name
-    for key in ("site/config.json", "logo.png"):
-        s3.delete_object(Bucket=name, Key=key)
+    listed = s3.list_object_versions(Bucket=name)
+    for entry in listed.get("Versions", []) + listed.get("DeleteMarkers", []):
+        s3.delete_object(Bucket=name, Key=entry["Key"], VersionId=entry["VersionId"])
     s3.delete_bucket(Bucket=name)
 
 
@@ -183,3 +184,18 @@ def test_get_object_answers_text_bodies_metadata_and_tags(aws_ctx: AwsContext, b
     assert part["body"] == '{"a"'
     with pytest.raises(BadInput, match="no object"):
         invoke("aws:s3/getObject:getObject", aws_ctx, {"bucket": bucket, "key": "missing.txt"})
+
+
+def test_get_object_answers_a_version_and_checksums_when_asked(aws_ctx: AwsContext, bucket: str) -> None:
+    s3 = aws_ctx.client("s3")
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    first = s3.put_object(Bucket=bucket, Key="notes.txt", Body=b"one", ContentType="text/plain",
+                          ChecksumAlgorithm="SHA256")
+    s3.put_object(Bucket=bucket, Key="notes.txt", Body=b"two", ContentType="text/plain")
+    latest = invoke("aws:s3/getObject:getObject", aws_ctx, {"bucket": bucket, "key": "notes.txt"})
+    assert latest["body"] == "two" and latest["checksumSha256"] is None
+    older = invoke("aws:s3/getObject:getObject", aws_ctx, {"bucket": bucket, "key": "notes.txt",
+                                                         "versionId": first["VersionId"], "checksumMode": "ENABLED"})
+    assert older["body"] == "one" and older["versionId"] == first["VersionId"]
+    assert older["id"] == f"{bucket}/notes.txt@{first['VersionId']}"
+    assert older["checksumSha256"] == first["ChecksumSHA256"]
