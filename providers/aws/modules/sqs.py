@@ -19,6 +19,7 @@ from envctl.providers.aws.lookup_region import in_provider_region
 from envctl.providers.aws.naming import FIFO_SUFFIX, fifo_auto_name, prefixed_unique_id
 from envctl.providers.aws.registry import invoke, resource_type
 from envctl.providers.aws.tags import sync_tags, tags_from_cloud
+from envctl.providers.aws.wire import api_name
 
 _MAX_NAME_LENGTH = 80
 _NAME_PATTERNS = {  # Terraform's check of the final name
@@ -206,7 +207,7 @@ class _QueueDocument(AwsResource):
     delete clears the attribute, and a queue without it reads as gone. The Queue's input of the same name is
     Optional+Computed in pulumi-aws, so a queue that leaves it out does not fight this resource over it."""
 
-    attribute: str  # the input, which is also the SQS attribute with its first letter lowered
+    attribute: str  # the input; the SQS attribute is its name capitalised
     required: tuple[str, ...]
     id_property = "queueUrl"
     force_new = frozenset({"queueUrl"})
@@ -216,7 +217,7 @@ class _QueueDocument(AwsResource):
 
     @property
     def _api(self) -> str:
-        return self.attribute[:1].upper() + self.attribute[1:]
+        return api_name(self.attribute)
 
     def check(self, logical_name: str, olds: Props | None, news: Props) -> CheckResult:
         news = dict(news)
