@@ -95,3 +95,6 @@ for _v2, _token in {
         "aws:s3/bucketAccelerateConfiguration:BucketAccelerateConfiguration",
 }.items():
     PROBES[_v2] = PROBES[_token]
+PROBES["aws:s3/bucketV2:BucketV2"] = lambda c, id, o: present(lambda: c("s3").head_bucket(Bucket=id), *NO_BUCKET)
+PROBES["aws:s3/bucketVersioningV2:BucketVersioningV2"] = answered(
+    "get_bucket_versioning", lambda answer: answer.get("Status") == "Enabled")
