@@ -1,6 +1,6 @@
-"""An archive bucket as pulumi-aws 6 programs wrote it, with the V2 resources: versioning, default KMS-free
-encryption, a private ACL under owner-preferred ownership, and a lifecycle that moves old versions to Glacier and
-then expires them. A manifest object records what the archive holds."""
+"""An archive bucket as pulumi-aws 6 programs wrote it, with the V2 resources: versioning, default encryption with
+S3-managed keys, a private ACL under owner-preferred ownership, and a lifecycle that moves old versions to Glacier
+and then expires them. A manifest object records what the archive holds."""
 
 import json
 
