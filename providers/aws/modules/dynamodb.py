@@ -1,14 +1,19 @@
-"""aws:dynamodb resource types: Table."""
+"""aws:dynamodb resource types: Table and TableItem; the getTable invoke."""
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 from envctl.engine.properties import contains_unknown
+from envctl.errors import BadInput
 from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props, unsupported_input
 from envctl.providers.aws.context import AwsContext
+from envctl.providers.aws.documents import document_from_cloud, json_equivalent
 from envctl.providers.aws.errors import remove
-from envctl.providers.aws.registry import resource_type
+from envctl.providers.aws.lookup_region import in_provider_region
+from envctl.providers.aws.registry import invoke, resource_type
 from envctl.providers.aws.tags import sync_tags, tag_dict, tag_list, tags_from_cloud
 from envctl.providers.aws.waiting import wait_until
 
@@ -386,3 +391,144 @@ def _table_tags(client: Any, arn: str) -> dict[str, str]:
         if not page.get("NextToken"):
             return tag_dict(pairs)
         params["NextToken"] = page["NextToken"]
+
+
+# ---- TableItem -----------------------------------------------------------------------------
+
+_ITEM_SEPARATOR = "|"
+
+
+def _attribute_to_api(value: dict[str, Any]) -> dict[str, Any]:
+    """A DynamoDB attribute value of an item's JSON as the API takes it: binary values (base64 in JSON) as bytes."""
+    kind, inner = next(iter(value.items()))
+    if kind == "B":
+        return {"B": base64.b64decode(inner)}
+    if kind == "BS":
+        return {"BS": [base64.b64decode(item) for item in inner]}
+    if kind == "M":
+        return {"M": {key: _attribute_to_api(item) for key, item in inner.items()}}
+    if kind == "L":
+        return {"L": [_attribute_to_api(item) for item in inner]}
+    return value
+
+
+def _attribute_from_api(value: dict[str, Any]) -> dict[str, Any]:
+    kind, inner = next(iter(value.items()))
+    if kind == "B":
+        return {"B": base64.b64encode(inner).decode()}
+    if kind == "BS":
+        return {"BS": [base64.b64encode(item).decode() for item in inner]}
+    if kind == "M":
+        return {"M": {key: _attribute_from_api(item) for key, item in inner.items()}}
+    if kind == "L":
+        return {"L": [_attribute_from_api(item) for item in inner]}
+    return value
+
+
+def _key_text(value: dict[str, Any] | None) -> str | None:
+    """Terraform's canonical text of a key value: a string or number as it is, binary as base64."""
+    return None if value is None else str(next(iter(value.values())))
+
+
+@resource_type
+class TableItem(AwsResource):
+    """One item of a table, given as the JSON of its attribute map; a change of its key is another item."""
+
+    token = "aws:dynamodb/tableItem:TableItem"
+    required = ("tableName", "hashKey", "item")
+    force_new = frozenset({"tableName", "hashKey", "rangeKey"})
+    taggable = False
+    handled = frozenset({"rangeKey"})
+    documents = {"item": json_equivalent}
+    outputs = frozenset({"hashKeyValue", "rangeKeyValue"})
+    gone_codes = _GONE
+
+    def validate(self, inputs: Props) -> list[CheckFailure]:
+        item = inputs.get("item")
+        if not isinstance(item, str) or contains_unknown(item):
+            return []
+        try:
+            attributes = json.loads(item)
+        except ValueError:
+            return []  # the base check reports text that is not JSON
+        missing = [key for key in (inputs.get("hashKey"), inputs.get("rangeKey"))
+                   if isinstance(key, str) and key not in attributes]
+        return [CheckFailure("item", f"the item has no value for its key attribute '{key}'") for key in missing]
+
+    def amend_diff(self, olds: Props, news: Props, diff: DiffResult) -> DiffResult:
+        """Another key value in the item is another item: it is replaced, not changed."""
+        if "item" in diff.changed and not contains_unknown(news.get("item")) and self._key(olds) != self._key(news):
+            return diff.replacing(["item"])
+        return diff
+
+    def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
+        self._put(ctx, inputs)
+        id = self._id(inputs)
+        return id, {**inputs, **self.describe(ctx, id, inputs)}
+
+    def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
+        self._put(ctx, news)  # the whole item: attributes left out of it are removed
+        return {**news, **self.describe(ctx, id, news)}
+
+    def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
+        remove(ctx.client("dynamodb").delete_item, gone=_GONE, TableName=state["tableName"], Key=self._key(state))
+
+    def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
+        found = super().read(ctx, id, state)
+        return found if found and found.get("item") else None
+
+    def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
+        key = self._key(state)
+        answer = ctx.client("dynamodb").get_item(TableName=state["tableName"], Key=key, ConsistentRead=True)
+        if "Item" not in answer:
+            return {}
+        item = json.dumps({name: _attribute_from_api(value) for name, value in answer["Item"].items()})
+        return {
+            "tableName": state["tableName"],
+            "hashKey": state["hashKey"],
+            "rangeKey": state.get("rangeKey"),
+            "item": document_from_cloud(state.get("item"), item, json_equivalent),
+            "hashKeyValue": _key_text(json.loads(item)[state["hashKey"]]),
+            "rangeKeyValue": _key_text(json.loads(item)[state["rangeKey"]]) if state.get("rangeKey") else None,
+        }
+
+    def _put(self, ctx: AwsContext, inputs: Props) -> None:
+        item = {name: _attribute_to_api(value) for name, value in json.loads(inputs["item"]).items()}
+        ctx.client("dynamodb").put_item(TableName=inputs["tableName"], Item=item)
+
+    def _key(self, props: Props) -> dict[str, Any]:
+        attributes = json.loads(props["item"])
+        names = [props["hashKey"], *([props["rangeKey"]] if props.get("rangeKey") else [])]
+        return {name: _attribute_to_api(attributes[name]) for name in names}
+
+    def _id(self, inputs: Props) -> str:
+        """Terraform's id: table|hashKey|value, then |rangeKey|value for a table with a range key."""
+        attributes = json.loads(inputs["item"])
+        parts = [inputs["tableName"], inputs["hashKey"], _key_text(attributes[inputs["hashKey"]])]
+        if inputs.get("rangeKey"):
+            parts += [inputs["rangeKey"], _key_text(attributes[inputs["rangeKey"]])]
+        return _ITEM_SEPARATOR.join(str(part) for part in parts)
+
+
+# ---- getTable ------------------------------------------------------------------------------
+
+
+@invoke("aws:dynamodb/getTable:getTable")
+def get_table(ctx: AwsContext, args: dict[str, Any]) -> dict[str, Any]:
+    """Terraform's aws_dynamodb_table data source: the table's settings as the Table type reads them."""
+    in_provider_region(ctx, args, "getTable")
+    name = args["name"]
+    table = Table().read(ctx, name, {})
+    if table is None:
+        raise BadInput(f"getTable: no DynamoDB table named {name!r} in {ctx.region}")
+    sse = ctx.client("dynamodb").describe_table(TableName=name)["Table"].get("SSEDescription") or {}
+    return {
+        **{key: value for key, value in table.items() if key != "tagsAll"},
+        "id": name,
+        "tags": table["tagsAll"],
+        "region": ctx.region,
+        "replicas": [],  # global table replicas are not emulated
+        "onDemandThroughputs": [],
+        "warmThroughputs": [],
+        "serverSideEncryption": {"enabled": sse.get("Status") == "ENABLED", "kmsKeyArn": sse.get("KMSMasterKeyArn")},
+    }

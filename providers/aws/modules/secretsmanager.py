@@ -1,4 +1,4 @@
-"""aws:secretsmanager resource types: Secret and SecretVersion."""
+"""aws:secretsmanager resource types: Secret and SecretVersion; the getSecretVersion invoke."""
 
 from __future__ import annotations
 
@@ -10,10 +10,13 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from envctl.engine.properties import contains_unknown
+from envctl.engine.properties import secret as marked_secret
+from envctl.errors import BadInput
 from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props, unsupported_input
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.documents import document_from_cloud, policies_equivalent
-from envctl.providers.aws.registry import resource_type
+from envctl.providers.aws.lookup_region import in_provider_region
+from envctl.providers.aws.registry import invoke, resource_type
 from envctl.providers.aws.tags import sync_tags, tag_dict, tag_list, tags_from_cloud
 from envctl.providers.aws.wire import timestamp
 
@@ -296,3 +299,37 @@ def _version_with_stage(client: Any, secret_id: str, stage: str) -> str | None:
         if not page.get("NextToken"):
             return None
         params["NextToken"] = page["NextToken"]
+
+
+# ---- getSecretVersion ----------------------------------------------------------------------
+
+
+@invoke("aws:secretsmanager/getSecretVersion:getSecretVersion")
+def get_secret_version(ctx: AwsContext, args: dict[str, Any]) -> dict[str, Any]:
+    """Terraform's aws_secretsmanager_secret_version data source: a version by id or stage (AWSCURRENT when
+    neither is given). The secret's value stays secret, as pulumi-aws marks it."""
+    in_provider_region(ctx, args, "getSecretVersion")
+    secret_id = args["secretId"]
+    selector = {"VersionId": args["versionId"]} if args.get("versionId") else \
+        {"VersionStage": args.get("versionStage") or _CURRENT}
+    try:
+        answer = ctx.client("secretsmanager").get_secret_value(SecretId=secret_id, **selector)
+    except ClientError as error:
+        if _is_gone(error):
+            raise BadInput(f"getSecretVersion: no version {next(iter(selector.values()))} of secret {secret_id!r} "
+                           f"in {ctx.region}") from None
+        raise
+    binary = answer.get("SecretBinary")
+    return {
+        "id": f"{secret_id}{_VERSION_ID_SEPARATOR}{next(iter(selector.values()))}",
+        "arn": answer["ARN"],
+        "secretArn": answer["ARN"],
+        "secretId": secret_id,
+        "versionId": answer["VersionId"],
+        "versionStage": args.get("versionStage"),
+        "versionStages": answer.get("VersionStages") or [],
+        "createdDate": timestamp(answer["CreatedDate"]),
+        "secretString": marked_secret(answer.get("SecretString") or ""),
+        "secretBinary": marked_secret(binary.decode("utf-8", errors="replace") if binary else ""),
+        "region": ctx.region,
+    }

@@ -1,4 +1,4 @@
-"""aws:sns resource types: Topic and TopicSubscription.
+"""aws:sns resource types: Topic, TopicSubscription and TopicPolicy; the getTopic invoke.
 
 SNS keeps both as string attribute maps, so each type is mostly a table from pulumi-aws's property names to
 SNS's attribute names. moto reports only some topic attributes; an attribute the cloud does not report keeps
@@ -7,6 +7,7 @@ its recorded value (AWS itself reports every attribute that is set).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,12 +16,14 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from envctl.engine.properties import contains_unknown
+from envctl.errors import BadInput
 from envctl.providers.aws.base import AwsResource, CheckFailure, CheckResult, DiffResult, Props
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.documents import Equivalence, document_from_cloud, policies_equivalent
-from envctl.providers.aws.errors import has_code, remove
+from envctl.providers.aws.errors import found_or_none, has_code, remove
+from envctl.providers.aws.lookup_region import in_provider_region
 from envctl.providers.aws.naming import FIFO_SUFFIX, fifo_auto_name, prefixed_unique_id
-from envctl.providers.aws.registry import resource_type
+from envctl.providers.aws.registry import invoke, resource_type
 from envctl.providers.aws.tags import sync_tags, tag_dict, tag_list, tags_from_cloud
 from envctl.providers.aws.waiting import wait_until
 
@@ -315,3 +318,78 @@ def _pending(sns: Any, arn: str) -> bool:
 
 def _is_true(text: str | None) -> bool:
     return (text or "false").lower() == "true"
+
+
+# ---- TopicPolicy ---------------------------------------------------------------------------
+
+# The actions of the policy SNS gives a new topic, which deleting a TopicPolicy puts back (as Terraform).
+_DEFAULT_POLICY_ACTIONS = ["SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission",
+                           "SNS:RemovePermission", "SNS:DeleteTopic", "SNS:Subscribe",
+                           "SNS:ListSubscriptionsByTopic", "SNS:Publish"]
+
+
+def default_topic_policy(topic_arn: str) -> str:
+    account = topic_arn.split(":")[4]
+    return json.dumps({
+        "Version": "2008-10-17",
+        "Id": "__default_policy_ID",
+        "Statement": [{
+            "Sid": "__default_statement_ID",
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": _DEFAULT_POLICY_ACTIONS,
+            "Resource": topic_arn,
+            "Condition": {"StringEquals": {"AWS:SourceOwner": account}},
+        }],
+    })
+
+
+@resource_type
+class TopicPolicy(AwsResource):
+    """The access policy of a topic. The Topic's `policy` input is Optional+Computed in pulumi-aws, so a topic that
+    leaves it out does not fight this resource over it."""
+
+    token = "aws:sns/topicPolicy:TopicPolicy"
+    id_property = "arn"
+    required = ("arn", "policy")
+    force_new = frozenset({"arn"})
+    taggable = False
+    handled = frozenset()  # the topic and its policy
+    documents = {"policy": policies_equivalent}
+    outputs = frozenset({"owner"})
+    gone_codes = _GONE
+
+    def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
+        self._set(ctx, inputs["arn"], inputs["policy"])
+        return inputs["arn"], {**inputs, **self.describe(ctx, inputs["arn"], inputs)}
+
+    def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
+        self._set(ctx, id, news["policy"])
+        return {**news, **self.describe(ctx, id, news)}
+
+    def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
+        found_or_none(self._set, _GONE, ctx, id, default_topic_policy(id))
+
+    def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
+        reported = ctx.client("sns").get_topic_attributes(TopicArn=id)["Attributes"]
+        return {"arn": id, "owner": reported.get("Owner"),
+                "policy": document_from_cloud(state.get("policy"), reported.get("Policy"))}
+
+    def _set(self, ctx: AwsContext, arn: str, policy: str) -> None:
+        ctx.client("sns").set_topic_attributes(TopicArn=arn, AttributeName="Policy", AttributeValue=policy)
+
+
+# ---- getTopic ------------------------------------------------------------------------------
+
+
+@invoke("aws:sns/getTopic:getTopic")
+def get_topic(ctx: AwsContext, args: dict[str, Any]) -> dict[str, Any]:
+    """Terraform's aws_sns_topic data source: the topic of that name in the provider's region, with its tags."""
+    in_provider_region(ctx, args, "getTopic")
+    sns = ctx.client("sns")
+    arns = [topic["TopicArn"] for page in sns.get_paginator("list_topics").paginate() for topic in page["Topics"]]
+    found = [arn for arn in arns if arn.rsplit(":", 1)[-1] == args["name"]]
+    if not found:
+        raise BadInput(f"getTopic: no SNS topic named {args['name']!r} in {ctx.region}")
+    tags = tag_dict(sns.list_tags_for_resource(ResourceArn=found[0]).get("Tags"))
+    return {"id": found[0], "arn": found[0], "name": args["name"], "region": ctx.region, "tags": tags}

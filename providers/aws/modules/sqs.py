@@ -1,4 +1,5 @@
-"""aws:sqs resource types: Queue."""
+"""aws:sqs resource types: Queue, and the documents of a queue that have resources of their own (QueuePolicy,
+RedrivePolicy, RedriveAllowPolicy); the getQueue invoke."""
 
 from __future__ import annotations
 
@@ -9,13 +10,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from envctl.engine.properties import contains_unknown
+from envctl.errors import BadInput
 from envctl.providers.aws.base import AwsResource, CheckFailure, CheckResult, DiffResult, Props
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.documents import canonical_json, document_from_cloud, json_equivalent, policies_equivalent
 from envctl.providers.aws.errors import found_or_none, remove
+from envctl.providers.aws.lookup_region import in_provider_region
 from envctl.providers.aws.naming import FIFO_SUFFIX, fifo_auto_name, prefixed_unique_id
-from envctl.providers.aws.registry import resource_type
+from envctl.providers.aws.registry import invoke, resource_type
 from envctl.providers.aws.tags import sync_tags, tags_from_cloud
+from envctl.providers.aws.wire import api_name
 
 _MAX_NAME_LENGTH = 80
 _NAME_PATTERNS = {  # Terraform's check of the final name
@@ -169,7 +173,7 @@ class Queue(AwsResource):
             elif a.cleared is not None:
                 attributes[a.api] = a.cleared
         if attributes:
-            client.set_queue_attributes(QueueUrl=id, Attributes=attributes)
+            set_queue_attributes(client, id, attributes)
         sync_tags(olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news),
                   lambda tags: client.tag_queue(QueueUrl=id, Tags=tags),
                   lambda keys: client.untag_queue(QueueUrl=id, TagKeys=keys))
@@ -193,3 +197,109 @@ class Queue(AwsResource):
             "url": id,
             **tags_from_cloud(ctx, state, tags),
         }
+
+
+# ---- QueuePolicy, RedrivePolicy, RedriveAllowPolicy -------------------------------------------
+
+
+class _QueueDocument(AwsResource):
+    """A JSON document of a queue that its own resource sets (one queue attribute): the queue's URL is the id, a
+    delete clears the attribute, and a queue without it reads as gone. The Queue's input of the same name is
+    Optional+Computed in pulumi-aws, so a queue that leaves it out does not fight this resource over it."""
+
+    attribute: str  # the input; the SQS attribute is its name capitalised
+    required: tuple[str, ...]
+    id_property = "queueUrl"
+    force_new = frozenset({"queueUrl"})
+    taggable = False
+    handled = frozenset()  # the queue and its document
+    gone_codes = _GONE
+
+    @property
+    def _api(self) -> str:
+        return api_name(self.attribute)
+
+    def check(self, logical_name: str, olds: Props | None, news: Props) -> CheckResult:
+        news = dict(news)
+        if isinstance(news.get(self.attribute), str):
+            with contextlib.suppress(ValueError):  # not JSON: left as is for the base check to report
+                news[self.attribute] = canonical_json(news[self.attribute])
+        return super().check(logical_name, olds, news)
+
+    def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
+        self._set(ctx, inputs["queueUrl"], inputs[self.attribute])
+        return inputs["queueUrl"], {**inputs, **self.read_back(ctx, inputs["queueUrl"], inputs)}
+
+    def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
+        self._set(ctx, id, news[self.attribute])
+        return {**news, **self.describe(ctx, id, news)}
+
+    def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
+        found_or_none(self._set, _GONE, ctx, id, "")  # a queue that is gone has no document either
+
+    def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
+        found = super().read(ctx, id, state)
+        return found if found and found.get(self.attribute) else None
+
+    def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
+        reported = ctx.client("sqs").get_queue_attributes(QueueUrl=id, AttributeNames=["All"])["Attributes"]
+        text = reported.get(self._api)
+        return {"queueUrl": id, self.attribute: document_from_cloud(state.get(self.attribute), text,
+                                                                    self.documents[self.attribute]) if text else None}
+
+    def _set(self, ctx: AwsContext, url: str, text: str) -> None:
+        set_queue_attributes(ctx.client("sqs"), url, {self._api: text})
+
+
+def set_queue_attributes(client: Any, url: str, attributes: dict[str, str]) -> None:
+    """SetQueueAttributes, keeping the queue's policy when the call does not change it: moto's drops a policy the
+    call does not repeat (so a Queue update would undo a QueuePolicy), and repeating it unchanged is what AWS keeps
+    anyway."""
+    if "Policy" not in attributes:
+        reported = client.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"]).get("Attributes", {})
+        if reported.get("Policy"):
+            attributes = {**attributes, "Policy": reported["Policy"]}
+    client.set_queue_attributes(QueueUrl=url, Attributes=attributes)
+
+
+@resource_type
+class QueuePolicy(_QueueDocument):
+    token = "aws:sqs/queuePolicy:QueuePolicy"
+    attribute = "policy"
+    required = ("queueUrl", "policy")
+    documents = {"policy": policies_equivalent}
+
+
+@resource_type
+class RedrivePolicy(_QueueDocument):
+    token = "aws:sqs/redrivePolicy:RedrivePolicy"
+    attribute = "redrivePolicy"
+    required = ("queueUrl", "redrivePolicy")
+    documents = {"redrivePolicy": json_equivalent}
+
+
+@resource_type
+class RedriveAllowPolicy(_QueueDocument):
+    token = "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy"
+    attribute = "redriveAllowPolicy"
+    required = ("queueUrl", "redriveAllowPolicy")
+    documents = {"redriveAllowPolicy": json_equivalent}
+    unsupported = {"redriveAllowPolicy": "the local cloud does not keep a queue's redrive allow policy (which source "
+                                         "queues may use it as a dead-letter queue)"}
+
+
+# ---- getQueue ---------------------------------------------------------------------------------
+
+
+@invoke("aws:sqs/getQueue:getQueue")
+def get_queue(ctx: AwsContext, args: dict[str, Any]) -> dict[str, Any]:
+    """Terraform's aws_sqs_queue data source: the queue of that name in the provider's region, with its tags."""
+    in_provider_region(ctx, args, "getQueue")
+    client = ctx.client("sqs")
+    found = found_or_none(client.get_queue_url, _GONE, QueueName=args["name"])
+    if not found:
+        raise BadInput(f"getQueue: no SQS queue named {args['name']!r} in {ctx.region}")
+    url = found["QueueUrl"]
+    arn = client.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return {"id": url, "name": args["name"], "url": url, "arn": arn, "region": ctx.region,
+            "tags": client.list_queue_tags(QueueUrl=url).get("Tags", {})}

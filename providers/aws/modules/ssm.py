@@ -1,14 +1,16 @@
-"""aws ssm: Parameter (Parameter Store)."""
+"""aws ssm: Parameter (Parameter Store); the getParameter invoke."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from envctl.engine.properties import UNKNOWN
+from envctl.engine.properties import UNKNOWN, secret
+from envctl.errors import BadInput
 from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props
 from envctl.providers.aws.context import AwsContext
-from envctl.providers.aws.errors import remove
-from envctl.providers.aws.registry import resource_type
+from envctl.providers.aws.errors import found_or_none, remove
+from envctl.providers.aws.lookup_region import in_provider_region
+from envctl.providers.aws.registry import invoke, resource_type
 from envctl.providers.aws.tags import sync_tags, tag_dict, tag_list, tags_from_cloud
 
 _SECURE = "SecureString"
@@ -133,3 +135,29 @@ def _put_params(inputs: Props, overwrite: bool) -> dict[str, Any]:
         optional["KeyId"] = "keyId"
     params.update({arg: inputs[key] for arg, key in optional.items() if inputs.get(key) is not None})
     return params
+
+
+# ---- getParameter --------------------------------------------------------------------------
+
+
+@invoke("aws:ssm/getParameter:getParameter")
+def get_parameter(ctx: AwsContext, args: dict[str, Any]) -> dict[str, Any]:
+    """Terraform's aws_ssm_parameter data source. `value` is secret, as pulumi-aws marks it; `insecureValue` holds
+    the plain value of a parameter that is not a SecureString."""
+    in_provider_region(ctx, args, "getParameter")
+    decrypt = args.get("withDecryption") is not False  # true unless the program says otherwise
+    found = found_or_none(ctx.client("ssm").get_parameter, _GONE, Name=args["name"], WithDecryption=decrypt)
+    if not found:
+        raise BadInput(f"getParameter: no SSM parameter named {args['name']!r} in {ctx.region}")
+    parameter = found["Parameter"]
+    return {
+        "id": parameter["Name"],
+        "name": parameter["Name"],
+        "arn": parameter["ARN"],
+        "type": parameter["Type"],
+        "version": parameter["Version"],
+        "value": secret(parameter["Value"]),
+        "insecureValue": parameter["Value"] if parameter["Type"] != _SECURE else None,
+        "withDecryption": decrypt,
+        "region": ctx.region,
+    }
