@@ -1,5 +1,5 @@
-"""API Gateway v2 authorizers, custom domain names and API mappings, and the quick-create inputs the local
-cloud refuses, against the session's moto server."""
+"""API Gateway v2 authorizers, custom domain names and API mappings, and quick create of an API, against the
+session's moto server."""
 
 from __future__ import annotations
 
@@ -115,7 +115,33 @@ def test_domain_name_serves_only_api_mappings() -> None:
                                       routingMode="ROUTING_RULE_ONLY")["routingMode"]
 
 
-def test_api_quick_create_is_refused_rather_than_dropped() -> None:
-    target = "arn:aws:lambda:us-east-1:123456789012:function:one"
-    refused = failures(API, protocolType="HTTP", target=target, routeKey="GET /hello")
-    assert set(refused) == {"target", "routeKey"} and "quick create is not emulated" in refused["target"]
+def test_api_quick_create_makes_an_integration_a_route_and_the_default_stage(
+        provisioner: Provisioner, gateway: Any) -> None:
+    target = "arn:aws:lambda:us-east-1:123456789012:function:hello"
+    role = "arn:aws:iam::123456789012:role/invoke-hello"
+    made = provisioner.create(API, "quick", {"protocolType": "HTTP", "target": target, "routeKey": "GET /hello",
+                                             "credentialsArn": role})
+    [integration] = gateway.get_integrations(ApiId=made.id)["Items"]
+    assert (integration["IntegrationType"], integration["IntegrationUri"]) == ("AWS_PROXY", target)
+    assert (integration["PayloadFormatVersion"], integration["CredentialsArn"]) == ("2.0", role)
+    [route] = gateway.get_routes(ApiId=made.id)["Items"]
+    assert (route["RouteKey"], route["Target"]) == ("GET /hello", f"integrations/{integration['IntegrationId']}")
+    [stage] = gateway.get_stages(ApiId=made.id)["Items"]
+    assert (stage["StageName"], stage["AutoDeploy"]) == ("$default", True)
+    assert provisioner.read(made) == made.outputs
+    assert not provisioner.plan(made, {}).has_changes
+    assert provisioner.plan(made, {"routeKey": "GET /bye"}).replaces == ("routeKey",)
+    provisioner.assert_deleted(made)
+
+
+def test_api_quick_create_of_a_url_proxies_every_route(provisioner: Provisioner, gateway: Any) -> None:
+    made = provisioner.create(API, "proxy", {"protocolType": "HTTP", "target": "https://example.com"})
+    [integration] = gateway.get_integrations(ApiId=made.id)["Items"]
+    assert (integration["IntegrationType"], integration["IntegrationMethod"]) == ("HTTP_PROXY", "ANY")
+    assert [r["RouteKey"] for r in gateway.get_routes(ApiId=made.id)["Items"]] == ["$default"]
+    provisioner.assert_deleted(made)
+
+
+def test_api_quick_create_inputs_need_an_http_api_and_a_target() -> None:
+    assert set(failures(API, protocolType="HTTP", routeKey="GET /hello")) == {"routeKey"}
+    assert "HTTP APIs only" in failures(API, protocolType="WEBSOCKET", target="https://example.com")["target"]

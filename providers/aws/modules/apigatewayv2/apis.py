@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from envctl.providers.aws.base import DiffResult, Props
+from envctl.engine.properties import contains_unknown
+from envctl.providers.aws.base import CheckFailure, DiffResult, Props
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.modules.apigatewayv2.shared import DEFAULT_STAGE, ApiGatewayResource, Keyed, Tagged
 from envctl.providers.aws.registry import resource_type
+
+_QUICK_CREATE = ("credentialsArn", "routeKey", "target")  # CreateApi makes an integration, route and stage of them
+_DEFAULT_ROUTE = "$default"
 
 
 @resource_type
@@ -20,23 +24,32 @@ class Api(Tagged):
         "apiKeySelectionExpression": "$request.header.x-api-key",
         "routeSelectionExpression": "$request.method $request.path",
     }
-    force_new = frozenset({"protocolType", "credentialsArn", "routeKey", "target"})
+    force_new = frozenset({"protocolType", *_QUICK_CREATE})
+    unreported = frozenset(_QUICK_CREATE)
     outputs = frozenset({"apiEndpoint", "arn", "executionArn"})
     noun = "api"
     id_param = "ApiId"
     settings = (
         "name", "protocolType", "description", "apiKeySelectionExpression", "routeSelectionExpression",
-        "corsConfiguration", "disableExecuteApiEndpoint", "ipAddressType", "version",
+        "corsConfiguration", "disableExecuteApiEndpoint", "ipAddressType", "version", *_QUICK_CREATE,
     )
     handled = frozenset(settings)
-    unsupported = {
-        **dict.fromkeys(("body", "failOnWarnings"), "OpenAPI import is not implemented; define the API's "
-                                                     "integrations, routes and stages as resources"),
-        # moto's CreateApi ignores them: it would make no integration, route or stage.
-        **dict.fromkeys(("credentialsArn", "routeKey", "target"),
-                        "quick create is not emulated by the local cloud; define an Integration, a Route and a "
-                        "$default Stage with autoDeploy instead"),
-    }
+    unsupported = dict.fromkeys(("body", "failOnWarnings"), "OpenAPI import is not implemented; define the API's "
+                                                             "integrations, routes and stages as resources")
+
+    def validate(self, inputs: Props) -> list[CheckFailure]:
+        """Quick create is for HTTP APIs, and routeKey and credentialsArn only go with its target."""
+        given = [key for key in _QUICK_CREATE if inputs.get(key) is not None]
+        if given and inputs.get("protocolType") not in ("HTTP", None) and not contains_unknown(inputs["protocolType"]):
+            return [CheckFailure(given[0], "quick create (target, routeKey, credentialsArn) is for HTTP APIs only")]
+        return [CheckFailure(key, f"{key} is a quick-create input: it needs target") for key in given
+                if key != "target" and inputs.get("target") is None]
+
+    def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
+        id, outputs = super().create(ctx, urn, inputs)
+        if inputs.get("target"):
+            _quick_create(ctx.client("apigatewayv2"), id, inputs)
+        return id, outputs
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         # UpdateApi cannot remove a CORS configuration: that takes its own call.
@@ -54,6 +67,26 @@ class Api(Tagged):
             "executionArn": ctx.arn("execute-api", id),
             **self._tag_outputs(ctx, id, state, answer),
         }
+
+
+def _quick_create(client: Any, api_id: str, inputs: Props) -> None:
+    """What CreateApi makes of a target, where the cloud has not made it (moto's CreateApi ignores the
+    quick-create parameters): an integration with the target, a route to it (the catch-all by default) and the
+    $default stage, deployed automatically. A Lambda target is proxied with payload 2.0, a URL with HTTP_PROXY."""
+    if client.get_routes(ApiId=api_id)["Items"]:
+        return
+    target = inputs["target"]
+    function = target.startswith("arn:")
+    params: dict[str, Any] = {"ApiId": api_id, "IntegrationUri": target,
+                              "IntegrationType": "AWS_PROXY" if function else "HTTP_PROXY",
+                              "IntegrationMethod": "POST" if function else "ANY",
+                              "PayloadFormatVersion": "2.0" if function else "1.0"}
+    if inputs.get("credentialsArn"):
+        params["CredentialsArn"] = inputs["credentialsArn"]
+    integration = client.create_integration(**params)["IntegrationId"]
+    client.create_route(ApiId=api_id, RouteKey=inputs.get("routeKey") or _DEFAULT_ROUTE,
+                        Target=f"integrations/{integration}")
+    client.create_stage(ApiId=api_id, StageName=DEFAULT_STAGE, AutoDeploy=True)
 
 
 @resource_type
