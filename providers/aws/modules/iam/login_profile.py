@@ -52,9 +52,11 @@ class UserLoginProfile(IamResource):
         iam, user = ctx.client("iam"), inputs["user"]
         password = iam_password(inputs["passwordLength"])
         reset = bool(inputs.get("passwordResetRequired"))
-        iam.create_login_profile(UserName=user, Password=password, PasswordResetRequired=reset)
-        if reset:  # moto's CreateLoginProfile drops the flag (and its UpdateLoginProfile needs the password again)
-            iam.update_login_profile(UserName=user, Password=password, PasswordResetRequired=True)
+        profile = iam.create_login_profile(UserName=user, Password=password, PasswordResetRequired=reset)
+        if bool(profile["LoginProfile"].get("PasswordResetRequired")) != reset:
+            # moto's CreateLoginProfile ignores the flag (keeping the user's last one); UpdateLoginProfile sets it,
+            # and moto's needs the password again.
+            iam.update_login_profile(UserName=user, Password=password, PasswordResetRequired=reset)
         # The password can only be known now, so it lives in state (secret; in the clear without a PGP key).
         return user, self.read_back(ctx, user, {**inputs, "password": password, **dict.fromkeys(_PGP_OUTPUTS)})
 
