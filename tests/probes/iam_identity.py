@@ -1,5 +1,5 @@
-"""Probes of the IAM inline user and group policies, policy attachments, OpenID Connect providers, service-linked
-roles and login profiles."""
+"""Probes of the IAM inline user and group policies, user group memberships, policy attachments, OpenID Connect
+providers, service-linked roles and login profiles."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ PROBES: dict[str, Probe] = {
         lambda: c("iam").get_user_policy(UserName=o["user"], PolicyName=o["name"]), _GONE),
     "aws:iam/groupPolicy:GroupPolicy": lambda c, id, o: present(
         lambda: c("iam").get_group_policy(GroupName=o["group"], PolicyName=o["name"]), _GONE),
+    "aws:iam/userGroupMembership:UserGroupMembership": lambda c, id, o: listed(
+        lambda: c("iam").list_groups_for_user(UserName=o["user"])["Groups"],
+        lambda groups: bool({g["GroupName"] for g in groups} & set(o["groups"])), _GONE),
     "aws:iam/policyAttachment:PolicyAttachment": lambda c, id, o: listed(
         lambda: c("iam").list_entities_for_policy(PolicyArn=o["policyArn"]),
         lambda found: any(found[key] for key in ("PolicyUsers", "PolicyRoles", "PolicyGroups")), _GONE),
