@@ -213,6 +213,10 @@ def test_login_profile_lifecycle(provisioner: Provisioner, iam: Any, user: str) 
     with pytest.raises(iam.exceptions.NoSuchEntityException):
         iam.get_login_profile(UserName=user)
 
+    again = provisioner.create(LOGIN_PROFILE, "console-again", {"user": user, "passwordResetRequired": False})
+    assert iam.get_login_profile(UserName=user)["LoginProfile"]["PasswordResetRequired"] is False
+    assert again.outputs["password"] != password
+
 
 def test_login_profile_refuses_pgp_keys_and_odd_lengths() -> None:
     assert failures(LOGIN_PROFILE, user="u", pgpKey="keybase:someone")["pgpKey"].startswith("'pgpKey' is not")
