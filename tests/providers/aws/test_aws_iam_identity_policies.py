@@ -11,7 +11,7 @@ import pytest
 from envctl.errors import BadInput, OperationFailed
 from envctl.providers.aws.context import AwsContext
 
-from provider_steps import LAMBDA_TRUST, Provisioner, failures, invoke, unique
+from provider_steps import LAMBDA_TRUST, Provisioner, failures, invoke, provider, unique
 
 USER_POLICY = "aws:iam/userPolicy:UserPolicy"
 GROUP_POLICY = "aws:iam/groupPolicy:GroupPolicy"
@@ -271,3 +271,11 @@ def test_get_openid_connect_provider_by_arn_and_by_url(aws_ctx: AwsContext, iam:
     with pytest.raises(BadInput, match="no provider"):
         invoke("aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider", aws_ctx,
                {"url": f"{GITHUB}/{unique('none')}"})
+
+
+def test_an_inline_policy_a_crash_left_unrecorded_is_found(provisioner: Provisioner, aws_ctx: AwsContext,
+                                                           user: str) -> None:
+    made = provisioner.create(USER_POLICY, "found", {"user": user, "policy": allow("s3:*")})
+    found = provider(USER_POLICY).find(aws_ctx, made.urn, made.inputs, set())
+    assert found is not None and found[0] == made.id and found[1]["name"] == made.outputs["name"]
+    assert provider(USER_POLICY).find(aws_ctx, made.urn, made.inputs, {made.id}) is None

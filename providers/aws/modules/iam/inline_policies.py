@@ -26,6 +26,10 @@ class InlinePolicy(IamResource):
     documents = {"policy": policies_equivalent}
     gone_codes = IAM_GONE
 
+    def candidate_ids(self, ctx: AwsContext, urn: str, inputs: Props) -> list[str]:
+        """A create with a given name made `<principal>:<name>` (a prefixed name is not known beforehand)."""
+        return [f"{inputs[self.principal]}:{inputs['name']}"] if inputs.get("name") else []
+
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         name = self.physical_name(inputs)
         self._put(ctx, inputs[self.principal], name, inputs["policy"])

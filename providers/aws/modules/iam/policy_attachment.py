@@ -19,6 +19,7 @@ _ENTITIES = (("users", "user", "PolicyUsers"), ("roles", "role", "PolicyRoles"),
 @resource_type
 class PolicyAttachment(IamResource):
     token = "aws:iam/policyAttachment:PolicyAttachment"
+    id_property = "name"
     name_property = "name"
     required = ("policyArn",)
     force_new = frozenset({"name", "policyArn"})

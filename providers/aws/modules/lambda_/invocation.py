@@ -24,6 +24,7 @@ _NO_QUALIFIER = "the local cloud keeps one per function, not per version or alia
 @resource_type
 class FunctionUrl(AwsResource):
     token = "aws:lambda/functionUrl:FunctionUrl"
+    id_property = "functionName"
     required = ("authorizationType", "functionName")
     defaults = {"invokeMode": "BUFFERED"}
     force_new = frozenset({"functionName", "qualifier"})
@@ -95,6 +96,7 @@ def _destinations_from_api(destinations: dict[str, Any] | None) -> Props | None:
 @resource_type
 class FunctionEventInvokeConfig(AwsResource):
     token = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"
+    id_property = "functionName"
     required = ("functionName",)
     defaults = {"maximumRetryAttempts": 2}
     force_new = frozenset({"functionName", "qualifier"})
