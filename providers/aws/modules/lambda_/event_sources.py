@@ -73,7 +73,9 @@ class EventSourceMapping(AwsResource):
     token = "aws:lambda/eventSourceMapping:EventSourceMapping"
     required = ("functionName",)
     defaults = {"enabled": True}
-    force_new = frozenset({"eventSourceArn", "startingPosition", "startingPositionTimestamp", *_UNSUPPORTED})
+    force_new = frozenset({"eventSourceArn", "startingPosition", "startingPositionTimestamp", "queues", "topics",
+                           "selfManagedEventSource", "amazonManagedKafkaEventSourceConfig",
+                           "selfManagedKafkaEventSourceConfig"})
     handled = frozenset({*_SETTINGS, *_CREATE_ONLY, "startingPositionTimestamp"})
     unsupported = _UNSUPPORTED
     outputs = frozenset({"arn", "functionArn", "lastModified", "lastProcessingResult", "state",
@@ -85,8 +87,8 @@ class EventSourceMapping(AwsResource):
         source = inputs.get("eventSourceArn")
         if source is None:
             return [CheckFailure("eventSourceArn", f"eventSourceArn is required: {_NOT_POLLED}")]
-        if isinstance(source, str) and not contains_unknown(source) and source.split(":")[2:3] not in (
-                [s] for s in _SOURCES):
+        service = source.split(":")[2] if isinstance(source, str) and source.count(":") >= 2 else None
+        if service not in (None, *_SOURCES) and not contains_unknown(source):
             return [CheckFailure("eventSourceArn", f"{source!r} is not emulated: {_NOT_POLLED}")]
         return []
 
