@@ -68,7 +68,7 @@ class FunctionUrl(AwsResource):
             "functionName": state.get("functionName") or id,
             "functionArn": config["FunctionArn"],
             "functionUrl": url if url.endswith("/") else url + "/",  # AWS answers with the trailing slash
-            "urlId": urlparse(url).hostname.split(".")[0],
+            "urlId": (urlparse(url).hostname or "").split(".")[0],  # the first label of the URL's host
             "authorizationType": config["AuthType"],
             "invokeMode": str(config.get("InvokeMode") or "BUFFERED").upper(),
             "cors": wire_keys(config["Cors"]) if config.get("Cors") else None,
