@@ -1,5 +1,5 @@
-"""aws iam: users, groups, their memberships and policy attachments, access keys, instance profiles, managed
-policies and inline role policies (Role and RolePolicyAttachment are in roles.py)."""
+"""aws iam: users, groups, their memberships and policy attachments, access keys, instance profiles and managed
+policies (Role and RolePolicyAttachment are in roles.py, inline policies in inline_policies.py)."""
 
 from __future__ import annotations
 
@@ -34,50 +34,7 @@ _ACCESS_KEY_STATUSES = ("Active", "Inactive")
 _PGP_OUTPUTS = ("encryptedSecret", "encryptedSesSmtpPasswordV4", "keyFingerprint")  # only with a pgpKey
 
 
-# ---- policy documents ----------------------------------------------------------------------
-
-
-@resource_type
-class RolePolicy(IamResource):
-    token = "aws:iam/rolePolicy:RolePolicy"
-    name_property = "name"
-    name_prefix_property = "namePrefix"
-    name_max_length = 128
-    required = ("role", "policy")
-    force_new = frozenset({"name", "namePrefix", "role"})
-    handled = frozenset()  # the role, the name and the policy
-    taggable = False
-    documents = {"policy": policies_equivalent}
-    gone_codes = IAM_GONE
-
-    def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
-        name = self.physical_name(inputs)
-        ctx.client("iam").put_role_policy(RoleName=inputs["role"], PolicyName=name, PolicyDocument=inputs["policy"])
-        id = f"{inputs['role']}:{name}"
-        return id, self.describe(ctx, id, inputs)
-
-    def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
-        role, name = _role_policy_parts(id)
-        ctx.client("iam").put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=news["policy"])
-        return self.describe(ctx, id, news)
-
-    def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
-        role, name = _role_policy_parts(id)
-        iam = ctx.client("iam")
-        with suppress(iam.exceptions.NoSuchEntityException):
-            iam.delete_role_policy(RoleName=role, PolicyName=name)
-
-    def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
-        role, name = _role_policy_parts(id)
-        document = ctx.client("iam").get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
-        return {**state, "id": id, "role": role, "name": name,
-                "policy": document_from_cloud(state.get("policy"), document)}
-
-
-def _role_policy_parts(id: str) -> tuple[str, str]:
-    """Role and policy name from the id `<role>:<name>` (role names have no ':')."""
-    role, _, name = id.partition(":")
-    return role, name
+# ---- managed policies (inline policies are in inline_policies.py) -------------------------
 
 
 @resource_type

@@ -1,8 +1,5 @@
-"""aws:apigatewayv2 resource types: Api, Integration, Route and Stage (HTTP and WebSocket APIs).
-
-The four share one shape: an input's API name is its capitalised wire name, Create and Update take the
-same parameters, and the parts of an API are addressed by the API's id and their own.
-"""
+"""What the aws:apigatewayv2 types share: an input's API name is its capitalised wire name, Create and Update
+take the same parameters, and the parts of an API are addressed by the API's id and their own."""
 
 from __future__ import annotations
 
@@ -13,16 +10,15 @@ from typing import Any, ClassVar
 from envctl.providers.aws.base import AwsResource, DiffResult, Props
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.errors import remove
-from envctl.providers.aws.registry import resource_type
 from envctl.providers.aws.tags import sync_tags, tags_from_cloud
 from envctl.providers.aws.wire import api_keys, api_name, wire_keys
 
-_GONE = ("NotFoundException",)
-_DEFAULT_STAGE = "$default"
+GONE = ("NotFoundException",)
+DEFAULT_STAGE = "$default"
 
 
 @dataclass(frozen=True)
-class _Keyed:
+class Keyed:
     """A list input that the API takes as a map keyed by one field of each item."""
 
     wire: str
@@ -32,7 +28,7 @@ class _Keyed:
 
     def to_api(self, items: list[Props]) -> dict[str, Any]:
         return {
-            item[self.key]: item.get(self.value) if self.value else api_keys(_without(item, self.key))
+            item[self.key]: item.get(self.value) if self.value else api_keys(without_key(item, self.key))
             for item in items or ()
         }
 
@@ -45,17 +41,17 @@ class _Keyed:
         ]
 
 
-class _ApiGatewayResource(AwsResource):
+class ApiGatewayResource(AwsResource):
     """What the four types share: parameters from inputs, reads, updates, deletes and not-found handling."""
 
     noun: ClassVar[str]  # as in the client's create_/get_/update_/delete_ methods
     id_param: ClassVar[str]  # the parameter that names this resource
     settings: ClassVar[tuple[str, ...]] = ()  # inputs Create and Update take, and Get reports: those it implements
     renamed: ClassVar[dict[str, str]] = {}  # inputs whose API name is not their capitalised wire name
-    keyed: ClassVar[tuple[_Keyed, ...]] = ()
+    keyed: ClassVar[tuple[Keyed, ...]] = ()
     user_maps: ClassVar[frozenset[str]] = frozenset()  # map inputs whose keys are the user's, never renamed
     unreported: ClassVar[frozenset[str]] = frozenset()  # inputs Get never answers with: kept from state
-    gone_codes = _GONE
+    gone_codes = GONE
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         client = ctx.client("apigatewayv2")
@@ -66,7 +62,7 @@ class _ApiGatewayResource(AwsResource):
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         values = {}
         for key in (k for k in self.settings if k in diff.changed):
-            value = news.get(key) if news.get(key) is not None else _emptied(olds.get(key))
+            value = news.get(key) if news.get(key) is not None else emptied(olds.get(key))
             if value is not None:
                 values[key] = value
         params = self._to_api(values)
@@ -77,7 +73,7 @@ class _ApiGatewayResource(AwsResource):
         return {**news, **self.describe(ctx, id, news)}
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
-        remove(getattr(ctx.client("apigatewayv2"), f"delete_{self.noun}"), gone=_GONE, **self._address(id, state))
+        remove(getattr(ctx.client("apigatewayv2"), f"delete_{self.noun}"), gone=GONE, **self._address(id, state))
 
     def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
         get = getattr(ctx.client("apigatewayv2"), f"get_{self.noun}")
@@ -143,7 +139,7 @@ class _ApiGatewayResource(AwsResource):
         return outputs
 
 
-class _Tagged(_ApiGatewayResource):
+class Tagged(ApiGatewayResource):
     """Api and Stage: tagged on creation, retagged through their ARN, and read back with Get (as in Terraform)."""
 
     @abstractmethod
@@ -166,133 +162,7 @@ class _Tagged(_ApiGatewayResource):
         return {"arn": self._arn(ctx, id, state), **tags_from_cloud(ctx, state, answer.get("Tags") or {})}
 
 
-@resource_type
-class Api(_Tagged):
-    token = "aws:apigatewayv2/api:Api"
-    name_property = "name"
-    name_max_length = 128
-    required = ("protocolType",)
-    defaults = {
-        "apiKeySelectionExpression": "$request.header.x-api-key",
-        "routeSelectionExpression": "$request.method $request.path",
-    }
-    force_new = frozenset({"protocolType", "credentialsArn", "routeKey", "target"})
-    unreported = frozenset({"credentialsArn", "routeKey", "target"})  # quick-create parameters
-    outputs = frozenset({"apiEndpoint", "arn", "executionArn"})
-    noun = "api"
-    id_param = "ApiId"
-    settings = (
-        "name", "protocolType", "description", "apiKeySelectionExpression", "routeSelectionExpression",
-        "corsConfiguration", "credentialsArn", "disableExecuteApiEndpoint", "ipAddressType", "routeKey", "target",
-        "version",
-    )
-    handled = frozenset(settings)
-    unsupported = dict.fromkeys(("body", "failOnWarnings"), "OpenAPI import is not implemented; define the API's "
-                                                             "integrations, routes and stages as resources")
-
-    def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
-        # UpdateApi cannot remove a CORS configuration: that takes its own call.
-        if "corsConfiguration" in diff.changed and not news.get("corsConfiguration"):
-            ctx.client("apigatewayv2").delete_cors_configuration(ApiId=id)
-            diff = diff.without(["corsConfiguration"])
-        return super().update(ctx, urn, id, olds, news, diff)
-
-    def _arn(self, ctx: AwsContext, id: str, props: Props) -> str:
-        return ctx.arn("apigateway", f"/apis/{id}", account="")
-
-    def _computed(self, ctx: AwsContext, id: str, state: Props, answer: dict[str, Any]) -> Props:
-        return {
-            "apiEndpoint": answer.get("ApiEndpoint"),
-            "executionArn": ctx.arn("execute-api", id),
-            **self._tag_outputs(ctx, id, state, answer),
-        }
-
-
-@resource_type
-class Integration(_ApiGatewayResource):
-    token = "aws:apigatewayv2/integration:Integration"
-    required = ("apiId", "integrationType")
-    defaults = {"connectionType": "INTERNET", "passthroughBehavior": "WHEN_NO_MATCH", "payloadFormatVersion": "1.0"}
-    force_new = frozenset({"apiId", "integrationType", "integrationSubtype"})
-    taggable = False
-    outputs = frozenset({"integrationResponseSelectionExpression"})
-    noun = "integration"
-    id_param = "IntegrationId"
-    settings = (
-        "connectionId", "connectionType", "contentHandlingStrategy", "credentialsArn", "description",
-        "integrationMethod", "integrationSubtype", "integrationType", "integrationUri", "passthroughBehavior",
-        "payloadFormatVersion", "requestParameters", "requestTemplates", "responseParameters",
-        "templateSelectionExpression", "timeoutMilliseconds", "tlsConfig",
-    )
-    handled = frozenset(settings)
-    renamed = {"timeoutMilliseconds": "TimeoutInMillis"}
-    keyed = (_Keyed("responseParameters", "ResponseParameters", "statusCode", "mappings"),)
-    user_maps = frozenset({"requestParameters", "requestTemplates"})
-
-    def _update_params(self, news: Props) -> dict[str, Any]:
-        return {"IntegrationType": news["integrationType"]}  # UpdateIntegration validates against it
-
-    def _computed(self, ctx: AwsContext, id: str, state: Props, answer: dict[str, Any]) -> Props:
-        return {"integrationResponseSelectionExpression": answer.get("IntegrationResponseSelectionExpression")}
-
-
-@resource_type
-class Route(_ApiGatewayResource):
-    token = "aws:apigatewayv2/route:Route"
-    required = ("apiId", "routeKey")
-    defaults = {"apiKeyRequired": False, "authorizationType": "NONE"}
-    force_new = frozenset({"apiId"})
-    taggable = False
-    noun = "route"
-    id_param = "RouteId"
-    settings = (
-        "apiKeyRequired", "authorizationScopes", "authorizationType", "authorizerId", "modelSelectionExpression",
-        "operationName", "requestModels", "requestParameters", "routeKey", "routeResponseSelectionExpression",
-        "target",
-    )
-    handled = frozenset(settings)
-    keyed = (_Keyed("requestParameters", "RequestParameters", "requestParameterKey"),)
-    user_maps = frozenset({"requestModels"})
-
-
-@resource_type
-class Stage(_Tagged):
-    token = "aws:apigatewayv2/stage:Stage"
-    name_property = "name"
-    name_max_length = 128
-    required = ("apiId",)
-    defaults = {"autoDeploy": False}
-    force_new = frozenset({"apiId", "name"})
-    outputs = frozenset({"arn", "executionArn", "invokeUrl"})
-    noun = "stage"
-    id_param = "StageName"
-    settings = (
-        "accessLogSettings", "autoDeploy", "clientCertificateId", "defaultRouteSettings", "deploymentId",
-        "description", "routeSettings", "stageVariables",
-    )
-    handled = frozenset(settings)
-    keyed = (_Keyed("routeSettings", "RouteSettings", "routeKey"),)
-    user_maps = frozenset({"stageVariables"})
-
-    def _create_params(self, ctx: AwsContext, urn: str, inputs: Props) -> dict[str, Any]:
-        return {**super()._create_params(ctx, urn, inputs), "StageName": inputs["name"]}
-
-    def _arn(self, ctx: AwsContext, id: str, props: Props) -> str:
-        return ctx.arn("apigateway", f"/apis/{props['apiId']}/stages/{id}", account="")
-
-    def _computed(self, ctx: AwsContext, id: str, state: Props, answer: dict[str, Any]) -> Props:
-        api = ctx.client("apigatewayv2").get_api(ApiId=state["apiId"])
-        # An HTTP API's $default stage is served at the root of the endpoint.
-        path = "" if id == _DEFAULT_STAGE and api["ProtocolType"] == "HTTP" else id
-        return {
-            "name": answer["StageName"],
-            "executionArn": f"{ctx.arn('execute-api', state['apiId'])}/{id}",
-            "invokeUrl": f"{api['ApiEndpoint']}/{path}",
-            **self._tag_outputs(ctx, id, state, answer),
-        }
-
-
-def _emptied(old: Any) -> Any:
+def emptied(old: Any) -> Any:
     """What an Update takes to clear a removed input of the old value's type; None where nothing can."""
     for kind, empty in ((bool, False), (str, ""), (dict, {}), (list, [])):
         if isinstance(old, kind):
@@ -300,5 +170,5 @@ def _emptied(old: Any) -> Any:
     return None
 
 
-def _without(item: Props, key: str) -> Props:
+def without_key(item: Props, key: str) -> Props:
     return {k: v for k, v in item.items() if k != key}

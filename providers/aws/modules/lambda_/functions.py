@@ -1,4 +1,4 @@
-"""aws:lambda resource types: Function and Permission."""
+"""aws:lambda functions and their permissions (Function, Permission)."""
 
 from __future__ import annotations
 
@@ -148,7 +148,7 @@ class Function(AssetProperties):
         params: dict[str, Any] = {
             "FunctionName": name,
             "PackageType": inputs["packageType"],
-            "Code": _code_source(inputs),
+            "Code": code_source(inputs),
             "Publish": bool(inputs.get("publish")),
             **_settings_params(inputs, {s.wire for s in _SETTINGS}),
         }
@@ -175,7 +175,7 @@ class Function(AssetProperties):
             _retry_until_role_usable(client.update_function_configuration, FunctionName=id, **settings)
             client.get_waiter("function_updated_v2").wait(FunctionName=id)
         if changed & _CODE_INPUTS:
-            params: dict[str, Any] = {"FunctionName": id, "Publish": bool(news.get("publish")), **_code_source(news)}
+            params: dict[str, Any] = {"FunctionName": id, "Publish": bool(news.get("publish")), **code_source(news)}
             if news.get("architectures"):
                 params["Architectures"] = news["architectures"]
             client.update_function_code(**params)
@@ -204,7 +204,7 @@ class Function(AssetProperties):
         version = _latest_version(client, id) if state.get("publish") else LATEST
         concurrency = client.get_function_concurrency(FunctionName=id).get("ReservedConcurrentExecutions", -1)
         return {
-            **{s.wire: s.from_api(config.get(s.reported or s.api)) for s in _SETTINGS},
+            **settings_from_config(config),
             "name": config["FunctionName"],
             "arn": arn,
             "invokeArn": invoke_arn(ctx, arn),
@@ -227,6 +227,11 @@ class Function(AssetProperties):
         }
 
 
+def settings_from_config(config: dict[str, Any]) -> Props:
+    """The function's settings (description, handler, environment, ...) from GetFunction's Configuration."""
+    return {s.wire: s.from_api(config.get(s.reported or s.api)) for s in _SETTINGS}
+
+
 def invoke_arn(ctx: AwsContext, function_arn: str) -> str:
     """The ARN API Gateway invokes a function (or a qualified version of it) by."""
     return ctx.arn("apigateway", f"path/2015-03-31/functions/{function_arn}/invocations", account="lambda")
@@ -246,7 +251,7 @@ def _set_concurrency(client: Any, name: str, reserved: int) -> None:
         client.delete_function_concurrency(FunctionName=name)
 
 
-def _code_source(inputs: Props) -> dict[str, Any]:
+def code_source(inputs: Props) -> dict[str, Any]:
     """The deployment package, in the form CreateFunction's Code and UpdateFunctionCode take."""
     if inputs.get("code") is not None:
         return {"ZipFile": archive_zip(inputs["code"])}
