@@ -80,9 +80,9 @@ class Environment:
         if self.engine_name != "local":
             raise BadInput("engine `pulumi` needs the Pulumi CLI, which is not installed here; "
                            "use --engine local (the default)")
-        from envctl.providers.aws.package import AwsPackage
+        from envctl.providers.packages import provider_packages
 
-        packages = {"aws": AwsPackage(self.cloud_target(), self.name)}
+        packages = provider_packages(self.cloud_target(), self.name)
         program = Program(self.project.name, self.project.main, self.project.root)
         # Sealed values exist only where no program runs (drift): they are no program's config.
         program_config = {k: program_config_text(v) for k, v in self.config.items() if not isinstance(v, Secure)}

@@ -1,0 +1,73 @@
+"""RandomId, RandomBytes and the UUIDs: random bytes in the encodings the Terraform random provider gives them."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import time
+import uuid
+
+from envctl.providers.state_only import Props, StateOnlyResource
+
+_AT_LEAST_ONE_BYTE = "must be at least 1"
+
+
+class RandomId(StateOnlyResource):
+    token = "random:index/randomId:RandomId"
+    required = ("byteLength",)
+    handled = frozenset({"keepers", "prefix"})
+    outputs = frozenset({"b64Url", "b64Std", "hex", "dec"})
+
+    def generate(self, inputs: Props) -> tuple[str, Props]:
+        raw = secrets.token_bytes(int(inputs["byteLength"]))
+        prefix = inputs.get("prefix") or ""
+        b64_url = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        # The id is the unpadded URL-safe base64 without the prefix (the provider's import id).
+        return b64_url, {"b64Url": prefix + b64_url, "b64Std": prefix + base64.b64encode(raw).decode(),
+                         "hex": prefix + raw.hex(), "dec": prefix + str(int.from_bytes(raw, "big"))}
+
+
+class RandomBytes(StateOnlyResource):
+    token = "random:index/randomBytes:RandomBytes"
+    required = ("length",)
+    handled = frozenset({"keepers"})
+    outputs = frozenset({"base64", "hex"})
+    secret = frozenset({"base64", "hex"})
+
+    def validate(self, inputs: Props) -> list[tuple[str, str]]:
+        length = inputs["length"]
+        return [] if isinstance(length, int) and length >= 1 else [("length", f"length {_AT_LEAST_ONE_BYTE}")]
+
+    def generate(self, inputs: Props) -> tuple[str, Props]:
+        raw = secrets.token_bytes(int(inputs["length"]))
+        # pulumi-random's id is the base64 value itself; envctl keeps ids in plain text, so the id is "none" and
+        # the bytes stay secret.
+        return "none", {"base64": base64.b64encode(raw).decode(), "hex": raw.hex()}
+
+
+class RandomUuid(StateOnlyResource):
+    token = "random:index/randomUuid:RandomUuid"
+    handled = frozenset({"keepers"})
+    outputs = frozenset({"result"})
+
+    def generate(self, inputs: Props) -> tuple[str, Props]:
+        result = self.make()
+        return result, {"result": result}
+
+    def make(self) -> str:
+        return str(uuid.uuid4())
+
+
+class RandomUuid4(RandomUuid):
+    token = "random:index/randomUuid4:RandomUuid4"
+
+
+class RandomUuid7(RandomUuid):
+    token = "random:index/randomUuid7:RandomUuid7"
+
+    def make(self) -> str:
+        # RFC 9562 version 7: 48 bits of Unix milliseconds, then random bits (Python 3.11 has no uuid7).
+        value = (time.time_ns() // 1_000_000) << 80 | secrets.randbits(80)
+        value = value & ~(0xF << 76) | 0x7 << 76  # version
+        value = value & ~(0x3 << 62) | 0x2 << 62  # variant
+        return str(uuid.UUID(int=value))
