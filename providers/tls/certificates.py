@@ -20,8 +20,11 @@ from envctl.engine.provider import ProviderError
 from envctl.providers.state_only import Props, StateOnlyResource
 from envctl.providers.tls.keys import PrivateKey, PublicKey, algorithm_of, hash_for_state, load_private_key
 
-KEY_USAGES = ("digital_signature", "content_commitment", "key_encipherment", "data_encipherment", "key_agreement",
-              "cert_signing", "crl_signing", "encipher_only", "decipher_only")
+# The provider's key usage names, and cryptography's for them.
+KEY_USAGES = {"digital_signature": "digital_signature", "content_commitment": "content_commitment",
+              "key_encipherment": "key_encipherment", "data_encipherment": "data_encipherment",
+              "key_agreement": "key_agreement", "cert_signing": "key_cert_sign", "crl_signing": "crl_sign",
+              "encipher_only": "encipher_only", "decipher_only": "decipher_only"}
 EXTENDED_KEY_USAGES: dict[str, x509.ObjectIdentifier] = {
     "any_extended": ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE,
     "server_auth": ExtendedKeyUsageOID.SERVER_AUTH,
@@ -64,6 +67,12 @@ class CertificateRules(StateOnlyResource):
         supported = set(KEY_USAGES) | set(EXTENDED_KEY_USAGES)
         problems += [("allowedUses", f"allowedUses: {use!r} is not one of {', '.join(sorted(supported))}")
                      for use in inputs["allowedUses"] if use not in supported]
+        alone = {"encipher_only", "decipher_only"} & set(inputs["allowedUses"])
+        if alone and "key_agreement" not in inputs["allowedUses"]:
+            # Go's x509 writes them alone; cryptography, which envctl signs with, does not (RFC 5280 gives them no
+            # meaning without key_agreement).
+            problems.append(("allowedUses", f"{' and '.join(sorted(alone))} need key_agreement in envctl's local "
+                             "engine"))
         return problems + names_problems(inputs)
 
     def refreshed(self, state: Props) -> Props:
@@ -91,7 +100,7 @@ class CertificateRules(StateOnlyResource):
         builder = builder.add_extension(x509.BasicConstraints(ca=is_ca, path_length=path_length), critical=True)
         uses = list(inputs["allowedUses"])
         if any(use in KEY_USAGES for use in uses):
-            flags = {use: use in uses for use in KEY_USAGES}
+            flags = {flag: use in uses for use, flag in KEY_USAGES.items()}
             builder = builder.add_extension(x509.KeyUsage(**flags), critical=True)
         extended = [EXTENDED_KEY_USAGES[use] for use in uses if use in EXTENDED_KEY_USAGES]
         if extended:
