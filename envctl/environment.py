@@ -83,7 +83,7 @@ class Environment:
         from envctl.providers.packages import provider_packages
 
         packages = provider_packages(self.cloud_target(), self.name)
-        program = Program(self.project.name, self.project.main, self.project.root)
+        program = Program(self.project.name, self.project.main, self.project.root, self.project.virtualenv)
         # Sealed values exist only where no program runs (drift): they are no program's config.
         program_config = {k: program_config_text(v) for k, v in self.config.items() if not isinstance(v, Secure)}
         return Deployment(
