@@ -76,6 +76,11 @@ class StateOnlyResource:
         changed = tuple(k for k in keys if _normal(olds.get(k)) != _normal(news.get(k)))
         return DiffResult(changed, tuple(k for k in changed if k not in self.updatable))
 
+    def imported(self, id: str) -> Props | None:
+        """The whole state of a value read by its id (`Resource.get`), as the provider's import rebuilds it from the
+        id; None where the id does not hold the value."""
+        return None
+
     def refreshed(self, state: Props) -> Props:
         """The state as a read finds it now; override where an output depends on the time."""
         return state
@@ -138,11 +143,14 @@ class StateOnlyProvider:
 
     def read(self, type_: str, id: str, state: Props) -> Props | None:
         resource = _lookup(self._types, type_)
-        if not resource.outputs <= set(state):
-            # Nothing kept: a `get` of a value that exists nowhere but in another state.
-            raise ProviderError(f"{type_} {id!r} lives only in the state that made it; it cannot be read or "
-                                "imported from elsewhere")
-        return resource.wrapped(resource.refreshed(reveal(state)))
+        if resource.outputs <= set(state):
+            return resource.wrapped(resource.refreshed(reveal(state)))
+        # Not this state's: a `get` by id, which rebuilds the value from the id where the provider can.
+        imported = resource.imported(id)
+        if imported is None:
+            raise ProviderError(f"{type_} {id!r} lives only in the state that made it; its id does not hold its "
+                                "value, so it cannot be read from elsewhere")
+        return resource.wrapped(imported)
 
     def update(self, type_: str, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         resource = _lookup(self._types, type_)

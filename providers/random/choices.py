@@ -33,6 +33,17 @@ class RandomInteger(StateOnlyResource):
         result = generator(inputs.get("seed")).randint(int(inputs["min"]), int(inputs["max"]))
         return str(result), {"result": result}
 
+    def imported(self, id: str) -> Props | None:
+        # The provider's import id: `result,min,max[,seed]`.
+        parts = id.split(",")
+        if len(parts) not in (3, 4):
+            return None
+        try:
+            result, low, high = (int(part) for part in parts[:3])
+        except ValueError:
+            return None
+        return {"result": result, "min": low, "max": high, **({"seed": parts[3]} if len(parts) == 4 else {})}
+
 
 class RandomShuffle(StateOnlyResource):
     token = "random:index/randomShuffle:RandomShuffle"

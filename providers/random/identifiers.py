@@ -20,9 +20,20 @@ class RandomId(StateOnlyResource):
 
     def generate(self, inputs: Props) -> tuple[str, Props]:
         raw = secrets.token_bytes(int(inputs["byteLength"]))
-        prefix = inputs.get("prefix") or ""
+        return self.encoded(raw, inputs.get("prefix") or "")
+
+    def imported(self, id: str) -> Props | None:
+        # The provider's import id: `[prefix,]b64url`.
+        prefix, _, b64_url = id.rpartition(",")
+        try:
+            raw = base64.urlsafe_b64decode(b64_url + "=" * (-len(b64_url) % 4))
+        except ValueError:
+            return None
+        return {"byteLength": len(raw), **({"prefix": prefix} if prefix else {}), **self.encoded(raw, prefix)[1]}
+
+    def encoded(self, raw: bytes, prefix: str) -> tuple[str, Props]:
         b64_url = base64.urlsafe_b64encode(raw).decode().rstrip("=")
-        # The id is the unpadded URL-safe base64 without the prefix (the provider's import id).
+        # The id is the unpadded URL-safe base64 without the prefix.
         return b64_url, {"b64Url": prefix + b64_url, "b64Std": prefix + base64.b64encode(raw).decode(),
                          "hex": prefix + raw.hex(), "dec": prefix + str(int.from_bytes(raw, "big"))}
 
@@ -56,6 +67,12 @@ class RandomUuid(StateOnlyResource):
 
     def make(self) -> str:
         return str(uuid.uuid4())
+
+    def imported(self, id: str) -> Props | None:
+        try:
+            return {"result": str(uuid.UUID(id))}
+        except ValueError:
+            return None
 
 
 class RandomUuid4(RandomUuid):

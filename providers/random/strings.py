@@ -68,8 +68,14 @@ class RandomString(RandomCharacters):
         result = self.characters(inputs)
         return result, {"result": result}
 
+    def imported(self, id: str) -> Props | None:
+        # As the provider's import: the id is the string, every class enabled, no minimums.
+        inputs = self.complete({**self.defaults, "length": len(id)})
+        return {**inputs, "result": id}
+
 
 class RandomPassword(RandomCharacters):
+    # Not readable by id (the provider's import takes the password as the id, which envctl keeps in plain text).
     token = "random:index/randomPassword:RandomPassword"
     outputs = frozenset({"result", "bcryptHash"})
     secret = frozenset({"result", "bcryptHash"})

@@ -125,8 +125,25 @@ def test_a_pet_is_words_joined_by_the_separator_after_the_prefix() -> None:
     assert long_id.startswith("dev_") and len(long_id.split("_")) == 5
 
 
-def test_reading_a_value_that_no_state_holds_says_it_cannot_be_imported() -> None:
+@pytest.mark.parametrize(("token", "id_", "expected"), [
+    (STRING, "Ab3$x", {"result": "Ab3$x", "length": 5, "numeric": True, "minUpper": 0}),
+    (ID, "app-,AQID", {"byteLength": 3, "prefix": "app-", "hex": "app-010203", "dec": "app-66051"}),
+    (INTEGER, "7,1,10,dice", {"result": 7, "min": 1, "max": 10, "seed": "dice"}),
+    (UUID_TYPES[0], "6F9619FF-8B86-D011-B42D-00C04FC964FF", {"result": "6f9619ff-8b86-d011-b42d-00c04fc964ff"}),
+])
+def test_a_value_read_by_id_is_rebuilt_from_the_id_as_the_provider_imports_it(
+        token: str, id_: str, expected: dict) -> None:
+    read = provider(RANDOM).read(token, id_, {})
+    assert read is not None and {key: read[key] for key in expected} == expected
+
+
+def test_a_pet_read_by_id_is_its_name() -> None:
+    assert provider(RANDOM).read(PET, "keen-otter", {}) == {}  # the id is a pet's only value
+
+
+def test_a_value_whose_id_does_not_hold_it_cannot_be_read_from_elsewhere() -> None:
     from envctl.engine.provider import ProviderError
 
-    with pytest.raises(ProviderError, match="lives only in the state"):
-        provider(RANDOM).read(PASSWORD, "none", {"length": 16})
+    for token, id_ in ((PASSWORD, "none"), (BYTES, "none"), (INTEGER, "not-a-number")):
+        with pytest.raises(ProviderError, match="lives only in the state"):
+            provider(RANDOM).read(token, id_, {})
