@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import os
 import sys
+from importlib import metadata
 from pathlib import Path
+
+from packaging.utils import canonicalize_name
 
 from envctl.errors import BadInput
 
@@ -27,6 +30,21 @@ def site_packages(virtualenv: Path) -> list[Path]:
         raise BadInput(f"the virtualenv {virtualenv} is for {', '.join(others) or 'another Python'}, and envctl runs "
                        f"{_VERSION}: recreate it with `{Path(sys.executable).name} -m venv --clear {virtualenv}`")
     return found
+
+
+def installed_packages(virtualenv: Path) -> dict[str, str]:
+    """Normalized name -> version of every distribution in the virtualenv's site-packages (none when it has none for
+    the running Python): what the program imports besides envctl's own, for the ledger's manifest."""
+    try:
+        directories = [str(path) for path in site_packages(virtualenv)]
+    except BadInput:
+        return {}
+    found: dict[str, str] = {}
+    for dist in metadata.distributions(path=directories):
+        name, version = dist.metadata["Name"], dist.version
+        if name and version:
+            found.setdefault(canonicalize_name(name), version)
+    return dict(sorted(found.items()))
 
 
 def pip(virtualenv: Path) -> str:

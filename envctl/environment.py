@@ -93,6 +93,16 @@ class Environment:
             events=events or (lambda _e: None), parallel=parallel, interrupt=interrupt, targets=targets,
         )
 
+    def manifest_items(self) -> dict[str, Any]:
+        """What the ledger's manifest records of this environment besides the process's own toolchain: the engine,
+        the cloud and, when Pulumi.yaml names a virtualenv, the packages the program imports from it."""
+        items: dict[str, Any] = {"engine": self.engine_name, "cloud": self.cloud_name}
+        if self.project.virtualenv is not None:
+            from envctl.engine.virtualenv import installed_packages
+
+            items["program_packages"] = installed_packages(self.project.virtualenv)
+        return items
+
     def _package_config(self, package: str) -> dict[str, Any]:
         """The config of a package's namespace, as its default provider's inputs (strings; secrets wrapped)."""
         prefix = package + ":"

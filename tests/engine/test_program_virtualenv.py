@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from envctl.ledger import Ledger
+
 from engine_support import assert_clean_failure, envctl, up, write_program
 
 PROGRAM = """\
@@ -25,9 +27,12 @@ def make_virtualenv(path: Path, package_source: str | None = None) -> Path:
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(path)], check=True, timeout=120)
     if package_source is not None:
         version = f"python{sys.version_info.major}.{sys.version_info.minor}"
-        package = path / "lib" / version / "site-packages" / "greetings"
-        package.mkdir(parents=True)
-        (package / "__init__.py").write_text(package_source)
+        site_packages = path / "lib" / version / "site-packages"
+        (site_packages / "greetings").mkdir(parents=True)
+        (site_packages / "greetings" / "__init__.py").write_text(package_source)
+        (site_packages / "greetings-1.2.3.dist-info").mkdir()
+        (site_packages / "greetings-1.2.3.dist-info" / "METADATA").write_text(
+            "Metadata-Version: 2.1\nName: greetings\nVersion: 1.2.3\n")
     return path
 
 
@@ -38,7 +43,7 @@ def project_with_virtualenv(root: Path, program: str = PROGRAM) -> Path:
     return project
 
 
-def test_the_program_imports_its_packages_from_the_named_virtualenv_for_the_run_only(
+def test_the_program_imports_its_packages_from_the_named_virtualenv_for_the_run_only_and_the_ledger_lists_them(
         tmp_path: Path, moto_endpoint: str) -> None:
     project = project_with_virtualenv(tmp_path / "proj")
     make_virtualenv(project / "venv", "def hello(name):\n    return f'hello, {name}, from the virtualenv'\n")
@@ -47,6 +52,8 @@ def test_the_program_imports_its_packages_from_the_named_virtualenv_for_the_run_
     assert result.outputs["greeting"] == "hello, envctl, from the virtualenv"
     assert "greetings" not in sys.modules
     assert not any(str(project / "venv") in entry for entry in sys.path)
+    content = Ledger.open(f"sqlite:///{project / '.envctl' / 'ledger.db'}").load("test").content
+    assert content is not None and content.manifest["program_packages"] == {"greetings": "1.2.3"}
 
 
 def test_a_package_the_virtualenv_lacks_is_one_line_naming_it_and_how_to_install_it(
