@@ -34,6 +34,8 @@ class StateOnlyResource:
     updatable: ClassVar[frozenset[str]] = frozenset()
     outputs: ClassVar[frozenset[str]] = frozenset()
     secret: ClassVar[frozenset[str]] = frozenset()
+    # Map inputs whose values the provider takes as strings (random's `keepers`): bridged, `1` arrives as "1".
+    string_maps: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def inputs(cls) -> frozenset[str]:
@@ -47,6 +49,9 @@ class StateOnlyResource:
 
     def check(self, inputs: Props) -> CheckResult:
         completed = dict(inputs)
+        for key in self.string_maps:
+            if isinstance(completed.get(key), dict):
+                completed[key] = {k: _as_string(v) for k, v in completed[key].items()}
         for key, value in self.defaults.items():
             if completed.get(key) is None:
                 completed[key] = value
@@ -176,6 +181,15 @@ def _lookup(types: Mapping[str, StateOnlyResource], type_: str) -> StateOnlyReso
     if resource is None:
         raise ProviderError(f"resource type {type_} is not supported")
     return resource
+
+
+def _as_string(value: Any) -> Any:
+    """A scalar as the bridge turns it into a string: booleans `true`/`false`, numbers as their text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value) if isinstance(value, int | float) else value
 
 
 def _normal(value: Any) -> Any:

@@ -8,7 +8,8 @@ import random
 import secrets
 import zlib
 
-from envctl.providers.state_only import Props, StateOnlyResource
+from envctl.providers.random.value import RandomValue
+from envctl.providers.state_only import Props
 
 
 def generator(seed: str | None) -> random.Random:
@@ -18,7 +19,7 @@ def generator(seed: str | None) -> random.Random:
     return random.Random(zlib.crc32(seed.encode()) << 32 | zlib.adler32(seed.encode()))
 
 
-class RandomInteger(StateOnlyResource):
+class RandomInteger(RandomValue):
     token = "random:index/randomInteger:RandomInteger"
     required = ("min", "max")
     handled = frozenset({"keepers", "seed"})
@@ -45,7 +46,7 @@ class RandomInteger(StateOnlyResource):
         return {"result": result, "min": low, "max": high, **({"seed": parts[3]} if len(parts) == 4 else {})}
 
 
-class RandomShuffle(StateOnlyResource):
+class RandomShuffle(RandomValue):
     token = "random:index/randomShuffle:RandomShuffle"
     required = ("inputs",)
     handled = frozenset({"keepers", "seed", "resultCount"})

@@ -7,12 +7,13 @@ import secrets
 import time
 import uuid
 
-from envctl.providers.state_only import Props, StateOnlyResource
+from envctl.providers.random.value import RandomValue
+from envctl.providers.state_only import Props
 
 _AT_LEAST_ONE_BYTE = "must be at least 1"
 
 
-class RandomId(StateOnlyResource):
+class RandomId(RandomValue):
     token = "random:index/randomId:RandomId"
     required = ("byteLength",)
     handled = frozenset({"keepers", "prefix"})
@@ -38,7 +39,7 @@ class RandomId(StateOnlyResource):
                          "hex": prefix + raw.hex(), "dec": prefix + str(int.from_bytes(raw, "big"))}
 
 
-class RandomBytes(StateOnlyResource):
+class RandomBytes(RandomValue):
     token = "random:index/randomBytes:RandomBytes"
     required = ("length",)
     handled = frozenset({"keepers"})
@@ -56,7 +57,7 @@ class RandomBytes(StateOnlyResource):
         return "none", {"base64": base64.b64encode(raw).decode(), "hex": raw.hex()}
 
 
-class RandomUuid(StateOnlyResource):
+class RandomUuid(RandomValue):
     token = "random:index/randomUuid:RandomUuid"
     handled = frozenset({"keepers"})
     outputs = frozenset({"result"})

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import secrets
 
-from envctl.providers.state_only import Props, StateOnlyResource
+from envctl.providers.random.value import RandomValue
+from envctl.providers.state_only import Props
 
 ADVERBS = ("abnormally", "boldly", "briefly", "calmly", "carefully", "cheaply", "closely", "daily", "deeply",
            "eagerly", "easily", "evenly", "fairly", "firmly", "freely", "gently", "gladly", "greatly", "highly",
@@ -47,7 +48,7 @@ def pet_name(length: int, separator: str) -> str:
     return separator.join(words)
 
 
-class RandomPet(StateOnlyResource):
+class RandomPet(RandomValue):
     token = "random:index/randomPet:RandomPet"
     handled = frozenset({"keepers", "length", "prefix", "separator"})
     defaults = {"length": 2, "separator": "-"}

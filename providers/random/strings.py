@@ -8,7 +8,8 @@ import secrets
 
 import bcrypt
 
-from envctl.providers.state_only import Props, StateOnlyResource
+from envctl.providers.random.value import RandomValue
+from envctl.providers.state_only import Props
 
 _NUMERIC = "0123456789"
 _LOWER = "abcdefghijklmnopqrstuvwxyz"
@@ -19,7 +20,7 @@ _BCRYPT_COST = 10  # Go's bcrypt.DefaultCost with its `$2a$` prefix, as the prov
 _BCRYPT_MAX_BYTES = 72  # bcrypt hashes no more; the provider's hash is of the first 72 bytes
 
 
-class RandomCharacters(StateOnlyResource):
+class RandomCharacters(RandomValue):
     """What RandomString and RandomPassword share: the inputs, their defaults and checks, and the generator."""
 
     required = ("length",)

@@ -76,6 +76,11 @@ def test_changing_keepers_or_any_input_replaces_the_value() -> None:
     assert provider(RANDOM).diff(PASSWORD, inputs, {**inputs, "length": 17}).replaces == ("length",)
 
 
+def test_keepers_are_taken_as_strings_as_the_provider_s_map_of_strings() -> None:
+    _, inputs, _ = made(RANDOM, UUID_TYPES[0], keepers={"replicas": 3, "public": True, "image": "nginx"})
+    assert inputs["keepers"] == {"replicas": "3", "public": "true", "image": "nginx"}
+
+
 def test_an_id_is_one_set_of_bytes_in_four_encodings_with_the_prefix() -> None:
     id_, _, outputs = made(RANDOM, ID, byteLength=8, prefix="app-")
     raw = base64.urlsafe_b64decode(id_ + "=" * (-len(id_) % 4))
