@@ -7,6 +7,7 @@ Secret outputs are returned wrapped as secrets, so that they are stored encrypte
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
@@ -19,7 +20,7 @@ InvokeFn = Callable[[Props], Props]
 _EMPTY = (None, False, "", [], {})  # an input with one of these values is not set
 
 
-class StateOnlyResource:
+class StateOnlyResource(ABC):
     """One resource type whose value is made on create and kept in the state. Subclasses declare the rules and
     implement `generate`; inputs are plain values (the engine unwraps secrets)."""
 
@@ -90,9 +91,9 @@ class StateOnlyResource:
         """The state as a read finds it now; override where an output depends on the time."""
         return state
 
+    @abstractmethod
     def generate(self, inputs: Props) -> tuple[str, Props]:
         """Make the resource's values: its id and its output-only properties."""
-        raise NotImplementedError
 
     def create(self, inputs: Props) -> tuple[str, Props]:
         id_, made = self.generate(inputs)
