@@ -133,6 +133,8 @@ def _program_environment(main: Path, root: Path, package_dirs: list[Path]) -> It
     sys.path.insert(0, program_dir)
     for directory in package_dirs:
         site.addsitedir(str(directory))  # appended, with the directory's .pth files (editable installs)
+    # What the program imports from these is the program's: forgotten after the run.
+    owned = (program_dir, *(entry for entry in sys.path if entry not in saved_path))
     sys.argv = [str(main)]
     try:
         with contextlib.redirect_stdout(sys.stderr):
@@ -141,7 +143,6 @@ def _program_environment(main: Path, root: Path, package_dirs: list[Path]) -> It
         os.chdir(saved_cwd)
         sys.path[:] = saved_path
         sys.argv = saved_argv
-        owned = (program_dir, *map(str, package_dirs))
         for name in set(sys.modules) - modules_before:
             module_file = getattr(sys.modules.get(name), "__file__", None) or ""
             if module_file.startswith(owned):

@@ -56,6 +56,21 @@ def test_the_program_imports_its_packages_from_the_named_virtualenv_for_the_run_
     assert content is not None and content.manifest["program_packages"] == {"greetings": "1.2.3"}
 
 
+def test_a_package_installed_editable_in_the_virtualenv_is_importable_through_its_pth_file(
+        tmp_path: Path, moto_endpoint: str) -> None:
+    project = project_with_virtualenv(tmp_path / "proj")
+    venv = make_virtualenv(project / "venv")
+    source = tmp_path / "greetings-src"
+    (source / "greetings").mkdir(parents=True)
+    (source / "greetings" / "__init__.py").write_text("def hello(name):\n    return f'hello, {name}, editable'\n")
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    (venv / "lib" / version / "site-packages" / "greetings.pth").write_text(f"{source}\n")
+    result = up(project, "test", moto_endpoint)
+    assert result.succeeded, result.error
+    assert result.outputs["greeting"] == "hello, envctl, editable"
+    assert str(source) not in sys.path
+
+
 def test_a_package_the_virtualenv_lacks_is_one_line_naming_it_and_how_to_install_it(
         tmp_path: Path, moto_endpoint: str) -> None:
     project = project_with_virtualenv(tmp_path / "proj")
