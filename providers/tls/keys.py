@@ -105,7 +105,11 @@ def get_public_key(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _openssh_private(key: PrivateKey) -> str:
+    """The OpenSSH private key in PEM's 64-column lines, as Go's pem.Encode writes it (cryptography writes 70)."""
     try:
-        return key.private_bytes(_PEM, serialization.PrivateFormat.OpenSSH, _NO_PASSWORD).decode()
+        text = key.private_bytes(_PEM, serialization.PrivateFormat.OpenSSH, _NO_PASSWORD).decode()
     except (ValueError, UnsupportedAlgorithm):
         return ""
+    header, *body, footer = text.strip().splitlines()
+    joined = "".join(body)
+    return "\n".join([header, *(joined[i:i + 64] for i in range(0, len(joined), 64)), footer]) + "\n"

@@ -7,6 +7,9 @@ from __future__ import annotations
 import base64
 import datetime
 import hashlib
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from cryptography import x509
@@ -44,8 +47,9 @@ def test_a_private_key_comes_in_every_encoding_and_its_public_half_is_fingerprin
     pem = plain(outputs["privateKeyPem"])
     key = serialization.load_pem_private_key(pem.encode(), None)
     assert isinstance(key, key_type) and pem.startswith(f"-----BEGIN {preamble}-----")
-    assert serialization.load_ssh_private_key(plain(outputs["privateKeyOpenssh"]).encode(), None).public_key() \
-        == key.public_key()
+    openssh = plain(outputs["privateKeyOpenssh"])
+    assert serialization.load_ssh_private_key(openssh.encode(), None).public_key() == key.public_key()
+    assert max(len(line) for line in openssh.splitlines()) <= 64 and openssh.endswith("-----\n")
     assert plain(outputs["privateKeyPemPkcs8"]).startswith("-----BEGIN PRIVATE KEY-----")
     assert secret_keys(outputs) == {"privateKeyPem", "privateKeyPemPkcs8", "privateKeyOpenssh"}
     der = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
@@ -166,3 +170,28 @@ def test_a_locally_signed_certificate_is_issued_by_the_ca_for_the_request_s_key(
         ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
     assert cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca is False
     assert secret_keys(outputs) == {"caPrivateKeyPem"}
+
+
+@pytest.mark.skipif(shutil.which("ssh-keygen") is None or shutil.which("openssl") is None,
+                    reason="needs OpenSSH's ssh-keygen and openssl")
+def test_ssh_keygen_and_openssl_agree_with_the_keys_and_certificates(tmp_path: Path) -> None:
+    _, _, key = made(TLS, KEY, algorithm="RSA")
+    private = tmp_path / "id_rsa"
+    private.write_text(plain(key["privateKeyOpenssh"]))
+    private.chmod(0o600)
+    listed = subprocess.run(["ssh-keygen", "-l", "-f", str(private)], capture_output=True, text=True, check=True)
+    assert key["publicKeyFingerprintSha256"] in listed.stdout
+    derived = subprocess.run(["ssh-keygen", "-y", "-f", str(private)], capture_output=True, text=True, check=True)
+    assert derived.stdout.split()[:2] == key["publicKeyOpenssh"].split()[:2]
+
+    ca_key = plain(key["privateKeyPem"])
+    ca = made(TLS, SELF_SIGNED, privateKeyPem=ca_key, subject={"commonName": "Example CA"}, validityPeriodHours=2,
+              isCaCertificate=True, allowedUses=["cert_signing", "crl_signing"])[2]
+    request = made(TLS, REQUEST, privateKeyPem=private_key_pem(), subject={"commonName": "leaf.test"})[2]
+    leaf = made(TLS, LOCALLY_SIGNED, certRequestPem=request["certRequestPem"], caCertPem=ca["certPem"],
+                caPrivateKeyPem=ca_key, validityPeriodHours=1, allowedUses=["server_auth"])[2]
+    (tmp_path / "ca.pem").write_text(ca["certPem"])
+    (tmp_path / "leaf.pem").write_text(leaf["certPem"])
+    verified = subprocess.run(["openssl", "verify", "-CAfile", str(tmp_path / "ca.pem"), str(tmp_path / "leaf.pem")],
+                              capture_output=True, text=True)
+    assert verified.returncode == 0 and verified.stdout.strip().endswith(": OK"), verified.stdout + verified.stderr
