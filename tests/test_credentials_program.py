@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 
 from envctl.engine.deployment import DeploymentResult
 from envctl.engine.properties import is_secret, reveal
@@ -63,6 +63,7 @@ def test_generated_credentials_reach_ssm_stay_put_rotate_by_keepers_and_go_on_de
     assert out["derived_fingerprint"] == out["public_key_fingerprint"]
     cert = x509.load_pem_x509_certificate(parameter(ssm, f"{out['parameter_prefix']}/tls/certificate").encode())
     assert str(cert.serial_number) == out["certificate_serial"]
+    assert out["certificate_sha1"] == cert.fingerprint(hashes.SHA1()).hex()
     assert cert.subject.rfc4514_string() == "CN=app.internal.example.com,O=Example Corp"
 
     stored = b"".join(path.read_bytes() for path in (project / ".envctl").glob("ledger.db*"))

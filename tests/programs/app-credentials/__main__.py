@@ -74,6 +74,9 @@ aws.ssm.Parameter(
     value=certificate.cert_pem,
 )
 
+# What clients pin: the certificate's SHA1 fingerprint, as the data source reads it from the PEM.
+certificate_info = tls.get_certificate_output(content=certificate.cert_pem)
+
 pulumi.export("parameter_prefix", prefix)
 pulumi.export("db_password", db_password.result)
 pulumi.export("db_password_parameter", db_password_param.name)
@@ -83,3 +86,4 @@ pulumi.export("public_key_openssh", deploy_key.public_key_openssh)
 pulumi.export("public_key_fingerprint", deploy_key.public_key_fingerprint_sha256)
 pulumi.export("derived_fingerprint", derived.public_key_fingerprint_sha256)
 pulumi.export("certificate_serial", certificate.id)
+pulumi.export("certificate_sha1", certificate_info.certificates[0].sha1_fingerprint)

@@ -53,6 +53,7 @@ def test_the_packages_register_the_types_the_sdks_have() -> None:
             "tls:index/privateKey:PrivateKey", "tls:index/selfSignedCert:SelfSignedCert",
             "tls:index/certRequest:CertRequest", "tls:index/locallySignedCert:LocallySignedCert"} <= set(TOKENS)
     assert PACKAGES["tls"].supports_invoke("tls:index/getPublicKey:getPublicKey")
+    assert PACKAGES["tls"].supports_invoke("tls:index/getCertificate:getCertificate")
 
 
 @pytest.mark.parametrize("token", TOKENS)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
@@ -28,6 +28,7 @@ SELF_SIGNED = "tls:index/selfSignedCert:SelfSignedCert"
 REQUEST = "tls:index/certRequest:CertRequest"
 LOCALLY_SIGNED = "tls:index/locallySignedCert:LocallySignedCert"
 GET_PUBLIC_KEY = "tls:index/getPublicKey:getPublicKey"
+GET_CERTIFICATE = "tls:index/getCertificate:getCertificate"
 SUBJECT = {"commonName": "example.test", "organization": "Example", "country": "NL",
            "streetAddresses": ["1 Main St"]}
 
@@ -170,6 +171,25 @@ def test_a_locally_signed_certificate_is_issued_by_the_ca_for_the_request_s_key(
         ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
     assert cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca is False
     assert secret_keys(outputs) == {"caPrivateKeyPem"}
+
+
+def test_get_certificate_describes_a_pem_certificate_with_go_s_names_and_refuses_a_url() -> None:
+    ca_key = private_key_pem("ECDSA", ecdsaCurve="P384")
+    id_, _, ca = made(TLS, SELF_SIGNED, privateKeyPem=ca_key, subject=SUBJECT, validityPeriodHours=3,
+                      isCaCertificate=True, maxPathLength=2, allowedUses=["cert_signing"])
+    found = provider(TLS).invoke(GET_CERTIFICATE, {"content": ca["certPem"]})
+    [described] = found["certificates"]
+    cert = x509.load_pem_x509_certificate(ca["certPem"].encode())
+    assert described["serialNumber"] == id_ and described["certPem"] == ca["certPem"]
+    assert described["sha1Fingerprint"] == cert.fingerprint(hashes.SHA1()).hex()
+    assert (described["isCa"], described["maxPathLength"], described["version"]) == (True, 2, 3)
+    assert (described["publicKeyAlgorithm"], described["signatureAlgorithm"]) == ("ECDSA", "ECDSA-SHA384")
+    assert described["subject"] == described["issuer"] == "CN=example.test,O=Example,STREET=1 Main St,C=NL"
+    assert described["notAfter"] == ca["validityEndTime"] and found["verifyChain"] is True
+    with pytest.raises(ProviderError, match="pass the certificate's PEM as `content`"):
+        provider(TLS).invoke(GET_CERTIFICATE, {"url": "https://token.actions.githubusercontent.com"})
+    with pytest.raises(ProviderError, match="not a valid PEM"):
+        provider(TLS).invoke(GET_CERTIFICATE, {"content": ca_key})
 
 
 @pytest.mark.skipif(shutil.which("ssh-keygen") is None or shutil.which("openssl") is None,
