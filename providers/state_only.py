@@ -35,6 +35,8 @@ class StateOnlyResource(ABC):
     updatable: ClassVar[frozenset[str]] = frozenset()
     outputs: ClassVar[frozenset[str]] = frozenset()
     secret: ClassVar[frozenset[str]] = frozenset()
+    # Whole-number inputs: any other value is refused before the type's own checks compare it.
+    integers: ClassVar[frozenset[str]] = frozenset()
     # Map inputs whose values the provider takes as strings (random's `keepers`): bridged, `1` arrives as "1".
     string_maps: ClassVar[tuple[str, ...]] = ()
 
@@ -66,6 +68,9 @@ class StateOnlyResource(ABC):
         failures += [CheckFailure(key, f"'{key}' is not an input of {self.token}")
                      for key in sorted(completed) if key not in known and completed[key] not in _EMPTY]
         if not failures and not contains_unknown(completed):  # a preview checks again once values are known
+            failures = [CheckFailure(key, f"{key} must be a whole number, got {completed[key]!r}")
+                        for key in sorted(self.integers) if not _is_integer(completed.get(key))]
+        if not failures and not contains_unknown(completed):
             failures = [CheckFailure(key, reason) for key, reason in self.validate(completed)]
         return CheckResult(completed, tuple(failures))
 
@@ -182,6 +187,10 @@ def _lookup(types: Mapping[str, StateOnlyResource], type_: str) -> StateOnlyReso
     if resource is None:
         raise ProviderError(f"resource type {type_} is not supported")
     return resource
+
+
+def _is_integer(value: Any) -> bool:
+    return value is None or (isinstance(value, int) and not isinstance(value, bool))
 
 
 def _as_string(value: Any) -> Any:

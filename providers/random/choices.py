@@ -22,6 +22,7 @@ def generator(seed: str | None) -> random.Random:
 class RandomInteger(RandomValue):
     token = "random:index/randomInteger:RandomInteger"
     required = ("min", "max")
+    integers = frozenset({"min", "max"})
     handled = frozenset({"keepers", "seed"})
     outputs = frozenset({"result"})
 
@@ -49,6 +50,7 @@ class RandomInteger(RandomValue):
 class RandomShuffle(RandomValue):
     token = "random:index/randomShuffle:RandomShuffle"
     required = ("inputs",)
+    integers = frozenset({"resultCount"})
     handled = frozenset({"keepers", "seed", "resultCount"})
     outputs = frozenset({"results"})
 

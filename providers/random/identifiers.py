@@ -10,12 +10,11 @@ import uuid
 from envctl.providers.random.value import RandomValue
 from envctl.providers.state_only import Props
 
-_AT_LEAST_ONE_BYTE = "must be at least 1"
-
 
 class RandomId(RandomValue):
     token = "random:index/randomId:RandomId"
     required = ("byteLength",)
+    integers = frozenset({"byteLength"})
     handled = frozenset({"keepers", "prefix"})
     outputs = frozenset({"b64Url", "b64Std", "hex", "dec"})
 
@@ -42,13 +41,13 @@ class RandomId(RandomValue):
 class RandomBytes(RandomValue):
     token = "random:index/randomBytes:RandomBytes"
     required = ("length",)
+    integers = frozenset({"length"})
     handled = frozenset({"keepers"})
     outputs = frozenset({"base64", "hex"})
     secret = frozenset({"base64", "hex"})
 
     def validate(self, inputs: Props) -> list[tuple[str, str]]:
-        length = inputs["length"]
-        return [] if isinstance(length, int) and length >= 1 else [("length", f"length {_AT_LEAST_ONE_BYTE}")]
+        return [] if inputs["length"] >= 1 else [("length", f"length must be at least 1, got {inputs['length']}")]
 
     def generate(self, inputs: Props) -> tuple[str, Props]:
         raw = secrets.token_bytes(int(inputs["length"]))

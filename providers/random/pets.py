@@ -51,6 +51,7 @@ def pet_name(length: int, separator: str) -> str:
 class RandomPet(RandomValue):
     token = "random:index/randomPet:RandomPet"
     handled = frozenset({"keepers", "length", "prefix", "separator"})
+    integers = frozenset({"length"})
     defaults = {"length": 2, "separator": "-"}
 
     def generate(self, inputs: Props) -> tuple[str, Props]:

@@ -24,6 +24,7 @@ class RandomCharacters(RandomValue):
     """What RandomString and RandomPassword share: the inputs, their defaults and checks, and the generator."""
 
     required = ("length",)
+    integers = frozenset({"length", *_MINIMUMS})
     handled = frozenset({"keepers", "special", "upper", "lower", "number", "numeric", *_MINIMUMS, "overrideSpecial"})
     defaults = {"special": True, "upper": True, "lower": True, **dict.fromkeys(_MINIMUMS, 0)}
 
@@ -37,7 +38,7 @@ class RandomCharacters(RandomValue):
     def validate(self, inputs: Props) -> list[tuple[str, str]]:
         problems = []
         length = inputs["length"]
-        if not isinstance(length, int) or length < 1:
+        if length < 1:
             problems.append(("length", f"length must be at least 1, got {length}"))
         elif length < sum(int(inputs[key]) for key in _MINIMUMS):
             problems.append(("length", f"length ({length}) must be at least the sum of minUpper, minLower, "

@@ -55,6 +55,7 @@ class CertificateRules(StateOnlyResource):
     """The inputs SelfSignedCert and LocallySignedCert share, and their checks."""
 
     required = ("allowedUses", "validityPeriodHours")
+    integers = frozenset({"validityPeriodHours", "earlyRenewalHours", "maxPathLength"})
     defaults = {"earlyRenewalHours": 0, "isCaCertificate": False, "setSubjectKeyId": False}
     # Renewing early is decided from the times made on create: the hours change nothing made.
     updatable = frozenset({"earlyRenewalHours"})

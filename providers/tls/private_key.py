@@ -9,6 +9,7 @@ from envctl.providers.tls.keys import ALGORITHMS, CURVES, generate_key, private_
 class PrivateKey(StateOnlyResource):
     token = "tls:index/privateKey:PrivateKey"
     required = ("algorithm",)
+    integers = frozenset({"rsaBits"})
     handled = frozenset({"rsaBits", "ecdsaCurve"})
     defaults = {"rsaBits": 2048, "ecdsaCurve": "P224"}
     outputs = frozenset({"privateKeyPem", "privateKeyPemPkcs8", "privateKeyOpenssh", "publicKeyPem", "publicKeyOpenssh",
@@ -23,7 +24,7 @@ class PrivateKey(StateOnlyResource):
         if inputs["ecdsaCurve"] not in CURVES:
             problems.append(("ecdsaCurve", f"ecdsaCurve must be one of {', '.join(CURVES)}, "
                              f"got {inputs['ecdsaCurve']!r}"))
-        if inputs["algorithm"] == "RSA" and (not isinstance(inputs["rsaBits"], int) or inputs["rsaBits"] < 1024):
+        if inputs["algorithm"] == "RSA" and inputs["rsaBits"] < 1024:
             # cryptography makes no RSA key under 1024 bits.
             problems.append(("rsaBits", f"rsaBits must be at least 1024, got {inputs['rsaBits']}"))
         return problems

@@ -67,7 +67,7 @@ def test_the_declared_schema_is_the_sdk_s(token: str) -> None:
             "unknown": sorted(resource.outputs - expected.outputs)} == {"missing": [], "unknown": []}, "outputs"
     assert set(resource.required) == expected.required
     assert resource.secret == expected.secret
-    assert resource.updatable <= declared
+    assert resource.updatable <= declared and resource.integers <= declared
     assert set(resource.defaults) <= declared
 
 

@@ -58,6 +58,8 @@ def test_number_is_numeric_s_old_name_and_sets_it() -> None:
     ({"length": 8, "number": True, "numeric": False}, "numeric", "different values"),
     ({}, "length", "missing required property 'length'"),
     ({"length": 8, "colour": "blue"}, "colour", "not an input"),
+    ({"length": "8"}, "length", "whole number"),
+    ({"length": 8, "minUpper": 1.5}, "minUpper", "whole number"),
 ])
 def test_the_provider_s_checks_refuse_impossible_strings(inputs: dict, property_: str, reason: str) -> None:
     assert reason in failures(RANDOM, PASSWORD, **inputs).get(property_, "")
