@@ -209,7 +209,10 @@ def alternative_names(inputs: Props) -> list[x509.GeneralName]:
 
 
 def names_problems(inputs: Props) -> list[tuple[str, str]]:
-    problems = []
+    """What is wrong with the subject block and the alternative names."""
+    known = {field for field, _ in _SUBJECT_FIELDS}
+    problems = [("subject", f"subject.{field} is not a field of the subject block (its fields: "
+                 f"{', '.join(sorted(known))})") for field in sorted(inputs.get("subject") or {}) if field not in known]
     for ip in inputs.get("ipAddresses") or []:
         try:
             ipaddress.ip_address(ip)

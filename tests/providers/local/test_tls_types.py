@@ -120,6 +120,8 @@ def test_a_ca_without_a_subject_and_bad_uses_are_refused() -> None:
     pem = private_key_pem()
     base = {"privateKeyPem": pem, "validityPeriodHours": 1}
     assert "not one of" in failures(TLS, SELF_SIGNED, allowedUses=["flying"], **base)["allowedUses"]
+    assert "not a field of the subject" in failures(TLS, SELF_SIGNED, allowedUses=[], subject={"cn": "x"},
+                                                    **base)["subject"]
     assert "invalid IP" in failures(TLS, SELF_SIGNED, allowedUses=[], ipAddresses=["300.1.1.1"], **base)["ipAddresses"]
     assert "missing required property 'privateKeyPem'" in failures(
         TLS, SELF_SIGNED, allowedUses=[], validityPeriodHours=1)["privateKeyPem"]
