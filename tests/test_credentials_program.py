@@ -1,8 +1,8 @@
 """The app-credentials program (tests/programs/app-credentials/) runs unmodified with pulumi_random and pulumi_tls:
 the generated password, deploy key and certificate reach SSM, stay the same on the next `up`, never reach the
 database in plaintext; changing the password's keepers replaces it and updates its parameter; destroy removes
-every parameter. (Random and tls values live only in the state, so the shared program table, which probes the
-cloud for every resource, does not fit them.)"""
+every parameter. Explicit random and tls providers serve their resources too. (Random and tls values live only in
+the state, so the shared program table, which probes the cloud for every resource, does not fit them.)"""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from envctl.engine.deployment import DeploymentResult
 from envctl.engine.properties import is_secret, reveal
 
-from engine_support import aws, destroy, mutating, recorded_calls, up
+from engine_support import aws, destroy, mutating, recorded_calls, up, write_program
 
 PROGRAM = Path(__file__).resolve().parent / "programs" / "app-credentials"
 PASSWORD = "random:index/randomPassword:RandomPassword"
@@ -86,3 +86,28 @@ def test_generated_credentials_reach_ssm_stay_put_rotate_by_keepers_and_go_on_de
     assert succeeded(destroy(project, "test", moto_endpoint)).resources == []
     left = ssm.get_parameters_by_path(Path=out["parameter_prefix"], Recursive=True)["Parameters"]
     assert left == []
+
+
+EXPLICIT_PROVIDERS = """\
+import pulumi
+import pulumi_random as random
+import pulumi_tls as tls
+
+rnd = random.Provider("rnd")
+keys = tls.Provider("keys")
+pet = random.RandomPet("pet", length=3, opts=pulumi.ResourceOptions(provider=rnd))
+key = tls.PrivateKey("key", algorithm="ED25519", opts=pulumi.ResourceOptions(provider=keys))
+pulumi.export("pet", pet.id)
+pulumi.export("fingerprint", key.public_key_fingerprint_sha256)
+"""
+
+
+def test_explicit_random_and_tls_providers_serve_their_resources(tmp_path: Path, moto_endpoint: str) -> None:
+    project = write_program(tmp_path / "explicit", EXPLICIT_PROVIDERS, "config:\n  aws:region: us-east-1\n")
+    first = succeeded(up(project, "test", moto_endpoint))
+    providers = sorted(r.type for r in first.resources if r.type.startswith("pulumi:providers:"))
+    assert providers == ["pulumi:providers:random", "pulumi:providers:tls"]
+    assert len(first.outputs["pet"].split("-")) == 3 and first.outputs["fingerprint"].startswith("SHA256:")
+    again = succeeded(up(project, "test", moto_endpoint))
+    assert not again.has_changes and again.outputs == first.outputs
+    assert succeeded(destroy(project, "test", moto_endpoint)).resources == []
