@@ -12,7 +12,8 @@ from envctl.cli import context
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of text.")]
 TokenArgument = Annotated[str | None, typer.Argument(
-    help="Show one type (its token, e.g. aws:s3/bucket:Bucket) or every type whose token contains this text.")]
+    help="Show one type (its token, e.g. aws:s3/bucket:Bucket, random:index/randomId:RandomId) or every type "
+    "whose token contains this text.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -22,9 +23,10 @@ def register(app: typer.Typer) -> None:
 
 def types(token: TokenArgument = None, json_output: JsonOption = False) -> None:
     from envctl.cloud.target import CloudTarget
-    from envctl.providers.aws.package import AwsPackage
+    from envctl.providers.packages import provider_packages
 
-    infos = [info for info in AwsPackage(CloudTarget("local"), "").types() if token is None or token in info.token]
+    infos = [info for package in provider_packages(CloudTarget("local"), "").values() for info in package.types()
+             if token is None or token in info.token]
     if json_output:
         context.print_json([{"token": i.token, "kind": i.kind, "implemented": list(i.implemented),
                              "unimplemented": dict(i.unimplemented), "outputs": list(i.outputs)} for i in infos])

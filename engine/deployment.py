@@ -49,11 +49,13 @@ _DONE_NAMES = {Op.CREATE: "created", Op.UPDATE: "updated", Op.REPLACE: "replaced
 
 @dataclass(frozen=True)
 class Program:
-    """The Pulumi program of a project: its name, entry point and root directory."""
+    """The Pulumi program of a project: its name, entry point, root directory and the virtualenv it imports its
+    packages from, if it names one."""
 
     project: str
     main: Path
     root: Path
+    virtualenv: Path | None = None
 
 
 @dataclass
@@ -321,7 +323,8 @@ class Deployment:
     def _run(self, monitor: LocalMonitor, dry_run: bool) -> tuple[MonitorOutcome, EngineLog, ProgramError | None]:
         log = EngineLog()
         failure = run_program(self.program.main, self.program.root, self.program.project, self.stack, self.config,
-                              self.secret_keys, monitor, log, dry_run, self.interrupt, parallel=self.parallel)
+                              self.secret_keys, monitor, log, dry_run, self.interrupt, parallel=self.parallel,
+                              virtualenv=self.program.virtualenv)
         log.messages = [(severity, self.secrets.redact(message)) for severity, message in log.messages]
         return monitor.outcome, log, failure
 

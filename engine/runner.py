@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import os
 import runpy
+import site
 import sys
 import traceback
 from collections.abc import Iterator
@@ -23,6 +24,8 @@ from pulumi.runtime.stack import run_in_stack
 
 from envctl.engine import sdk_speedups
 from envctl.engine.interrupts import Interrupt
+from envctl.engine.virtualenv import missing_package_hint, site_packages
+from envctl.errors import BadInput
 
 _SEVERITY = {engine_pb2.INFO: "info", engine_pb2.WARNING: "warning", engine_pb2.ERROR: "error"}
 
@@ -59,9 +62,15 @@ def run_program(
     dry_run: bool,
     interrupt: Interrupt,
     parallel: int = 16,
+    virtualenv: Path | None = None,
 ) -> ProgramError | None:
     """Run the program once; returns None when it completed. A signal (or the program's own KeyboardInterrupt) sets
-    `interrupt` and ends the program; what it registered and is in flight finishes before this returns."""
+    `interrupt` and ends the program; what it registered and is in flight finishes before this returns. With a
+    `virtualenv`, the program imports its packages from there."""
+    try:
+        package_dirs = site_packages(virtualenv) if virtualenv is not None else []
+    except BadInput as exc:
+        return ProgramError("bad_input", str(exc))
     pulumi_settings.reset_options(project=project, stack=stack, root_directory=str(root), parallel=parallel,
                                   preview=dry_run, organization="organization")
     pulumi_settings.configure(pulumi_settings.Settings(
@@ -75,16 +84,14 @@ def run_program(
     loop = asyncio.new_event_loop()
     loop.set_default_executor(ThreadPoolExecutor(max_workers=parallel * 4))
     loop.set_exception_handler(lambda _loop, _context: None)
-    with _program_environment(main, root):
+    with _program_environment(main, root, package_dirs):
         try:
             with sdk_speedups.installed():
                 loop.run_until_complete(run_in_stack(lambda: runpy.run_path(str(main), run_name="__main__")))
         except SyntaxError as exc:
             return ProgramError("bad_input", f"{exc.filename}:{exc.lineno}: syntax error: {exc.msg}")
         except ModuleNotFoundError as exc:
-            return ProgramError("bad_input", f"{_describe(exc, main)}: the program needs the Python package "
-                                f"`{exc.name}`; install the project's requirements (e.g. pip install -r "
-                                "requirements.txt) into the environment envctl runs in")
+            return ProgramError("bad_input", f"{_describe(exc, main)}: {missing_package_hint(exc.name, virtualenv)}")
         except pulumi.ConfigMissingError as exc:
             return ProgramError("bad_input", str(exc).strip())
         except pulumi.RunError as exc:
@@ -115,14 +122,19 @@ def _describe(exc: BaseException, main: Path) -> str:
 
 
 @contextlib.contextmanager
-def _program_environment(main: Path, root: Path) -> Iterator[None]:
-    """cwd at the project root, the program directory importable, prints on stderr; all undone afterwards,
-    including the program's own modules, so that a second run in the same process starts clean."""
+def _program_environment(main: Path, root: Path, package_dirs: list[Path]) -> Iterator[None]:
+    """cwd at the project root, the program directory importable and then the virtualenv's packages (after envctl's
+    own), prints on stderr; all undone afterwards, including the modules the program imported from its directory
+    or its virtualenv, so that a second run in the same process starts clean."""
     program_dir = str(main if main.is_dir() else main.parent)
     saved_cwd, saved_path, saved_argv = os.getcwd(), list(sys.path), list(sys.argv)
     modules_before = set(sys.modules)
     os.chdir(root)
     sys.path.insert(0, program_dir)
+    for directory in package_dirs:
+        site.addsitedir(str(directory))  # appended, with the directory's .pth files (editable installs)
+    # What the program imports from these is the program's: forgotten after the run.
+    owned = (program_dir, *(entry for entry in sys.path if entry not in saved_path))
     sys.argv = [str(main)]
     try:
         with contextlib.redirect_stdout(sys.stderr):
@@ -133,7 +145,7 @@ def _program_environment(main: Path, root: Path) -> Iterator[None]:
         sys.argv = saved_argv
         for name in set(sys.modules) - modules_before:
             module_file = getattr(sys.modules.get(name), "__file__", None) or ""
-            if module_file.startswith(program_dir):
+            if module_file.startswith(owned):
                 del sys.modules[name]
 
 

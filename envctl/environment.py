@@ -80,10 +80,10 @@ class Environment:
         if self.engine_name != "local":
             raise BadInput("engine `pulumi` needs the Pulumi CLI, which is not installed here; "
                            "use --engine local (the default)")
-        from envctl.providers.aws.package import AwsPackage
+        from envctl.providers.packages import provider_packages
 
-        packages = {"aws": AwsPackage(self.cloud_target(), self.name)}
-        program = Program(self.project.name, self.project.main, self.project.root)
+        packages = provider_packages(self.cloud_target(), self.name)
+        program = Program(self.project.name, self.project.main, self.project.root, self.project.virtualenv)
         # Sealed values exist only where no program runs (drift): they are no program's config.
         program_config = {k: program_config_text(v) for k, v in self.config.items() if not isinstance(v, Secure)}
         return Deployment(
@@ -92,6 +92,16 @@ class Environment:
             secrets=self.secret_values(), stack_outputs_of=self._stack_outputs_of,
             events=events or (lambda _e: None), parallel=parallel, interrupt=interrupt, targets=targets,
         )
+
+    def manifest_items(self) -> dict[str, Any]:
+        """What the ledger's manifest records of this environment besides the process's own toolchain: the engine,
+        the cloud and, when Pulumi.yaml names a virtualenv, the packages the program imports from it."""
+        items: dict[str, Any] = {"engine": self.engine_name, "cloud": self.cloud_name}
+        if self.project.virtualenv is not None:
+            from envctl.engine.virtualenv import installed_packages
+
+            items["program_packages"] = installed_packages(self.project.virtualenv)
+        return items
 
     def _package_config(self, package: str) -> dict[str, Any]:
         """The config of a package's namespace, as its default provider's inputs (strings; secrets wrapped)."""

@@ -59,6 +59,12 @@ class Project:
     description: str | None = None
     declarations: dict[str, ConfigDeclaration] = field(default_factory=dict)
 
+    @property
+    def virtualenv(self) -> Path | None:
+        """The virtualenv the program's packages are in (`runtime.options.virtualenv`, relative to the project)."""
+        named = self.runtime_options.get("virtualenv")
+        return (self.root / str(named)).resolve() if named else None
+
     def stack_file(self, stack: str) -> Path:
         """Pulumi.<stack>.<ext>, with `/` in a stack name written as `-`, like the Pulumi CLI."""
         ext = self.file.suffix

@@ -62,7 +62,7 @@ def rebuild(root: Path, database_url: str, env: str, ui: RebuildInteraction, *, 
     with materialize(root, commit) as project_dir:
         environment = replace(open_environment(project_dir, database_url, env, engine, cloud, must_exist=True),
                               name=into or env)
-        today = capture_manifest({"engine": environment.engine_name, "cloud": environment.cloud_name}, project_dir)
+        today = capture_manifest(environment.manifest_items(), project_dir)
         differences = compare_toolchain(content.manifest, today)
         if strict and differences:
             raise BadInput(f"--strict: today's toolchain differs from {snapshot.summary.ref}'s: "
