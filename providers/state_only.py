@@ -48,7 +48,7 @@ class StateOnlyResource(ABC):
     def info(cls) -> TypeInfo:
         implemented = (frozenset(cls.required) | cls.handled) - frozenset(cls.unsupported)
         return TypeInfo(cls.token, "resource", tuple(sorted(implemented)), dict(cls.unsupported),
-                        tuple(sorted(cls.outputs)))
+                        tuple(sorted(cls.outputs)), tuple(sorted(cls.secret)))
 
     def check(self, inputs: Props) -> CheckResult:
         completed = dict(inputs)
