@@ -37,16 +37,16 @@ _SCALING_FIELDS = {"minCapacity": "MinCapacity", "maxCapacity": "MaxCapacity",
                    "secondsUntilAutoPause": "SecondsUntilAutoPause"}
 
 
-def _scaling(described: dict) -> list[Props]:
-    """Serverless v2 capacity, as pulumi-aws's one-block list."""
+def _scaling(described: dict) -> Props | None:
+    """Serverless v2 capacity, as pulumi-aws's block."""
     configured = described.get("ServerlessV2ScalingConfiguration") or {}
     if not configured:
-        return []
-    return [{wire: configured[api] for wire, api in _SCALING_FIELDS.items() if configured.get(api) is not None}]
+        return None
+    return {wire: configured[api] for wire, api in _SCALING_FIELDS.items() if configured.get(api) is not None}
 
 
-def _scaling_param(blocks: Any) -> dict[str, Any]:
-    block = (blocks or [{}])[0]
+def _scaling_param(block: Any) -> dict[str, Any]:
+    block = block or {}
     return {api: block[wire] for wire, api in _SCALING_FIELDS.items() if block.get(wire) is not None}
 
 
