@@ -28,6 +28,7 @@ def get_file_system(ctx: AwsContext, args: dict[str, Any]) -> dict[str, Any]:
     found = looked_up(ctx, "aws:efs/fileSystem:FileSystem", systems[0]["FileSystemId"], "EFS file system")
     keys = ("arn", "availabilityZoneId", "availabilityZoneName", "creationToken", "dnsName", "encrypted", "id",
             "kmsKeyId", "lifecyclePolicies", "name", "performanceMode", "provisionedThroughputInMibps", "region",
-            "sizeInBytes", "tags", "throughputMode")
+            "tags", "throughputMode")
     # The local cloud (moto) reports no replication overwrite protection.
-    return {**{key: found.get(key) for key in keys}, "fileSystemId": found["id"], "protections": []}
+    return {**{key: found.get(key) for key in keys}, "fileSystemId": found["id"],
+            "sizeInBytes": found["sizeInBytes"][0]["value"], "protections": []}
