@@ -12,6 +12,7 @@ from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Pro
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.errors import has_code
 from envctl.providers.aws.registry import resource_type
+from envctl.providers.aws.wire import api_keys, api_name, wire_keys
 
 _GONE = ("ObjectNotFoundException",)
 _NO_TAGS = ("tagging scalable targets is not emulated by the local cloud (moto has no TagResource for Application "
@@ -22,23 +23,31 @@ _TARGET_KEYS = ("serviceNamespace", "resourceId", "scalableDimension")
 _BOUNDS = ("metricIntervalLowerBound", "metricIntervalUpperBound")
 
 
-def _to_api(value: Any) -> Any:
-    """A block in the API's form: pulumi-aws's camelCase keys with a capital first letter, nested alike."""
+def _pruned(value: Any) -> Any:
+    """A block without its unset fields (boto3 takes no None)."""
     if isinstance(value, dict):
-        return {key[0].upper() + key[1:]: (float(item) if key in _BOUNDS else _to_api(item))
-                for key, item in value.items() if item not in (None, "", [], {})}
+        return {key: _pruned(item) for key, item in value.items() if item not in (None, "", [], {})}
     if isinstance(value, list):
-        return [_to_api(item) for item in value]
+        return [_pruned(item) for item in value]
     return value
 
 
-def _from_api(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key[0].lower() + key[1:]: (_bound(item) if key[0].lower() + key[1:] in _BOUNDS else _from_api(item))
-                for key, item in value.items()}
-    if isinstance(value, list):
-        return [_from_api(item) for item in value]
-    return value
+def _to_api(block: Props) -> Props:
+    api = api_keys(_pruned(block))
+    for step in api.get("StepAdjustments") or []:
+        for bound in _BOUNDS:
+            if api_name(bound) in step:
+                step[api_name(bound)] = float(step[api_name(bound)])
+    return api
+
+
+def _from_api(block: dict) -> Props:
+    wire = wire_keys(block)
+    for step in wire.get("stepAdjustments") or []:
+        for bound in _BOUNDS:
+            if bound in step:
+                step[bound] = _bound(step[bound])
+    return wire
 
 
 def _bound(value: Any) -> str:

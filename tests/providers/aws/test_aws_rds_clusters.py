@@ -45,7 +45,7 @@ def test_cluster_lifecycle(provision: Provision, aws_ctx: AwsContext, default_ne
     group = provision(SUBNET_GROUP, "aurora-subnets", subnetIds=subnets)
     cluster = provision(CLUSTER, "Orders-Aurora", **aurora_postgres(
         dbSubnetGroupName=group.id, backupRetentionPeriod=3, preferredBackupWindow="07:00-09:00",
-        serverlessv2ScalingConfiguration=[{"minCapacity": 0.5, "maxCapacity": 2}]), tags={"data": "orders"})
+        serverlessv2ScalingConfiguration={"minCapacity": 0.5, "maxCapacity": 2}), tags={"data": "orders"})
     identifier = cluster.inputs["clusterIdentifier"]
     assert identifier.startswith("orders-aurora-") and cluster.id == identifier
     described = described_cluster(aws_ctx, identifier)
@@ -67,7 +67,7 @@ def test_cluster_lifecycle(provision: Provision, aws_ctx: AwsContext, default_ne
     assert cluster.diff(databaseName="other").replaces == ("databaseName",)
     assert cluster.diff(dbSubnetGroupName="other").replaces == ("dbSubnetGroupName",)
     cluster.update(backupRetentionPeriod=7, port=5433, applyImmediately=True, deletionProtection=True,
-                   serverlessv2ScalingConfiguration=[{"minCapacity": 1, "maxCapacity": 4}],
+                   serverlessv2ScalingConfiguration={"minCapacity": 1, "maxCapacity": 4},
                    tags={"data": "orders", "pii": "yes"})
     described = described_cluster(aws_ctx, identifier)
     assert (described["BackupRetentionPeriod"], described["Port"], described["DeletionProtection"]) == (7, 5433, True)
