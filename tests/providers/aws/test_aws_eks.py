@@ -92,9 +92,6 @@ def test_check_refuses_what_the_local_cloud_does_not_emulate() -> None:
                        accessConfig={"authenticationMode": "API"}, computeConfig={"enabled": True})
     assert "access configuration" in refused["accessConfig"] and "Auto Mode" in refused["computeConfig"]
     assert set(failures(NODE_GROUP)) == {"clusterName", "nodeRoleArn", "scalingConfig", "subnetIds"}
-    assert "launch templates" in failures(NODE_GROUP, clusterName="c", nodeRoleArn=NODE_ROLE, subnetIds=["s"],
-                                          scalingConfig={"desiredSize": 1, "maxSize": 1, "minSize": 1},
-                                          launchTemplate={"name": "lt", "version": "1"})["launchTemplate"]
 
 
 def test_get_cluster_and_its_auth_token(provision: Provision, aws_ctx: AwsContext, default_network: tuple) -> None:
@@ -115,3 +112,22 @@ def test_get_cluster_and_its_auth_token(provision: Provision, aws_ctx: AwsContex
     query = parse_qs(url.query)
     assert query["Action"] == ["GetCallerIdentity"] and "x-k8s-aws-id" in query["X-Amz-SignedHeaders"][0]
     assert query["X-Amz-Expires"] == ["60"]
+
+
+def test_node_group_from_a_launch_template(provision: Provision, aws_ctx: AwsContext, default_network: tuple) -> None:
+    _, subnets = default_network
+    cluster = eks_cluster(provision, subnets, name="templated")
+    template = aws_ctx.client("ec2").create_launch_template(
+        LaunchTemplateName=f"{cluster.id}-nodes", LaunchTemplateData={"InstanceType": "m5.large"})["LaunchTemplate"]
+    group = provision(NODE_GROUP, "templated", clusterName=cluster.id, nodeRoleArn=NODE_ROLE, subnetIds=subnets,
+                      scalingConfig={"desiredSize": 1, "maxSize": 2, "minSize": 1},
+                      launchTemplate={"name": template["LaunchTemplateName"], "version": "1"})
+    described = aws_ctx.client("eks").describe_nodegroup(clusterName=cluster.id,
+                                                         nodegroupName=group.inputs["nodeGroupName"])["nodegroup"]
+    assert described["launchTemplate"]["name"] == template["LaunchTemplateName"]
+    assert group.outputs["launchTemplate"] == {"id": template["LaunchTemplateId"],
+                                               "name": template["LaunchTemplateName"], "version": "1"}
+    assert group.read() == group.outputs
+    with pytest.raises(OperationFailed, match="UpdateNodegroupVersion"):
+        group.update(launchTemplate={"name": template["LaunchTemplateName"], "version": "2"})
+    aws_ctx.client("ec2").delete_launch_template(LaunchTemplateId=template["LaunchTemplateId"])

@@ -17,7 +17,6 @@ from envctl.providers.aws.tags import tags_from_cloud
 _WAITER = {"Delay": 10, "MaxAttempts": 360}  # Terraform's 60 minutes
 _NOT_KEPT = "the local cloud (moto) does not keep the setting"
 _UNSUPPORTED = {
-    "launchTemplate": "launch templates for node groups are not implemented",
     "nodeRepairConfig": _NOT_KEPT,
     "warmPoolConfig": _NOT_KEPT,
 }
@@ -80,7 +79,7 @@ class NodeGroup(AwsResource):
     required = ("clusterName", "nodeRoleArn", "scalingConfig", "subnetIds")
     force_new = frozenset({"clusterName", "nodeGroupName", "nodeGroupNamePrefix", "nodeRoleArn", "subnetIds",
                            "amiType", "capacityType", "diskSize", "instanceTypes", "remoteAccess"})
-    handled = frozenset({*_CREATE_AS_IS, "remoteAccess", "updateConfig", "forceUpdateVersion"})
+    handled = frozenset({*_CREATE_AS_IS, "remoteAccess", "updateConfig", "forceUpdateVersion", "launchTemplate"})
     unsupported = _UNSUPPORTED
     outputs = frozenset({"arn", "resources", "status"})
     set_properties = ("subnetIds", "remoteAccess.sourceSecurityGroupIds")
@@ -97,6 +96,8 @@ class NodeGroup(AwsResource):
         }
         if inputs.get("remoteAccess"):
             params["remoteAccess"] = _remote_access(inputs["remoteAccess"])
+        if inputs.get("launchTemplate"):
+            params["launchTemplate"] = {k: v for k, v in inputs["launchTemplate"].items() if v}
         tags = self.tags_all(ctx, urn, inputs)
         if tags:
             params["tags"] = tags
@@ -134,6 +135,7 @@ class NodeGroup(AwsResource):
             # moto invents an SSH key for a group that asked for none; the configured block is what holds.
             "remoteAccess": state.get("remoteAccess"),
             "updateConfig": _update_config(group.get("updateConfig")),
+            "launchTemplate": _launch_template(group.get("launchTemplate")),
             "resources": [{"autoscalingGroups": [{"name": asg["name"]} for asg in resources.get("autoScalingGroups")
                                                  or []],
                            "remoteAccessSecurityGroupId": resources.get("remoteAccessSecurityGroup", "")}],
@@ -146,10 +148,10 @@ class NodeGroup(AwsResource):
         eks = ctx.client("eks")
         cluster, name = _names(id)
         changed = set(diff.changed)
-        if {"version", "releaseVersion"} & changed:
-            raise OperationFailed(f"EKS node group {id}: changing its Kubernetes or AMI release version is not "
-                                  "emulated by the local cloud (moto has no UpdateNodegroupVersion); replace the "
-                                  "node group to change it")
+        if {"version", "releaseVersion", "launchTemplate"} & changed:
+            raise OperationFailed(f"EKS node group {id}: changing its Kubernetes or AMI release version or its launch "
+                                  "template is not emulated by the local cloud (moto has no UpdateNodegroupVersion); "
+                                  "replace the node group to change it")
         params: dict[str, Any] = {}
         if "scalingConfig" in changed:
             params["scalingConfig"] = dict(news["scalingConfig"])
@@ -178,3 +180,9 @@ def _update_config(reported: dict | None) -> Props | None:
     return {"maxUnavailable": reported.get("maxUnavailable"),
             "maxUnavailablePercentage": reported.get("maxUnavailablePercentage"),
             "updateStrategy": reported.get("updateStrategy")}
+
+
+def _launch_template(reported: dict | None) -> Props | None:
+    if not reported:
+        return None
+    return {"id": reported.get("id", ""), "name": reported.get("name", ""), "version": str(reported.get("version", ""))}
