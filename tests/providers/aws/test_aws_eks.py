@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -11,7 +12,8 @@ from envctl.engine.properties import is_secret, reveal
 from envctl.errors import OperationFailed
 from envctl.providers.aws.context import AwsContext
 
-from provider_steps import Provision, failures, invoke
+from engine_support import destroy
+from provider_steps import Provision, failures, invoke, up_program
 
 CLUSTER = "aws:eks/cluster:Cluster"
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
@@ -131,3 +133,24 @@ def test_node_group_from_a_launch_template(provision: Provision, aws_ctx: AwsCon
     with pytest.raises(OperationFailed, match="UpdateNodegroupVersion"):
         group.update(launchTemplate={"name": template["LaunchTemplateName"], "version": "2"})
     aws_ctx.client("ec2").delete_launch_template(LaunchTemplateId=template["LaunchTemplateId"])
+
+
+# A program that hands the cluster's token on, as programs configuring a Kubernetes provider do.
+AUTH_PROGRAM = """\
+import pulumi
+import pulumi_aws as aws
+
+vpc = aws.ec2.get_vpc(default=True)
+subnets = aws.ec2.get_subnets(filters=[{"name": "vpc-id", "values": [vpc.id]}])
+cluster = aws.eks.Cluster("auth-demo", role_arn="arn:aws:iam::123456789012:role/eks-cluster",
+                          vpc_config={"subnet_ids": subnets.ids})
+auth = aws.eks.get_cluster_auth_output(name=cluster.name)
+pulumi.export("token", auth.token)
+"""
+
+
+def test_the_cluster_auth_token_reaches_a_program_as_a_secret(tmp_path: Path, moto_endpoint: str) -> None:
+    project, up = up_program(tmp_path, AUTH_PROGRAM, moto_endpoint, name="eks-auth")
+    assert is_secret(up.outputs["token"]) and reveal(up.outputs["token"]).startswith("k8s-aws-v1.")
+    destroyed = destroy(project, "test", moto_endpoint)
+    assert destroyed.succeeded and destroyed.changes["delete"] == up.changes["create"]
