@@ -78,6 +78,7 @@ class Target(AwsResource):
 
     token = "aws:appautoscaling/target:Target"
     required = ("maxCapacity", "minCapacity", *_TARGET_KEYS)
+    id_property = "resourceId"
     force_new = frozenset(_TARGET_KEYS)
     handled = frozenset({"roleArn", "suspendedState"})
     unsupported = {"tags": _NO_TAGS}
@@ -141,6 +142,7 @@ class Policy(AwsResource):
     taggable = False
     name_property = "name"
     name_max_length = 255
+    id_property = "name"
     required = _TARGET_KEYS
     defaults = {"policyType": "StepScaling"}
     force_new = frozenset({"name", *_TARGET_KEYS})

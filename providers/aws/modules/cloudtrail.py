@@ -79,6 +79,9 @@ class Trail(AwsResource):
             client.start_logging(Name=arn)
         return arn, {**inputs, **self.read_back(ctx, arn, inputs)}
 
+    def candidate_ids(self, ctx: AwsContext, urn: str, inputs: Props) -> list[str]:
+        return [ctx.arn("cloudtrail", f"trail/{inputs['name']}")]
+
     def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
         client = ctx.client("cloudtrail")
         trail = client.get_trail(Name=id)["Trail"]

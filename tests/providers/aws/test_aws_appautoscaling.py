@@ -36,6 +36,7 @@ def test_target_lifecycle(provision: Provision, aws_ctx: AwsContext, table: Prov
     assert (described["MinCapacity"], described["MaxCapacity"]) == (5, 50)
     assert target.outputs["arn"] == described["ScalableTargetARN"]
     assert target.read() == target.outputs
+    assert target.resource.find(aws_ctx, target.urn, target.inputs, set())[0] == target.id
 
     assert target.diff(scalableDimension="dynamodb:table:WriteCapacityUnits").replaces == ("scalableDimension",)
     target.update(maxCapacity=100, suspendedState={"dynamicScalingInSuspended": True})
@@ -66,6 +67,7 @@ def test_target_tracking_and_step_policies(provision: Provision, aws_ctx: AwsCon
     assert tracking.outputs["arn"] == described["PolicyARN"]
     assert tracking.outputs["alarmArns"] == [alarm["AlarmARN"] for alarm in described["Alarms"]]
     assert tracking.read() == tracking.outputs
+    assert tracking.resource.find(aws_ctx, tracking.urn, tracking.inputs, set())[0] == tracking.id
     assert tracking.diff(name="other").replaces == ("name",)
     tracking.update(targetTrackingScalingPolicyConfiguration={
         "targetValue": 50,

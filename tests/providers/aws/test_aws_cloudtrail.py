@@ -30,6 +30,7 @@ def test_trail_lifecycle(provision: Provision, aws_ctx: AwsContext) -> None:
         "security"
     assert trail.outputs["homeRegion"] == "us-east-1" and trail.outputs["enableLogging"] is True
     assert trail.read() == trail.outputs
+    assert trail.resource.find(aws_ctx, trail.urn, trail.inputs, set())[0] == trail.id
 
     assert trail.diff(name="renamed").replaces == ("name",)
     trail.update(s3BucketName=other.id, enableLogging=False, enableLogFileValidation=True,

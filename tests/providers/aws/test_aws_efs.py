@@ -41,6 +41,7 @@ def test_file_system_lifecycle(provision: Provision, aws_ctx: AwsContext) -> Non
     assert fs.outputs["dnsName"] == f"{fs.id}.efs.us-east-1.amazonaws.com"
     assert fs.outputs["sizeInBytes"][0]["value"] == 0 and fs.outputs["numberOfMountTargets"] == 0
     assert fs.read() == fs.outputs
+    assert fs.resource.find(aws_ctx, fs.urn, fs.inputs, set())[0] == fs.id
 
     assert fs.diff(encrypted=False).replaces == ("encrypted",)
     assert fs.diff(performanceMode="maxIO").replaces == ("performanceMode",)
@@ -73,6 +74,7 @@ def test_mount_targets_and_access_points(provision: Provision, aws_ctx: AwsConte
     assert target.outputs["fileSystemArn"] == fs.outputs["arn"] and target.outputs["ipAddress"]
     assert ec2.describe_network_interfaces(NetworkInterfaceIds=[described["NetworkInterfaceId"]])["NetworkInterfaces"]
     assert target.read() == target.outputs
+    assert target.resource.find(aws_ctx, target.urn, target.inputs, set())[0] == target.id
     assert target.diff(subnetId=subnets[1]).replaces == ("subnetId",)
     target.update(securityGroups=[other.id, group.id])
     assert sorted(efs.describe_mount_target_security_groups(MountTargetId=target.id)["SecurityGroups"]) == \
@@ -87,6 +89,7 @@ def test_mount_targets_and_access_points(provision: Provision, aws_ctx: AwsConte
     assert described["RootDirectory"]["CreationInfo"]["Permissions"] == "755"
     assert point.outputs["arn"] == described["AccessPointArn"] and point.outputs["fileSystemArn"] == fs.outputs["arn"]
     assert point.read() == point.outputs
+    assert point.resource.find(aws_ctx, point.urn, point.inputs, set())[0] == point.id
     assert point.diff(posixUser={"uid": 0, "gid": 0}).replaces == ("posixUser",)
     point.update(tags={"app": "api"})
     assert tag_map(efs.describe_access_points(AccessPointId=point.id)["AccessPoints"][0]["Tags"])["app"] == "api"

@@ -43,6 +43,7 @@ def test_cluster_lifecycle(provision: Provision, aws_ctx: AwsContext, default_ne
     assert cluster.outputs["certificateAuthority"]["data"] == described["certificateAuthority"]["data"]
     assert cluster.outputs["identities"][0]["oidcs"][0]["issuer"] == described["identity"]["oidc"]["issuer"]
     assert cluster.read() == cluster.outputs
+    assert cluster.resource.find(aws_ctx, cluster.urn, cluster.inputs, set())[0] == cluster.id
 
     assert not cluster.diff(vpcConfig={"subnetIds": subnets}).has_changes
     assert cluster.diff(roleArn="arn:aws:iam::123456789012:role/other").replaces == ("roleArn",)
@@ -76,6 +77,7 @@ def test_node_group_lifecycle(provision: Provision, aws_ctx: AwsContext, default
     assert group.outputs["arn"] == described["nodegroupArn"] and group.outputs["status"] == "ACTIVE"
     assert group.outputs["resources"][0]["autoscalingGroups"]
     assert group.read() == group.outputs
+    assert group.resource.find(aws_ctx, group.urn, group.inputs, set())[0] == group.id
 
     assert group.diff(instanceTypes=["m5.large"]).replaces == ("instanceTypes",)
     assert group.diff(subnetIds=subnets[:1]).replaces == ("subnetIds",)

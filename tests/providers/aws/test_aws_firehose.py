@@ -30,6 +30,7 @@ def test_delivery_stream_to_s3_lifecycle(provision: Provision, aws_ctx: AwsConte
     assert tag_map(client.list_tags_for_delivery_stream(DeliveryStreamName=name)["Tags"])["team"] == "data"
     assert stream.outputs["destinationId"] == described["Destinations"][0]["DestinationId"]
     assert stream.read() == stream.outputs
+    assert stream.resource.find(aws_ctx, stream.urn, stream.inputs, set())[0] == stream.id
 
     client.put_record(DeliveryStreamName=name, Record={"Data": json.dumps({"click": 1}).encode()})
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket.id).get("Contents", [])]

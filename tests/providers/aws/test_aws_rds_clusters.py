@@ -61,6 +61,7 @@ def test_cluster_lifecycle(provision: Provision, aws_ctx: AwsContext, default_ne
     assert cluster.outputs["masterPassword"] == "correct-horse-battery"  # kept from the inputs: AWS never returns it
     assert cluster.outputs["kmsKeyId"] == "" and cluster.outputs["clusterMembers"] == []
     assert cluster.read() == cluster.outputs
+    assert cluster.resource.find(aws_ctx, cluster.urn, cluster.inputs, set())[0] == cluster.id
 
     assert not cluster.diff(engineVersion="15.4").has_changes
     assert cluster.diff(engine="aurora-mysql").replaces == ("engine",)
@@ -135,6 +136,7 @@ def test_cluster_instances_lifecycle(provision: Provision, aws_ctx: AwsContext) 
     members = {m["DBInstanceIdentifier"]: m for m in described_cluster(aws_ctx, cluster.id)["DBClusterMembers"]}
     assert set(members) == {writer.id, reader.id} and members[reader.id]["PromotionTier"] == 2
     assert reader.read() == {**reader.outputs, "writer": False}
+    assert reader.resource.find(aws_ctx, reader.urn, reader.inputs, set())[0] == reader.id
     assert cluster.read()["clusterMembers"] == sorted([writer.id, reader.id])
 
     assert reader.diff(clusterIdentifier="other").replaces == ("clusterIdentifier",)
@@ -179,6 +181,7 @@ def test_parameter_group_lifecycle(provision: Provision, aws_ctx: AwsContext, to
     assert stored["log_min_duration_statement"]["ParameterValue"] == "500"
     assert stored["rds.force_ssl"]["ApplyMethod"] == "pending-reboot"
     assert group.read() == group.outputs
+    assert group.resource.find(aws_ctx, group.urn, group.inputs, set())[0] == group.id
 
     assert not group.diff(parameters=list(reversed(group.inputs["parameters"]))).has_changes
     assert group.diff(family="postgres15").replaces == ("family",)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from envctl.providers.aws.base import AwsResource, DiffResult, Props
-from envctl.providers.aws.context import AwsContext
+from envctl.providers.aws.context import URN_TAG, AwsContext
 from envctl.providers.aws.errors import remove
+from envctl.providers.aws.listing import listed
 from envctl.providers.aws.modules.efs.shared import efs_tags, sync_efs_tags
 from envctl.providers.aws.registry import resource_type
-from envctl.providers.aws.tags import tag_list
+from envctl.providers.aws.tags import tag_dict, tag_list
 
 _GONE = ("AccessPointNotFound",)
 _POSIX_USER = {"uid": "Uid", "gid": "Gid", "secondaryGids": "SecondaryGids"}
@@ -49,6 +50,15 @@ class AccessPoint(AwsResource):
             params["Tags"] = tag_list(tags)
         id = ctx.client("efs").create_access_point(**params)["AccessPointId"]
         return id, {**inputs, **self.read_back(ctx, id, inputs)}
+
+    def candidate_ids(self, ctx: AwsContext, urn: str, inputs: Props) -> list[str]:
+        """The file system's access points that carry envctl's URN tag (the id is EFS's to choose)."""
+        urn_tag = ctx.envctl_tags(urn).get(URN_TAG)
+        if not urn_tag:
+            return []
+        points = listed(ctx.client("efs"), "describe_access_points", "AccessPoints",
+                        FileSystemId=inputs["fileSystemId"])
+        return [p["AccessPointId"] for p in points if tag_dict(p.get("Tags")).get(URN_TAG) == urn_tag]
 
     def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
         point = ctx.client("efs").describe_access_points(AccessPointId=id)["AccessPoints"][0]

@@ -6,12 +6,13 @@ from typing import Any
 
 from envctl.errors import OperationFailed
 from envctl.providers.aws.base import AwsResource, DiffResult, Props
-from envctl.providers.aws.context import AwsContext
+from envctl.providers.aws.context import URN_TAG, AwsContext
 from envctl.providers.aws.errors import remove
+from envctl.providers.aws.listing import listed
 from envctl.providers.aws.modules.efs.shared import FILE_SYSTEM_GONE, efs_tags, file_system_dns_name, sync_efs_tags
 from envctl.providers.aws.naming import prefixed_unique_id
 from envctl.providers.aws.registry import resource_type
-from envctl.providers.aws.tags import tag_list
+from envctl.providers.aws.tags import tag_dict, tag_list
 
 # pulumi-aws's lifecycle policy fields and EFS's names for them.
 _POLICY_FIELDS = {"transitionToIa": "TransitionToIA", "transitionToArchive": "TransitionToArchive",
@@ -63,6 +64,14 @@ class FileSystem(AwsResource):
                                             LifecyclePolicies=_policies_param(inputs["lifecyclePolicies"]))
         state = {**inputs, "creationToken": token}
         return id, {**state, **self.read_back(ctx, id, state)}
+
+    def candidate_ids(self, ctx: AwsContext, urn: str, inputs: Props) -> list[str]:
+        """The file systems that carry envctl's URN tag (the id is EFS's to choose)."""
+        urn_tag = ctx.envctl_tags(urn).get(URN_TAG)
+        if not urn_tag:
+            return []
+        return [fs["FileSystemId"] for fs in listed(ctx.client("efs"), "describe_file_systems", "FileSystems")
+                if tag_dict(fs.get("Tags")).get(URN_TAG) == urn_tag]
 
     def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
         efs = ctx.client("efs")

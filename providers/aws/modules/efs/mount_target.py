@@ -7,6 +7,7 @@ from typing import Any
 from envctl.providers.aws.base import AwsResource, DiffResult, Props
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.errors import remove
+from envctl.providers.aws.listing import listed
 from envctl.providers.aws.modules.efs.shared import file_system_dns_name
 from envctl.providers.aws.registry import resource_type
 from envctl.providers.aws.waiting import wait_until
@@ -38,6 +39,12 @@ class MountTarget(AwsResource):
             params["SecurityGroups"] = list(inputs["securityGroups"])
         id = ctx.client("efs").create_mount_target(**params)["MountTargetId"]
         return id, {**inputs, **self.read_back(ctx, id, inputs)}
+
+    def candidate_ids(self, ctx: AwsContext, urn: str, inputs: Props) -> list[str]:
+        """The file system's mount target in the subnet (EFS allows one a zone)."""
+        targets = listed(ctx.client("efs"), "describe_mount_targets", "MountTargets",
+                         FileSystemId=inputs["fileSystemId"])
+        return [t["MountTargetId"] for t in targets if t["SubnetId"] == inputs["subnetId"]]
 
     def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
         efs = ctx.client("efs")

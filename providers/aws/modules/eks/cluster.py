@@ -95,6 +95,7 @@ class Cluster(AwsResource):
 
     token = "aws:eks/cluster:Cluster"
     name_property = "name"
+    id_property = "name"
     name_max_length = 100
     required = ("roleArn", "vpcConfig")
     defaults = {"bootstrapSelfManagedAddons": True}

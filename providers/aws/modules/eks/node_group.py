@@ -110,6 +110,10 @@ class NodeGroup(AwsResource):
         state = {**inputs, "nodeGroupName": name}
         return id, {**state, **self.read_back(ctx, id, state)}
 
+    def candidate_ids(self, ctx: AwsContext, urn: str, inputs: Props) -> list[str]:
+        name = inputs.get("nodeGroupName")
+        return [_id(inputs["clusterName"], name)] if name else []
+
     def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
         cluster, name = _names(id)
         group = ctx.client("eks").describe_nodegroup(clusterName=cluster, nodegroupName=name)["nodegroup"]

@@ -156,6 +156,9 @@ class FirehoseDeliveryStream(AwsResource):
         arn = client.create_delivery_stream(**params)["DeliveryStreamARN"]
         return arn, {**inputs, **self.read_back(ctx, arn, inputs)}
 
+    def candidate_ids(self, ctx: AwsContext, urn: str, inputs: Props) -> list[str]:
+        return [ctx.arn("firehose", f"deliverystream/{inputs['name']}")]
+
     def describe(self, ctx: AwsContext, id: str, state: Props) -> Props:
         client = ctx.client("firehose")
         name = _stream_name(id)

@@ -145,6 +145,7 @@ class Cluster(AwsResource):
 
     token = "aws:rds/cluster:Cluster"
     name_property = "clusterIdentifier"
+    id_property = "clusterIdentifier"
     name_prefix_property = "clusterIdentifierPrefix"
     name_max_length = 63
     name_lowercase = True

@@ -68,6 +68,7 @@ class ClusterInstance(AwsResource):
 
     token = "aws:rds/clusterInstance:ClusterInstance"
     name_property = "identifier"
+    id_property = "identifier"
     name_prefix_property = "identifierPrefix"
     name_max_length = 63
     name_lowercase = True

@@ -44,6 +44,7 @@ def _parameter_key(parameter: Props) -> str:
 class _ParameterGroup(AwsResource):
     api: ClassVar[_Api]
     name_property = "name"
+    id_property = "name"
     name_prefix_property = "namePrefix"
     name_lowercase = True  # RDS keeps parameter group names in lowercase
     required = ("family",)
