@@ -57,6 +57,11 @@ def test_cluster_lifecycle(provision: Provision, aws_ctx: AwsContext, default_ne
     assert cluster.read() == cluster.outputs
     with pytest.raises(OperationFailed, match="UpdateClusterVersion"):
         cluster.update(version="1.31")
+    key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    encrypted = {"provider": {"keyArn": key}, "resources": ["secrets"]}
+    assert not cluster.diff(encryptionConfig=encrypted).needs_replace  # AssociateEncryptionConfig, in place
+    with pytest.raises(OperationFailed, match="AssociateEncryptionConfig"):
+        cluster.update(encryptionConfig=encrypted)
     cluster.assert_deleted(lambda: name in eks.list_clusters()["clusters"])
 
 

@@ -112,7 +112,7 @@ _UNSUPPORTED = {
     "enableLocalWriteForwarding": NOT_KEPT,
     "engineLifecycleSupport": NOT_KEPT,
     "globalClusterIdentifier": _NO_REPLICAS,
-    "iamRoles": "associating IAM roles with a cluster is not implemented",
+    "iamRoles": "the local cloud (moto) cannot take a role off a cluster (no RemoveRoleFromDBCluster)",
     "masterPasswordWo": WRITE_ONLY.format("masterPassword"),
     "masterPasswordWoVersion": WRITE_ONLY.format("masterPassword"),
     "monitoringInterval": "Enhanced Monitoring of clusters is not emulated by the local cloud (moto drops it)",
