@@ -220,3 +220,23 @@ def test_get_subnet_group_finds_the_group(provision: Provision, aws_ctx: AwsCont
     assert found["status"] == "Complete" and found["region"] == aws_ctx.region
     with pytest.raises(BadInput, match="not found"):
         invoke("aws:rds/getSubnetGroup:getSubnetGroup", aws_ctx, {"name": "no-such-group"})
+
+
+def test_aurora_mysql_cluster_with_backtracking_and_an_instance_parameter_group(provision: Provision,
+                                                                                 aws_ctx: AwsContext) -> None:
+    rds = aws_ctx.client("rds")
+    params = provision(PARAMETER_GROUP, "mysql-instances", family="aurora-mysql8.0",
+                       parameters=[{"name": "slow_query_log", "value": 1}])
+    cluster = provision(CLUSTER, "shop", engine="aurora-mysql", engineVersion="8.0.mysql_aurora.3.05.2",
+                        masterUsername="admin", masterPassword="correct-horse-battery", skipFinalSnapshot=True,
+                        backtrackWindow=3600)
+    described = described_cluster(aws_ctx, cluster.id)
+    assert described["BacktrackWindow"] == 3600 and described["Port"] == 3306
+    instance = provision(CLUSTER_INSTANCE, "shop-1", clusterIdentifier=cluster.id, engine="aurora-mysql",
+                         instanceClass="db.r6g.large", dbParameterGroupName=params.id)
+    [db] = rds.describe_db_instances(DBInstanceIdentifier=instance.id)["DBInstances"]
+    assert db["DBParameterGroups"][0]["DBParameterGroupName"] == params.id
+    assert instance.outputs["dbParameterGroupName"] == params.id and instance.outputs["port"] == 3306
+    cluster.update(backtrackWindow=7200)
+    assert described_cluster(aws_ctx, cluster.id)["BacktrackWindow"] == 7200
+    assert cluster.read() == cluster.outputs
