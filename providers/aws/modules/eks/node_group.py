@@ -50,24 +50,20 @@ def _remote_access(block: Props) -> dict[str, Any]:
 
 
 def _label_changes(olds: Props, news: Props) -> dict[str, Any]:
+    """UpdateNodegroupConfig's labels: those to add or change, and those to remove."""
     old, new = olds.get("labels") or {}, news.get("labels") or {}
-    changes: dict[str, Any] = {}
-    if {k: v for k, v in new.items() if old.get(k) != v}:
-        changes["addOrUpdateLabels"] = {k: v for k, v in new.items() if old.get(k) != v}
-    if set(old) - set(new):
-        changes["removeLabels"] = sorted(set(old) - set(new))
-    return changes
+    added = {k: v for k, v in new.items() if old.get(k) != v}
+    removed = sorted(set(old) - set(new))
+    return {**({"addOrUpdateLabels": added} if added else {}), **({"removeLabels": removed} if removed else {})}
 
 
 def _taint_changes(olds: Props, news: Props) -> dict[str, Any]:
+    """UpdateNodegroupConfig's taints (one per key and effect): those to add or change, and those to remove."""
     old = {_taint_key(t): t for t in olds.get("taints") or []}
     new = {_taint_key(t): t for t in news.get("taints") or []}
-    changes: dict[str, Any] = {}
-    if [t for key, t in new.items() if old.get(key) != t]:
-        changes["addOrUpdateTaints"] = [t for key, t in new.items() if old.get(key) != t]
-    if set(old) - set(new):
-        changes["removeTaints"] = [old[key] for key in sorted(set(old) - set(new))]
-    return changes
+    added = [t for key, t in new.items() if old.get(key) != t]
+    removed = [old[key] for key in sorted(set(old) - set(new))]
+    return {**({"addOrUpdateTaints": added} if added else {}), **({"removeTaints": removed} if removed else {})}
 
 
 @resource_type
@@ -161,10 +157,9 @@ class NodeGroup(AwsResource):
             params["scalingConfig"] = dict(news["scalingConfig"])
         if "updateConfig" in changed and news.get("updateConfig"):
             params["updateConfig"] = dict(news["updateConfig"])
-        if "labels" in changed and _label_changes(olds, news):
-            params["labels"] = _label_changes(olds, news)
-        if "taints" in changed and _taint_changes(olds, news):
-            params["taints"] = _taint_changes(olds, news)
+        for key, changes in (("labels", _label_changes), ("taints", _taint_changes)):
+            if key in changed and changes(olds, news):
+                params[key] = changes(olds, news)
         if params:
             eks.update_nodegroup_config(clusterName=cluster, nodegroupName=name, **params)
             eks.get_waiter("nodegroup_active").wait(clusterName=cluster, nodegroupName=name, WaiterConfig=_WAITER)
