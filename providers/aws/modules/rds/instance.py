@@ -3,37 +3,42 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 from envctl.engine.properties import contains_unknown
 from envctl.errors import OperationFailed
 from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.errors import items_found, one_found, remove
+from envctl.providers.aws.modules.rds.shared import (
+    NO_DOMAIN,
+    NO_PERFORMANCE_INSIGHTS,
+    NOT_KEPT,
+    WAITER,
+    WRITE_ONLY,
+    Field,
+    create_params,
+    engine_version,
+    first,
+    identifier_failures,
+    log_exports_change,
+    master_user_secrets,
+    modify_params,
+    rds_tags,
+    read_fields,
+    same,
+    security_group_ids,
+    sync_rds_tags,
+)
 from envctl.providers.aws.naming import prefixed_unique_id
 from envctl.providers.aws.registry import resource_type
-from envctl.providers.aws.tags import sync_tags, tag_dict, tag_list, tags_from_cloud
+from envctl.providers.aws.tags import tag_list
 from envctl.providers.aws.wire import timestamp
 
 _SUBNET_GROUP_GONE = ("DBSubnetGroupNotFoundFault",)
 _INSTANCE_GONE = ("DBInstanceNotFound", "DBInstanceNotFoundFault")
 _SUBNET_GROUP_NAME = re.compile(r"^[ .0-9a-z_-]+$")  # Terraform's validSubnetGroupName
-_IDENTIFIER = re.compile(r"^[a-z][0-9a-z-]*$")  # Terraform's validIdentifier, with the rules below
 _RESOURCE_ID = re.compile(r"^db-[0-9A-Za-z]{2,255}$")
-_WAITER = {"Delay": 30, "MaxAttempts": 120}  # Terraform's 60 minutes
-
-
-def _rds_tags(ctx: AwsContext, state: Props, pairs: Any) -> Props:
-    return tags_from_cloud(ctx, state, tag_dict(pairs))
-
-
-def _sync_rds_tags(rds: Any, arn: str, old: dict[str, str], new: dict[str, str]) -> None:
-    sync_tags(
-        old, new,
-        lambda tags: rds.add_tags_to_resource(ResourceName=arn, Tags=tag_list(tags)),
-        lambda keys: rds.remove_tags_from_resource(ResourceName=arn, TagKeys=keys),
-    )
 
 
 # ---- SubnetGroup ----------------------------------------------------------------------------
@@ -79,7 +84,7 @@ class SubnetGroup(AwsResource):
             "subnetIds": sorted(subnet["SubnetIdentifier"] for subnet in group.get("Subnets") or []),
             "vpcId": group.get("VpcId"),
             "supportedNetworkTypes": group.get("SupportedNetworkTypes") or [],
-            **_rds_tags(ctx, state, rds.list_tags_for_resource(ResourceName=arn).get("TagList")),
+            **rds_tags(ctx, state, rds.list_tags_for_resource(ResourceName=arn).get("TagList")),
         }
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
@@ -91,7 +96,7 @@ class SubnetGroup(AwsResource):
             if self.read(ctx, id, news) is None:
                 # moto 5.2.5 loses the group on modify (its backend pops it and never stores it again).
                 self._create_group(ctx, urn, id, news)
-        _sync_rds_tags(rds, olds["arn"], olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
+        sync_rds_tags(rds, olds["arn"], olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
         return {**news, **self.read_back(ctx, id, news)}
 
     def _create_group(self, ctx: AwsContext, urn: str, name: str, inputs: Props) -> str:
@@ -114,76 +119,55 @@ class SubnetGroup(AwsResource):
 # ---- Instance -------------------------------------------------------------------------------
 
 
-class _Field(NamedTuple):
-    """An instance input: its CreateDBInstance and ModifyDBInstance parameters (None: not set by that call)
-    and where DescribeDBInstances reports it (a key, or a function of the described instance)."""
-
-    wire: str
-    create: str | None
-    modify: str | None
-    read: str | Callable[[dict], Any] | None
-
-
-def _same(wire: str, api: str, modifiable: bool = True) -> _Field:
-    return _Field(wire, api, api if modifiable else None, api)
-
-
-def _first(list_key: str, key: str) -> Callable[[dict], Any]:
-    return lambda db: ((db.get(list_key) or [{}])[0]).get(key)
-
-
 _FIELDS = (
-    _same("instanceClass", "DBInstanceClass"),
-    _same("engine", "Engine", modifiable=False),
-    _same("engineVersion", "EngineVersion"),
-    _same("allocatedStorage", "AllocatedStorage"),
-    _same("maxAllocatedStorage", "MaxAllocatedStorage"),
-    _same("storageType", "StorageType"),
-    _same("iops", "Iops"),
-    _same("storageThroughput", "StorageThroughput"),
-    _same("storageEncrypted", "StorageEncrypted", modifiable=False),
-    _same("kmsKeyId", "KmsKeyId", modifiable=False),
-    _same("dbName", "DBName", modifiable=False),
-    _same("username", "MasterUsername", modifiable=False),
-    _Field("password", "MasterUserPassword", "MasterUserPassword", None),  # never readable
-    _Field("port", "Port", "DBPortNumber",
+    same("instanceClass", "DBInstanceClass"),
+    same("engine", "Engine", modifiable=False),
+    same("engineVersion", "EngineVersion"),
+    same("allocatedStorage", "AllocatedStorage"),
+    same("maxAllocatedStorage", "MaxAllocatedStorage"),
+    same("storageType", "StorageType"),
+    same("iops", "Iops"),
+    same("storageThroughput", "StorageThroughput"),
+    same("storageEncrypted", "StorageEncrypted", modifiable=False),
+    same("kmsKeyId", "KmsKeyId", modifiable=False),
+    same("dbName", "DBName", modifiable=False),
+    same("username", "MasterUsername", modifiable=False),
+    Field("password", "MasterUserPassword", "MasterUserPassword", None),  # never readable
+    Field("port", "Port", "DBPortNumber",
            lambda db: db.get("DbInstancePort") or (db.get("Endpoint") or {}).get("Port")),
-    _Field("dbSubnetGroupName", "DBSubnetGroupName", "DBSubnetGroupName",
+    Field("dbSubnetGroupName", "DBSubnetGroupName", "DBSubnetGroupName",
            lambda db: (db.get("DBSubnetGroup") or {}).get("DBSubnetGroupName")),
-    _Field("vpcSecurityGroupIds", "VpcSecurityGroupIds", "VpcSecurityGroupIds",
-           lambda db: sorted(group["VpcSecurityGroupId"] for group in db.get("VpcSecurityGroups") or [])),
-    _Field("parameterGroupName", "DBParameterGroupName", "DBParameterGroupName",
-           _first("DBParameterGroups", "DBParameterGroupName")),
-    _Field("optionGroupName", "OptionGroupName", "OptionGroupName",
-           _first("OptionGroupMemberships", "OptionGroupName")),
-    _same("publiclyAccessible", "PubliclyAccessible"),
-    _same("multiAz", "MultiAZ"),
-    _same("availabilityZone", "AvailabilityZone", modifiable=False),
-    _same("networkType", "NetworkType"),
-    _same("backupRetentionPeriod", "BackupRetentionPeriod"),
-    _Field("backupWindow", "PreferredBackupWindow", "PreferredBackupWindow", "PreferredBackupWindow"),
-    _Field("maintenanceWindow", "PreferredMaintenanceWindow", "PreferredMaintenanceWindow",
+    Field("vpcSecurityGroupIds", "VpcSecurityGroupIds", "VpcSecurityGroupIds",
+           security_group_ids),
+    Field("parameterGroupName", "DBParameterGroupName", "DBParameterGroupName",
+           first("DBParameterGroups", "DBParameterGroupName")),
+    Field("optionGroupName", "OptionGroupName", "OptionGroupName",
+           first("OptionGroupMemberships", "OptionGroupName")),
+    same("publiclyAccessible", "PubliclyAccessible"),
+    same("multiAz", "MultiAZ"),
+    same("availabilityZone", "AvailabilityZone", modifiable=False),
+    same("networkType", "NetworkType"),
+    same("backupRetentionPeriod", "BackupRetentionPeriod"),
+    Field("backupWindow", "PreferredBackupWindow", "PreferredBackupWindow", "PreferredBackupWindow"),
+    Field("maintenanceWindow", "PreferredMaintenanceWindow", "PreferredMaintenanceWindow",
            "PreferredMaintenanceWindow"),
-    _same("deletionProtection", "DeletionProtection"),
-    _same("autoMinorVersionUpgrade", "AutoMinorVersionUpgrade"),
-    _same("copyTagsToSnapshot", "CopyTagsToSnapshot"),
-    _same("monitoringInterval", "MonitoringInterval"),
-    _same("monitoringRoleArn", "MonitoringRoleArn"),
-    _Field("iamDatabaseAuthenticationEnabled", "EnableIAMDatabaseAuthentication",
+    same("deletionProtection", "DeletionProtection"),
+    same("autoMinorVersionUpgrade", "AutoMinorVersionUpgrade"),
+    same("copyTagsToSnapshot", "CopyTagsToSnapshot"),
+    same("monitoringInterval", "MonitoringInterval"),
+    same("monitoringRoleArn", "MonitoringRoleArn"),
+    Field("iamDatabaseAuthenticationEnabled", "EnableIAMDatabaseAuthentication",
            "EnableIAMDatabaseAuthentication", "IAMDatabaseAuthenticationEnabled"),
-    _same("caCertIdentifier", "CACertificateIdentifier"),
-    _same("licenseModel", "LicenseModel"),
-    _same("characterSetName", "CharacterSetName", modifiable=False),
-    _Field("manageMasterUserPassword", "ManageMasterUserPassword", "ManageMasterUserPassword",
+    same("caCertIdentifier", "CACertificateIdentifier"),
+    same("licenseModel", "LicenseModel"),
+    same("characterSetName", "CharacterSetName", modifiable=False),
+    Field("manageMasterUserPassword", "ManageMasterUserPassword", "ManageMasterUserPassword",
            lambda db: bool(db.get("MasterUserSecret"))),
-    _Field("masterUserSecretKmsKeyId", "MasterUserSecretKmsKeyId", "MasterUserSecretKmsKeyId",
+    Field("masterUserSecretKmsKeyId", "MasterUserSecretKmsKeyId", "MasterUserSecretKmsKeyId",
            lambda db: (db.get("MasterUserSecret") or {}).get("KmsKeyId")),
-    _Field("allowMajorVersionUpgrade", None, "AllowMajorVersionUpgrade", None),
+    Field("allowMajorVersionUpgrade", None, "AllowMajorVersionUpgrade", None),
 )
 _LOG_EXPORTS = "enabledCloudwatchLogsExports"
-_NOT_KEPT = "the local cloud (moto) does not keep the setting"
-_NO_PERFORMANCE_INSIGHTS = "Performance Insights is not emulated by the local cloud (moto does not report it)"
-_NO_DOMAIN = "Active Directory domains are not emulated by the local cloud"
 _NO_OUTPOSTS = "RDS on Outposts is not emulated by the local cloud"
 _NO_SOURCE = "creating an instance from a snapshot, a backup or S3 is not implemented"
 _NO_REPLICAS = "read replicas are not implemented"
@@ -192,18 +176,18 @@ _INSTANCE_UNSUPPORTED = {
     "customerOwnedIpEnabled": _NO_OUTPOSTS,
     "blueGreenUpdate": "blue/green deployments are not emulated by the local cloud",
     "customIamInstanceProfile": "RDS Custom is not emulated by the local cloud",
-    "databaseInsightsMode": _NOT_KEPT,
-    "dedicatedLogVolume": _NOT_KEPT,
-    "engineLifecycleSupport": _NOT_KEPT,
-    "ncharCharacterSetName": _NOT_KEPT,
-    "timezone": _NOT_KEPT,
+    "databaseInsightsMode": NOT_KEPT,
+    "dedicatedLogVolume": NOT_KEPT,
+    "engineLifecycleSupport": NOT_KEPT,
+    "ncharCharacterSetName": NOT_KEPT,
+    "timezone": NOT_KEPT,
     **dict.fromkeys(("domain", "domainAuthSecretArn", "domainDnsIps", "domainFqdn", "domainIamRoleName", "domainOu"),
-                    _NO_DOMAIN),
-    "passwordWo": "write-only arguments are not implemented; set password, which stays secret",
-    "passwordWoVersion": "write-only arguments are not implemented; set password, which stays secret",
-    "performanceInsightsEnabled": _NO_PERFORMANCE_INSIGHTS,
-    "performanceInsightsKmsKeyId": _NO_PERFORMANCE_INSIGHTS,
-    "performanceInsightsRetentionPeriod": _NO_PERFORMANCE_INSIGHTS,
+                    NO_DOMAIN),
+    "passwordWo": WRITE_ONLY.format("password"),
+    "passwordWoVersion": WRITE_ONLY.format("password"),
+    "performanceInsightsEnabled": NO_PERFORMANCE_INSIGHTS,
+    "performanceInsightsKmsKeyId": NO_PERFORMANCE_INSIGHTS,
+    "performanceInsightsRetentionPeriod": NO_PERFORMANCE_INSIGHTS,
     "replicateSourceDb": _NO_REPLICAS,
     "replicaMode": _NO_REPLICAS,
     "upgradeStorageConfig": _NO_REPLICAS,
@@ -223,33 +207,6 @@ def _endpoints(endpoint: dict | None) -> list[Props]:
     return [{"address": endpoint.get("Address", ""), "hostedZoneId": endpoint.get("HostedZoneId", ""),
              "port": endpoint.get("Port")}]
 
-
-def _master_user_secrets(secret: dict | None) -> list[Props]:
-    """The Secrets Manager secret RDS keeps the master password in (manageMasterUserPassword)."""
-    if not secret:
-        return []
-    return [{"kmsKeyId": secret.get("KmsKeyId", ""), "secretArn": secret.get("SecretArn", ""),
-             "secretStatus": secret.get("SecretStatus", "")}]
-
-
-def _engine_version(configured: Any, actual: str) -> str:
-    """Terraform keeps a configured version that the actual one refines (16 for 16.3)."""
-    if isinstance(configured, str) and configured and actual.startswith(configured):
-        return configured
-    return actual
-
-
-def _identifier_failures(inputs: Props) -> list[CheckFailure]:
-    identifier = inputs.get("identifier")
-    if not isinstance(identifier, str) or contains_unknown(identifier):
-        return []
-    if _IDENTIFIER.match(identifier) and "--" not in identifier and not identifier.endswith("-") \
-            and len(identifier) <= 63:
-        return []
-    return [CheckFailure("identifier", (
-        f"invalid DB instance identifier '{identifier}': 1-63 lowercase letters, digits or hyphens, starting "
-        "with a letter, without '--' and not ending with '-' (name the resource so, or set identifier)"
-    ))]
 
 
 @resource_type
@@ -285,7 +242,7 @@ class Instance(AwsResource):
     set_properties = ("vpcSecurityGroupIds", _LOG_EXPORTS)
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
-        failures = _identifier_failures(inputs)
+        failures = identifier_failures(inputs, "identifier", "DB instance")
         if inputs.get("engine") is None:  # no snapshot, restore or replica sources here: the engine is needed
             failures.append(CheckFailure("engine", "missing required property 'engine'"))
         if inputs.get("password") and inputs.get("manageMasterUserPassword"):
@@ -298,7 +255,7 @@ class Instance(AwsResource):
         identifier = self.physical_name(inputs)
         params: dict[str, Any] = {
             "DBInstanceIdentifier": identifier,
-            **{f.create: inputs[f.wire] for f in _FIELDS if f.create and inputs.get(f.wire) not in (None, "", [])},
+            **create_params(_FIELDS, inputs),
         }
         if inputs.get(_LOG_EXPORTS):
             params["EnableCloudwatchLogsExports"] = list(inputs[_LOG_EXPORTS])
@@ -306,7 +263,7 @@ class Instance(AwsResource):
         if tags:
             params["Tags"] = tag_list(tags)
         created = rds.create_db_instance(**params)["DBInstance"]
-        rds.get_waiter("db_instance_available").wait(DBInstanceIdentifier=identifier, WaiterConfig=_WAITER)
+        rds.get_waiter("db_instance_available").wait(DBInstanceIdentifier=identifier, WaiterConfig=WAITER)
         state = {**inputs, "identifier": identifier}
         # moto's CreateDBInstance drops some settings (the network type) that ModifyDBInstance keeps.
         kept = self.read_back(ctx, created["DbiResourceId"], state)
@@ -314,7 +271,7 @@ class Instance(AwsResource):
                    and kept.get(f.wire) in (None, False, "", [])}
         if dropped:
             rds.modify_db_instance(DBInstanceIdentifier=identifier, ApplyImmediately=True, **dropped)
-            rds.get_waiter("db_instance_available").wait(DBInstanceIdentifier=identifier, WaiterConfig=_WAITER)
+            rds.get_waiter("db_instance_available").wait(DBInstanceIdentifier=identifier, WaiterConfig=WAITER)
         return created["DbiResourceId"], {**state, **self.read_back(ctx, created["DbiResourceId"], state)}
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
@@ -323,8 +280,8 @@ class Instance(AwsResource):
             return None
         endpoint = db.get("Endpoint") or {}
         address = endpoint.get("Address", "")
-        fields = {f.wire: f.read(db) if callable(f.read) else db.get(f.read) for f in _FIELDS if f.read}
-        fields["engineVersion"] = _engine_version(state.get("engineVersion"), db.get("EngineVersion", ""))
+        fields = read_fields(_FIELDS, db)
+        fields["engineVersion"] = engine_version(state.get("engineVersion"), db.get("EngineVersion", ""))
         restorable = db.get("LatestRestorableTime")
         return {
             "id": db["DbiResourceId"],
@@ -342,37 +299,33 @@ class Instance(AwsResource):
             _LOG_EXPORTS: sorted(db.get("EnabledCloudwatchLogsExports") or []),
             "performanceInsightsEnabled": bool(db.get("PerformanceInsightsEnabled")),  # refused, but reported
             "listenerEndpoints": _endpoints(db.get("ListenerEndpoint")),
-            "masterUserSecrets": _master_user_secrets(db.get("MasterUserSecret")),
+            "masterUserSecrets": master_user_secrets(db.get("MasterUserSecret")),
             "replicas": list(db.get("ReadReplicaDBInstanceIdentifiers") or []),
             "upgradeRolloutOrder": db.get("UpgradeRolloutOrder", ""),
             # Never readable, or envctl's own switches.
             **{key: state.get(key) for key in ("password", "allowMajorVersionUpgrade", *_OWN_SWITCHES)},
-            **_rds_tags(ctx, state, db.get("TagList")),
+            **rds_tags(ctx, state, db.get("TagList")),
         }
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         rds = ctx.client("rds")
         changed = set(diff.changed)
         identifier = olds["identifier"]
-        params: dict[str, Any] = {
-            f.modify: news[f.wire] for f in _FIELDS if f.modify and f.wire in changed and news.get(f.wire) is not None
-        }
+        params = modify_params(_FIELDS, changed, news)
         renamed = news.get("identifier") or (
             prefixed_unique_id(news["identifierPrefix"]) if "identifierPrefix" in changed else identifier
         )
         if renamed != identifier:
             params["NewDBInstanceIdentifier"] = renamed
         if _LOG_EXPORTS in changed:
-            old, new = set(olds.get(_LOG_EXPORTS) or []), set(news.get(_LOG_EXPORTS) or [])
-            params["CloudwatchLogsExportConfiguration"] = {"EnableLogTypes": sorted(new - old),
-                                                           "DisableLogTypes": sorted(old - new)}
+            params["CloudwatchLogsExportConfiguration"] = log_exports_change(olds, news, _LOG_EXPORTS)
         # Tags first: a rename changes the ARN.
-        _sync_rds_tags(rds, olds["arn"], olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
+        sync_rds_tags(rds, olds["arn"], olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
         if params:
             # A rename applies at once: until it does, envctl could not find the instance by its new name.
             apply_now = bool(news.get("applyImmediately")) or "NewDBInstanceIdentifier" in params
             rds.modify_db_instance(DBInstanceIdentifier=identifier, ApplyImmediately=apply_now, **params)
-            rds.get_waiter("db_instance_available").wait(DBInstanceIdentifier=renamed, WaiterConfig=_WAITER)
+            rds.get_waiter("db_instance_available").wait(DBInstanceIdentifier=renamed, WaiterConfig=WAITER)
         state = {**news, "identifier": renamed}
         outputs = {**state, **self.read_back(ctx, id, state)}
         if "DBPortNumber" in params and outputs.get("port") != news["port"]:
@@ -402,7 +355,7 @@ class Instance(AwsResource):
             )
         # An instance still being modified or backed up refuses deletion for a while.
         remove(rds.delete_db_instance, gone=_INSTANCE_GONE, busy=("InvalidDBInstanceState",), **params)
-        rds.get_waiter("db_instance_deleted").wait(DBInstanceIdentifier=identifier, WaiterConfig=_WAITER)
+        rds.get_waiter("db_instance_deleted").wait(DBInstanceIdentifier=identifier, WaiterConfig=WAITER)
 
 
 def _find_instance(rds: Any, id: str, state: Props) -> dict | None:
