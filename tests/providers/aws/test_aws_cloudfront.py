@@ -1,0 +1,127 @@
+"""CloudFront distributions, origin access controls and functions, the refused types the local cloud lacks, and the
+managed-policy lookups, against the session's moto server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from envctl.providers.aws.context import AwsContext
+
+from provider_steps import Made, Provisioner, failures, tag_map, unique
+
+DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
+OAC = "aws:cloudfront/originAccessControl:OriginAccessControl"
+FUNCTION = "aws:cloudfront/function:Function"
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+
+
+def s3_origin(bucket: str) -> dict[str, Any]:
+    return {"originId": "content", "domainName": f"{bucket}.s3.us-east-1.amazonaws.com",
+            "s3OriginConfig": {"originAccessIdentity": ""}}
+
+
+API_ORIGIN = {"originId": "api", "domainName": "api.example.com", "customOriginConfig": {
+    "httpPort": 80, "httpsPort": 443, "originProtocolPolicy": "https-only", "originSslProtocols": ["TLSv1.2"]}}
+
+
+def site(bucket: str, **changes: Any) -> dict[str, Any]:
+    """A static site's distribution as programs write it: an S3 origin behind a managed cache policy."""
+    return {
+        "enabled": True,
+        "defaultRootObject": "index.html",
+        "origins": [s3_origin(bucket)],
+        "defaultCacheBehavior": {"targetOriginId": "content", "viewerProtocolPolicy": "redirect-to-https",
+                                 "allowedMethods": ["GET", "HEAD"], "cachedMethods": ["GET", "HEAD"],
+                                 "cachePolicyId": CACHING_OPTIMIZED, "compress": True},
+        "restrictions": {"geoRestriction": {"restrictionType": "none"}},
+        "viewerCertificate": {"cloudfrontDefaultCertificate": True},
+        "tags": {"site": "docs"},
+        **changes,
+    }
+
+
+def config_of(ctx: AwsContext, made: Made) -> dict[str, Any]:
+    return ctx.client("cloudfront").get_distribution_config(Id=made.id)["DistributionConfig"]
+
+
+def test_a_distribution_lifecycle(provisioner: Provisioner, aws_ctx: AwsContext) -> None:
+    cloudfront = aws_ctx.client("cloudfront")
+    bucket = unique("docs")
+    cdn = provisioner.create(DISTRIBUTION, "cdn", site(bucket))
+
+    distribution = cloudfront.get_distribution(Id=cdn.id)["Distribution"]
+    config = distribution["DistributionConfig"]
+    assert distribution["Status"] == "Deployed" == cdn.outputs["status"]  # waitForDeployment
+    assert cdn.outputs["domainName"] == distribution["DomainName"] and cdn.outputs["domainName"].endswith(
+        ".cloudfront.net")
+    assert cdn.outputs["hostedZoneId"] == "Z2FDTNDATAQYW2" and cdn.outputs["etag"]
+    assert cdn.outputs["arn"] == f"arn:aws:cloudfront::123456789012:distribution/{cdn.id}"
+    assert config["Origins"]["Items"][0]["DomainName"] == f"{bucket}.s3.us-east-1.amazonaws.com"
+    assert config["DefaultCacheBehavior"]["CachePolicyId"] == CACHING_OPTIMIZED
+    assert config["DefaultRootObject"] == "index.html" and config["PriceClass"] == "PriceClass_All"
+    assert config["Enabled"] is True and config["IsIPV6Enabled"] is False and config["HttpVersion"] == "http2"
+    assert tag_map(cloudfront.list_tags_for_resource(Resource=cdn.outputs["arn"])["Tags"]["Items"])["site"] == "docs"
+    read = provisioner.read(cdn)
+    assert read["origins"][0]["s3OriginConfig"] == {"originAccessIdentity": ""}
+    assert read["defaultCacheBehavior"]["cachePolicyId"] == CACHING_OPTIMIZED
+    assert read["viewerCertificate"]["cloudfrontDefaultCertificate"] is True
+    assert not provisioner.plan(cdn, {}).has_changes
+    assert not provisioner.plan(cdn, {"aliases": []}).has_changes
+
+    ordered = {"pathPattern": "/api/*", "targetOriginId": "api", "viewerProtocolPolicy": "https-only",
+               "allowedMethods": ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"],
+               "cachedMethods": ["GET", "HEAD"], "minTtl": 0, "defaultTtl": 0, "maxTtl": 0,
+               "forwardedValues": {"queryString": True, "headers": ["Authorization"], "cookies": {"forward": "all"}}}
+    cdn = provisioner.update(cdn, {
+        "origins": [s3_origin(bucket), API_ORIGIN], "orderedCacheBehaviors": [ordered], "comment": "docs and api",
+        "priceClass": "PriceClass_100", "customErrorResponses": [
+            {"errorCode": 404, "responseCode": 200, "responsePagePath": "/index.html", "errorCachingMinTtl": 10}],
+        "restrictions": {"geoRestriction": {"restrictionType": "whitelist", "locations": ["US", "CA"]}},
+        "tags": {"site": "all"}})
+    config = config_of(aws_ctx, cdn)
+    [api] = [o for o in config["Origins"]["Items"] if o["Id"] == "api"]
+    assert api["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    [behaviour] = config["CacheBehaviors"]["Items"]
+    assert behaviour["PathPattern"] == "/api/*"
+    assert behaviour["ForwardedValues"]["Headers"]["Items"] == ["Authorization"]
+    assert config["CustomErrorResponses"]["Items"][0]["ResponseCode"] == "200"
+    assert config["Restrictions"]["GeoRestriction"]["Items"] == ["CA", "US"] and config["Comment"] == "docs and api"
+    read = provisioner.read(cdn)
+    cookies = read["orderedCacheBehaviors"][0]["forwardedValues"]["cookies"]
+    assert cookies == {"forward": "all", "whitelistedNames": None}
+    assert read["customErrorResponses"][0]["responseCode"] == 200
+    assert read["restrictions"]["geoRestriction"]["locations"] == ["CA", "US"]
+    assert not provisioner.plan(cdn, {}).has_changes
+
+    provisioner.assert_deleted(cdn)  # disabled, then deleted
+    assert cdn.id not in [d["Id"] for d in cloudfront.list_distributions()["DistributionList"].get("Items") or []]
+
+
+def test_a_distribution_with_an_acm_certificate_and_aliases(provisioner: Provisioner, aws_ctx: AwsContext) -> None:
+    arn = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
+    cdn = provisioner.create(DISTRIBUTION, "www", site(unique("www"), aliases=["www.example.com", "example.com"],
+                                                        viewerCertificate={"acmCertificateArn": arn,
+                                                                           "sslSupportMethod": "sni-only",
+                                                                           "minimumProtocolVersion": "TLSv1.2_2021"}))
+    config = config_of(aws_ctx, cdn)
+    assert sorted(config["Aliases"]["Items"]) == ["example.com", "www.example.com"]
+    certificate = config["ViewerCertificate"]
+    assert (certificate["ACMCertificateArn"], certificate["SSLSupportMethod"]) == (arn, "sni-only")
+    assert certificate["CloudFrontDefaultCertificate"] is False
+    read = provisioner.read(cdn)
+    assert read["aliases"] == ["example.com", "www.example.com"]
+    assert read["viewerCertificate"]["cloudfrontDefaultCertificate"] is False
+    assert read["viewerCertificate"]["minimumProtocolVersion"] == "TLSv1.2_2021"
+
+
+def test_what_a_distribution_cannot_keep_in_the_local_cloud_is_refused() -> None:
+    refused = failures(DISTRIBUTION, **site("b", origins=[{**s3_origin("b"), "originAccessControlId": "E2ABC"}]))
+    assert "originAccessControlId" in refused["origins"] and "not emulated by the local cloud" in refused["origins"]
+    behaviour = {**site("b")["defaultCacheBehavior"],
+                 "functionAssociations": [{"eventType": "viewer-request", "functionArn": "arn:f"}]}
+    assert "functionAssociations" in failures(DISTRIBUTION, **site("b", defaultCacheBehavior=behaviour))[
+        "defaultCacheBehavior"]
+    oai = [{**s3_origin("b"), "s3OriginConfig": {"originAccessIdentity": "origin-access-identity/cloudfront/E1"}}]
+    assert "origin access identities" in failures(DISTRIBUTION, **site("b", origins=oai))["origins"]
+    assert "not emulated" in failures(DISTRIBUTION, **site("b", staging=True))["staging"]
+    assert "continuousDeploymentPolicyId" in failures(DISTRIBUTION, **site("b", continuousDeploymentPolicyId="p"))
