@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from envctl.errors import BadInput
 from envctl.providers.aws.context import AwsContext
 
-from provider_steps import Made, Provisioner, failures, tag_map, unique
+from provider_steps import Made, Provisioner, failures, invoke, tag_map, unique
 
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 OAC = "aws:cloudfront/originAccessControl:OriginAccessControl"
@@ -125,3 +128,47 @@ def test_what_a_distribution_cannot_keep_in_the_local_cloud_is_refused() -> None
     assert "origin access identities" in failures(DISTRIBUTION, **site("b", origins=oai))["origins"]
     assert "not emulated" in failures(DISTRIBUTION, **site("b", staging=True))["staging"]
     assert "continuousDeploymentPolicyId" in failures(DISTRIBUTION, **site("b", continuousDeploymentPolicyId="p"))
+
+
+# ---- OriginAccessControl --------------------------------------------------------------------
+
+
+def test_an_origin_access_control_lifecycle(provisioner: Provisioner, aws_ctx: AwsContext) -> None:
+    cloudfront = aws_ctx.client("cloudfront")
+    oac = provisioner.create(OAC, "site-oac", {"originAccessControlOriginType": "s3", "signingBehavior": "always",
+                                               "signingProtocol": "sigv4"})
+    config = cloudfront.get_origin_access_control(Id=oac.id)["OriginAccessControl"]["OriginAccessControlConfig"]
+    assert config["Name"] == oac.inputs["name"] and oac.inputs["name"].startswith("site-oac-")
+    assert (config["SigningBehavior"], config["Description"]) == ("always", "Managed by Pulumi")
+    assert oac.outputs["arn"] == f"arn:aws:cloudfront::123456789012:origin-access-control/{oac.id}"
+    assert oac.outputs["etag"] and not provisioner.plan(oac, {}).has_changes
+
+    oac = provisioner.update(oac, {"signingBehavior": "no-override", "description": "docs bucket"})
+    config = cloudfront.get_origin_access_control(Id=oac.id)["OriginAccessControl"]["OriginAccessControlConfig"]
+    assert (config["SigningBehavior"], config["Description"]) == ("no-override", "docs bucket")
+    assert provisioner.read(oac)["signingBehavior"] == "no-override"
+    provisioner.assert_deleted(oac)
+
+
+# ---- managed policies -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("token", "name"), [
+    ("aws:cloudfront/getCachePolicy:getCachePolicy", "Managed-CachingOptimized"),
+    ("aws:cloudfront/getOriginRequestPolicy:getOriginRequestPolicy", "Managed-CORS-S3Origin"),
+    ("aws:cloudfront/getResponseHeadersPolicy:getResponseHeadersPolicy", "Managed-SecurityHeadersPolicy"),
+])
+def test_the_aws_managed_policies_are_found_by_name_and_by_id(aws_ctx: AwsContext, token: str, name: str) -> None:
+    by_name = invoke(token, aws_ctx, {"name": name})
+    assert by_name["name"] == name and by_name["arn"].endswith(by_name["id"])
+    assert invoke(token, aws_ctx, {"id": by_name["id"]}) == by_name
+    with pytest.raises(BadInput, match="not emulated by the local cloud"):
+        invoke(token, aws_ctx, {"name": "my-own-policy"})
+
+
+def test_the_caching_optimized_policy_is_as_aws_defines_it(aws_ctx: AwsContext) -> None:
+    policy = invoke("aws:cloudfront/getCachePolicy:getCachePolicy", aws_ctx, {"name": "Managed-CachingOptimized"})
+    assert policy["id"] == CACHING_OPTIMIZED
+    assert (policy["minTtl"], policy["defaultTtl"], policy["maxTtl"]) == (1, 86400, 31536000)
+    [parameters] = policy["parametersInCacheKeyAndForwardedToOrigins"]
+    assert parameters["enableAcceptEncodingGzip"] and parameters["enableAcceptEncodingBrotli"]
