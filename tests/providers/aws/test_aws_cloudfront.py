@@ -10,7 +10,7 @@ import pytest
 from envctl.errors import BadInput
 from envctl.providers.aws.context import AwsContext
 
-from provider_steps import Made, Provisioner, failures, invoke, tag_map, unique
+from provider_steps import Made, Provisioner, failures, invoke, provider, tag_map, unique
 
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 OAC = "aws:cloudfront/originAccessControl:OriginAccessControl"
@@ -172,3 +172,30 @@ def test_the_caching_optimized_policy_is_as_aws_defines_it(aws_ctx: AwsContext) 
     assert (policy["minTtl"], policy["defaultTtl"], policy["maxTtl"]) == (1, 86400, 31536000)
     [parameters] = policy["parametersInCacheKeyAndForwardedToOrigins"]
     assert parameters["enableAcceptEncodingGzip"] and parameters["enableAcceptEncodingBrotli"]
+
+
+# ---- Function -------------------------------------------------------------------------------
+
+REWRITE = "function handler(event) { var request = event.request; request.uri = '/index.html'; return request; }"
+
+
+def test_a_function_is_kept_unpublished_and_never_changed_in_place(provisioner: Provisioner,
+                                                                    aws_ctx: AwsContext) -> None:
+    cloudfront = aws_ctx.client("cloudfront")
+    function = provisioner.create(FUNCTION, "rewrite", {"code": REWRITE, "runtime": "cloudfront-js-2.0",
+                                                        "comment": "SPA rewrite", "publish": False,
+                                                        "tags": {"app": "spa"}})
+    summary = cloudfront.describe_function(Name=function.id)["FunctionSummary"]
+    assert function.id == function.inputs["name"] and function.id.startswith("rewrite-")
+    assert summary["FunctionConfig"] == {"Comment": "SPA rewrite", "Runtime": "cloudfront-js-2.0"}
+    assert cloudfront.get_function(Name=function.id)["FunctionCode"].read().decode() == REWRITE
+    assert function.outputs["status"] == "UNPUBLISHED" and function.outputs["arn"].endswith(f"function/{function.id}")
+    assert provisioner.read(function)["code"] == REWRITE and not provisioner.plan(function, {}).has_changes
+
+    function = provisioner.update(function, {"tags": {"app": "site"}})
+    tags = cloudfront.list_tags_for_resource(Resource=function.outputs["arn"])["Tags"]["Items"]
+    assert tag_map(tags)["app"] == "site"
+    changed = provider(FUNCTION).check("rewrite", function.inputs, {**function.inputs, "code": "function x() {}"})
+    assert "not emulated by the local cloud" in {f.property: f.reason for f in changed.failures}["code"]
+    provisioner.assert_deleted(function)
+    assert "not emulated by the local cloud" in failures(FUNCTION, code=REWRITE, runtime="cloudfront-js-2.0")["publish"]
