@@ -48,6 +48,7 @@ def test_zone_lifecycle(provisioner: Provisioner, aws_ctx: AwsContext) -> None:
     assert cloud_tags["team"] == "web" and cloud_tags["envctl:urn"] == zone.urn
     assert provisioner.read(zone)["name"] == domain
     assert not provisioner.plan(zone, {}).has_changes
+    assert not provisioner.plan(zone, {"name": f"{domain.upper()}."}).has_changes  # the same zone
     assert provisioner.plan(zone, {"name": f"other-{domain}"}).replaces == ("name",)
 
     zone = provisioner.update(zone, {"comment": "storefront", "tags": {"team": "shop"}})

@@ -8,7 +8,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from envctl.errors import BadInput
-from envctl.providers.aws.base import AwsResource, DiffResult, Props
+from envctl.providers.aws.base import AwsResource, CheckResult, DiffResult, Props
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.errors import has_code, remove
 from envctl.providers.aws.listing import listed
@@ -29,12 +29,19 @@ class Zone(AwsResource):
     token = "aws:route53/zone:Zone"
     regional = False
     name_property = "name"
+    name_lowercase = True  # DNS names are compared in lower case
     defaults = {"comment": "Managed by Pulumi", "forceDestroy": False}
     force_new = frozenset({"name", "delegationSetId"})
     handled = frozenset({"comment", "forceDestroy", "delegationSetId", "vpcs"})
     unsupported = {"enableAcceleratedRecovery": "accelerated recovery is not emulated by the local cloud"}
     outputs = frozenset({"arn", "nameServers", "primaryNameServer", "zoneId"})
     gone_codes = ZONE_GONE
+
+    def check(self, logical_name: str, olds: Props | None, news: Props) -> CheckResult:
+        """The name as Route 53 compares it: `example.com.` and `Example.com` are the zone example.com."""
+        if isinstance(news.get("name"), str):
+            news = {**news, "name": without_trailing_dot(news["name"])}
+        return super().check(logical_name, olds, news)
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         client = ctx.client("route53")
@@ -84,7 +91,7 @@ class Zone(AwsResource):
         zone, servers = answer["HostedZone"], (answer.get("DelegationSet") or {}).get("NameServers") or []
         name = without_trailing_dot(zone["Name"])
         return {
-            "name": state["name"] if without_trailing_dot(state.get("name") or "") == name else name,
+            "name": name,
             "comment": zone.get("Config", {}).get("Comment", ""),
             "delegationSetId": state.get("delegationSetId") or answer.get("DelegationSet", {}).get("Id") or None,
             "forceDestroy": state.get("forceDestroy", False),  # envctl's, not Route 53's
