@@ -117,6 +117,36 @@ def test_a_distribution_with_an_acm_certificate_and_aliases(provisioner: Provisi
     assert read["viewerCertificate"]["minimumProtocolVersion"] == "TLSv1.2_2021"
 
 
+def test_a_distribution_logs_and_is_retained_disabled(provisioner: Provisioner, aws_ctx: AwsContext) -> None:
+    cloudfront = aws_ctx.client("cloudfront")
+    bucket = unique("logged")
+    api = {"pathPattern": "/api/*", "targetOriginId": "api", "viewerProtocolPolicy": "https-only",
+           "allowedMethods": ["GET", "HEAD"], "cachedMethods": ["GET", "HEAD"],
+           "cachePolicyId": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+           "originRequestPolicyId": "216adef6-5c7f-47e4-b989-5492eafa07d3"}
+    cdn = provisioner.create(DISTRIBUTION, "logged", site(bucket, origins=[s3_origin(bucket), API_ORIGIN],
+                                                          orderedCacheBehaviors=[api], retainOnDelete=True,
+                                                          loggingConfig={"bucket": "logs.s3.amazonaws.com",
+                                                                         "prefix": "cdn/"}))
+    config = config_of(aws_ctx, cdn)
+    assert config["Logging"] == {"Enabled": True, "IncludeCookies": False, "Bucket": "logs.s3.amazonaws.com",
+                                 "Prefix": "cdn/"}
+    [behaviour] = config["CacheBehaviors"]["Items"]
+    assert behaviour["OriginRequestPolicyId"] == "216adef6-5c7f-47e4-b989-5492eafa07d3"
+    assert cdn.outputs["loggingV1Enabled"] is True
+    read = provisioner.read(cdn)
+    assert read["loggingConfig"] == {"bucket": "logs.s3.amazonaws.com", "includeCookies": False, "prefix": "cdn/"}
+    assert read["orderedCacheBehaviors"][0]["forwardedValues"] is None
+    assert not provisioner.plan(cdn, {}).has_changes
+
+    diff = provisioner.plan(cdn, {"tags": {"site": "logs"}})
+    assert diff.changed == ("tags",)
+    provider(DISTRIBUTION).delete(aws_ctx, cdn.id, cdn.outputs)  # retained: disabled, not deleted
+    assert cloudfront.get_distribution_config(Id=cdn.id)["DistributionConfig"]["Enabled"] is False
+    cdn = provisioner.update(cdn, {"retainOnDelete": False})
+    provisioner.assert_deleted(cdn)
+
+
 def test_what_a_distribution_cannot_keep_in_the_local_cloud_is_refused() -> None:
     refused = failures(DISTRIBUTION, **site("b", origins=[{**s3_origin("b"), "originAccessControlId": "E2ABC"}]))
     assert "originAccessControlId" in refused["origins"] and "not emulated by the local cloud" in refused["origins"]
