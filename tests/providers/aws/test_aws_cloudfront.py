@@ -3,6 +3,7 @@ managed-policy lookups, against the session's moto server."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from envctl.errors import BadInput
 from envctl.providers.aws.context import AwsContext
 
+from engine_support import up, write_program
 from provider_steps import Made, Provisioner, failures, invoke, provider, tag_map, unique
 
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
@@ -229,3 +231,39 @@ def test_a_function_is_kept_unpublished_and_never_changed_in_place(provisioner: 
     assert "not emulated by the local cloud" in {f.property: f.reason for f in changed.failures}["code"]
     provisioner.assert_deleted(function)
     assert "not emulated by the local cloud" in failures(FUNCTION, code=REWRITE, runtime="cloudfront-js-2.0")["publish"]
+
+
+# ---- types the local cloud lacks ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("token", "inputs"), [
+    ("aws:cloudfront/originAccessIdentity:OriginAccessIdentity", {"comment": "site"}),
+    ("aws:cloudfront/originAccessIdentity:OriginAccessIdentity", {}),
+    ("aws:cloudfront/cachePolicy:CachePolicy", {"name": "site", "parametersInCacheKeyAndForwardedToOrigin": {}}),
+    ("aws:cloudfront/originRequestPolicy:OriginRequestPolicy", {"cookiesConfig": {"cookieBehavior": "none"}}),
+    ("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", {"name": "site"}),
+])
+def test_a_type_without_an_api_in_the_local_cloud_stops_at_check(aws_ctx: AwsContext, token: str,
+                                                                  inputs: dict[str, Any]) -> None:
+    [failure] = provider(token).check("site", None, inputs).failures
+    assert failure.unsupported and failure.reason.startswith(f"{token} is not emulated by the local cloud")
+    assert all("not emulated by the local cloud" in hint for hint in provider(token).schema().unimplemented.values())
+    assert not provider(token).schema().implemented
+
+
+OAI_PROGRAM = """
+import pulumi_aws as aws
+
+bucket = aws.s3.Bucket("site")
+aws.cloudfront.OriginAccessIdentity("site-identity", comment="site")
+"""
+
+
+def test_a_program_with_an_origin_access_identity_is_refused_before_anything_is_made(
+    tmp_path: Path, moto_endpoint: str, aws_ctx: AwsContext
+) -> None:
+    before = {b["Name"] for b in aws_ctx.client("s3").list_buckets()["Buckets"]}
+    result = up(write_program(tmp_path / "oai", OAI_PROGRAM), "test", moto_endpoint)
+    assert not result.succeeded and result.error is not None
+    assert "OriginAccessIdentity is not emulated by the local cloud" in result.error
+    assert {b["Name"] for b in aws_ctx.client("s3").list_buckets()["Buckets"]} == before
