@@ -9,7 +9,7 @@ from typing import Any
 from envctl.engine.properties import contains_unknown
 from envctl.errors import BadInput, OperationFailed
 from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props, unsupported_fields
-from envctl.providers.aws.context import AwsContext
+from envctl.providers.aws.context import URN_TAG, AwsContext
 from envctl.providers.aws.errors import found_or_none, remove
 from envctl.providers.aws.registry import invoke, resource_type
 from envctl.providers.aws.tags import sync_tags, tag_dict, tag_list, tags_from_cloud
@@ -91,6 +91,12 @@ class Certificate(AwsResource):
             arn = client.request_certificate(**params, **({"Tags": tags} if tags else {}))
         arn = arn["CertificateArn"]
         return arn, {**inputs, **self.describe(ctx, arn, inputs)}
+
+    def candidate_ids(self, ctx: AwsContext, urn: str, inputs: Props) -> list[str]:
+        client, wanted = ctx.client("acm"), ctx.envctl_tags(urn).get(URN_TAG)
+        arns = [c["CertificateArn"] for c in client.list_certificates()["CertificateSummaryList"]]
+        return [arn for arn in arns if wanted and tag_dict(
+            client.list_tags_for_certificate(CertificateArn=arn).get("Tags")).get(URN_TAG) == wanted]
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         client = ctx.client("acm")

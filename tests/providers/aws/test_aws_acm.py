@@ -118,3 +118,10 @@ def test_what_the_local_cloud_cannot_emulate_is_refused() -> None:
         CERTIFICATE, domainName="a.example.com", certificateAuthorityArn="arn:aws:acm-pca:us-east-1:1:ca/x"
     )["certificateAuthorityArn"]
     assert "validationMethod" in failures(CERTIFICATE, domainName="a.example.com")
+
+
+def test_a_requested_certificate_is_found_again_after_a_crash(provisioner: Provisioner, aws_ctx: AwsContext) -> None:
+    cert = provisioner.create(CERTIFICATE, "found", {"domainName": f"{unique('found')}.example.com",
+                                                     "validationMethod": "DNS"})
+    found = provider(CERTIFICATE).find(aws_ctx, cert.urn, cert.inputs, set())
+    assert found is not None and found[0] == cert.id

@@ -267,3 +267,17 @@ def test_a_program_with_an_origin_access_identity_is_refused_before_anything_is_
     assert not result.succeeded and result.error is not None
     assert "OriginAccessIdentity is not emulated by the local cloud" in result.error
     assert {b["Name"] for b in aws_ctx.client("s3").list_buckets()["Buckets"]} == before
+
+
+def test_what_a_create_made_is_found_again_after_a_crash(provisioner: Provisioner) -> None:
+    """A create whose outcome a crash left unknown: the distribution by its URN tag, the origin access control and
+    the function by their names."""
+    made = [
+        provisioner.create(DISTRIBUTION, "found", site(unique("found"), waitForDeployment=False)),
+        provisioner.create(OAC, "found", {"originAccessControlOriginType": "s3", "signingBehavior": "always",
+                                          "signingProtocol": "sigv4"}),
+        provisioner.create(FUNCTION, "found", {"code": REWRITE, "runtime": "cloudfront-js-2.0", "publish": False}),
+    ]
+    for item in made:
+        found = provider(item.token).find(provisioner.ctx, item.urn, item.inputs, set())
+        assert found is not None and found[0] == item.id, item.token

@@ -236,3 +236,16 @@ def test_get_zone_by_name_and_by_id(aws_ctx: AwsContext, zone: Made) -> None:
     assert invoke("aws:route53/getZone:getZone", aws_ctx, {"zoneId": zone.id})["name"] == zone.inputs["name"]
     with pytest.raises(BadInput, match="no Route 53 hosted zone"):
         invoke("aws:route53/getZone:getZone", aws_ctx, {"name": zone.inputs["name"], "privateZone": True})
+
+
+def test_what_a_create_made_is_found_again_after_a_crash(provisioner: Provisioner, aws_ctx: AwsContext,
+                                                         zone: Made) -> None:
+    """A create whose outcome a crash left unknown: the zone and health check by their URN tag, the record by its
+    identity."""
+    record = provisioner.create(RECORD, "found", {"zoneId": zone.id, "name": "found", "type": "A", "ttl": 60,
+                                                  "records": ["192.0.2.7"]})
+    check = provisioner.create(HEALTH_CHECK, "found", {"type": "TCP", "ipAddress": "192.0.2.7", "port": 22})
+    for made in (zone, record, check):
+        found = provider(made.token).find(aws_ctx, made.urn, made.inputs, set())
+        assert found is not None and found[0] == made.id, made.token
+        assert provider(made.token).find(aws_ctx, made.urn, made.inputs, {made.id}) is None

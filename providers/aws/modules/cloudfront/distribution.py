@@ -20,7 +20,7 @@ from envctl.providers.aws.modules.cloudfront.api_shapes import (
     refused_fields,
     to_api,
 )
-from envctl.providers.aws.modules.cloudfront.tagging import change_tags, cloud_tags, tag_items
+from envctl.providers.aws.modules.cloudfront.tagging import change_tags, cloud_tags, tag_items, tagged_with_urn
 from envctl.providers.aws.registry import resource_type
 from envctl.providers.aws.waiting import wait_until
 
@@ -95,6 +95,10 @@ class Distribution(AwsResource):
         if inputs.get("waitForDeployment"):
             _wait_deployed(ctx, id)
         return id, {**inputs, **self.describe(ctx, id, inputs)}
+
+    def candidate_ids(self, ctx: AwsContext, urn: str, inputs: Props) -> list[str]:
+        pages = ctx.client("cloudfront").get_paginator("list_distributions").paginate()
+        return [d["Id"] for d in pages.search("DistributionList.Items[]") if tagged_with_urn(ctx, d["ARN"], urn)]
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         client = ctx.client("cloudfront")

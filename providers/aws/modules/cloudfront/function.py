@@ -23,6 +23,7 @@ class Function(AwsResource):
     required = ("code", "runtime")
     defaults = {"publish": True}
     force_new = frozenset({"name"})
+    id_property = "name"
     handled = frozenset({"comment", "publish"})
     unsupported = {"keyValueStoreAssociations": "key value store associations are not implemented by envctl yet"}
     outputs = frozenset({"arn", "etag", "liveStageEtag", "status"})

@@ -35,6 +35,10 @@ class OriginAccessControl(AwsResource):
         id = answer["OriginAccessControl"]["Id"]
         return id, {**inputs, **self.describe(ctx, id, inputs)}
 
+    def candidate_ids(self, ctx: AwsContext, urn: str, inputs: Props) -> list[str]:
+        controls = ctx.client("cloudfront").list_origin_access_controls()["OriginAccessControlList"]
+        return [c["Id"] for c in controls.get("Items") or [] if c.get("Name") == inputs["name"]]
+
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         client = ctx.client("cloudfront")
         etag = client.get_origin_access_control(Id=id)["ETag"]

@@ -8,7 +8,8 @@ from typing import Any
 from envctl.providers.aws.base import AwsResource, DiffResult, Props
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.errors import remove
-from envctl.providers.aws.modules.route53.shared import HEALTH_CHECK_GONE, change_tags, cloud_tags
+from envctl.providers.aws.listing import listed
+from envctl.providers.aws.modules.route53.shared import HEALTH_CHECK_GONE, change_tags, cloud_tags, tagged_with_urn
 from envctl.providers.aws.registry import resource_type
 
 # Inputs and the HealthCheckConfig fields that hold them; the first ones can be changed in place.
@@ -55,6 +56,10 @@ class HealthCheck(AwsResource):
         id = answer["HealthCheck"]["Id"]
         change_tags(ctx, "healthcheck", id, {}, self.tags_all(ctx, urn, inputs))
         return id, {**inputs, **self.describe(ctx, id, inputs)}
+
+    def candidate_ids(self, ctx: AwsContext, urn: str, inputs: Props) -> list[str]:
+        checks = listed(ctx.client("route53"), "list_health_checks", "HealthChecks")
+        return [c["Id"] for c in checks if tagged_with_urn(ctx, "healthcheck", c["Id"], urn)]
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         changed = {key: api for key, api in _UPDATABLE.items() if key in diff.changed}

@@ -80,9 +80,11 @@ class Record(AwsResource):
                 "import it, or set allowOverwrite to manage it")
         action = "UPSERT" if inputs.get("allowOverwrite") else "CREATE"
         _change(client, inputs["zoneId"], action, record)
-        id = "_".join(part for part in (inputs["zoneId"], inputs["name"], inputs["type"],
-                                        inputs.get("setIdentifier")) if part)
+        id = record_id(inputs)
         return id, self.read_back(ctx, id, inputs)
+
+    def candidate_ids(self, ctx: AwsContext, urn: str, inputs: Props) -> list[str]:
+        return [record_id(inputs)]  # read finds the record set by its inputs
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         record = _record_set(news, _zone_name(ctx, news["zoneId"]))
@@ -103,6 +105,12 @@ class Record(AwsResource):
             return None
         found = _find(ctx, zone_id, _record_set(state, zone_name))
         return None if found is None else {**state, **_from_cloud(found, state), "id": id}
+
+
+def record_id(inputs: Props) -> str:
+    """Terraform's id of a record set: zone, name, type and, for a routed one, its set identifier."""
+    return "_".join(part for part in (inputs["zoneId"], inputs["name"], inputs["type"], inputs.get("setIdentifier"))
+                    if part)
 
 
 def _normal_alias(alias: Any) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from envctl.providers.aws.context import AwsContext
+from envctl.providers.aws.context import URN_TAG, AwsContext
 from envctl.providers.aws.tags import Tags, sync_tags, tag_dict, tags_from_cloud
 
 ZONE_GONE = ("NoSuchHostedZone",)
@@ -25,6 +25,12 @@ def cloud_tags(ctx: AwsContext, kind: str, id: str, state: dict[str, Any]) -> di
     """`tags` and `tagsAll` of a hosted zone (`hostedzone`) or health check (`healthcheck`)."""
     answer = ctx.client("route53").list_tags_for_resource(ResourceType=kind, ResourceId=id)
     return tags_from_cloud(ctx, state, tag_dict(answer["ResourceTagSet"].get("Tags")))
+
+
+def tagged_with_urn(ctx: AwsContext, kind: str, id: str, urn: str) -> bool:
+    """Whether the zone or health check carries the envctl URN tag of `urn` (how a create left unknown is found)."""
+    wanted = ctx.envctl_tags(urn).get(URN_TAG)
+    return bool(wanted) and cloud_tags(ctx, kind, id, {})["tagsAll"].get(URN_TAG) == wanted
 
 
 def change_tags(ctx: AwsContext, kind: str, id: str, old: Tags, new: Tags) -> None:

@@ -17,6 +17,7 @@ from envctl.providers.aws.modules.route53.shared import (
     bare_zone_id,
     change_tags,
     cloud_tags,
+    tagged_with_urn,
     without_trailing_dot,
 )
 from envctl.providers.aws.registry import invoke, resource_type
@@ -60,6 +61,12 @@ class Zone(AwsResource):
             client.associate_vpc_with_hosted_zone(HostedZoneId=zone_id, VPC=_vpc(ctx, vpc))
         change_tags(ctx, "hostedzone", zone_id, {}, self.tags_all(ctx, urn, inputs))
         return zone_id, {**inputs, **self.describe(ctx, zone_id, inputs)}
+
+    def candidate_ids(self, ctx: AwsContext, urn: str, inputs: Props) -> list[str]:
+        # Zone names are not unique: the one a create made carries its URN tag.
+        zones = ctx.client("route53").list_hosted_zones_by_name(DNSName=inputs["name"])["HostedZones"]
+        ids = [bare_zone_id(z["Id"]) for z in zones if without_trailing_dot(z["Name"]) == inputs["name"]]
+        return [id for id in ids if tagged_with_urn(ctx, "hostedzone", id, urn)]
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         client = ctx.client("route53")
