@@ -123,6 +123,22 @@ def test_a_simple_record_lifecycle(provisioner: Provisioner, aws_ctx: AwsContext
     assert record_sets(aws_ctx, zone.id, f"www.{domain}") == []
 
 
+def test_a_new_type_swaps_the_record_set_in_place(provisioner: Provisioner, aws_ctx: AwsContext, zone: Made) -> None:
+    domain = zone.inputs["name"]
+    record = provisioner.create(RECORD, "docs", {"zoneId": zone.id, "name": "docs", "type": "A", "ttl": 60,
+                                                 "records": ["192.0.2.40"]})
+    resource = provider(RECORD)
+    news = checked(RECORD, "docs", {**record.inputs, "type": "CNAME", "records": ["docs.example.net"]}, record.inputs)
+    diff = resource.diff(record.inputs, news)
+    assert diff.has_changes and not diff.needs_replace
+    outputs = resource.update(aws_ctx, record.urn, record.id, record.outputs, news, diff)
+    assert outputs["id"] == f"{zone.id}_docs_CNAME"
+    [found] = record_sets(aws_ctx, zone.id, f"docs.{domain}")
+    assert (found["Type"], found["ResourceRecords"]) == ("CNAME", [{"Value": "docs.example.net"}])
+    resource.delete(aws_ctx, outputs["id"], outputs)
+    assert record_sets(aws_ctx, zone.id, f"docs.{domain}") == []
+
+
 def test_txt_values_are_quoted_as_route53_takes_them(provisioner: Provisioner, aws_ctx: AwsContext,
                                                      zone: Made) -> None:
     record = provisioner.create(RECORD, "spf", {"zoneId": zone.id, "name": zone.inputs["name"], "type": "TXT",
@@ -171,7 +187,7 @@ def test_weighted_records_share_a_name(provisioner: Provisioner, aws_ctx: AwsCon
     weights = {r["SetIdentifier"]: r["Weight"] for r in record_sets(aws_ctx, zone.id, name)}
     assert weights == {"blue": 90, "green": 10} and blue.id == f"{zone.id}_{name}_CNAME_blue"
     assert provisioner.read(green)["weightedRoutingPolicies"] == [{"weight": 10}]
-    assert provisioner.plan(blue, {"setIdentifier": "cyan"}).replaces == ("setIdentifier",)
+    assert not provisioner.plan(blue, {"setIdentifier": "cyan"}).needs_replace
 
     green = provisioner.update(green, {"weightedRoutingPolicies": [{"weight": 50}]})
     assert {r["SetIdentifier"]: r["Weight"] for r in record_sets(aws_ctx, zone.id, name)}["green"] == 50

@@ -32,8 +32,9 @@ class Record(AwsResource):
     regional = False
     taggable = False
     required = ("name", "type", "zoneId")
-    # The record set's identity (zone, name, type, set identifier) is its id: a change is a new record set.
-    force_new = frozenset({"zoneId", "name", "type", "setIdentifier"})
+    # A new type or set identifier is changed in place, as Terraform does: the old record set is swapped for the
+    # new one in one change batch, and the id (which names both) changes with it.
+    force_new = frozenset({"zoneId", "name"})
     handled = frozenset({"ttl", "records", "aliases", "setIdentifier", "healthCheckId", "allowOverwrite",
                          "multivalueAnswerRoutingPolicy", *_ROUTING})
     unsupported = {
@@ -87,10 +88,19 @@ class Record(AwsResource):
         return [record_id(inputs)]  # read finds the record set by its inputs
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
-        record = _record_set(news, _zone_name(ctx, news["zoneId"]))
-        if set(diff.changed) - {"allowOverwrite"}:
-            _change(ctx.client("route53"), news["zoneId"], "UPSERT", record)
-        return self.read_back(ctx, id, news)
+        zone_name = _zone_name(ctx, news["zoneId"])
+        record = _record_set(news, zone_name)
+        client = ctx.client("route53")
+        if {"type", "setIdentifier"} & set(diff.changed):
+            old = _find(ctx, olds["zoneId"], _record_set(olds, zone_name))
+            changes = [{"Action": "CREATE", "ResourceRecordSet": record}]
+            if old is not None:
+                changes.insert(0, {"Action": "DELETE", "ResourceRecordSet": {**old, "Name": old["Name"].rstrip(".")}})
+            client.change_resource_record_sets(HostedZoneId=news["zoneId"], ChangeBatch={"Changes": changes})
+        elif set(diff.changed) - {"allowOverwrite"}:
+            _change(client, news["zoneId"], "UPSERT", record)
+        new_id = record_id(news)
+        return {**self.read_back(ctx, new_id, news), "id": new_id}
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         zone_name = _zone_name(ctx, state["zoneId"], missing_ok=True)
