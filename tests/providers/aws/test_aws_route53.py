@@ -218,6 +218,8 @@ def test_a_health_check_lifecycle_and_failover_records(provisioner: Provisioner,
     assert cloud_tags["Name"] == "primary"
     assert not provisioner.plan(check, {}).has_changes
     assert provisioner.plan(check, {"type": "HTTP"}).replaces == ("type",)
+    assert not provisioner.plan(check, {"type": "https"}).has_changes
+    assert "regions" in failures(HEALTH_CHECK, type="HTTP", fqdn="a.example.net", regions=["us-east-1"])
 
     check = provisioner.update(check, {"resourcePath": "/ready", "failureThreshold": 5})
     config = route53.get_health_check(HealthCheckId=check.id)["HealthCheck"]["HealthCheckConfig"]

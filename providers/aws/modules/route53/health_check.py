@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from envctl.providers.aws.base import AwsResource, DiffResult, Props
+from envctl.engine.properties import contains_unknown
+from envctl.providers.aws.base import AwsResource, CheckFailure, CheckResult, DiffResult, Props
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.errors import remove
 from envctl.providers.aws.listing import listed
@@ -36,7 +37,8 @@ class HealthCheck(AwsResource):
     token = "aws:route53/healthCheck:HealthCheck"
     regional = False
     required = ("type",)
-    force_new = frozenset({"type", "requestInterval", "measureLatency", "referenceName", "triggers"})
+    defaults = {"disabled": False, "measureLatency": False}
+    force_new = frozenset({"type", "requestInterval", "measureLatency", "referenceName", "routingControlArn"})
     handled = frozenset({*_UPDATABLE, *_AT_CREATION, "referenceName", "triggers"})
     unsupported = {
         "cloudwatchAlarmName": f"a health check on a CloudWatch alarm {_NOT_EMULATED}",
@@ -47,6 +49,18 @@ class HealthCheck(AwsResource):
     outputs = frozenset({"arn"})
     set_properties = ("childHealthchecks", "regions")
     gone_codes = HEALTH_CHECK_GONE
+
+    def check(self, logical_name: str, olds: Props | None, news: Props) -> CheckResult:
+        """The type in upper case, as Terraform keeps it."""
+        if isinstance(news.get("type"), str):
+            news = {**news, "type": news["type"].upper()}
+        return super().check(logical_name, olds, news)
+
+    def validate(self, inputs: Props) -> list[CheckFailure]:
+        regions = inputs.get("regions")
+        if isinstance(regions, list) and regions and not contains_unknown(regions) and len(regions) < 3:
+            return [CheckFailure("regions", "a health check runs from at least 3 regions, or from AWS's default set")]
+        return []
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         # Terraform's caller reference: the reference name, if any, before a unique part.
@@ -79,7 +93,7 @@ class HealthCheck(AwsResource):
         return {
             **reported,
             "referenceName": state.get("referenceName"),
-            "triggers": state.get("triggers"),  # replacement triggers: envctl's, not Route 53's
+            "triggers": state.get("triggers"),  # re-reads of an alarm's state: envctl's, not Route 53's
             "arn": f"arn:{ctx.partition}:route53:::healthcheck/{id}",
             **cloud_tags(ctx, "healthcheck", id, state),
         }
