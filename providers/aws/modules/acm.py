@@ -124,7 +124,9 @@ class Certificate(AwsResource):
         return {
             "arn": id,
             "domainName": domain,
-            "subjectAlternativeNames": sorted(cert.get("SubjectAlternativeNames") or [domain]),
+            # ACM lists the domain among the alternative names; Terraform leaves it out, as programs do.
+            "subjectAlternativeNames": sorted(n for n in cert.get("SubjectAlternativeNames") or [] if n != domain)
+            or None,
             "validationMethod": state.get("validationMethod") if requested else None,
             "keyAlgorithm": cert.get("KeyAlgorithm", ""),
             "options": {wire: options.get(api) for wire, api in _OPTIONS.items() if options.get(api)} or None,

@@ -73,6 +73,7 @@ def test_a_requested_certificate_gives_its_dns_validation_records(
     assert acm.describe_certificate(CertificateArn=cert.id)["Certificate"]["Status"] == "ISSUED"
     assert provisioner.read(validation) is not None
     assert provisioner.read(cert)["status"] == "ISSUED"
+    assert provisioner.read(cert)["subjectAlternativeNames"] == [f"www.{domain}"]
     provider(VALIDATION).delete(aws_ctx, validation.id, validation.outputs)  # forgetting it leaves the certificate
     assert acm.describe_certificate(CertificateArn=cert.id)["Certificate"]["Status"] == "ISSUED"
 
