@@ -267,3 +267,19 @@ def test_what_a_create_made_is_found_again_after_a_crash(provisioner: Provisione
         found = provider(made.token).find(aws_ctx, made.urn, made.inputs, set())
         assert found is not None and found[0] == made.id, made.token
         assert provider(made.token).find(aws_ctx, made.urn, made.inputs, {made.id}) is None
+
+
+@pytest.mark.parametrize(("policy", "cloud_field", "cloud_value"), [
+    ({"latencyRoutingPolicies": [{"region": "eu-west-1"}]}, "Region", "eu-west-1"),
+    ({"geolocationRoutingPolicies": [{"continent": "EU"}]}, "GeoLocation", {"ContinentCode": "EU"}),
+    ({"multivalueAnswerRoutingPolicy": True}, "MultiValueAnswer", True),
+])
+def test_routed_records_keep_their_policy(provisioner: Provisioner, aws_ctx: AwsContext, zone: Made,
+                                          policy: dict[str, Any], cloud_field: str, cloud_value: Any) -> None:
+    record = provisioner.create(RECORD, "eu", {"zoneId": zone.id, "name": "eu", "type": "A", "ttl": 60,
+                                               "records": ["192.0.2.50"], "setIdentifier": "eu", **policy})
+    [found] = record_sets(aws_ctx, zone.id, f"eu.{zone.inputs['name']}")
+    assert found[cloud_field] == cloud_value
+    read = provisioner.read(record)
+    assert {key: read[key] for key in policy} == policy
+    assert not provisioner.plan(record, {}).has_changes
