@@ -206,8 +206,6 @@ def _origin(origin: dict[str, Any]) -> dict[str, Any]:
     if not origin.get("customOriginConfig"):  # an origin is either a custom one or an S3 bucket
         request.pop("CustomOriginConfig", None)
         request["S3OriginConfig"] = {"OriginAccessIdentity": ""}
-    if not origin.get("originShield"):
-        request.pop("OriginShield", None)
     return request
 
 
@@ -217,8 +215,6 @@ def _behaviour(shape: Shape, behaviour: dict[str, Any]) -> dict[str, Any]:
     if block.get("cachePolicyId"):
         block = {k: v for k, v in block.items() if k not in ("forwardedValues", *_POLICY_TTLS)}
     request = to_api(shape, block)
-    if not block.get("forwardedValues"):
-        request.pop("ForwardedValues", None)
     request["AllowedMethods"] = {**items(list(behaviour["allowedMethods"])),
                                  "CachedMethods": items(list(behaviour["cachedMethods"]))}
     return request
