@@ -51,7 +51,8 @@ def listed_items(wrapper: Any) -> list[Any]:
 
 
 def to_api(shape: Shape, block: dict[str, Any]) -> dict[str, Any]:
-    """The API's form of a pulumi-aws block; fields without a value are left out (CloudFront's defaults apply)."""
+    """The API's form of a pulumi-aws block: scalars and blocks without a value are left out (CloudFront's defaults
+    apply), lists without items are sent as empty wrappers (CloudFront requires them)."""
     request: dict[str, Any] = {}
     for f in shape.fields:
         value = block.get(f.wire)
