@@ -57,10 +57,11 @@ for release, weight in (("stable", 100 - canary_weight), ("canary", canary_weigh
 aws.route53.Record("txt-owner", zone_id=zone.zone_id, name=domain, type="TXT", ttl=300,
                    records=[f"owner=platform-team stack={pulumi.get_stack()}"])
 
-looked_up = aws.route53.get_zone_output(zone_id=zone.zone_id)
+looked_up = aws.route53.get_zone_output(name=zone.name, private_zone=False)
 
 pulumi.export("zone_id", zone.zone_id)
 pulumi.export("zone_name", looked_up.name)
+pulumi.export("looked_up_zone_id", looked_up.zone_id)
 pulumi.export("name_servers", looked_up.name_servers)
 pulumi.export("primary_health_check", primary_health.id)
 pulumi.export("standby_health_check", standby_health.id)

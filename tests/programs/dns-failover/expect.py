@@ -21,7 +21,7 @@ def weights(cloud: Cloud, out: Outputs) -> dict[str, int]:
 
 def verify_failover(cloud: Cloud, out: Outputs) -> None:
     route53 = cloud.client("route53")
-    assert out["zone_name"] == DOMAIN and out["name_servers"]
+    assert out["zone_name"] == DOMAIN and out["looked_up_zone_id"] == out["zone_id"] and out["name_servers"]
     by_role = {r["Failover"]: r for r in record_sets(cloud, out, f"app.{DOMAIN}")}
     assert by_role["PRIMARY"]["HealthCheckId"] == out["primary_health_check"]
     assert by_role["SECONDARY"]["HealthCheckId"] == out["standby_health_check"]
