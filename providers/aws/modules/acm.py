@@ -8,7 +8,7 @@ from typing import Any
 
 from envctl.engine.properties import contains_unknown
 from envctl.errors import BadInput, OperationFailed
-from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props, unsupported_fields
+from envctl.providers.aws.base import AwsResource, CheckFailure, CheckResult, DiffResult, Props, unsupported_fields
 from envctl.providers.aws.context import URN_TAG, AwsContext
 from envctl.providers.aws.errors import found_or_none, remove
 from envctl.providers.aws.registry import invoke, resource_type
@@ -53,6 +53,15 @@ class Certificate(AwsResource):
     secret = frozenset({"privateKey", "privateKeyWo"})
     set_properties = ("subjectAlternativeNames",)
     gone_codes = _GONE
+
+    def check(self, logical_name: str, olds: Props | None, news: Props) -> CheckResult:
+        """A change of options is refused at preview: the local cloud has no UpdateCertificateOptions."""
+        result = super().check(logical_name, olds, news)
+        if olds is None or _normal_options(olds.get("options")) == _normal_options(result.inputs.get("options")):
+            return result
+        failure = CheckFailure("options", f"changing a certificate's options in place {_NOT_EMULATED} (it has no "
+                                          "UpdateCertificateOptions)")
+        return CheckResult(result.inputs, (*result.failures, failure))
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
         failures = []
@@ -100,9 +109,6 @@ class Certificate(AwsResource):
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         client = ctx.client("acm")
-        if "options" in diff.changed:
-            raise OperationFailed(f"changing the options of certificate {id} in place {_NOT_EMULATED} (it has no "
-                                  "UpdateCertificateOptions); replace the certificate instead")
         if set(diff.changed) & set(_IMPORTED):  # re-imported under the same ARN
             client.import_certificate(CertificateArn=id, **_import_params(news))
         sync_tags(olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news),
@@ -142,6 +148,10 @@ class Certificate(AwsResource):
             **{key: state.get(key) for key in _IMPORTED},  # ACM does not give the private key back
             **tags_from_cloud(ctx, state, tags),
         }
+
+
+def _normal_options(options: Any) -> dict[str, Any]:
+    return {k: v for k, v in (options or {}).items() if v not in (None, "")} if isinstance(options, dict) else {}
 
 
 def _import_params(inputs: Props) -> dict[str, Any]:

@@ -119,6 +119,10 @@ def test_what_the_local_cloud_cannot_emulate_is_refused() -> None:
         CERTIFICATE, domainName="a.example.com", certificateAuthorityArn="arn:aws:acm-pca:us-east-1:1:ca/x"
     )["certificateAuthorityArn"]
     assert "validationMethod" in failures(CERTIFICATE, domainName="a.example.com")
+    olds = {"domainName": "a.example.com", "validationMethod": "DNS"}
+    changed = provider(CERTIFICATE).check("a", olds, {**olds, "options": {
+        "certificateTransparencyLoggingPreference": "DISABLED"}})
+    assert "not emulated by the local cloud" in {f.property: f.reason for f in changed.failures}["options"]
 
 
 def test_a_requested_certificate_is_found_again_after_a_crash(provisioner: Provisioner, aws_ctx: AwsContext) -> None:
