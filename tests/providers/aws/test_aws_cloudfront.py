@@ -149,6 +149,25 @@ def test_a_distribution_logs_and_is_retained_disabled(provisioner: Provisioner, 
     provisioner.assert_deleted(cdn)
 
 
+def test_an_ordered_behaviour_fails_over_between_the_origins_of_a_group(provisioner: Provisioner,
+                                                                          aws_ctx: AwsContext) -> None:
+    primary, standby = unique("primary"), unique("standby")
+    origins = [s3_origin(primary), {**s3_origin(standby), "originId": "standby"}]
+    group = {"originId": "failover", "failoverCriteria": {"statusCodes": [500, 502, 503]},
+             "members": [{"originId": "content"}, {"originId": "standby"}]}
+    behaviour = {**site(primary)["defaultCacheBehavior"], "pathPattern": "/assets/*", "targetOriginId": "failover"}
+    cdn = provisioner.create(DISTRIBUTION, "failover", site(primary, origins=origins, originGroups=[group],
+                                                            orderedCacheBehaviors=[behaviour]))
+    [cloud_group] = config_of(aws_ctx, cdn)["OriginGroups"]["Items"]
+    assert cloud_group["FailoverCriteria"]["StatusCodes"]["Items"] == [500, 502, 503]
+    assert [m["OriginId"] for m in cloud_group["Members"]["Items"]] == ["content", "standby"]
+    assert provisioner.read(cdn)["originGroups"] == [group]
+    assert not provisioner.plan(cdn, {}).has_changes
+    to_group = {**site(primary)["defaultCacheBehavior"], "targetOriginId": "failover"}
+    assert "not emulated by the local cloud" in failures(DISTRIBUTION, **site(
+        primary, origins=origins, originGroups=[group], defaultCacheBehavior=to_group))["defaultCacheBehavior"]
+
+
 def test_what_a_distribution_cannot_keep_in_the_local_cloud_is_refused() -> None:
     refused = failures(DISTRIBUTION, **site("b", origins=[{**s3_origin("b"), "originAccessControlId": "E2ABC"}]))
     assert "originAccessControlId" in refused["origins"] and "not emulated by the local cloud" in refused["origins"]

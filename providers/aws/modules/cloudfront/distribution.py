@@ -41,15 +41,14 @@ class Distribution(AwsResource):
                 "retainOnDelete": False, "waitForDeployment": True, "staging": False}
     force_new = frozenset({"staging"})
     handled = frozenset({"aliases", "comment", "customErrorResponses", "defaultRootObject", "httpVersion",
-                         "isIpv6Enabled", "loggingConfig", "orderedCacheBehaviors", "priceClass", "retainOnDelete",
-                         "waitForDeployment", "webAclId", "staging"})
+                         "originGroups", "isIpv6Enabled", "loggingConfig", "orderedCacheBehaviors", "priceClass",
+                         "retainOnDelete", "waitForDeployment", "webAclId", "staging"})
     unsupported = {
         "anycastIpListId": f"anycast static IPs {_NOT_EMULATED}",
         "cacheTagConfig": f"cache tags {_NOT_EMULATED}",
         "connectionFunctionAssociation": f"connection functions {_NOT_EMULATED}",
         "continuousDeploymentPolicyId": f"continuous deployment {_NOT_EMULATED}",
         "viewerMtlsConfig": f"viewer mTLS {_NOT_EMULATED}",
-        "originGroups": "origin groups (failover origins) are not implemented by envctl yet",
     }
     outputs = frozenset({"arn", "callerReference", "domainName", "etag", "hostedZoneId",
                          "inProgressValidationBatches", "lastModifiedTime", "loggingV1Enabled", "status",
@@ -68,6 +67,7 @@ class Distribution(AwsResource):
             ("customErrorResponses", shapes.ERROR_RESPONSE, ()),
             ("viewerCertificate", shapes.VIEWER_CERTIFICATE, ()),
             ("loggingConfig", shapes.LOGGING, ()),
+            ("originGroups", shapes.ORIGIN_GROUP, ()),
         )
         for key, shape, also in blocks:
             value = inputs.get(key)
@@ -78,6 +78,13 @@ class Distribution(AwsResource):
             if isinstance(s3, dict) and s3.get("originAccessIdentity"):
                 failures.append(CheckFailure("origins", f"'origins[{index}].s3OriginConfig.originAccessIdentity': "
                                                         f"origin access identities {_NOT_EMULATED}", unsupported=True))
+        groups = [g.get("originId") for g in inputs.get("originGroups") or [] if isinstance(g, dict)]
+        target = (inputs.get("defaultCacheBehavior") or {}).get("targetOriginId") \
+            if isinstance(inputs.get("defaultCacheBehavior"), dict) else None
+        if target is not None and not contains_unknown(target) and target in groups:
+            failures.append(CheckFailure("defaultCacheBehavior", f"a default cache behaviour that targets an origin "
+                                                                 f"group {_NOT_EMULATED} (it takes only an origin "
+                                                                 "there); target the group from an ordered behaviour"))
         restrictions = inputs.get("restrictions")
         if isinstance(restrictions, dict):
             failures.extend(unsupported_fields(self.token, "restrictions", restrictions, ("geoRestriction",)))
@@ -182,6 +189,7 @@ def _config(inputs: Props) -> dict[str, Any]:
         "Aliases": items(list(inputs.get("aliases") or [])),
         "DefaultRootObject": inputs.get("defaultRootObject") or "",
         "Origins": items([_origin(origin) for origin in inputs["origins"]]),
+        "OriginGroups": items([to_api(shapes.ORIGIN_GROUP, g) for g in inputs.get("originGroups") or []]),
         "DefaultCacheBehavior": _behaviour(shapes.DEFAULT_BEHAVIOUR, inputs["defaultCacheBehavior"]),
         "CacheBehaviors": items([_behaviour(shapes.ORDERED_BEHAVIOUR, b) for b in inputs.get("orderedCacheBehaviors")
                                  or []]),
@@ -243,6 +251,7 @@ def _inputs_from(config: dict[str, Any], state: Props) -> Props:
         "priceClass": config.get("PriceClass"),
         "webAclId": config.get("WebACLId") or None,
         "origins": [_origin_from(o, state) for o in listed_items(config.get("Origins"))],
+        "originGroups": [from_api(shapes.ORIGIN_GROUP, g) for g in listed_items(config.get("OriginGroups"))] or None,
         "defaultCacheBehavior": _behaviour_from(shapes.DEFAULT_BEHAVIOUR, config["DefaultCacheBehavior"]),
         "orderedCacheBehaviors": [_behaviour_from(shapes.ORDERED_BEHAVIOUR, b)
                                   for b in listed_items(config.get("CacheBehaviors"))] or None,

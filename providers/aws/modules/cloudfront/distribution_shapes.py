@@ -28,6 +28,11 @@ ORIGIN = Shape((
     Field("originShield", "OriginShield", "block", ORIGIN_SHIELD),
     # s3OriginConfig is sent by the distribution itself: the local cloud does not report it back.
 ))
+ORIGIN_GROUP = Shape((
+    Field("originId", "Id"),
+    Field("failoverCriteria", "FailoverCriteria", "block", Shape((Field("statusCodes", "StatusCodes", "items"),))),
+    Field("members", "Members", "blocks", Shape((Field("originId", "OriginId"),))),
+))
 COOKIES = Shape((Field("forward", "Forward"), Field("whitelistedNames", "WhitelistedNames", "items")))
 FORWARDED_VALUES = Shape((
     Field("queryString", "QueryString"),
