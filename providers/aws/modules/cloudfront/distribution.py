@@ -1,5 +1,5 @@
-"""aws:cloudfront distributions: S3 and custom origins, default and ordered cache behaviours, viewer certificate,
-aliases, error responses, logging and geo restrictions."""
+"""aws:cloudfront distributions: S3 and custom origins, origin groups, default and ordered cache behaviours, viewer
+certificate, aliases, error responses, logging and geo restrictions."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from envctl.engine.properties import contains_unknown
-from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props, unsupported_fields
+from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.errors import found_or_none
 from envctl.providers.aws.modules.cloudfront import distribution_shapes as shapes
@@ -57,41 +57,21 @@ class Distribution(AwsResource):
     gone_codes = _GONE
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
-        failures: list[CheckFailure] = []
+        failures = _refused_fields(self.token, inputs)
         if inputs.get("staging") is True:
             failures.append(CheckFailure("staging", f"staging distributions {_NOT_EMULATED}"))
-        blocks = (
-            ("origins", shapes.ORIGIN, ("s3OriginConfig",)),
-            ("defaultCacheBehavior", shapes.DEFAULT_BEHAVIOUR, shapes.BEHAVIOUR_METHODS),
-            ("orderedCacheBehaviors", shapes.ORDERED_BEHAVIOUR, shapes.BEHAVIOUR_METHODS),
-            ("customErrorResponses", shapes.ERROR_RESPONSE, ()),
-            ("viewerCertificate", shapes.VIEWER_CERTIFICATE, ()),
-            ("loggingConfig", shapes.LOGGING, ()),
-            ("originGroups", shapes.ORIGIN_GROUP, ()),
-        )
-        for key, shape, also in blocks:
-            value = inputs.get(key)
-            if isinstance(value, dict | list) and not contains_unknown(value):
-                failures.extend(refused_fields(self.token, key, value, _with(shape, also), shapes.FIELD_HINTS))
         for index, origin in enumerate(inputs.get("origins") or []):
             s3 = origin.get("s3OriginConfig") if isinstance(origin, dict) else None
             if isinstance(s3, dict) and s3.get("originAccessIdentity"):
                 failures.append(CheckFailure("origins", f"'origins[{index}].s3OriginConfig.originAccessIdentity': "
                                                         f"origin access identities {_NOT_EMULATED}", unsupported=True))
+        default = inputs.get("defaultCacheBehavior")
+        target = default.get("targetOriginId") if isinstance(default, dict) else None
         groups = [g.get("originId") for g in inputs.get("originGroups") or [] if isinstance(g, dict)]
-        target = (inputs.get("defaultCacheBehavior") or {}).get("targetOriginId") \
-            if isinstance(inputs.get("defaultCacheBehavior"), dict) else None
-        if target is not None and not contains_unknown(target) and target in groups:
+        if isinstance(target, str) and target in groups:
             failures.append(CheckFailure("defaultCacheBehavior", f"a default cache behaviour that targets an origin "
                                                                  f"group {_NOT_EMULATED} (it takes only an origin "
                                                                  "there); target the group from an ordered behaviour"))
-        restrictions = inputs.get("restrictions")
-        if isinstance(restrictions, dict):
-            failures.extend(unsupported_fields(self.token, "restrictions", restrictions, ("geoRestriction",)))
-            geo = restrictions.get("geoRestriction")
-            if isinstance(geo, dict):
-                failures.extend(unsupported_fields(self.token, "restrictions.geoRestriction", geo,
-                                                   shapes.GEO_RESTRICTION.wires))
         return failures
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
@@ -159,6 +139,30 @@ class Distribution(AwsResource):
             "staging": config.get("Staging", False),
             **cloud_tags(ctx, distribution["ARN"], state),
         }
+
+
+# The block inputs, their shapes, and the fields of each that the distribution maps itself.
+_BLOCKS = (
+    ("origins", shapes.ORIGIN, ("s3OriginConfig",)),
+    ("defaultCacheBehavior", shapes.DEFAULT_BEHAVIOUR, shapes.BEHAVIOUR_METHODS),
+    ("orderedCacheBehaviors", shapes.ORDERED_BEHAVIOUR, shapes.BEHAVIOUR_METHODS),
+    ("customErrorResponses", shapes.ERROR_RESPONSE, ()),
+    ("viewerCertificate", shapes.VIEWER_CERTIFICATE, ()),
+    ("loggingConfig", shapes.LOGGING, ()),
+    ("originGroups", shapes.ORIGIN_GROUP, ()),
+    ("restrictions", shapes.RESTRICTIONS, ()),
+)
+
+
+def _refused_fields(token: str, inputs: Props) -> list[CheckFailure]:
+    """The block fields, at any depth, that envctl does not map (each refused, with why where the local cloud is
+    the reason)."""
+    failures: list[CheckFailure] = []
+    for key, shape, mapped_apart in _BLOCKS:
+        value = inputs.get(key)
+        if isinstance(value, dict | list) and not contains_unknown(value):
+            failures.extend(refused_fields(token, key, value, _with(shape, mapped_apart), shapes.FIELD_HINTS))
+    return failures
 
 
 def _with(shape: Shape, wires: tuple[str, ...]) -> Shape:

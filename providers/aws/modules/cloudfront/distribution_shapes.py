@@ -67,7 +67,10 @@ ERROR_RESPONSE = Shape((
     Field("responseCode", "ResponseCode", to_api=str, from_api=int),
     Field("responsePagePath", "ResponsePagePath"),
 ))
-GEO_RESTRICTION = Shape((Field("restrictionType", "RestrictionType"), Field("locations", "Items", "items")))
+# CloudFront holds the locations in the geo restriction's own Quantity and Items: the distribution maps these two
+# itself, the shapes name the fields that exist.
+GEO_RESTRICTION = Shape((Field("restrictionType", "RestrictionType"), Field("locations", "Items")))
+RESTRICTIONS = Shape((Field("geoRestriction", "GeoRestriction", "block", GEO_RESTRICTION),))
 VIEWER_CERTIFICATE = Shape((
     Field("acmCertificateArn", "ACMCertificateArn"),
     Field("cloudfrontDefaultCertificate", "CloudFrontDefaultCertificate"),
