@@ -14,14 +14,13 @@ from envctl.providers.aws.modules.route53.shared import ZONE_GONE, without_trail
 from envctl.providers.aws.registry import resource_type
 
 _QUOTED_TYPES = ("TXT", "SPF")  # whose values Route 53 takes in double quotes, which Terraform adds
-_ROUTING = ("weightedRoutingPolicies", "failoverRoutingPolicies", "latencyRoutingPolicies",
-            "geolocationRoutingPolicies")
-_ROUTING_FIELDS = {
+_ROUTING_FIELDS = {  # the routing policy blocks and their fields
     "weightedRoutingPolicies": ("weight",),
     "failoverRoutingPolicies": ("type",),
     "latencyRoutingPolicies": ("region",),
     "geolocationRoutingPolicies": ("continent", "country", "subdivision"),
 }
+_ROUTING = tuple(_ROUTING_FIELDS)
 _ALIAS_FIELDS = ("name", "zoneId", "evaluateTargetHealth")
 _GEOLOCATION = (("continent", "ContinentCode"), ("country", "CountryCode"), ("subdivision", "SubdivisionCode"))
 
