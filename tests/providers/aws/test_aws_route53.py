@@ -283,3 +283,16 @@ def test_routed_records_keep_their_policy(provisioner: Provisioner, aws_ctx: Aws
     read = provisioner.read(record)
     assert {key: read[key] for key in policy} == policy
     assert not provisioner.plan(record, {}).has_changes
+
+
+def test_a_calculated_health_check_follows_its_children(provisioner: Provisioner, aws_ctx: AwsContext) -> None:
+    children = [provisioner.create(HEALTH_CHECK, f"child-{n}", {"type": "TCP", "ipAddress": f"192.0.2.{n}",
+                                                                 "port": 443}) for n in (1, 2)]
+    parent = provisioner.create(HEALTH_CHECK, "parent", {"type": "calculated", "childHealthThreshold": 1,
+                                                          "childHealthchecks": [c.id for c in children]})
+    config = aws_ctx.client("route53").get_health_check(HealthCheckId=parent.id)["HealthCheck"]["HealthCheckConfig"]
+    assert config["Type"] == "CALCULATED" and config["HealthThreshold"] == 1
+    assert sorted(config["ChildHealthChecks"]) == sorted(c.id for c in children)
+    parent = provisioner.update(parent, {"childHealthThreshold": 2})
+    assert provisioner.read(parent)["childHealthThreshold"] == 2
+    assert not provisioner.plan(parent, {}).has_changes
