@@ -74,6 +74,10 @@ def test_a_private_zone_follows_its_vpcs(provisioner: Provisioner, aws_ctx: AwsC
         answer = route53.get_hosted_zone(Id=zone.id)
         assert answer["HostedZone"]["Config"]["PrivateZone"] is True
         assert [v["VPCId"] for v in answer["VPCs"]] == [first]
+        found = invoke("aws:route53/getZone:getZone", aws_ctx, {"name": zone.inputs["name"], "vpcId": first})
+        assert found["zoneId"] == zone.id and found["privateZone"] is True and found["vpcId"] == first
+        with pytest.raises(BadInput, match="no Route 53 hosted zone"):
+            invoke("aws:route53/getZone:getZone", aws_ctx, {"name": zone.inputs["name"]})  # a public one
         zone = provisioner.update(zone, {"vpcs": [{"vpcId": second, "vpcRegion": "us-east-1"}]})
         assert [v["VPCId"] for v in route53.get_hosted_zone(Id=zone.id)["VPCs"]] == [second]
         assert zone.outputs["vpcs"] == [{"vpcId": second, "vpcRegion": "us-east-1"}]
