@@ -252,6 +252,22 @@ def test_a_function_is_kept_unpublished_and_never_changed_in_place(provisioner: 
     assert "not emulated by the local cloud" in failures(FUNCTION, code=REWRITE, runtime="cloudfront-js-2.0")["publish"]
 
 
+def test_a_function_reads_its_key_value_store(provisioner: Provisioner, aws_ctx: AwsContext) -> None:
+    cloudfront = aws_ctx.client("cloudfront")
+    store = cloudfront.create_key_value_store(Name=unique("redirects"))["KeyValueStore"]
+    try:
+        function = provisioner.create(FUNCTION, "redirect", {"code": REWRITE, "runtime": "cloudfront-js-2.0",
+                                                             "publish": False,
+                                                             "keyValueStoreAssociations": [store["ARN"]]})
+        config = cloudfront.describe_function(Name=function.id)["FunctionSummary"]["FunctionConfig"]
+        assert config["KeyValueStoreAssociations"]["Items"] == [{"KeyValueStoreARN": store["ARN"]}]
+        assert provisioner.read(function)["keyValueStoreAssociations"] == [store["ARN"]]
+        provisioner.assert_deleted(function)
+    finally:
+        etag = cloudfront.describe_key_value_store(Name=store["Name"])["ETag"]
+        cloudfront.delete_key_value_store(Name=store["Name"], IfMatch=etag)
+
+
 # ---- types the local cloud lacks ------------------------------------------------------------
 
 

@@ -3,6 +3,9 @@ created and deleted, never published or changed in place."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from envctl.engine.properties import contains_unknown
 from envctl.providers.aws.base import AwsResource, CheckFailure, CheckResult, DiffResult, Props
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.errors import found_or_none
@@ -11,7 +14,8 @@ from envctl.providers.aws.registry import resource_type
 
 _GONE = ("NoSuchFunctionExists",)
 _NOT_EMULATED = "is not emulated by the local cloud"
-_CHANGED_BY_UPDATE = ("code", "comment", "runtime")  # what UpdateFunction changes, which the local cloud lacks
+# What UpdateFunction changes, which the local cloud lacks.
+_CHANGED_BY_UPDATE = ("code", "comment", "runtime", "keyValueStoreAssociations")
 
 
 @resource_type
@@ -24,9 +28,9 @@ class Function(AwsResource):
     defaults = {"publish": True}
     force_new = frozenset({"name"})
     id_property = "name"
-    handled = frozenset({"comment", "publish"})
-    unsupported = {"keyValueStoreAssociations": "key value store associations are not implemented by envctl yet"}
+    handled = frozenset({"comment", "publish", "keyValueStoreAssociations"})
     outputs = frozenset({"arn", "etag", "liveStageEtag", "status"})
+    set_properties = ("keyValueStoreAssociations",)
     gone_codes = _GONE
 
     def check(self, logical_name: str, olds: Props | None, news: Props) -> CheckResult:
@@ -34,7 +38,8 @@ class Function(AwsResource):
         result = super().check(logical_name, olds, news)
         if not olds or olds.get("name") != result.inputs.get("name"):
             return result
-        changed = [key for key in _CHANGED_BY_UPDATE if (olds.get(key) or None) != (result.inputs.get(key) or None)]
+        changed = [key for key in _CHANGED_BY_UPDATE if (olds.get(key) or None) != (result.inputs.get(key) or None)
+                   and not contains_unknown(result.inputs.get(key))]
         failures = [CheckFailure(key, f"changing a CloudFront function's {key} in place {_NOT_EMULATED} (it has no "
                                       "UpdateFunction); give the function a new name to replace it")
                     for key in changed]
@@ -50,7 +55,7 @@ class Function(AwsResource):
         name = inputs["name"]
         ctx.client("cloudfront").create_function(
             Name=name, FunctionCode=inputs["code"].encode(),
-            FunctionConfig={"Comment": inputs.get("comment") or "", "Runtime": inputs["runtime"]},
+            FunctionConfig=_function_config(inputs),
             Tags=tag_items(self.tags_all(ctx, urn, inputs)))
         return name, {**inputs, **self.describe(ctx, name, inputs)}
 
@@ -76,6 +81,9 @@ class Function(AwsResource):
             "code": code,
             "comment": config.get("Comment") or None,
             "runtime": config.get("Runtime"),
+            "keyValueStoreAssociations": sorted(
+                a["KeyValueStoreARN"] for a in (config.get("KeyValueStoreAssociations") or {}).get("Items") or []
+            ) or None,
             "publish": state.get("publish", False),
             "arn": arn,
             "etag": answer.get("ETag", ""),
@@ -83,3 +91,12 @@ class Function(AwsResource):
             "status": summary.get("Status", ""),
             **cloud_tags(ctx, arn, state),
         }
+
+
+def _function_config(inputs: Props) -> dict[str, Any]:
+    config: dict[str, Any] = {"Comment": inputs.get("comment") or "", "Runtime": inputs["runtime"]}
+    stores = inputs.get("keyValueStoreAssociations") or []
+    if stores:
+        config["KeyValueStoreAssociations"] = {"Quantity": len(stores),
+                                               "Items": [{"KeyValueStoreARN": arn} for arn in stores]}
+    return config
