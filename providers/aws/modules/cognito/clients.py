@@ -9,9 +9,9 @@ from envctl.errors import BadInput
 from envctl.providers.aws.base import AwsResource, DiffResult, Props
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.errors import found_or_none, remove
-from envctl.providers.aws.modules.cognito.shapes import from_api, to_api
 from envctl.providers.aws.modules.cognito.user_pool import USER_POOL_GONE
 from envctl.providers.aws.registry import resource_type
+from envctl.providers.aws.wire import block_from_api, block_to_api
 
 _NOT_EMULATED = "not emulated by the local cloud (moto)"
 
@@ -38,7 +38,7 @@ _CLIENT_ID_SEPARATOR = "/"  # the import id: <user pool id>/<client id>
 def _client_params(inputs: Props) -> dict[str, Any]:
     params = {api: inputs[wire] for wire, api in _CLIENT_FIELDS.items() if inputs.get(wire) is not None}
     if inputs.get("tokenValidityUnits"):
-        params["TokenValidityUnits"] = to_api(inputs["tokenValidityUnits"], "tokenValidityUnits", {})
+        params["TokenValidityUnits"] = block_to_api(inputs["tokenValidityUnits"], "tokenValidityUnits", {})
     return params
 
 
@@ -91,7 +91,7 @@ class UserPoolClient(AwsResource):
             "generateSecret": state.get("generateSecret", bool(client.get("ClientSecret"))),
             **{wire: client.get(api) for wire, api in _CLIENT_FIELDS.items()},
             **{wire: sorted(client.get(_CLIENT_FIELDS[wire]) or []) or None for wire in _CLIENT_SETS},
-            "tokenValidityUnits": from_api(units, "tokenValidityUnits", {}, {"tokenValidityUnits": _TOKEN_UNITS})
+            "tokenValidityUnits": block_from_api(units, "tokenValidityUnits", {}, {"tokenValidityUnits": _TOKEN_UNITS})
             if units else None,
             "analyticsConfiguration": None,
             "refreshTokenRotation": None,

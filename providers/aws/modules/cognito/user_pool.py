@@ -9,10 +9,9 @@ from envctl.errors import OperationFailed
 from envctl.providers.aws.base import AwsResource, DiffResult, Props
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.errors import remove
-from envctl.providers.aws.modules.cognito.shapes import from_api, to_api
 from envctl.providers.aws.registry import resource_type
 from envctl.providers.aws.tags import tags_from_cloud
-from envctl.providers.aws.wire import timestamp
+from envctl.providers.aws.wire import block_from_api, block_to_api, timestamp
 
 USER_POOL_GONE = ("ResourceNotFoundException",)
 _CUSTOM = "custom:"
@@ -66,7 +65,7 @@ _NOT_EMULATED = "not emulated by the local cloud (moto)"
 
 
 def _block(inputs: Props, wire: str) -> Any:
-    return to_api(inputs[wire], wire, _RENAMES)
+    return block_to_api(inputs[wire], wire, _RENAMES)
 
 
 def _settings(inputs: Props) -> dict[str, Any]:
@@ -131,7 +130,7 @@ class UserPool(AwsResource):
         for attribute in pool.get("SchemaAttributes") or []:
             name = _schema_name(attribute, configured)
             if name:
-                schemas.append({**from_api(attribute, "schemas", _RENAMES, _FIELDS), "name": name})
+                schemas.append({**block_from_api(attribute, "schemas", _RENAMES, _FIELDS), "name": name})
         custom_domain = pool.get("CustomDomain")
         return {
             "id": pool["Id"],
@@ -145,11 +144,11 @@ class UserPool(AwsResource):
             "customDomain": custom_domain or "",
             **{wire: pool.get(api) for wire, api in {**_PLAIN, **_CREATE_ONLY}.items()},
             "mfaConfiguration": mfa.get("MfaConfiguration") or pool.get("MfaConfiguration"),
-            **{wire: from_api(pool[api], wire, _RENAMES, _FIELDS) if pool.get(api) else None
+            **{wire: block_from_api(pool[api], wire, _RENAMES, _FIELDS) if pool.get(api) else None
                for wire, api in _BLOCKS.items()},
-            "passwordPolicy": from_api((pool.get("Policies") or {}).get("PasswordPolicy"), "passwordPolicy",
+            "passwordPolicy": block_from_api((pool.get("Policies") or {}).get("PasswordPolicy"), "passwordPolicy",
                                        _RENAMES, _FIELDS),
-            "usernameConfiguration": from_api(pool["UsernameConfiguration"], "usernameConfiguration", _RENAMES,
+            "usernameConfiguration": block_from_api(pool["UsernameConfiguration"], "usernameConfiguration", _RENAMES,
                                               _FIELDS) if pool.get("UsernameConfiguration") else None,
             "schemas": sorted(schemas, key=lambda schema: schema["name"]) or None,
             "softwareTokenMfaConfiguration": {"enabled": bool(token.get("Enabled"))} if token else None,
@@ -196,4 +195,4 @@ class UserPool(AwsResource):
         added = [schema for name, schema in new.items() if name not in old]
         if added:
             ctx.client("cognito-idp").add_custom_attributes(
-                UserPoolId=pool_id, CustomAttributes=to_api(added, "schemas", _RENAMES))
+                UserPoolId=pool_id, CustomAttributes=block_to_api(added, "schemas", _RENAMES))
