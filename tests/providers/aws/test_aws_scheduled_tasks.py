@@ -7,7 +7,7 @@ import json
 
 from envctl.providers.aws.context import AwsContext
 
-from provider_steps import Provisioner, failed_properties
+from provider_steps import Provisioner, failed_properties, unique
 
 RULE = "aws:cloudwatch/eventRule:EventRule"
 TARGET = "aws:cloudwatch/eventTarget:EventTarget"
@@ -65,3 +65,82 @@ def test_ecs_target_needs_its_task_definition() -> None:
     target = {"rule": "r", "arn": "arn:aws:ecs:us-east-1:123456789012:cluster/jobs"}
     assert failed_properties(TARGET, {**target, "ecsTarget": {"taskCount": 2}}) == {"ecsTarget"}
     assert failed_properties(TARGET, {**target, "ecsTarget": {"taskDefinitionArn": "arn:td"}}) == set()
+
+
+# ---- EventBridge Scheduler ------------------------------------------------------------------
+
+SCHEDULE_GROUP = "aws:scheduler/scheduleGroup:ScheduleGroup"
+SCHEDULE = "aws:scheduler/schedule:Schedule"
+SCHEDULER_ROLE = "arn:aws:iam::123456789012:role/scheduler"
+
+
+def test_schedule_group_lifecycle(provisioner: Provisioner, aws_ctx: AwsContext) -> None:
+    scheduler = aws_ctx.client("scheduler")
+    group = provisioner.create(SCHEDULE_GROUP, "reports", {"tags": {"team": "data"}})
+    name = group.inputs["name"]
+    assert group.id == name and name.startswith("reports-")
+    described = scheduler.get_schedule_group(Name=name)
+    assert group.outputs["arn"] == described["Arn"] and group.outputs["state"] == "ACTIVE"
+    assert group.outputs["creationDate"].endswith("Z")
+    assert scheduler.list_tags_for_resource(ResourceArn=described["Arn"])["Tags"][-1] == {"Key": "team",
+                                                                                           "Value": "data"}
+    assert provisioner.read(group) == group.outputs
+    assert provisioner.plan(group, {"name": "other"}).replaces == ("name",)
+    group = provisioner.update(group, {"tags": {"team": "finance"}})
+    tags = {t["Key"]: t["Value"] for t in scheduler.list_tags_for_resource(ResourceArn=described["Arn"])["Tags"]}
+    assert tags["team"] == "finance"
+    provisioner.assert_deleted(group)
+    assert name not in {g["Name"] for g in scheduler.list_schedule_groups()["ScheduleGroups"]}
+
+
+def test_schedule_runs_an_ecs_task_and_sends_to_a_queue(provisioner: Provisioner, aws_ctx: AwsContext,
+                                                        default_network: tuple) -> None:
+    scheduler = aws_ctx.client("scheduler")
+    _, subnets = default_network
+    queue_arn = aws_ctx.client("sqs").get_queue_attributes(
+        QueueUrl=aws_ctx.client("sqs").create_queue(QueueName=unique("reminders"))["QueueUrl"],
+        AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    group = provisioner.create(SCHEDULE_GROUP, "jobs", {})
+    cluster = provisioner.create(CLUSTER, "scheduled", {})
+    ecs = {"taskDefinitionArn": "arn:aws:ecs:us-east-1:123456789012:task-definition/report:1",
+           "launchType": "FARGATE", "taskCount": 1, "tags": {"job": "report"},
+           "networkConfiguration": {"subnets": subnets, "assignPublicIp": False}}
+    schedule = provisioner.create(SCHEDULE, "nightly", {
+        "groupName": group.id, "scheduleExpression": "cron(0 3 * * ? *)",
+        "scheduleExpressionTimezone": "Europe/Paris", "flexibleTimeWindow": {"mode": "OFF"},
+        "target": {"arn": cluster.id, "roleArn": SCHEDULER_ROLE, "ecsParameters": ecs,
+                   "retryPolicy": {"maximumRetryAttempts": 3, "maximumEventAgeInSeconds": 3600}}})
+    name = schedule.inputs["name"]
+    assert schedule.id == f"{group.id}/{name}"
+    described = scheduler.get_schedule(GroupName=group.id, Name=name)
+    assert described["ScheduleExpressionTimezone"] == "Europe/Paris" and described["State"] == "ENABLED"
+    parameters = described["Target"]["EcsParameters"]
+    assert parameters["TaskDefinitionArn"] == ecs["taskDefinitionArn"] and parameters["LaunchType"] == "FARGATE"
+    assert parameters["NetworkConfiguration"]["awsvpcConfiguration"]["AssignPublicIp"] == "DISABLED"
+    assert parameters["Tags"] == [{"key": "job", "value": "report"}]
+    assert described["Target"]["RetryPolicy"] == {"MaximumRetryAttempts": 3, "MaximumEventAgeInSeconds": 3600}
+    assert schedule.outputs["target"]["ecsParameters"]["tags"] == {"job": "report"}
+    assert schedule.outputs["arn"] == described["Arn"]
+    assert provisioner.read(schedule) == schedule.outputs
+    assert not provisioner.plan(schedule, {}).has_changes
+    assert provisioner.plan(schedule, {"groupName": "default"}).replaces == ("groupName",)
+
+    schedule = provisioner.update(schedule, {
+        "scheduleExpression": "rate(1 hour)", "state": "DISABLED", "description": "hourly reminder",
+        "flexibleTimeWindow": {"mode": "FLEXIBLE", "maximumWindowInMinutes": 15},
+        "target": {"arn": queue_arn, "roleArn": SCHEDULER_ROLE, "input": '{"remind": true}',
+                   "deadLetterConfig": {"arn": queue_arn}}})
+    described = scheduler.get_schedule(GroupName=group.id, Name=name)
+    assert described["ScheduleExpression"] == "rate(1 hour)" and described["State"] == "DISABLED"
+    assert described["FlexibleTimeWindow"] == {"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 15}
+    assert described["Target"]["Arn"] == queue_arn and described["Target"]["Input"] == '{"remind": true}'
+    assert "EcsParameters" not in described["Target"]
+    assert schedule.outputs["target"]["deadLetterConfig"] == {"arn": queue_arn}
+    provisioner.assert_deleted(schedule)
+    assert scheduler.list_schedules(GroupName=group.id)["Schedules"] == []
+
+
+def test_schedule_target_needs_a_role() -> None:
+    inputs = {"scheduleExpression": "rate(1 day)", "flexibleTimeWindow": {"mode": "OFF"},
+              "target": {"arn": "arn:aws:sqs:us-east-1:123456789012:q"}}
+    assert failed_properties(SCHEDULE, inputs) == {"target"}
