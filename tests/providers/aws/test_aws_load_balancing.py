@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 from test_schema import pulumi_aws_type
 
+from envctl.cloud.target import CloudTarget
 from envctl.errors import BadInput
 from envctl.providers.aws.context import AwsContext
+from envctl.providers.aws.package import AwsPackage
 from envctl.providers.aws.registry import lookup_resource, supported_resource_types
 
 from provider_steps import Provision, Provisioned, failures, invoke, tag_map
@@ -142,3 +144,11 @@ def test_every_lb_type_has_its_alb_twin_with_the_same_schema(token: str) -> None
     declared, expected = lookup_resource(token).schema(), pulumi_aws_type(twin)
     assert declared.inputs == expected.inputs and declared.outputs == expected.outputs
     assert declared.required == expected.required
+
+
+def test_envctl_types_lists_the_alb_twins_with_their_schema() -> None:
+    listed = {info.token: info for info in AwsPackage(CloudTarget("local"), "").types() if info.kind == "resource"}
+    for token in ("aws:alb/listenerRule:ListenerRule", "aws:alb/targetGroupAttachment:TargetGroupAttachment",
+                  "aws:alb/targetGroup:TargetGroup"):
+        primary = listed[token.replace("aws:alb/", "aws:lb/", 1)]
+        assert listed[token].implemented == primary.implemented and listed[token].outputs == primary.outputs
