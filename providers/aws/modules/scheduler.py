@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from envctl.engine.properties import contains_unknown
+from envctl.engine.provider import CheckResult
 from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.errors import found_or_none, remove
@@ -175,13 +176,21 @@ class Schedule(AwsResource):
     name_prefix_property = "namePrefix"
     name_max_length = 64
     required = ("flexibleTimeWindow", "scheduleExpression", "target")
-    defaults = {"groupName": _DEFAULT_GROUP, "scheduleExpressionTimezone": "UTC", "state": "ENABLED",
-                "actionAfterCompletion": "NONE"}
+    # groupName is Terraform's computed "default", the group AWS puts a schedule in without one.
+    defaults = {"groupName": _DEFAULT_GROUP, "scheduleExpressionTimezone": "UTC", "state": "ENABLED"}
     force_new = frozenset({"name", "namePrefix", "groupName"})
     handled = frozenset({*_SCHEDULE_FIELDS, *_DATES, "groupName"})
     outputs = frozenset({"arn"})
     taggable = False
     set_properties = (f"{_ECS}.networkConfiguration.subnets", f"{_ECS}.networkConfiguration.securityGroups")
+
+    def check(self, logical_name: str, olds: Props | None, news: Props) -> CheckResult:
+        """As Terraform: an ECS target starts one task unless it says otherwise."""
+        target = news.get("target")
+        ecs = target.get("ecsParameters") if isinstance(target, dict) else None
+        if isinstance(ecs, dict) and ecs.get("taskCount") is None and not contains_unknown(ecs):
+            news = {**news, "target": {**target, "ecsParameters": {**ecs, "taskCount": 1}}}
+        return super().check(logical_name, olds, news)
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
         target = inputs.get("target")

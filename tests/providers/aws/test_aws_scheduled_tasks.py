@@ -103,7 +103,7 @@ def test_schedule_runs_an_ecs_task_and_sends_to_a_queue(provisioner: Provisioner
     group = provisioner.create(SCHEDULE_GROUP, "jobs", {})
     cluster = provisioner.create(CLUSTER, "scheduled", {})
     ecs = {"taskDefinitionArn": "arn:aws:ecs:us-east-1:123456789012:task-definition/report:1",
-           "launchType": "FARGATE", "taskCount": 1, "tags": {"job": "report"},
+           "launchType": "FARGATE", "tags": {"job": "report"},
            "networkConfiguration": {"subnets": subnets, "assignPublicIp": False}}
     schedule = provisioner.create(SCHEDULE, "nightly", {
         "groupName": group.id, "scheduleExpression": "cron(0 3 * * ? *)",
@@ -120,6 +120,7 @@ def test_schedule_runs_an_ecs_task_and_sends_to_a_queue(provisioner: Provisioner
     assert parameters["Tags"] == [{"key": "job", "value": "report"}]
     assert described["Target"]["RetryPolicy"] == {"MaximumRetryAttempts": 3, "MaximumEventAgeInSeconds": 3600}
     assert schedule.outputs["target"]["ecsParameters"]["tags"] == {"job": "report"}
+    assert parameters["TaskCount"] == 1 and schedule.inputs["target"]["ecsParameters"]["taskCount"] == 1
     assert schedule.outputs["arn"] == described["Arn"]
     assert provisioner.read(schedule) == schedule.outputs
     assert not provisioner.plan(schedule, {}).has_changes
