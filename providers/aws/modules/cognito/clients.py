@@ -57,8 +57,7 @@ class UserPoolClient(AwsResource):
     name_property = "name"
     name_max_length = 128
     required = ("userPoolId",)
-    # Terraform's defaults for a client's session and refresh tokens.
-    defaults = {"authSessionValidity": 3, "refreshTokenValidity": 30}
+    defaults = {"refreshTokenValidity": 30}  # Terraform's default, in days
     force_new = frozenset({"userPoolId", "generateSecret"})
     handled = frozenset({*_CLIENT_FIELDS, "generateSecret", "tokenValidityUnits"})
     unsupported = {"analyticsConfiguration": f"Amazon Pinpoint analytics are {_NOT_EMULATED}",
