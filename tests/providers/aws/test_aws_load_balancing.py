@@ -68,6 +68,8 @@ def test_listener_rule_routes_paths_to_target_groups(provision: Provision, aws_c
                                    {"httpRequestMethod": {"values": ["GET", "HEAD"]}}])
     assert second.outputs["priority"] == 11
     assert not second.diff().has_changes
+    methods = [{"hostHeader": {"values": ["static.example.com"]}}, {"httpRequestMethod": {"values": ["HEAD", "GET"]}}]
+    assert not second.diff(conditions=methods).has_changes  # values are a set
 
     rule.update(priority=5, conditions=[{"pathPattern": {"values": ["/v2/*"]}},
                                         {"queryStrings": [{"key": "beta", "value": "1"}]},

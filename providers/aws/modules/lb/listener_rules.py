@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from envctl.engine.properties import contains_unknown
+from envctl.engine.provider import CheckResult
 from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props, unsupported_fields
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.errors import one_found, remove
@@ -62,6 +63,14 @@ def _condition_from_api(condition: dict[str, Any]) -> Props:
     return {wire: from_api(block, _shape(names))}
 
 
+def _sorted_values(condition: Any) -> Any:
+    if not isinstance(condition, dict):
+        return condition
+    return {key: {**block, "values": sorted(block["values"])}
+            if isinstance(block, dict) and isinstance(block.get("values"), list) else block
+            for key, block in condition.items()}
+
+
 def _shape(names: dict[str, str]) -> dict[str, tuple[str, None]]:
     return {wire: (api, None) for wire, api in names.items()}
 
@@ -80,6 +89,13 @@ class ListenerRule(AwsResource):
     handled = frozenset({"priority"})
     unsupported = {"transforms": "host header and URL rewrites are not emulated by the local cloud (moto)"}
     outputs = frozenset({"arn"})
+
+    def check(self, logical_name: str, olds: Props | None, news: Props) -> CheckResult:
+        """Each condition's values are a set in Terraform: sorted, so that their order never shows as a diff."""
+        conditions = news.get("conditions")
+        if isinstance(conditions, list) and not contains_unknown(conditions):
+            news = {**news, "conditions": [_sorted_values(condition) for condition in conditions]}
+        return super().check(logical_name, olds, news)
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
         failures = action_failures(inputs, "actions")
