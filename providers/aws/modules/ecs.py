@@ -635,6 +635,27 @@ class ClusterCapacityProviders(AwsResource):
         )
 
 
+# ---- Tasks that other services start ---------------------------------------------------------
+
+
+def task_network_to_api(network: Props) -> dict[str, Any]:
+    """The awsvpc network of a task that EventBridge or EventBridge Scheduler starts, in their APIs' form (the ECS
+    API's, capitalised); without security groups the task gets its VPC's default one."""
+    vpc: dict[str, Any] = {"Subnets": list(network.get("subnets") or []),
+                           "AssignPublicIp": "ENABLED" if network.get("assignPublicIp") else "DISABLED"}
+    if network.get("securityGroups"):  # the APIs take no empty list
+        vpc["SecurityGroups"] = list(network["securityGroups"])
+    return {"awsvpcConfiguration": vpc}
+
+
+def task_network_from_api(api: dict[str, Any] | None) -> Props | None:
+    vpc = (api or {}).get("awsvpcConfiguration")
+    if not vpc:
+        return None
+    return {"subnets": sorted(vpc.get("Subnets") or []), "securityGroups": sorted(vpc.get("SecurityGroups") or []),
+            "assignPublicIp": vpc.get("AssignPublicIp") == "ENABLED"}
+
+
 # ---- Invokes --------------------------------------------------------------------------------
 
 

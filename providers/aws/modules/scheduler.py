@@ -11,6 +11,7 @@ from envctl.engine.provider import CheckResult
 from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.errors import found_or_none, remove
+from envctl.providers.aws.modules.ecs import task_network_from_api, task_network_to_api
 from envctl.providers.aws.registry import resource_type
 from envctl.providers.aws.tags import sync_tags, tag_dict, tag_list, tags_from_cloud
 from envctl.providers.aws.wire import block_from_api, block_to_api, timestamp
@@ -123,13 +124,8 @@ _DATES = {"startDate": "StartDate", "endDate": "EndDate"}
 
 def _ecs_to_api(ecs: Props) -> dict[str, Any]:
     api = block_to_api({k: v for k, v in ecs.items() if k not in _ECS_SPECIAL}, _ECS, _TARGET_RENAMES)
-    network = ecs.get("networkConfiguration")
-    if network:
-        vpc = {"Subnets": list(network.get("subnets") or []),
-               "AssignPublicIp": "ENABLED" if network.get("assignPublicIp") else "DISABLED"}
-        if network.get("securityGroups"):  # the API takes no empty list
-            vpc["SecurityGroups"] = list(network["securityGroups"])
-        api["NetworkConfiguration"] = {"awsvpcConfiguration": vpc}
+    if ecs.get("networkConfiguration"):
+        api["NetworkConfiguration"] = task_network_to_api(ecs["networkConfiguration"])
     if ecs.get("tags"):
         api["Tags"] = [{"key": key, "value": value} for key, value in sorted(ecs["tags"].items())]
     return api
@@ -137,12 +133,7 @@ def _ecs_to_api(ecs: Props) -> dict[str, Any]:
 
 def _ecs_from_api(api: dict[str, Any]) -> Props:
     ecs = block_from_api(api, _ECS, _TARGET_RENAMES, _TARGET_FIELDS)
-    vpc = (api.get("NetworkConfiguration") or {}).get("awsvpcConfiguration")
-    ecs["networkConfiguration"] = {
-        "subnets": sorted(vpc.get("Subnets") or []),
-        "securityGroups": sorted(vpc.get("SecurityGroups") or []),
-        "assignPublicIp": vpc.get("AssignPublicIp") == "ENABLED",
-    } if vpc else None
+    ecs["networkConfiguration"] = task_network_from_api(api.get("NetworkConfiguration"))
     ecs["tags"] = {tag["key"]: tag["value"] for tag in api.get("Tags") or []} or None
     return ecs
 

@@ -37,7 +37,7 @@ def test_event_target_runs_an_ecs_task_on_a_schedule(provisioner: Provisioner, a
     assert parameters["TaskDefinitionArn"] == task.outputs["arn"] and parameters["TaskCount"] == 1
     assert parameters["LaunchType"] == "FARGATE" and parameters["PlatformVersion"] == "LATEST"
     assert parameters["NetworkConfiguration"]["awsvpcConfiguration"] == {
-        "Subnets": sorted(subnets), "SecurityGroups": [], "AssignPublicIp": "ENABLED"}
+        "Subnets": sorted(subnets), "AssignPublicIp": "ENABLED"}
     assert parameters["Tags"] == [{"Key": "job", "Value": "report"}]
     outputs = target.outputs["ecsTarget"]
     assert outputs["taskCount"] == 1 and outputs["enableEcsManagedTags"] is False

@@ -15,6 +15,7 @@ from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.documents import document_from_cloud, policies_equivalent
 from envctl.providers.aws.errors import found_or_none, remove
 from envctl.providers.aws.listing import listed
+from envctl.providers.aws.modules.ecs import task_network_from_api, task_network_to_api
 from envctl.providers.aws.registry import resource_type
 from envctl.providers.aws.tags import sync_tags, tag_dict, tag_list, tags_from_cloud
 from envctl.providers.aws.wire import Names, inverse, renamed
@@ -88,13 +89,8 @@ def _ecs_to_api(target: Props) -> dict[str, Any]:
             params[_ECS_FIELDS[key]] = bool(target[key])
     params.update({api: [renamed(block, fields) for block in target[wire]]
                    for wire, (api, fields) in _ECS_LISTS.items() if target.get(wire)})
-    network = target.get("networkConfiguration")
-    if network:
-        params["NetworkConfiguration"] = {"awsvpcConfiguration": {
-            "Subnets": list(network.get("subnets") or []),
-            "SecurityGroups": list(network.get("securityGroups") or []),
-            "AssignPublicIp": "ENABLED" if network.get("assignPublicIp") else "DISABLED",
-        }}
+    if target.get("networkConfiguration"):
+        params["NetworkConfiguration"] = task_network_to_api(target["networkConfiguration"])
     if target.get("tags"):
         params["Tags"] = tag_list(target["tags"])
     return params
@@ -103,17 +99,12 @@ def _ecs_to_api(target: Props) -> dict[str, Any]:
 def _ecs_from_api(params: dict[str, Any] | None) -> Props | None:
     if not params:
         return None
-    vpc = (params.get("NetworkConfiguration") or {}).get("awsvpcConfiguration")
     return {
         **_ECS_TARGET_DEFAULTS,
         **{wire: params[api] for wire, api in _ECS_FIELDS.items() if api in params},
         **{wire: [renamed(block, inverse(fields)) for block in params.get(api) or []]
            for wire, (api, fields) in _ECS_LISTS.items()},
-        "networkConfiguration": {
-            "subnets": sorted(vpc.get("Subnets") or []),
-            "securityGroups": sorted(vpc.get("SecurityGroups") or []),
-            "assignPublicIp": vpc.get("AssignPublicIp") == "ENABLED",
-        } if vpc else None,
+        "networkConfiguration": task_network_from_api(params.get("NetworkConfiguration")),
         "tags": tag_dict(params.get("Tags")) or None,
     }
 
