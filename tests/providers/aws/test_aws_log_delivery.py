@@ -12,7 +12,7 @@ import pytest
 
 from envctl.providers.aws.context import AwsContext
 
-from provider_steps import LAMBDA_TRUST, Provision, failures, unique
+from provider_steps import LAMBDA_TRUST, Provision, failures, provider, unique
 
 DASHBOARD = "aws:cloudwatch/dashboard:Dashboard"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
@@ -67,7 +67,7 @@ def test_log_subscription_filter_lifecycle(provision: Provision, aws_ctx: AwsCon
                              destinationArn=function_arn)
     name = subscription.inputs["name"]
     assert name.startswith("errors-to-lambda-") and subscription.inputs["distribution"] == "ByLogStream"
-    assert subscription.id == f"cwlsf-{zlib.crc32(f'{group_name}-{name}-'.encode())}"
+    assert subscription.id == f"cwlsf-{zlib.crc32(f'{group_name}-'.encode())}"
     [described] = logs.describe_subscription_filters(logGroupName=group_name)["subscriptionFilters"]
     assert described["filterName"] == name and described["filterPattern"] == "ERROR"
     assert described["destinationArn"] == function_arn
@@ -75,6 +75,9 @@ def test_log_subscription_filter_lifecycle(provision: Provision, aws_ctx: AwsCon
     assert subscription.read() == subscription.outputs
     assert not subscription.diff().has_changes
     assert subscription.diff(logGroup="other").replaces == ("logGroup",)
+    assert subscription.diff(destinationArn=function_arn + ":live").replaces == ("destinationArn",)
+    imported = provider(SUBSCRIPTION).read(aws_ctx, f"{group_name}|{name}", {})
+    assert imported is not None and imported["id"] == subscription.id and imported["filterPattern"] == "ERROR"
     subscription.update(filterPattern='{ $.level = "error" }')
     [described] = logs.describe_subscription_filters(logGroupName=group_name)["subscriptionFilters"]
     assert described["filterPattern"] == '{ $.level = "error" }'

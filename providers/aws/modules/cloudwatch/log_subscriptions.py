@@ -6,6 +6,7 @@ from __future__ import annotations
 import zlib
 
 from envctl.engine.properties import contains_unknown
+from envctl.errors import BadInput
 from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.errors import found_or_none, remove
@@ -16,9 +17,23 @@ _GONE = ("ResourceNotFoundException",)
 _BY_LOG_STREAM = "ByLogStream"  # the only distribution the local cloud (moto) keeps
 
 
-def subscription_filter_id(log_group: str, name: str) -> str:
-    """Terraform's id: `cwlsf-` and the CRC-32 of `<log group>-<name>-`."""
-    return f"cwlsf-{zlib.crc32(f'{log_group}-{name}-'.encode())}"
+_IMPORT_SEPARATOR = "|"  # Terraform's import id: <log group>|<filter name>
+
+
+def subscription_filter_id(log_group: str) -> str:
+    """Terraform's id: `cwlsf-` and the CRC-32 of `<log group>-` (the filters of one group share it)."""
+    return f"cwlsf-{zlib.crc32(f'{log_group}-'.encode())}"
+
+
+def _filter_of(id: str, state: Props) -> tuple[str, str]:
+    """The log group and filter name, from state or an import id."""
+    if state.get("logGroup") and state.get("name"):
+        return state["logGroup"], state["name"]
+    group, separator, name = id.partition(_IMPORT_SEPARATOR)
+    if not separator or not group or not name:
+        raise BadInput(f"cannot find the log group and filter name in '{id}': use the import id "
+                       f"<log group>{_IMPORT_SEPARATOR}<filter name>")
+    return group, name
 
 
 @resource_type
@@ -28,7 +43,7 @@ class LogSubscriptionFilter(AwsResource):
     name_max_length = 512
     required = ("destinationArn", "filterPattern", "logGroup")
     defaults = {"distribution": _BY_LOG_STREAM}
-    force_new = frozenset({"name", "logGroup"})
+    force_new = frozenset({"name", "logGroup", "destinationArn"})
     handled = frozenset({"roleArn", "distribution"})
     taggable = False
     unsupported = {
@@ -45,18 +60,19 @@ class LogSubscriptionFilter(AwsResource):
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         self._put(ctx, inputs)
-        id = subscription_filter_id(inputs["logGroup"], inputs["name"])
+        id = subscription_filter_id(inputs["logGroup"])
         return id, {**inputs, **self.read_back(ctx, id, inputs)}
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
+        group, name = _filter_of(id, state)
         filters = found_or_none(lambda: list(listed(ctx.client("logs"), "describe_subscription_filters",
-                                                    "subscriptionFilters", logGroupName=state["logGroup"],
-                                                    filterNamePrefix=state["name"])), _GONE)
-        found = next((f for f in filters or [] if f["filterName"] == state["name"]), None)
+                                                    "subscriptionFilters", logGroupName=group,
+                                                    filterNamePrefix=name)), _GONE)
+        found = next((f for f in filters or [] if f["filterName"] == name), None)
         if found is None:
             return None
         return {
-            "id": id,
+            "id": subscription_filter_id(group),
             "name": found["filterName"],
             "logGroup": found["logGroupName"],
             "destinationArn": found["destinationArn"],
