@@ -49,6 +49,8 @@ def test_user_pool_lifecycle(provision: Provision, aws_ctx: AwsContext) -> None:
     assert outputs["tags"] == {"app": "shop"} and outputs["estimatedNumberOfUsers"] == 0
     assert pool.read() == outputs
     assert not pool.diff().has_changes
+    both = provider(USER_POOL).check("x", None, {"autoVerifiedAttributes": ["phone_number", "email"]}).inputs
+    assert both["autoVerifiedAttributes"] == ["email", "phone_number"]  # a set: its order is no change
     assert pool.diff(usernameAttributes=["phone_number"]).replaces == ("usernameAttributes",)
 
     pool.update(passwordPolicy={**PASSWORDS, "minimumLength": 16}, mfaConfiguration="OPTIONAL",

@@ -101,6 +101,8 @@ class UserPool(AwsResource):
     }
     outputs = frozenset({"arn", "creationDate", "customDomain", "domain", "endpoint", "estimatedNumberOfUsers",
                          "lastModifiedDate"})
+    set_properties = ("aliasAttributes", "autoVerifiedAttributes", "usernameAttributes",
+                      "userAttributeUpdateSettings.attributesRequireVerificationBeforeUpdates")
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         params = {"PoolName": inputs["name"], **_settings(inputs),
