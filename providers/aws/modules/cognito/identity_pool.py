@@ -37,7 +37,7 @@ def _params(inputs: Props) -> dict[str, Any]:
 class IdentityPool(AwsResource):
     token = "aws:cognito/identityPool:IdentityPool"
     required = ("identityPoolName",)
-    defaults = {"allowUnauthenticatedIdentities": False}
+    defaults = {"allowUnauthenticatedIdentities": False, "allowClassicFlow": False}
     force_new = frozenset({"identityPoolName", "developerProviderName"})
     handled = frozenset({*_SETTINGS, "cognitoIdentityProviders"})
     unsupported = {"allowClassicFlow": "the basic (classic) authentication flow is not emulated by the local cloud "
@@ -69,7 +69,7 @@ class IdentityPool(AwsResource):
                  **{wire: provider[api] for wire, api in _PROVIDER_FIELDS.items() if api in provider}}
                 for provider in pool.get("CognitoIdentityProviders") or []
             ] or None,
-            "allowClassicFlow": None,
+            "allowClassicFlow": False,  # the only value envctl takes
             **tags_from_cloud(ctx, state, pool.get("IdentityPoolTags") or {}),
         }
 
