@@ -3,6 +3,7 @@ against the session's moto server."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +15,16 @@ from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.package import AwsPackage
 from envctl.providers.aws.registry import lookup_resource, supported_resource_types
 
-from provider_steps import Provision, Provisioned, failures, invoke, tag_map
+from engine_support import aws
+from provider_steps import (
+    Provision,
+    Provisioned,
+    assert_up_again_changes_nothing_and_destroy_deletes,
+    failures,
+    invoke,
+    tag_map,
+    up_program,
+)
 
 LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
 TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
@@ -154,3 +164,36 @@ def test_envctl_types_lists_the_alb_twins_with_their_schema() -> None:
                   "aws:alb/targetGroup:TargetGroup"):
         primary = listed[token.replace("aws:alb/", "aws:lb/", 1)]
         assert listed[token].implemented == primary.implemented and listed[token].outputs == primary.outputs
+
+
+ALB_PROGRAM = """
+import pulumi
+import pulumi_aws as aws
+
+vpc = aws.ec2.get_vpc(default=True)
+subnets = aws.ec2.get_subnets(filters=[{"name": "vpc-id", "values": [vpc.id]}])
+balancer = aws.alb.LoadBalancer("edge", subnets=subnets.ids)
+group = aws.alb.TargetGroup("ips", port=80, protocol="HTTP", vpc_id=vpc.id, target_type="ip")
+aws.alb.TargetGroupAttachment("first-ip", target_group_arn=group.arn, target_id="172.31.0.20")
+listener = aws.alb.Listener("http", load_balancer_arn=balancer.arn, port=80, default_actions=[{
+    "type": "fixed-response", "fixed_response": {"content_type": "text/plain", "status_code": "404"}}])
+aws.alb.ListenerRule("to-ips", listener_arn=listener.arn, priority=5,
+                     actions=[{"type": "forward", "target_group_arn": group.arn}],
+                     conditions=[{"host_header": {"values": ["app.example.com"]}}])
+found = aws.alb.get_load_balancer_output(arn=balancer.arn)
+pulumi.export("listener", listener.arn)
+pulumi.export("group", group.arn)
+pulumi.export("dns", found.dns_name)
+"""
+
+
+def test_a_program_of_aws_alb_types_runs_through_the_local_engine(tmp_path: Path, moto_endpoint: str) -> None:
+    project, result = up_program(tmp_path, ALB_PROGRAM, moto_endpoint, name="alb-twins")
+    elbv2 = aws(moto_endpoint, "elbv2")
+    [rule] = [r for r in elbv2.describe_rules(ListenerArn=result.outputs["listener"])["Rules"] if not r["IsDefault"]]
+    assert rule["Conditions"][0]["HostHeaderConfig"]["Values"] == ["app.example.com"]
+    assert rule["Actions"][0]["TargetGroupArn"] == result.outputs["group"]
+    health = elbv2.describe_target_health(TargetGroupArn=result.outputs["group"])["TargetHealthDescriptions"]
+    assert [h["Target"]["Id"] for h in health] == ["172.31.0.20"]
+    assert result.outputs["dns"].endswith(".elb.amazonaws.com")
+    assert_up_again_changes_nothing_and_destroy_deletes(project, moto_endpoint, result.changes["create"])
