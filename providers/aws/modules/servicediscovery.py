@@ -17,6 +17,7 @@ from envctl.providers.aws.wire import block_from_api, block_to_api
 
 _NAMESPACE_GONE = ("NamespaceNotFound",)
 _SERVICE_GONE = ("ServiceNotFound",)
+_IMPORT_SEPARATOR = ":"
 
 
 def _tags(ctx: AwsContext, arn: str, state: Props) -> Props:
@@ -65,6 +66,9 @@ class PrivateDnsNamespace(AwsResource):
         return namespace_id, {**inputs, **self.read_back(ctx, namespace_id, inputs)}
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
+        # Terraform imports a namespace by <namespace id>:<vpc id>, as AWS reports no VPC.
+        id, _, vpc = id.partition(_IMPORT_SEPARATOR)
+        state = {**state, "vpc": state.get("vpc") or vpc or None}
         found = found_or_none(ctx.client("servicediscovery").get_namespace, _NAMESPACE_GONE, Id=id)
         if found is None:
             return None
@@ -76,7 +80,7 @@ class PrivateDnsNamespace(AwsResource):
             "name": namespace["Name"],
             "description": namespace.get("Description"),
             "hostedZone": dns.get("HostedZoneId"),
-            "vpc": state.get("vpc"),  # the namespace's VPC is its hosted zone's; moto does not report it
+            "vpc": state["vpc"],
             **_tags(ctx, namespace["Arn"], state),
         }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from envctl.providers.aws.context import AwsContext
 
-from provider_steps import Provisioned, Provisioner, unique
+from provider_steps import Provisioned, Provisioner, provider, unique
 
 NAMESPACE = "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace"
 SERVICE = "aws:servicediscovery/service:Service"
@@ -21,6 +21,8 @@ def test_private_dns_namespace_and_service(provisioner: Provisioner, aws_ctx: Aw
     assert namespace.outputs["hostedZone"] == zone and namespace.outputs["arn"] == described["Arn"]
     assert namespace.outputs["tags"] == {"team": "platform"}
     assert provisioner.read(namespace) == namespace.outputs
+    imported = provider(NAMESPACE).read(aws_ctx, f"{namespace.id}:{vpc.id}", {})
+    assert imported is not None and imported["vpc"] == vpc.id and imported["name"] == name
     assert provisioner.plan(namespace, {"vpc": "vpc-0123456789abcdef0"}).replaces == ("vpc",)
     namespace = provisioner.update(namespace, {"description": "internal services",
                                                "tags": {"team": "platform", "tier": "core"}})
