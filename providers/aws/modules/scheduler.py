@@ -8,7 +8,7 @@ from typing import Any
 
 from envctl.engine.properties import contains_unknown
 from envctl.engine.provider import CheckResult
-from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props
+from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props, as_string
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.errors import found_or_none, remove
 from envctl.providers.aws.modules.ecs import task_network_from_api, task_network_to_api
@@ -176,11 +176,14 @@ class Schedule(AwsResource):
     set_properties = (f"{_ECS}.networkConfiguration.subnets", f"{_ECS}.networkConfiguration.securityGroups")
 
     def check(self, logical_name: str, olds: Props | None, news: Props) -> CheckResult:
-        """As Terraform: an ECS target starts one task unless it says otherwise."""
+        """As Terraform, an ECS target starts one task unless it says otherwise; its tag values are strings."""
         target = news.get("target")
         ecs = target.get("ecsParameters") if isinstance(target, dict) else None
-        if isinstance(ecs, dict) and ecs.get("taskCount") is None and not contains_unknown(ecs):
-            news = {**news, "target": {**target, "ecsParameters": {**ecs, "taskCount": 1}}}
+        if isinstance(ecs, dict) and not contains_unknown(ecs):
+            checked = {**ecs, "taskCount": 1 if ecs.get("taskCount") is None else ecs["taskCount"]}
+            if isinstance(ecs.get("tags"), dict):
+                checked["tags"] = {key: as_string(value) for key, value in ecs["tags"].items()}
+            news = {**news, "target": {**target, "ecsParameters": checked}}
         return super().check(logical_name, olds, news)
 
     def validate(self, inputs: Props) -> list[CheckFailure]:

@@ -7,7 +7,7 @@ import json
 
 from envctl.providers.aws.context import AwsContext
 
-from provider_steps import Provisioner, failed_properties, unique
+from provider_steps import Provisioner, failed_properties, provider, unique
 
 RULE = "aws:cloudwatch/eventRule:EventRule"
 TARGET = "aws:cloudwatch/eventTarget:EventTarget"
@@ -61,10 +61,12 @@ def test_event_target_runs_an_ecs_task_on_a_schedule(provisioner: Provisioner, a
     assert events.list_targets_by_rule(Rule=rule.inputs["name"])["Targets"] == []
 
 
-def test_ecs_target_needs_its_task_definition() -> None:
+def test_ecs_target_needs_its_task_definition_and_takes_tag_values_as_strings() -> None:
     target = {"rule": "r", "arn": "arn:aws:ecs:us-east-1:123456789012:cluster/jobs"}
     assert failed_properties(TARGET, {**target, "ecsTarget": {"taskCount": 2}}) == {"ecsTarget"}
-    assert failed_properties(TARGET, {**target, "ecsTarget": {"taskDefinitionArn": "arn:td"}}) == set()
+    ecs = {"taskDefinitionArn": "arn:td", "tags": {"nightly": True, "shard": 3}}
+    assert provider(TARGET).check("t", None, {**target, "ecsTarget": ecs}).inputs["ecsTarget"]["tags"] == {
+        "nightly": "true", "shard": "3"}
 
 
 # ---- EventBridge Scheduler ------------------------------------------------------------------
@@ -141,7 +143,11 @@ def test_schedule_runs_an_ecs_task_and_sends_to_a_queue(provisioner: Provisioner
     assert scheduler.list_schedules(GroupName=group.id)["Schedules"] == []
 
 
-def test_schedule_target_needs_a_role() -> None:
+def test_schedule_target_needs_a_role_and_takes_tag_values_as_strings() -> None:
     inputs = {"scheduleExpression": "rate(1 day)", "flexibleTimeWindow": {"mode": "OFF"},
               "target": {"arn": "arn:aws:sqs:us-east-1:123456789012:q"}}
     assert failed_properties(SCHEDULE, inputs) == {"target"}
+    ecs = {"taskDefinitionArn": "arn:td", "tags": {"nightly": True}}
+    checked = provider(SCHEDULE).check("s", None, {**inputs, "target": {
+        "arn": "arn:aws:ecs:us-east-1:123456789012:cluster/jobs", "roleArn": SCHEDULER_ROLE, "ecsParameters": ecs}})
+    assert checked.inputs["target"]["ecsParameters"]["tags"] == {"nightly": "true"}

@@ -10,7 +10,7 @@ from typing import Any
 from envctl.engine.properties import contains_unknown
 from envctl.engine.provider import CheckResult
 from envctl.errors import BadInput, OperationFailed
-from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props
+from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props, as_string
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.documents import document_from_cloud, policies_equivalent
 from envctl.providers.aws.errors import found_or_none, remove
@@ -115,6 +115,8 @@ def _ecs_target_checked(inputs: Props) -> Props:
     if not isinstance(target, dict) or contains_unknown(target):
         return inputs
     filled = {**target, **{k: v for k, v in _ECS_TARGET_DEFAULTS.items() if target.get(k) is None}}
+    if isinstance(filled.get("tags"), dict):  # tag values are strings, as pulumi-aws sends them
+        filled["tags"] = {key: as_string(value) for key, value in filled["tags"].items()}
     network = filled.get("networkConfiguration")
     if isinstance(network, dict):
         filled["networkConfiguration"] = {**network, **{key: sorted(network[key]) for key in
