@@ -1,4 +1,5 @@
-"""CloudWatch dashboards and log subscription filters, against the session's moto server."""
+"""CloudWatch dashboards and log subscription filters, against the session's moto server, and composite alarms,
+which the local cloud cannot hold."""
 
 from __future__ import annotations
 
@@ -6,17 +7,20 @@ import io
 import json
 import zipfile
 import zlib
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from envctl.providers.aws.context import AwsContext
 
+from engine_support import up, write_program
 from provider_steps import LAMBDA_TRUST, Provision, failures, provider, unique
 
 DASHBOARD = "aws:cloudwatch/dashboard:Dashboard"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 SUBSCRIPTION = "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"
+COMPOSITE_ALARM = "aws:cloudwatch/compositeAlarm:CompositeAlarm"
 WIDGETS = {"widgets": [{"type": "metric", "x": 0, "y": 0, "width": 12, "height": 6,
                         "properties": {"metrics": [["AWS/Lambda", "Errors"]], "region": "us-east-1"}}]}
 
@@ -89,3 +93,24 @@ def test_log_subscription_filter_check_refuses_what_the_local_cloud_does_not_emu
     base = {"logGroup": "g", "filterPattern": "", "destinationArn": "arn:aws:lambda:us-east-1:123456789012:function:f"}
     assert "always distributes ByLogStream" in failures(SUBSCRIPTION, **base, distribution="Random")["distribution"]
     assert "not emulated" in failures(SUBSCRIPTION, **base, applyOnTransformedLogs=True)["applyOnTransformedLogs"]
+
+
+COMPOSITE_ALARM_PROGRAM = """
+import pulumi_aws as aws
+
+errors = aws.cloudwatch.MetricAlarm("errors", comparison_operator="GreaterThanThreshold", evaluation_periods=1,
+                                    metric_name="Errors", namespace="AWS/Lambda", period=60, statistic="Sum",
+                                    threshold=1)
+aws.cloudwatch.CompositeAlarm("service-down", alarm_name="service-down",
+                              alarm_rule=errors.name.apply(lambda name: f"ALARM({name})"))
+"""
+
+
+def test_a_composite_alarm_stops_the_preview_with_the_reason(tmp_path: Path, moto_endpoint: str,
+                                                            aws_ctx: AwsContext) -> None:
+    refused = failures(COMPOSITE_ALARM, alarmName="down", alarmRule="ALARM(errors)")
+    assert "moto has no PutCompositeAlarm" in refused["alarmRule"]
+    before = aws_ctx.client("cloudwatch").describe_alarms()["MetricAlarms"]
+    result = up(write_program(tmp_path / "alarms", COMPOSITE_ALARM_PROGRAM), "test", moto_endpoint)
+    assert not result.succeeded and "moto has no PutCompositeAlarm" in (result.error or "")
+    assert aws_ctx.client("cloudwatch").describe_alarms()["MetricAlarms"] == before  # nothing was created
