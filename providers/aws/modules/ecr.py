@@ -1,5 +1,5 @@
-"""aws:ecr resource types: Repository, RepositoryPolicy and LifecyclePolicy; the getAuthorizationToken and
-getRepository invokes."""
+"""aws:ecr resource types: Repository, RepositoryPolicy and LifecyclePolicy; the getAuthorizationToken,
+getCredentials and getRepository invokes."""
 
 from __future__ import annotations
 
@@ -199,25 +199,34 @@ class LifecyclePolicy(_RepositoryDocument):
 # ---- Invokes --------------------------------------------------------------------------------
 
 
-@invoke("aws:ecr/getAuthorizationToken:getAuthorizationToken")
-def get_authorization_token(ctx: AwsContext, args: Props) -> Props:
-    """Terraform's aws_ecr_authorization_token: the registry's docker login, the token split into user and
-    password. Both the token and the password are sensitive, so they come back as secrets."""
-    ctx = lookup_context(ctx, args)
-    registries = {"registryIds": [args["registryId"]]} if args.get("registryId") else {}
+def _docker_login(ctx: AwsContext, registry_id: str | None) -> Props:
+    """A registry's docker login, the token split into user and password. Both the token and the password are
+    sensitive, so they come back as secrets."""
+    registries = {"registryIds": [registry_id]} if registry_id else {}
     data = ctx.client("ecr").get_authorization_token(**registries)["authorizationData"][0]
     token = data["authorizationToken"]
     user_name, _, password = base64.b64decode(token).decode().partition(":")
     return {
-        **args,
-        "id": ctx.region,
         "authorizationToken": properties.secret(token),
         "password": properties.secret(password),
         "userName": user_name,
         "expiresAt": timestamp(data["expiresAt"]),
         "proxyEndpoint": data["proxyEndpoint"],
-        "region": ctx.region,
     }
+
+
+@invoke("aws:ecr/getAuthorizationToken:getAuthorizationToken")
+def get_authorization_token(ctx: AwsContext, args: Props) -> Props:
+    """Terraform's aws_ecr_authorization_token, whose id is the region."""
+    ctx = lookup_context(ctx, args)
+    return {**args, "id": ctx.region, **_docker_login(ctx, args.get("registryId")), "region": ctx.region}
+
+
+@invoke("aws:ecr/getCredentials:getCredentials")
+def get_credentials(ctx: AwsContext, args: Props) -> Props:
+    """pulumi-aws's own aws_ecr_credentials: the same login for the registry it names, which is its id."""
+    ctx = lookup_context(ctx, args)
+    return {**args, "id": args["registryId"], **_docker_login(ctx, args["registryId"]), "region": ctx.region}
 
 
 @invoke("aws:ecr/getRepository:getRepository")

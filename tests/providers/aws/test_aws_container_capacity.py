@@ -135,6 +135,9 @@ def test_get_authorization_token_gives_a_docker_login_as_secrets(aws_ctx: AwsCon
     assert found["userName"] == "AWS" and password
     assert found["proxyEndpoint"] == "https://123456789012.dkr.ecr.us-east-1.amazonaws.com"
     assert found["id"] == "us-east-1" and found["expiresAt"].endswith("Z")
+    login = invoke("aws:ecr/getCredentials:getCredentials", aws_ctx, {"registryId": "123456789012"})
+    assert login["id"] == "123456789012" and properties.is_secret(login["authorizationToken"])
+    assert login["proxyEndpoint"] == found["proxyEndpoint"]
 
 
 def test_get_repository(provision: Provision, aws_ctx: AwsContext) -> None:
