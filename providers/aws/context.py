@@ -91,3 +91,9 @@ class AwsContext:
         merged.update(self.envctl_tags(urn))
         merged.update(tags or {})
         return merged
+
+
+def lookup_context(ctx: AwsContext, args: dict[str, Any]) -> AwsContext:
+    """The context an invoke runs in: its own `region` argument (pulumi-aws 7), else the provider's region."""
+    region = args.get("region")
+    return ctx.in_region(region) if isinstance(region, str) and region else ctx

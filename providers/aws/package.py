@@ -19,8 +19,8 @@ from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.registry import (
     lookup_invoke,
     lookup_resource,
+    registered_resource_types,
     supported_invokes,
-    supported_resource_types,
 )
 
 _T = TypeVar("_T")
@@ -52,7 +52,8 @@ class AwsPackage:
             raise ProviderError(aws_message(exc)) from None
 
     def types(self) -> list[TypeInfo]:
-        resources = [TypeInfo(token, "resource", **_declared(_resource(token))) for token in supported_resource_types()]
+        resources = [TypeInfo(token, "resource", **_declared(_resource(token)))
+                     for token in registered_resource_types()]
         return resources + [TypeInfo(token, "invoke") for token in supported_invokes()]
 
     def _context(self, plain: Props) -> AwsContext:

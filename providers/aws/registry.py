@@ -48,6 +48,12 @@ def supported_resource_types() -> list[str]:
     return sorted({r.token for r in _RESOURCES.values()})
 
 
+def registered_resource_types() -> list[str]:
+    """Every token a type answers to: the supported types and their aliases (pulumi-aws's other tokens for them)."""
+    _load()
+    return sorted(_RESOURCES)
+
+
 def supported_invokes() -> list[str]:
     _load()
     return sorted(_INVOKES)

@@ -6,6 +6,7 @@ differ otherwise, a type maps them in a table (wire name -> API name).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,6 +51,32 @@ def in_configured_order(configured: list[str] | None, cloud: list[str]) -> list[
 def timestamp(value: datetime) -> str:
     """Terraform's RFC 3339 form of an AWS date, in UTC."""
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def block_to_api(value: Any, path: str, renames: Mapping[str, str]) -> Any:
+    """A pulumi-aws block (at the dotted wire `path`, list items sharing their list's path) in the API's shape: keys
+    capitalised unless `renames` names the path's API key otherwise; unset fields left out."""
+    if isinstance(value, list):
+        return [block_to_api(item, path, renames) for item in value]
+    if not isinstance(value, dict):
+        return value
+    return {renames.get(f"{path}.{key}", api_name(key)): block_to_api(item, f"{path}.{key}", renames)
+            for key, item in value.items() if item is not None}
+
+
+def block_from_api(value: Any, path: str, renames: Mapping[str, str], fields: Mapping[str, tuple[str, ...]]) -> Any:
+    """An API structure as the pulumi-aws block at `path`: only the fields `fields` lists for the path (the API may
+    report more, such as settings of its own), by their wire names; the inverse of `block_to_api`."""
+    if isinstance(value, list):
+        return [block_from_api(item, path, renames, fields) for item in value]
+    if not isinstance(value, dict) or path not in fields:
+        return value
+    block = {}
+    for key in fields[path]:
+        api = renames.get(f"{path}.{key}", api_name(key))
+        if api in value:
+            block[key] = block_from_api(value[api], f"{path}.{key}", renames, fields)
+    return block
 
 
 def _rename_keys(value: Any, to_api: bool, maps: frozenset[str]) -> Any:

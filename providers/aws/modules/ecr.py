@@ -1,16 +1,22 @@
-"""aws:ecr resource types: Repository, RepositoryPolicy and LifecyclePolicy."""
+"""aws:ecr resource types: Repository, RepositoryPolicy and LifecyclePolicy; the getAuthorizationToken,
+getCredentials and getRepository invokes."""
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any, ClassVar
 
+from envctl.engine import properties
+from envctl.errors import BadInput
 from envctl.providers.aws.base import AwsResource, DiffResult, Props
-from envctl.providers.aws.context import AwsContext
+from envctl.providers.aws.context import AwsContext, lookup_context
 from envctl.providers.aws.documents import canonical_json, document_from_cloud, policies_equivalent
 from envctl.providers.aws.errors import found_or_none, one_found, remove
-from envctl.providers.aws.registry import resource_type
+from envctl.providers.aws.listing import listed
+from envctl.providers.aws.registry import invoke, resource_type
 from envctl.providers.aws.tags import sync_tags, tag_dict, tag_list, tags_from_cloud
+from envctl.providers.aws.wire import timestamp
 
 # ---- Repository -----------------------------------------------------------------------------
 
@@ -188,3 +194,59 @@ class LifecyclePolicy(_RepositoryDocument):
     put_call, get_call, delete_call = "put_lifecycle_policy", "get_lifecycle_policy", "delete_lifecycle_policy"
     text_field = "lifecyclePolicyText"
     missing_code = "LifecyclePolicyNotFoundException"
+
+
+# ---- Invokes --------------------------------------------------------------------------------
+
+
+def _docker_login(ctx: AwsContext, registry_id: str | None) -> Props:
+    """A registry's docker login, the token split into user and password. Both the token and the password are
+    sensitive, so they come back as secrets."""
+    registries = {"registryIds": [registry_id]} if registry_id else {}
+    data = ctx.client("ecr").get_authorization_token(**registries)["authorizationData"][0]
+    token = data["authorizationToken"]
+    user_name, _, password = base64.b64decode(token).decode().partition(":")
+    return {
+        "authorizationToken": properties.secret(token),
+        "password": properties.secret(password),
+        "userName": user_name,
+        "expiresAt": timestamp(data["expiresAt"]),
+        "proxyEndpoint": data["proxyEndpoint"],
+    }
+
+
+@invoke("aws:ecr/getAuthorizationToken:getAuthorizationToken")
+def get_authorization_token(ctx: AwsContext, args: Props) -> Props:
+    """Terraform's aws_ecr_authorization_token, whose id is the region."""
+    ctx = lookup_context(ctx, args)
+    return {**args, "id": ctx.region, **_docker_login(ctx, args.get("registryId")), "region": ctx.region}
+
+
+@invoke("aws:ecr/getCredentials:getCredentials")
+def get_credentials(ctx: AwsContext, args: Props) -> Props:
+    """pulumi-aws's own aws_ecr_credentials: the same login for the registry it names, which is its id."""
+    ctx = lookup_context(ctx, args)
+    return {**args, "id": args["registryId"], **_docker_login(ctx, args["registryId"]), "region": ctx.region}
+
+
+@invoke("aws:ecr/getRepository:getRepository")
+def get_repository(ctx: AwsContext, args: Props) -> Props:
+    """Terraform's aws_ecr_repository data source: the repository by name, with the tags of its newest image."""
+    ctx = lookup_context(ctx, args)
+    name = args["name"]
+    outputs = Repository().read(ctx, name, {})
+    if outputs is None:
+        raise BadInput(f"getRepository: ECR repository {name!r} was not found; check the name and region")
+    images = list(listed(ctx.client("ecr"), "describe_images", "imageDetails", repositoryName=name))
+    newest = max(images, key=lambda image: image.get("imagePushedAt") or 0, default={})
+    scanning = outputs["imageScanningConfiguration"]
+    return {
+        **args,
+        **{key: outputs[key] for key in ("id", "name", "arn", "registryId", "repositoryUrl", "imageTagMutability",
+                                         "encryptionConfigurations")},
+        "imageTagMutabilityExclusionFilters": outputs["imageTagMutabilityExclusionFilters"] or [],
+        "imageScanningConfigurations": [scanning],
+        "mostRecentImageTags": list(newest.get("imageTags") or []),
+        "tags": outputs["tagsAll"],
+        "region": ctx.region,
+    }

@@ -1,4 +1,5 @@
-"""aws:ecs resource types: Cluster, TaskDefinition and Service."""
+"""aws:ecs resource types: Cluster, TaskDefinition, Service, CapacityProvider and ClusterCapacityProviders; the
+getCluster invoke."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from envctl.engine.properties import contains_unknown
+from envctl.engine.provider import CheckResult
+from envctl.errors import BadInput
 from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props, unsupported_fields
-from envctl.providers.aws.context import AwsContext
+from envctl.providers.aws.context import AwsContext, lookup_context
 from envctl.providers.aws.documents import document_from_cloud
 from envctl.providers.aws.errors import error_code, one_found, remove
-from envctl.providers.aws.registry import resource_type
+from envctl.providers.aws.registry import invoke, resource_type
 from envctl.providers.aws.tags import sync_tags, tag_dict, tag_list, tags_from_cloud
 from envctl.providers.aws.waiting import wait_until
 
@@ -498,3 +502,184 @@ class Service(AwsResource):
         ctx.client("ecs").get_waiter("services_stable").wait(
             cluster=cluster, services=[arn], WaiterConfig=_STEADY_STATE_WAITER
         )
+
+
+# ---- CapacityProvider and ClusterCapacityProviders -----------------------------------------
+
+_MANAGED_INSTANCES = "ECS Managed Instances are not emulated by the local cloud (moto); give autoScalingGroupProvider"
+# The fields of autoScalingGroupProvider; all but the group's ARN change in place.
+_ASG_PROVIDER_FIELDS = ("autoScalingGroupArn", "managedDraining", "managedScaling", "managedTerminationProtection")
+
+
+def _capacity_provider(ecs: Any, name_or_arn: str) -> dict[str, Any] | None:
+    found = ecs.describe_capacity_providers(capacityProviders=[name_or_arn], include=["TAGS"])["capacityProviders"]
+    provider = next(iter(found), None)
+    return None if provider is None or provider.get("status") == _INACTIVE else provider
+
+
+@resource_type
+class CapacityProvider(AwsResource):
+    token = "aws:ecs/capacityProvider:CapacityProvider"
+    name_property = "name"
+    force_new = frozenset({"name", "cluster"})
+    handled = frozenset({"autoScalingGroupProvider"})
+    unsupported = {"managedInstancesProvider": _MANAGED_INSTANCES, "cluster": _MANAGED_INSTANCES}
+    outputs = frozenset({"arn"})
+
+    def validate(self, inputs: Props) -> list[CheckFailure]:
+        provider = inputs.get("autoScalingGroupProvider")
+        if not provider:
+            return [CheckFailure("autoScalingGroupProvider", "autoScalingGroupProvider is required: the local cloud "
+                                                             "emulates only capacity providers of Auto Scaling groups")]
+        return unsupported_fields(self.token, "autoScalingGroupProvider", provider, _ASG_PROVIDER_FIELDS)
+
+    def amend_diff(self, olds: Props, news: Props, diff: DiffResult) -> DiffResult:
+        """A capacity provider cannot move to another Auto Scaling group in place."""
+        old_group = (olds.get("autoScalingGroupProvider") or {}).get("autoScalingGroupArn")
+        new_group = (news.get("autoScalingGroupProvider") or {}).get("autoScalingGroupArn")
+        return diff.replacing({"autoScalingGroupProvider"}) if old_group != new_group else diff
+
+    def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
+        params: dict[str, Any] = {"name": inputs["name"],
+                                  "autoScalingGroupProvider": _without_empty(inputs["autoScalingGroupProvider"])}
+        tags = self.tags_all(ctx, urn, inputs)
+        if tags:
+            params["tags"] = tag_list(tags, *_TAG_KEYS)
+        arn = ctx.client("ecs").create_capacity_provider(**params)["capacityProvider"]["capacityProviderArn"]
+        return arn, {**inputs, **self.read_back(ctx, arn, inputs)}
+
+    def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
+        provider = _capacity_provider(ctx.client("ecs"), id)
+        if provider is None:
+            return None
+        group = provider.get("autoScalingGroupProvider") or {}
+        return {
+            "id": provider["capacityProviderArn"],
+            "arn": provider["capacityProviderArn"],
+            "name": provider["name"],
+            "autoScalingGroupProvider": {field: group.get(field) for field in _ASG_PROVIDER_FIELDS},
+            "cluster": None,
+            "managedInstancesProvider": None,
+            **_ecs_tags(ctx, state, provider.get("tags")),
+        }
+
+    def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
+        ecs = ctx.client("ecs")
+        if "autoScalingGroupProvider" in diff.changed:
+            changes = {k: v for k, v in news["autoScalingGroupProvider"].items() if k != "autoScalingGroupArn"}
+            ecs.update_capacity_provider(name=olds["name"], autoScalingGroupProvider=_without_empty(changes))
+        _sync_ecs_tags(ecs, id, olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
+        return {**news, **self.read_back(ctx, id, news)}
+
+    def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
+        ecs = ctx.client("ecs")
+        if _capacity_provider(ecs, id) is not None:  # moto fails on a name it does not know
+            ecs.delete_capacity_provider(capacityProvider=id)
+            wait_until(lambda: _capacity_provider(ecs, id) is None, f"ECS capacity provider {id} to be deleted")
+
+
+_STRATEGY_DEFAULTS = {"base": 0, "weight": 0}  # Terraform's defaults of a strategy's fields
+
+
+def _strategies(blocks: Iterable[Props] | None) -> list[Props]:
+    return [{**_STRATEGY_DEFAULTS, **{k: v for k, v in block.items() if v is not None}} for block in blocks or ()]
+
+
+@resource_type
+class ClusterCapacityProviders(AwsResource):
+    token = "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders"
+    id_property = "clusterName"
+    required = ("clusterName",)
+    force_new = frozenset({"clusterName"})
+    handled = frozenset({"capacityProviders", "defaultCapacityProviderStrategies"})
+    taggable = False
+    set_properties = ("capacityProviders",)
+
+    def check(self, logical_name: str, olds: Props | None, news: Props) -> CheckResult:
+        checked = super().check(logical_name, olds, news)
+        strategies = checked.inputs.get("defaultCapacityProviderStrategies")
+        if strategies and not contains_unknown(strategies):
+            checked.inputs["defaultCapacityProviderStrategies"] = _strategies(strategies)
+        return checked
+
+    def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
+        self._put(ctx, inputs["clusterName"], inputs)
+        return inputs["clusterName"], {**inputs, **self.read_back(ctx, inputs["clusterName"], inputs)}
+
+    def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
+        found = ctx.client("ecs").describe_clusters(clusters=[id])["clusters"]
+        cluster = next((c for c in found if c["status"] != _INACTIVE), None)
+        if cluster is None:
+            return None
+        return {
+            "id": cluster["clusterName"],
+            "clusterName": cluster["clusterName"],
+            "capacityProviders": sorted(cluster.get("capacityProviders") or []),
+            "defaultCapacityProviderStrategies": _strategies(cluster.get("defaultCapacityProviderStrategy")),
+        }
+
+    def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
+        self._put(ctx, id, news)
+        return {**news, **self.read_back(ctx, id, news)}
+
+    def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
+        """As Terraform: the cluster stays, with no capacity providers."""
+        if self.read(ctx, id, state) is not None:
+            self._put(ctx, id, {})
+
+    @staticmethod
+    def _put(ctx: AwsContext, cluster: str, inputs: Props) -> None:
+        ctx.client("ecs").put_cluster_capacity_providers(
+            cluster=cluster, capacityProviders=list(inputs.get("capacityProviders") or []),
+            defaultCapacityProviderStrategy=_strategies(inputs.get("defaultCapacityProviderStrategies")),
+        )
+
+
+# ---- Tasks that other services start ---------------------------------------------------------
+
+
+def task_network_to_api(network: Props) -> dict[str, Any]:
+    """The awsvpc network of a task that EventBridge or EventBridge Scheduler starts, in their APIs' form (the ECS
+    API's, capitalised); without security groups the task gets its VPC's default one."""
+    vpc: dict[str, Any] = {"Subnets": list(network.get("subnets") or []),
+                           "AssignPublicIp": "ENABLED" if network.get("assignPublicIp") else "DISABLED"}
+    if network.get("securityGroups"):  # the APIs take no empty list
+        vpc["SecurityGroups"] = list(network["securityGroups"])
+    return {"awsvpcConfiguration": vpc}
+
+
+def task_network_from_api(api: dict[str, Any] | None) -> Props | None:
+    vpc = (api or {}).get("awsvpcConfiguration")
+    if not vpc:
+        return None
+    return {"subnets": sorted(vpc.get("Subnets") or []), "securityGroups": sorted(vpc.get("SecurityGroups") or []),
+            "assignPublicIp": vpc.get("AssignPublicIp") == "ENABLED"}
+
+
+# ---- Invokes --------------------------------------------------------------------------------
+
+
+@invoke("aws:ecs/getCluster:getCluster")
+def get_cluster(ctx: AwsContext, args: Props) -> Props:
+    """Terraform's aws_ecs_cluster data source: an active cluster by name, with its task and instance counts."""
+    ctx = lookup_context(ctx, args)
+    name = args["clusterName"]
+    found = ctx.client("ecs").describe_clusters(clusters=[name], include=["SETTINGS", "TAGS"])["clusters"]
+    cluster = next((c for c in found if c["status"] != _INACTIVE), None)
+    if cluster is None:
+        raise BadInput(f"getCluster: ECS cluster {name!r} was not found; check the name and region")
+    namespace = (cluster.get("serviceConnectDefaults") or {}).get("namespace")
+    return {
+        **args,
+        "id": cluster["clusterArn"],
+        "arn": cluster["clusterArn"],
+        "clusterName": cluster["clusterName"],
+        "status": cluster["status"],
+        "pendingTasksCount": cluster.get("pendingTasksCount", 0),
+        "runningTasksCount": cluster.get("runningTasksCount", 0),
+        "registeredContainerInstancesCount": cluster.get("registeredContainerInstancesCount", 0),
+        "settings": [{"name": s["name"], "value": s["value"]} for s in cluster.get("settings") or []],
+        "serviceConnectDefaults": [{"namespace": namespace}] if namespace else [],
+        "tags": {k: v for k, v in tag_dict(cluster.get("tags"), *_TAG_KEYS).items() if not k.startswith("aws:")},
+        "region": ctx.region,
+    }

@@ -287,7 +287,7 @@ def test_rule_and_target_checks() -> None:
         "isEnabled"
     }
     target: dict[str, Any] = {"rule": "r", "arn": "arn:aws:sqs:us-east-1:123456789012:q"}
-    assert failed_properties(TARGET, {**target, "ecsTarget": {"taskDefinitionArn": "x"}}) == {"ecsTarget"}
+    assert failed_properties(TARGET, {**target, "batchTarget": {"jobDefinition": "x"}}) == {"batchTarget"}
     assert failed_properties(TARGET, {**target, "input": "{}", "inputPath": "$.detail"}) == {"inputPath"}
     assert failed_properties(TARGET, {"arn": target["arn"]}) == {"rule"}
 

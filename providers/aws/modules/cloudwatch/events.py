@@ -8,15 +8,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from envctl.engine.properties import contains_unknown
+from envctl.engine.provider import CheckResult
 from envctl.errors import BadInput, OperationFailed
-from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props
+from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props, as_string
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.documents import document_from_cloud, policies_equivalent
 from envctl.providers.aws.errors import found_or_none, remove
 from envctl.providers.aws.listing import listed
+from envctl.providers.aws.modules.ecs import task_network_from_api, task_network_to_api
 from envctl.providers.aws.registry import resource_type
 from envctl.providers.aws.tags import sync_tags, tag_dict, tag_list, tags_from_cloud
-from envctl.providers.aws.wire import Names, renamed
+from envctl.providers.aws.wire import Names, inverse, renamed
 
 DEFAULT_BUS = "default"
 _RULE_ID_SEPARATOR = "/"
@@ -24,7 +26,7 @@ _TARGET_ID_SEPARATOR = "-"  # Terraform's target ids are not parseable: state ca
 _TARGET_IMPORT_SEPARATOR = "/"
 _RULE_STATES = ("ENABLED", "DISABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
 _UNSUPPORTED_TARGETS = (
-    "appsyncTarget", "batchTarget", "ecsTarget", "redshiftTarget", "runCommandTargets", "sagemakerPipelineTarget",
+    "appsyncTarget", "batchTarget", "redshiftTarget", "runCommandTargets", "sagemakerPipelineTarget",
 )
 _GONE = ("ResourceNotFoundException",)
 
@@ -62,6 +64,64 @@ _TARGET_BLOCKS = (
                                             "pathParameterValues": "PathParameterValues",
                                             "queryStringParameters": "QueryStringParameters"}),
 )
+
+
+# ---- ecsTarget: the task a target runs, in EventBridge's EcsParameters ------------------------
+
+# Fields of ecsTarget EcsParameters has under a capitalised name, with the same value.
+_ECS_FIELDS: Names = {"taskDefinitionArn": "TaskDefinitionArn", "taskCount": "TaskCount", "launchType": "LaunchType",
+                      "platformVersion": "PlatformVersion", "group": "Group", "propagateTags": "PropagateTags",
+                      "enableEcsManagedTags": "EnableECSManagedTags", "enableExecuteCommand": "EnableExecuteCommand"}
+# Lists of blocks: the API's name, and each block's fields (pulumi-aws name -> API name).
+_ECS_LISTS: dict[str, tuple[str, Names]] = {
+    "capacityProviderStrategies": ("CapacityProviderStrategy",
+                                   {"capacityProvider": "capacityProvider", "base": "base", "weight": "weight"}),
+    "placementConstraints": ("PlacementConstraints", {"type": "type", "expression": "expression"}),
+    "orderedPlacementStrategies": ("PlacementStrategy", {"type": "type", "field": "field"}),
+}
+_ECS_TARGET_DEFAULTS = {"taskCount": 1, "enableEcsManagedTags": False, "enableExecuteCommand": False}
+
+
+def _ecs_to_api(target: Props) -> dict[str, Any]:
+    params = renamed(target, _ECS_FIELDS)
+    for key in ("enableEcsManagedTags", "enableExecuteCommand"):
+        if target.get(key) is not None:
+            params[_ECS_FIELDS[key]] = bool(target[key])
+    params.update({api: [renamed(block, fields) for block in target[wire]]
+                   for wire, (api, fields) in _ECS_LISTS.items() if target.get(wire)})
+    if target.get("networkConfiguration"):
+        params["NetworkConfiguration"] = task_network_to_api(target["networkConfiguration"])
+    if target.get("tags"):
+        params["Tags"] = tag_list(target["tags"])
+    return params
+
+
+def _ecs_from_api(params: dict[str, Any] | None) -> Props | None:
+    if not params:
+        return None
+    return {
+        **_ECS_TARGET_DEFAULTS,
+        **{wire: params[api] for wire, api in _ECS_FIELDS.items() if api in params},
+        **{wire: [renamed(block, inverse(fields)) for block in params.get(api) or []]
+           for wire, (api, fields) in _ECS_LISTS.items()},
+        "networkConfiguration": task_network_from_api(params.get("NetworkConfiguration")),
+        "tags": tag_dict(params.get("Tags")) or None,
+    }
+
+
+def _ecs_target_checked(inputs: Props) -> Props:
+    """ecsTarget with Terraform's defaults filled in and its sets sorted, so that diffs see what AWS keeps."""
+    target = inputs.get("ecsTarget")
+    if not isinstance(target, dict) or contains_unknown(target):
+        return inputs
+    filled = {**target, **{k: v for k, v in _ECS_TARGET_DEFAULTS.items() if target.get(k) is None}}
+    if isinstance(filled.get("tags"), dict):  # tag values are strings, as pulumi-aws sends them
+        filled["tags"] = {key: as_string(value) for key, value in filled["tags"].items()}
+    network = filled.get("networkConfiguration")
+    if isinstance(network, dict):
+        filled["networkConfiguration"] = {**network, **{key: sorted(network[key]) for key in
+                                                        ("subnets", "securityGroups") if network.get(key)}}
+    return {**inputs, "ecsTarget": filled}
 
 
 def _blocks_to_api(blocks: Iterable[_Block], inputs: Props) -> dict[str, Any]:
@@ -262,17 +322,23 @@ class EventTarget(AwsResource):
     required = ("rule", "arn")
     defaults = {"eventBusName": DEFAULT_BUS, "forceDestroy": False}
     force_new = frozenset({"rule", "targetId", "eventBusName", "region"})
-    handled = frozenset({*_TARGET_SETTINGS, "eventBusName", "forceDestroy", *(b.wire for b in _TARGET_BLOCKS)})
+    handled = frozenset({*_TARGET_SETTINGS, "eventBusName", "forceDestroy", "ecsTarget",
+                         *(b.wire for b in _TARGET_BLOCKS)})
     taggable = False
     documents = {"input": policies_equivalent}
-    unsupported = dict.fromkeys(_UNSUPPORTED_TARGETS, "only targets given by arn, with sqsTarget, kinesisTarget or "
-                                                      "httpTarget parameters, are implemented")
+    unsupported = dict.fromkeys(_UNSUPPORTED_TARGETS, "only targets given by arn, with ecsTarget, sqsTarget, "
+                                                      "kinesisTarget or httpTarget parameters, are implemented")
+
+    def check(self, logical_name: str, olds: Props | None, news: Props) -> CheckResult:
+        return super().check(logical_name, olds, _ecs_target_checked(news))
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
         given = [key for key in ("input", "inputPath", "inputTransformer") if inputs.get(key)]
-        if len(given) > 1:
-            return [CheckFailure(given[1], f"only one of {', '.join(given)} can be set")]
-        return []
+        failures = [CheckFailure(given[1], f"only one of {', '.join(given)} can be set")] if len(given) > 1 else []
+        target = inputs.get("ecsTarget")
+        if isinstance(target, dict) and not target.get("taskDefinitionArn"):
+            failures.append(CheckFailure("ecsTarget", "ecsTarget.taskDefinitionArn is required"))
+        return failures
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         self._put(ctx, inputs)
@@ -306,6 +372,8 @@ class EventTarget(AwsResource):
             **renamed(inputs, _TARGET_SETTINGS),
             **_blocks_to_api(_TARGET_BLOCKS, inputs),
         }
+        if inputs.get("ecsTarget"):
+            target["EcsParameters"] = _ecs_to_api(inputs["ecsTarget"])
         answer = ctx.client("events").put_targets(
             Rule=inputs["rule"], EventBusName=inputs["eventBusName"], Targets=[target]
         )
@@ -332,6 +400,7 @@ class EventTarget(AwsResource):
             "inputPath": target.get("InputPath"),
             "roleArn": target.get("RoleArn"),
             **_blocks_from_api(_TARGET_BLOCKS, target, {}),
+            "ecsTarget": _ecs_from_api(target.get("EcsParameters")),
             "region": ctx.region,
         }
 

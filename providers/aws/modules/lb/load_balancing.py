@@ -1,4 +1,5 @@
-"""aws:lb resource types (Elastic Load Balancing v2): LoadBalancer, TargetGroup and Listener.
+"""aws:lb resource types (Elastic Load Balancing v2): LoadBalancer, TargetGroup and Listener, and what the other
+lb types share with them (aliases, actions, tags).
 
 pulumi-aws has the same types under aws:alb (and older aliases); they are registered here too.
 Settings ELB keeps as string attributes (idle timeout, deregistration delay, ...) are declared once in
@@ -21,13 +22,13 @@ from envctl.providers.aws.wire import api_name
 _APPLICATION, _NETWORK, _GATEWAY, _LAMBDA = "application", "network", "gateway", "lambda"
 _MAX_NAME_LENGTH = 32
 _WAITER = {"Delay": 10, "MaxAttempts": 60}
-_LB_GONE = ("LoadBalancerNotFound",)
-_TARGET_GROUP_GONE = ("TargetGroupNotFound",)
-_LISTENER_GONE = ("ListenerNotFound",)
+LB_GONE = ("LoadBalancerNotFound",)
+TARGET_GROUP_GONE = ("TargetGroupNotFound",)
+LISTENER_GONE = ("ListenerNotFound",)
 _SUPPORTED_ACTIONS = frozenset({"forward", "fixed-response", "redirect"})
 
 
-def _aliases(path: str) -> tuple[str, ...]:
+def aliases_of(path: str) -> tuple[str, ...]:
     """pulumi-aws's other tokens for an lb type: the aws:alb twin and the types both used to have."""
     module, _, name = path.partition(":")
     return (
@@ -122,20 +123,20 @@ def _reported(pairs: list[dict]) -> dict[str, str]:
 Shape = dict[str, tuple[str, "Shape | None"]]
 
 
-def _to_api(value: Any, shape: Shape) -> Any:
+def to_api(value: Any, shape: Shape) -> Any:
     if isinstance(value, list):
-        return [_to_api(item, shape) for item in value]
+        return [to_api(item, shape) for item in value]
     return {
-        api: _to_api(value[wire], nested) if nested else value[wire]
+        api: to_api(value[wire], nested) if nested else value[wire]
         for wire, (api, nested) in shape.items() if value.get(wire) is not None
     }
 
 
-def _from_api(value: Any, shape: Shape) -> Any:
+def from_api(value: Any, shape: Shape) -> Any:
     if isinstance(value, list):
-        return [_from_api(item, shape) for item in value]
+        return [from_api(item, shape) for item in value]
     return {
-        wire: _from_api(value[api], nested) if nested else value[api]
+        wire: from_api(value[api], nested) if nested else value[api]
         for wire, (api, nested) in shape.items() if value.get(api) is not None
     }
 
@@ -145,7 +146,7 @@ def _plain(*names: str) -> Shape:
     return {name: (api_name(name), None) for name in names}
 
 
-_ACTION: Shape = {
+ACTION: Shape = {
     "type": ("Type", None),
     "order": ("Order", None),
     "targetGroupArn": ("TargetGroupArn", None),
@@ -170,12 +171,22 @@ _HEALTH_CHECK: Shape = {
 }
 
 
-def _elb_tags(ctx: AwsContext, elb: Any, arn: str, state: Props) -> Props:
+def action_failures(inputs: Props, key: str) -> list[CheckFailure]:
+    """The actions (of a listener or rule) whose type envctl does not implement: authentication actions."""
+    actions = [a for a in inputs.get(key) or [] if isinstance(a, dict)]
+    return [
+        CheckFailure(key, f"'{a['type']}' actions are not supported by envctl's local engine; the local cloud "
+                          f"(moto) emulates no Cognito or OIDC authentication at the load balancer")
+        for a in actions if isinstance(a.get("type"), str) and a["type"] not in _SUPPORTED_ACTIONS
+    ]
+
+
+def elb_tags(ctx: AwsContext, elb: Any, arn: str, state: Props) -> Props:
     described = elb.describe_tags(ResourceArns=[arn])["TagDescriptions"]
     return tags_from_cloud(ctx, state, tag_dict(described[0]["Tags"] if described else []))
 
 
-def _sync_elb_tags(elb: Any, arn: str, old: dict[str, str], new: dict[str, str]) -> None:
+def sync_elb_tags(elb: Any, arn: str, old: dict[str, str], new: dict[str, str]) -> None:
     sync_tags(
         old, new,
         lambda tags: elb.add_tags(ResourceArns=[arn], Tags=tag_list(tags)),
@@ -229,7 +240,7 @@ def _log_values(kind: str, inputs: Props, keys: Iterable[str]) -> list[dict]:
 @resource_type
 class LoadBalancer(_ElbResource):
     token = "aws:lb/loadBalancer:LoadBalancer"
-    aliases = _aliases("loadBalancer:LoadBalancer")
+    aliases = aliases_of("loadBalancer:LoadBalancer")
     # Terraform's schema defaults, which pulumi-aws's check fills in.
     defaults = {
         "loadBalancerType": _APPLICATION,
@@ -294,7 +305,7 @@ class LoadBalancer(_ElbResource):
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
         elb = ctx.client("elbv2")
-        lb = one_found(elb.describe_load_balancers, "LoadBalancers", _LB_GONE, LoadBalancerArns=[id])
+        lb = one_found(elb.describe_load_balancers, "LoadBalancers", LB_GONE, LoadBalancerArns=[id])
         if lb is None:
             return None
         pairs = elb.describe_load_balancer_attributes(LoadBalancerArn=id)["Attributes"]
@@ -315,7 +326,7 @@ class LoadBalancer(_ElbResource):
             "subnets": sorted(zone["SubnetId"] for zone in lb.get("AvailabilityZones") or []),
             **_attribute_outputs(_LB_ATTRIBUTES, lb["Type"], pairs, state),
             **{log.wire: log.output(_reported(pairs)) for log in _LB_LOGS},
-            **_elb_tags(ctx, elb, arn, state),
+            **elb_tags(ctx, elb, arn, state),
         }
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
@@ -331,13 +342,13 @@ class LoadBalancer(_ElbResource):
         attributes += _log_values(news["loadBalancerType"], news, changed)
         if attributes:
             elb.modify_load_balancer_attributes(LoadBalancerArn=id, Attributes=attributes)
-        _sync_elb_tags(elb, id, olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
+        sync_elb_tags(elb, id, olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
         return {**news, **self.read_back(ctx, id, news)}
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         """With enableDeletionProtection AWS refuses, as with Terraform: turn it off first."""
         elb = ctx.client("elbv2")
-        remove(elb.delete_load_balancer, gone=_LB_GONE, LoadBalancerArn=id)
+        remove(elb.delete_load_balancer, gone=LB_GONE, LoadBalancerArn=id)
         elb.get_waiter("load_balancers_deleted").wait(LoadBalancerArns=[id], WaiterConfig=_WAITER)
 
 
@@ -408,7 +419,7 @@ def _health_check_params(health_check: Props | None, protocol_version: str | Non
     """The health check as CreateTargetGroup/ModifyTargetGroup parameters (gRPC groups match gRPC codes)."""
     if not health_check:
         return {}
-    params = _to_api(health_check, _HEALTH_CHECK)
+    params = to_api(health_check, _HEALTH_CHECK)
     if health_check.get("matcher"):
         code = "GrpcCode" if protocol_version == "GRPC" else "HttpCode"
         params["Matcher"] = {code: health_check["matcher"]}
@@ -418,7 +429,7 @@ def _health_check_params(health_check: Props | None, protocol_version: str | Non
 @resource_type
 class TargetGroup(_ElbResource):
     token = "aws:lb/targetGroup:TargetGroup"
-    aliases = _aliases("targetGroup:TargetGroup")
+    aliases = aliases_of("targetGroup:TargetGroup")
     defaults = {
         "targetType": "instance",
         "deregistrationDelay": 300,
@@ -459,13 +470,13 @@ class TargetGroup(_ElbResource):
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
         elb = ctx.client("elbv2")
-        group = one_found(elb.describe_target_groups, "TargetGroups", _TARGET_GROUP_GONE, TargetGroupArns=[id])
+        group = one_found(elb.describe_target_groups, "TargetGroups", TARGET_GROUP_GONE, TargetGroupArns=[id])
         if group is None:
             return None
         arn = group["TargetGroupArn"]
         pairs = elb.describe_target_group_attributes(TargetGroupArn=arn)["Attributes"]
         matcher = group.get("Matcher") or {}
-        health_check = _from_api(group, _HEALTH_CHECK)
+        health_check = from_api(group, _HEALTH_CHECK)
         if matcher:
             health_check["matcher"] = matcher.get("HttpCode") or matcher.get("GrpcCode")
         kind = _target_group_kind({"targetType": group.get("TargetType"), "protocol": group.get("Protocol")})
@@ -485,7 +496,7 @@ class TargetGroup(_ElbResource):
             "loadBalancerArns": group.get("LoadBalancerArns") or [],
             **_attribute_outputs(_TG_ATTRIBUTES, kind, pairs, state),
             "stickiness": _stickiness_output(_reported(pairs)),
-            **_elb_tags(ctx, elb, arn, state),
+            **elb_tags(ctx, elb, arn, state),
         }
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
@@ -500,12 +511,12 @@ class TargetGroup(_ElbResource):
             attributes += _stickiness_values(news.get("stickiness"), news.get("protocol"))
         if attributes:
             elb.modify_target_group_attributes(TargetGroupArn=id, Attributes=attributes)
-        _sync_elb_tags(elb, id, olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
+        sync_elb_tags(elb, id, olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
         return {**news, **self.read_back(ctx, id, news)}
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         # A listener deleted just before may still hold the group for a moment.
-        remove(ctx.client("elbv2").delete_target_group, gone=_TARGET_GROUP_GONE, busy=("ResourceInUse",),
+        remove(ctx.client("elbv2").delete_target_group, gone=TARGET_GROUP_GONE, busy=("ResourceInUse",),
                TargetGroupArn=id)
 
 
@@ -550,7 +561,7 @@ def _set_listener_attributes(elb: Any, arn: str, protocol: str, inputs: Props, k
 @resource_type
 class Listener(AwsResource):
     token = "aws:lb/listener:Listener"
-    aliases = _aliases("listener:Listener")
+    aliases = aliases_of("listener:Listener")
     required = ("loadBalancerArn", "defaultActions")
     force_new = frozenset({"loadBalancerArn"})
     handled = frozenset({"port", "protocol", "certificateArn", "sslPolicy", "alpnPolicy", *_LISTENER_ATTRIBUTE_NAMES})
@@ -558,11 +569,7 @@ class Listener(AwsResource):
     outputs = frozenset({"arn"})
 
     def validate(self, inputs: Props) -> list[CheckFailure]:
-        actions = [a for a in inputs.get("defaultActions") or [] if isinstance(a, dict)]
-        return [
-            CheckFailure("defaultActions", f"'{a['type']}' actions are not supported by envctl's local engine")
-            for a in actions if isinstance(a.get("type"), str) and a["type"] not in _SUPPORTED_ACTIONS
-        ]
+        return action_failures(inputs, "defaultActions")
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         params = {"LoadBalancerArn": inputs["loadBalancerArn"], **_listener_params(inputs, set(inputs))}
@@ -579,7 +586,7 @@ class Listener(AwsResource):
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
         elb = ctx.client("elbv2")
-        listener = one_found(elb.describe_listeners, "Listeners", _LISTENER_GONE, ListenerArns=[id])
+        listener = one_found(elb.describe_listeners, "Listeners", LISTENER_GONE, ListenerArns=[id])
         if listener is None:
             return None
         certificates = listener.get("Certificates") or []
@@ -593,9 +600,9 @@ class Listener(AwsResource):
             "sslPolicy": listener.get("SslPolicy"),
             "certificateArn": certificates[0]["CertificateArn"] if certificates else None,
             "alpnPolicy": (listener.get("AlpnPolicy") or [None])[0],
-            "defaultActions": _from_api(listener.get("DefaultActions") or [], _ACTION),
+            "defaultActions": from_api(listener.get("DefaultActions") or [], ACTION),
             **_attribute_outputs(_LISTENER_ATTRIBUTES, listener.get("Protocol") or "", pairs, state),
-            **_elb_tags(ctx, elb, listener["ListenerArn"], state),
+            **elb_tags(ctx, elb, listener["ListenerArn"], state),
         }
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
@@ -605,11 +612,11 @@ class Listener(AwsResource):
             elb.modify_listener(ListenerArn=id, **params)
         protocol = news.get("protocol") or olds.get("protocol") or ""
         _set_listener_attributes(elb, id, protocol, news, diff.changed)
-        _sync_elb_tags(elb, id, olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
+        sync_elb_tags(elb, id, olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
         return {**news, **self.read_back(ctx, id, news)}
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
-        remove(ctx.client("elbv2").delete_listener, gone=_LISTENER_GONE, ListenerArn=id)
+        remove(ctx.client("elbv2").delete_listener, gone=LISTENER_GONE, ListenerArn=id)
 
 
 def _listener_params(inputs: Props, keys: set[str]) -> dict[str, Any]:
@@ -622,5 +629,5 @@ def _listener_params(inputs: Props, keys: set[str]) -> dict[str, Any]:
     if "alpnPolicy" in keys and inputs.get("alpnPolicy"):
         params["AlpnPolicy"] = [inputs["alpnPolicy"]]
     if "defaultActions" in keys:
-        params["DefaultActions"] = _to_api(inputs.get("defaultActions") or [], _ACTION)
+        params["DefaultActions"] = to_api(inputs.get("defaultActions") or [], ACTION)
     return params
