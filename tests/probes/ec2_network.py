@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from probing import Probe, ec2_filtered
+from probing import Probe, present
 
 
 def _nat_gateway(c: Any, id: str, o: dict[str, Any]) -> bool:
@@ -14,6 +14,9 @@ def _nat_gateway(c: Any, id: str, o: dict[str, Any]) -> bool:
 
 PROBES: dict[str, Probe] = {
     "aws:ec2/natGateway:NatGateway": _nat_gateway,
-    "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway": ec2_filtered(
-        "describe_egress_only_internet_gateways", "EgressOnlyInternetGateways", "egress-only-internet-gateway-id"),
+    # moto ignores this describe's filters, so the gateway is asked for by id.
+    "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway": lambda c, id, o: bool(
+        c("ec2").describe_egress_only_internet_gateways(EgressOnlyInternetGatewayIds=[id])["EgressOnlyInternetGateways"]),
+    "aws:ec2/keyPair:KeyPair": lambda c, id, o: present(
+        lambda: c("ec2").describe_key_pairs(KeyNames=[id]), "InvalidKeyPair.NotFound"),
 }
