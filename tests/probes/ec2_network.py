@@ -4,12 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from probing import Probe, present
+from probing import Probe, ec2_filtered, present
 
 
 def _nat_gateway(c: Any, id: str, o: dict[str, Any]) -> bool:
     gateways = c("ec2").describe_nat_gateways(Filters=[{"Name": "nat-gateway-id", "Values": [id]}])["NatGateways"]
     return any(g["State"] not in ("deleted", "failed") for g in gateways)
+
+
+def _network_acl(c: Any, id: str, o: dict[str, Any]) -> bool:
+    # moto has no network-acl-id filter; this one matches the ACL's own id.
+    return bool(c("ec2").describe_network_acls(
+        Filters=[{"Name": "association.network-acl-id", "Values": [id]}])["NetworkAcls"])
+
+
+def _network_acl_rule(c: Any, id: str, o: dict[str, Any]) -> bool:
+    acls = c("ec2").describe_network_acls(
+        Filters=[{"Name": "association.network-acl-id", "Values": [o["networkAclId"]]}])["NetworkAcls"]
+    return any(e["RuleNumber"] == o["ruleNumber"] and e["Egress"] is bool(o["egress"])
+               for acl in acls for e in acl["Entries"])
 
 
 PROBES: dict[str, Probe] = {
@@ -19,4 +32,9 @@ PROBES: dict[str, Probe] = {
         c("ec2").describe_egress_only_internet_gateways(EgressOnlyInternetGatewayIds=[id])["EgressOnlyInternetGateways"]),
     "aws:ec2/keyPair:KeyPair": lambda c, id, o: present(
         lambda: c("ec2").describe_key_pairs(KeyNames=[id]), "InvalidKeyPair.NotFound"),
+    "aws:ec2/networkAcl:NetworkAcl": _network_acl,
+    "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl": _network_acl,  # gone with its VPC
+    "aws:ec2/networkAclRule:NetworkAclRule": _network_acl_rule,
+    "aws:ec2/networkAclAssociation:NetworkAclAssociation": ec2_filtered(
+        "describe_network_acls", "NetworkAcls", "association.association-id"),
 }

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from envctl.errors import OperationFailed
+
 from provider_steps import Provision, Provisioned, failures, tags_of
 
 NAT_GATEWAY = "aws:ec2/natGateway:NatGateway"
@@ -80,3 +84,120 @@ def test_egress_only_internet_gateway_lifecycle(provision: Provision, vpc: Provi
     assert gateway.outputs["tags"] == {"ipv6": "out"}
     gateway.assert_deleted(lambda: bool(ec2.describe_egress_only_internet_gateways(
         EgressOnlyInternetGatewayIds=[gateway.id])["EgressOnlyInternetGateways"]))
+
+
+# ---- network ACLs ---------------------------------------------------------------------------
+
+NETWORK_ACL = "aws:ec2/networkAcl:NetworkAcl"
+DEFAULT_ACL = "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl"
+ACL_RULE = "aws:ec2/networkAclRule:NetworkAclRule"
+ACL_ASSOCIATION = "aws:ec2/networkAclAssociation:NetworkAclAssociation"
+HTTPS_IN = {"ruleNo": 100, "action": "allow", "protocol": "tcp", "fromPort": 443, "toPort": 443,
+            "cidrBlock": "0.0.0.0/0"}
+ALL_OUT = {"ruleNo": 100, "action": "allow", "protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlock": "0.0.0.0/0"}
+
+
+def acl_of(ec2: Any, acl_id: str) -> dict:
+    return ec2.describe_network_acls(NetworkAclIds=[acl_id])["NetworkAcls"][0]
+
+
+def entries_of(ec2: Any, acl_id: str, egress: bool) -> list[tuple]:
+    """(rule number, action, protocol, ports) of the ACL's own rules, in one direction."""
+    return sorted((e["RuleNumber"], e["RuleAction"], e["Protocol"], tuple((e.get("PortRange") or {}).values()))
+                  for e in acl_of(ec2, acl_id)["Entries"] if e["Egress"] is egress and e["RuleNumber"] < 32767)
+
+
+def acl_exists(ec2: Any, acl_id: str) -> bool:
+    # moto has no network-acl-id filter, and answers an unknown ACL id with a route table's error code.
+    return bool(ec2.describe_network_acls(Filters=[{"Name": "association.network-acl-id", "Values": [acl_id]}])[
+        "NetworkAcls"])
+
+
+def acl_of_subnet(ec2: Any, subnet_id: str) -> str:
+    [acl] = ec2.describe_network_acls(
+        Filters=[{"Name": "association.subnet-id", "Values": [subnet_id]}])["NetworkAcls"]
+    return acl["NetworkAclId"]
+
+
+def test_network_acl_lifecycle(provision: Provision, vpc: Provisioned, ec2: Any) -> None:
+    subnet = provision(SUBNET, "web", vpcId=vpc.id, cidrBlock="10.20.3.0/24")
+    acl = provision(NETWORK_ACL, "web", vpcId=vpc.id, ingress=[HTTPS_IN], egress=[ALL_OUT], subnetIds=[subnet.id],
+                    tags={"tier": "web"})
+    assert acl.id.startswith("acl-")
+    assert entries_of(ec2, acl.id, False) == [(100, "allow", "6", (443, 443))]
+    assert entries_of(ec2, acl.id, True) == [(100, "allow", "-1", ())]
+    assert acl_of_subnet(ec2, subnet.id) == acl.id
+    assert tags_of(acl_of(ec2, acl.id))["tier"] == "web"
+    assert acl.outputs["ingress"] == [{**HTTPS_IN, "protocol": "6", "ipv6CidrBlock": "", "icmpType": 0, "icmpCode": 0}]
+    assert acl.outputs["arn"] == f"arn:aws:ec2:us-east-1:123456789012:network-acl/{acl.id}"
+    assert acl.read() == acl.outputs
+    # The rule as AWS reports it (by protocol number) is the program's rule: no change.
+    as_reported = {key: acl.outputs[key] for key in acl.inputs}
+    assert not acl.resource.diff(as_reported, acl.checked()).has_changes
+    assert acl.diff(vpcId="vpc-other").replaces == ("vpcId",)
+
+    ssh_in = {**HTTPS_IN, "ruleNo": 110, "fromPort": 22, "toPort": 22, "cidrBlock": "10.0.0.0/8"}
+    acl.update(ingress=[{**HTTPS_IN, "action": "deny"}, ssh_in])
+    assert entries_of(ec2, acl.id, False) == [(100, "deny", "6", (443, 443)), (110, "allow", "6", (22, 22))]
+    assert entries_of(ec2, acl.id, True) == [(100, "allow", "-1", ())]
+
+    acl.update(subnetIds=None, tags={"tier": "app"})  # subnets the program stops listing stay where they are
+    assert acl_of_subnet(ec2, subnet.id) == acl.id
+    default_acl = vpc.outputs["defaultNetworkAclId"]
+    acl.assert_deleted(lambda: acl_exists(ec2, acl.id))
+    assert acl_of_subnet(ec2, subnet.id) == default_acl  # the subnet went back to the VPC's default ACL
+
+
+def test_network_acl_check_refuses_rules_it_cannot_place() -> None:
+    refused = failures(NETWORK_ACL, vpcId="vpc-1", ingress=[{**HTTPS_IN, "ipv6CidrBlock": "::/0"}],
+                       egress=[{**ALL_OUT, "portRange": 5}])
+    assert set(refused) == {"ingress[0]", "egress"}
+
+
+def test_network_acl_rule_and_association(provision: Provision, vpc: Provisioned, ec2: Any) -> None:
+    subnet = provision(SUBNET, "db", vpcId=vpc.id, cidrBlock="10.20.4.0/24")
+    acl = provision(NETWORK_ACL, "db", vpcId=vpc.id)
+    rule = provision(ACL_RULE, "postgres", networkAclId=acl.id, ruleNumber=200, egress=False, protocol="tcp",
+                     ruleAction="allow", cidrBlock="10.20.0.0/16", fromPort=5432, toPort=5432)
+    assert rule.id.startswith("nacl-")
+    assert entries_of(ec2, acl.id, False) == [(200, "allow", "6", (5432, 5432))]
+    assert rule.read() == rule.outputs and rule.outputs["protocol"] == "tcp"
+    assert not rule.diff(protocol="6").has_changes  # the same protocol by number
+    assert rule.diff(toPort=5433).replaces == ("toPort",)
+    pings = provision(ACL_RULE, "ping", networkAclId=acl.id, ruleNumber=300, egress=True, protocol="icmp",
+                      ruleAction="allow", cidrBlock="0.0.0.0/0")
+    [entry] = [e for e in acl_of(ec2, acl.id)["Entries"] if e["RuleNumber"] == 300]
+    assert (entry["Egress"], entry["Protocol"]) == (True, "1")
+    assert "ICMP type" in failures(ACL_RULE, networkAclId=acl.id, ruleNumber=1, protocol="icmp", ruleAction="allow",
+                                   cidrBlock="0.0.0.0/0", icmpType=8)["icmpType"]
+    pings.assert_deleted(lambda: any(e["RuleNumber"] == 300 for e in acl_of(ec2, acl.id)["Entries"]))
+
+    association = provision(ACL_ASSOCIATION, "db", networkAclId=acl.id, subnetId=subnet.id)
+    assert association.id.startswith("aclassoc-")
+    assert acl_of_subnet(ec2, subnet.id) == acl.id
+    assert association.read() == association.outputs
+    assert set(association.diff(networkAclId="acl-other").replaces) == {"networkAclId"}
+    association.assert_deleted(lambda: acl_of_subnet(ec2, subnet.id) == acl.id)
+    assert acl_of_subnet(ec2, subnet.id) == vpc.outputs["defaultNetworkAclId"]
+    rule.assert_deleted(lambda: bool(entries_of(ec2, acl.id, False)))
+
+
+def test_default_network_acl_is_adopted_and_left_on_delete(provision: Provision, ec2: Any) -> None:
+    network = provision("aws:ec2/vpc:Vpc", "adopted", cidrBlock="10.50.0.0/16")
+    acl_id = network.outputs["defaultNetworkAclId"]
+    assert len(entries_of(ec2, acl_id, False)) == 1  # AWS's allow-all
+    default = provision(DEFAULT_ACL, "default", defaultNetworkAclId=acl_id, ingress=[HTTPS_IN],
+                        tags={"Name": "default"})
+    assert default.id == acl_id and default.outputs["vpcId"] == network.id
+    assert entries_of(ec2, acl_id, False) == [(100, "allow", "6", (443, 443))]
+    assert entries_of(ec2, acl_id, True) == []  # egress not given: it denies all
+    assert tags_of(acl_of(ec2, acl_id))["Name"] == "default"
+    assert default.read() == default.outputs
+    assert default.diff(defaultNetworkAclId="acl-other").replaces == ("defaultNetworkAclId",)
+    default.update(egress=[ALL_OUT])
+    assert entries_of(ec2, acl_id, True) == [(100, "allow", "-1", ())]
+    default.delete()
+    assert acl_of(ec2, acl_id)["IsDefault"] is True  # still there: a VPC's default ACL cannot be deleted
+    with pytest.raises(OperationFailed, match="not the default network ACL"):
+        default.resource.create(default.ctx, default.urn, {**default.inputs, "defaultNetworkAclId": "acl-0000"})
+

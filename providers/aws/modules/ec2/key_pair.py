@@ -8,10 +8,16 @@ from envctl.providers.aws.base import CheckResult, DiffResult, Props
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.errors import one_found
 from envctl.providers.aws.modules.ec2.lookups import in_provider_region, lookup_filters, single
-from envctl.providers.aws.modules.ec2.shared import EC2_GONE, Ec2Resource, ec2_remove, ec2_tags, tag_specifications
+from envctl.providers.aws.modules.ec2.shared import (
+    EC2_GONE,
+    Ec2Resource,
+    ec2_remove,
+    ec2_tags,
+    sync_ec2_tags,
+    tag_specifications,
+)
 from envctl.providers.aws.naming import prefixed_unique_id
 from envctl.providers.aws.registry import invoke, resource_type
-from envctl.providers.aws.tags import sync_tags, tag_list
 from envctl.providers.aws.wire import timestamp
 
 _KEY_PAIR_GONE = (*EC2_GONE, "InvalidKeyPair.NotFound")
@@ -55,10 +61,7 @@ class KeyPair(Ec2Resource):
 
     def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
         # Only tags change in place; EC2 tags a key pair by its key-... id, not by its name.
-        ec2, pair_id = ctx.client("ec2"), olds["keyPairId"]
-        sync_tags(olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news),
-                  lambda tags: ec2.create_tags(Resources=[pair_id], Tags=tag_list(tags)),
-                  lambda keys: ec2.delete_tags(Resources=[pair_id], Tags=[{"Key": key} for key in keys]))
+        sync_ec2_tags(ctx, olds["keyPairId"], olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
         return self.read_back(ctx, id, news)
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
