@@ -25,6 +25,12 @@ def _network_acl_rule(c: Any, id: str, o: dict[str, Any]) -> bool:
                for acl in acls for e in acl["Entries"])
 
 
+def _main_association(c: Any, id: str, o: dict[str, Any]) -> bool:
+    tables = c("ec2").describe_route_tables(
+        Filters=[{"Name": "association.route-table-association-id", "Values": [id]}])["RouteTables"]
+    return any(a["RouteTableAssociationId"] == id and a.get("Main") for t in tables for a in t["Associations"])
+
+
 PROBES: dict[str, Probe] = {
     "aws:ec2/natGateway:NatGateway": _nat_gateway,
     # moto ignores this describe's filters, so the gateway is asked for by id.
@@ -37,4 +43,10 @@ PROBES: dict[str, Probe] = {
     "aws:ec2/networkAclRule:NetworkAclRule": _network_acl_rule,
     "aws:ec2/networkAclAssociation:NetworkAclAssociation": ec2_filtered(
         "describe_network_acls", "NetworkAcls", "association.association-id"),
+    # Adopted, and gone only with their VPC.
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": ec2_filtered(
+        "describe_security_groups", "SecurityGroups", "group-id"),
+    "aws:ec2/defaultRouteTable:DefaultRouteTable": ec2_filtered(
+        "describe_route_tables", "RouteTables", "route-table-id"),
+    "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation": _main_association,
 }

@@ -201,3 +201,90 @@ def test_default_network_acl_is_adopted_and_left_on_delete(provision: Provision,
     with pytest.raises(OperationFailed, match="not the default network ACL"):
         default.resource.create(default.ctx, default.urn, {**default.inputs, "defaultNetworkAclId": "acl-0000"})
 
+
+
+# ---- the VPC's default security group and route table, and its main route table -------------
+
+DEFAULT_GROUP = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+DEFAULT_TABLE = "aws:ec2/defaultRouteTable:DefaultRouteTable"
+MAIN_ASSOCIATION = "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation"
+ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
+IGW = "aws:ec2/internetGateway:InternetGateway"
+SELF_IN = {"protocol": "-1", "fromPort": 0, "toPort": 0, "self": True}
+
+
+def permissions_of(ec2: Any, group_id: str, key: str) -> list[tuple]:
+    group = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
+    return sorted((p["IpProtocol"], p.get("FromPort"), [r["CidrIp"] for r in p.get("IpRanges", [])],
+                   [g["GroupId"] for g in p.get("UserIdGroupPairs", [])]) for p in group.get(key, []))
+
+
+def test_default_security_group_is_adopted_with_the_programs_rules(provision: Provision, ec2: Any) -> None:
+    network = provision("aws:ec2/vpc:Vpc", "locked", cidrBlock="10.60.0.0/16")
+    group_id = network.outputs["defaultSecurityGroupId"]
+    assert permissions_of(ec2, group_id, "IpPermissionsEgress") == [("-1", None, ["0.0.0.0/0"], [])]  # AWS's
+    default = provision(DEFAULT_GROUP, "default", vpcId=network.id, tags={"Name": "locked-down"},
+                        egress=[{"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["0.0.0.0/0"]}])
+    assert default.id == group_id
+    assert permissions_of(ec2, group_id, "IpPermissions") == []  # no ingress given: none is left
+    assert permissions_of(ec2, group_id, "IpPermissionsEgress") == [("tcp", 443, ["0.0.0.0/0"], [])]
+    assert tags_of(ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0])["Name"] == "locked-down"
+    assert (default.outputs["name"], default.outputs["vpcId"]) == ("default", network.id)
+    assert default.read() == default.outputs
+    assert default.diff(vpcId="vpc-other").replaces == ("vpcId",)
+
+    default.update(ingress=[SELF_IN])
+    assert permissions_of(ec2, group_id, "IpPermissions") == [("-1", None, [], [group_id])]
+    default.delete()
+    assert ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"]  # still there, rules and all
+    assert permissions_of(ec2, group_id, "IpPermissions") == [("-1", None, [], [group_id])]
+
+
+def routes_of(ec2: Any, table_id: str) -> list[tuple[str, str]]:
+    table = ec2.describe_route_tables(RouteTableIds=[table_id])["RouteTables"][0]
+    return sorted((r["DestinationCidrBlock"], r.get("GatewayId", "")) for r in table["Routes"]
+                  if r.get("GatewayId") != "local")
+
+
+def test_default_route_table_is_adopted_with_the_programs_routes(provision: Provision, ec2: Any) -> None:
+    network = provision("aws:ec2/vpc:Vpc", "routed", cidrBlock="10.70.0.0/16")
+    gateway = provision(IGW, "routed", vpcId=network.id)
+    table_id = network.outputs["defaultRouteTableId"]
+    ec2.create_route(RouteTableId=table_id, DestinationCidrBlock="192.168.0.0/16", GatewayId=gateway.id)
+    default = provision(DEFAULT_TABLE, "main", defaultRouteTableId=table_id, tags={"Name": "main"},
+                        routes=[{"cidrBlock": "0.0.0.0/0", "gatewayId": gateway.id}])
+    assert default.id == table_id and default.outputs["vpcId"] == network.id
+    assert routes_of(ec2, table_id) == [("0.0.0.0/0", gateway.id)]  # the route the program did not give went
+    assert default.read() == default.outputs
+    assert default.diff(defaultRouteTableId="rtb-other").replaces == ("defaultRouteTableId",)
+    default.update(routes=[{"cidrBlock": "10.0.0.0/8", "gatewayId": gateway.id}], tags={"Name": "main-v2"})
+    assert routes_of(ec2, table_id) == [("10.0.0.0/8", gateway.id)]
+    assert tags_of(ec2.describe_route_tables(RouteTableIds=[table_id])["RouteTables"][0])["Name"] == "main-v2"
+    default.delete()
+    assert routes_of(ec2, table_id) == [("10.0.0.0/8", gateway.id)]  # left as it was
+    ec2.delete_route(RouteTableId=table_id, DestinationCidrBlock="10.0.0.0/8")  # so that the gateway can go
+
+
+def main_table_of(ec2: Any, vpc_id: str) -> str:
+    [table] = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc_id]},
+                                                 {"Name": "association.main", "Values": ["true"]}])["RouteTables"]
+    return table["RouteTableId"]
+
+
+def test_main_route_table_association(provision: Provision, vpc: Provisioned, ec2: Any) -> None:
+    original = main_table_of(ec2, vpc.id)
+    first = provision(ROUTE_TABLE, "main-a", vpcId=vpc.id)
+    second = provision(ROUTE_TABLE, "main-b", vpcId=vpc.id)
+    association = provision(MAIN_ASSOCIATION, "main", vpcId=vpc.id, routeTableId=first.id)
+    assert association.id.startswith("rtbassoc-")
+    assert main_table_of(ec2, vpc.id) == first.id
+    assert association.outputs["originalRouteTableId"] == original
+    assert association.read() == association.outputs
+    assert association.diff(vpcId="vpc-other").replaces == ("vpcId",)
+
+    old_id = association.id
+    association.update(routeTableId=second.id)
+    association.id = association.outputs["id"]  # a new association, as the engine records it
+    assert association.id != old_id and main_table_of(ec2, vpc.id) == second.id
+    assert association.read() == association.outputs
+    association.assert_deleted(lambda: main_table_of(ec2, vpc.id) != original)
