@@ -31,6 +31,11 @@ def _main_association(c: Any, id: str, o: dict[str, Any]) -> bool:
     return any(a["RouteTableAssociationId"] == id and a.get("Main") for t in tables for a in t["Associations"])
 
 
+def _peering(c: Any, id: str, o: dict[str, Any]) -> bool:
+    connections = c("ec2").describe_vpc_peering_connections(VpcPeeringConnectionIds=[id])["VpcPeeringConnections"]
+    return any(p["Status"]["Code"] not in ("deleted", "rejected", "failed", "expired") for p in connections)
+
+
 PROBES: dict[str, Probe] = {
     "aws:ec2/natGateway:NatGateway": _nat_gateway,
     # moto ignores this describe's filters, so the gateway is asked for by id.
@@ -49,4 +54,5 @@ PROBES: dict[str, Probe] = {
     "aws:ec2/defaultRouteTable:DefaultRouteTable": ec2_filtered(
         "describe_route_tables", "RouteTables", "route-table-id"),
     "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation": _main_association,
+    "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": _peering,
 }

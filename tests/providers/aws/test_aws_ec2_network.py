@@ -288,3 +288,40 @@ def test_main_route_table_association(provision: Provision, vpc: Provisioned, ec
     assert association.id != old_id and main_table_of(ec2, vpc.id) == second.id
     assert association.read() == association.outputs
     association.assert_deleted(lambda: main_table_of(ec2, vpc.id) != original)
+
+
+# ---- VPC peering ----------------------------------------------------------------------------
+
+PEERING = "aws:ec2/vpcPeeringConnection:VpcPeeringConnection"
+
+
+def peering_of(ec2: Any, connection_id: str) -> dict:
+    return ec2.describe_vpc_peering_connections(VpcPeeringConnectionIds=[connection_id])["VpcPeeringConnections"][0]
+
+
+def test_vpc_peering_connection_lifecycle(provision: Provision, vpc: Provisioned, ec2: Any) -> None:
+    peer = provision("aws:ec2/vpc:Vpc", "peer", cidrBlock="10.80.0.0/16")
+    connection = provision(PEERING, "app-to-data", vpcId=vpc.id, peerVpcId=peer.id, tags={"Side": "requester"})
+    assert connection.id.startswith("pcx-")
+    described = peering_of(ec2, connection.id)
+    assert (described["RequesterVpcInfo"]["VpcId"], described["AccepterVpcInfo"]["VpcId"]) == (vpc.id, peer.id)
+    assert described["Status"]["Code"] == connection.outputs["acceptStatus"] == "pending-acceptance"
+    assert tags_of(described)["Side"] == "requester"
+    assert (connection.outputs["peerOwnerId"], connection.outputs["peerRegion"]) == ("123456789012", "us-east-1")
+    assert connection.read() == connection.outputs
+    assert connection.diff(peerVpcId="vpc-other").replaces == ("peerVpcId",)
+
+    connection.update(autoAccept=True, accepter={"allowRemoteVpcDnsResolution": True})
+    described = peering_of(ec2, connection.id)
+    assert described["Status"]["Code"] == connection.outputs["acceptStatus"] == "active"
+    assert described["AccepterVpcInfo"]["PeeringOptions"]["AllowDnsResolutionFromRemoteVpc"] is True
+    assert connection.outputs["accepter"] == {"allowRemoteVpcDnsResolution": True}
+    assert connection.outputs["requester"] == {"allowRemoteVpcDnsResolution": False}
+    connection.assert_deleted(lambda: peering_of(ec2, connection.id)["Status"]["Code"] != "deleted")
+
+
+def test_vpc_peering_connection_check_refuses_what_it_cannot_accept() -> None:
+    pending = failures(PEERING, vpcId="vpc-1", peerVpcId="vpc-2", requester={"allowRemoteVpcDnsResolution": True})
+    assert "once the connection is active" in pending["requester"]
+    assert set(failures(PEERING, vpcId="vpc-1", peerVpcId="vpc-2", peerRegion="eu-west-1", autoAccept=True)) == {
+        "autoAccept"}
