@@ -36,6 +36,12 @@ def _peering(c: Any, id: str, o: dict[str, Any]) -> bool:
     return any(p["Status"]["Code"] not in ("deleted", "rejected", "failed", "expired") for p in connections)
 
 
+def _volume_attached(c: Any, id: str, o: dict[str, Any]) -> bool:
+    volumes = c("ec2").describe_volumes(Filters=[{"Name": "volume-id", "Values": [o["volumeId"]]}])["Volumes"]
+    return any(a["InstanceId"] == o["instanceId"] and a["Device"] == o["deviceName"]
+               for v in volumes for a in v.get("Attachments", []))
+
+
 PROBES: dict[str, Probe] = {
     "aws:ec2/natGateway:NatGateway": _nat_gateway,
     # moto ignores this describe's filters, so the gateway is asked for by id.
@@ -55,4 +61,6 @@ PROBES: dict[str, Probe] = {
         "describe_route_tables", "RouteTables", "route-table-id"),
     "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation": _main_association,
     "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": _peering,
+    "aws:ebs/volume:Volume": ec2_filtered("describe_volumes", "Volumes", "volume-id"),
+    "aws:ec2/volumeAttachment:VolumeAttachment": _volume_attached,
 }

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from envctl.providers.aws.context import AwsContext
 
-from provider_steps import Provisioner, failures, invoke, tags_of
+from provider_steps import Provision, Provisioned, Provisioner, failures, invoke, tags_of
 
 KEY_PAIR = "aws:ec2/keyPair:KeyPair"
 ED25519_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHNFY5q1IQYrEoqmjvVz3aLp+62nouYLGsIdjb6FKYyL test1"
@@ -56,3 +58,88 @@ def test_key_pair_names_itself_from_its_prefix_or_as_terraform(provisioner: Prov
     unnamed = provisioner.create(KEY_PAIR, "anon", {"publicKey": ED25519_KEY})
     assert unnamed.id.startswith("terraform-") and unnamed.outputs["keyName"] == unnamed.id
     assert failures(KEY_PAIR) == {"publicKey": "missing required property 'publicKey'"}
+
+
+# ---- EBS volumes and their attachments ------------------------------------------------------
+
+VOLUME = "aws:ebs/volume:Volume"
+ATTACHMENT = "aws:ec2/volumeAttachment:VolumeAttachment"
+INSTANCE = "aws:ec2/instance:Instance"
+AMAZON_LINUX_2 = {"mostRecent": True, "owners": ["amazon"],
+                  "filters": [{"name": "name", "values": ["amzn2-ami-hvm-*-x86_64-gp2"]}]}
+
+
+@pytest.fixture
+def server(provision: Provision, vpc: Provisioned, aws_ctx: AwsContext) -> Provisioned:
+    subnet = provision("aws:ec2/subnet:Subnet", "machines", vpcId=vpc.id, cidrBlock="10.20.9.0/24",
+                       availabilityZone="us-east-1a")
+    ami = invoke("aws:ec2/getAmi:getAmi", aws_ctx, AMAZON_LINUX_2)["id"]
+    return provision(INSTANCE, "bastion", ami=ami, instanceType="t3.micro", subnetId=subnet.id)
+
+
+def volume_of(ec2: Any, volume_id: str) -> dict:
+    return ec2.describe_volumes(VolumeIds=[volume_id])["Volumes"][0]
+
+
+def volume_exists(ec2: Any, volume_id: str) -> bool:
+    return bool(ec2.describe_volumes(Filters=[{"Name": "volume-id", "Values": [volume_id]}])["Volumes"])
+
+
+def test_volume_lifecycle(provision: Provision, ec2: Any) -> None:
+    volume = provision(VOLUME, "data", availabilityZone="us-east-1a", size=8, type="gp3", iops=3000,
+                       throughput=125, tags={"Name": "data"})
+    assert volume.inputs["finalSnapshot"] is False
+    described = volume_of(ec2, volume.id)
+    assert volume.id.startswith("vol-")
+    assert (described["Size"], described["VolumeType"], described["AvailabilityZone"]) == (8, "gp3", "us-east-1a")
+    assert (described["Iops"], described["Throughput"], described["Encrypted"]) == (3000, 125, False)
+    assert tags_of(described)["Name"] == "data"
+    assert volume.outputs["arn"] == f"arn:aws:ec2:us-east-1:123456789012:volume/{volume.id}"
+    assert volume.outputs["createTime"].endswith("Z")
+    assert volume.read() == volume.outputs
+
+    assert volume.diff(availabilityZone="us-east-1b").replaces == ("availabilityZone",)
+    assert volume.diff(encrypted=True).replaces == ("encrypted",)
+    volume.update(size=16, type="io1", iops=4000)
+    described = volume_of(ec2, volume.id)
+    assert (described["Size"], described["VolumeType"], described["Iops"]) == (16, "io1", 4000)
+    assert volume.outputs["size"] == 16
+
+    volume.update(finalSnapshot=True)
+    volume.assert_deleted(lambda: volume_exists(ec2, volume.id))
+    snapshots = ec2.describe_snapshots(Filters=[{"Name": "volume-id", "Values": [volume.id]}])["Snapshots"]
+    assert [tags_of(s).get("Name") for s in snapshots] == ["data"]
+    ec2.delete_snapshot(SnapshotId=snapshots[0]["SnapshotId"])
+
+
+def test_volume_check() -> None:
+    assert set(failures(VOLUME, availabilityZone="us-east-1a")) == {"size"}
+    assert "Outposts" in failures(VOLUME, availabilityZone="us-east-1a", size=1, outpostArn="arn:o")["outpostArn"]
+
+
+def test_volume_attachment_lifecycle(provision: Provision, server: Provisioned, ec2: Any) -> None:
+    volume = provision(VOLUME, "logs", availabilityZone="us-east-1a", size=4)
+    attachment = provision(ATTACHMENT, "logs", deviceName="/dev/sdh", instanceId=server.id, volumeId=volume.id)
+    assert attachment.id.startswith("vai-")
+    [attached] = volume_of(ec2, volume.id)["Attachments"]
+    assert (attached["InstanceId"], attached["Device"]) == (server.id, "/dev/sdh")
+    assert volume_of(ec2, volume.id)["State"] == "in-use"
+    assert attachment.read() == attachment.outputs
+    assert attachment.diff(deviceName="/dev/sdi").replaces == ("deviceName",)
+    attachment.update(stopInstanceBeforeDetaching=True)
+    assert attachment.outputs["stopInstanceBeforeDetaching"] is True
+
+    attachment.assert_deleted(lambda: bool(volume_of(ec2, volume.id)["Attachments"]))
+    assert volume_of(ec2, volume.id)["State"] == "available"
+    instance = ec2.describe_instances(InstanceIds=[server.id])["Reservations"][0]["Instances"][0]
+    assert instance["State"]["Name"] == "stopped"  # stopped before the volume was detached, as asked
+
+
+def test_volume_attachment_skip_destroy_leaves_the_volume_attached(provision: Provision, server: Provisioned,
+                                                                   ec2: Any) -> None:
+    volume = provision(VOLUME, "kept", availabilityZone="us-east-1a", size=4)
+    attachment = provision(ATTACHMENT, "kept", deviceName="/dev/sdj", instanceId=server.id, volumeId=volume.id,
+                           skipDestroy=True)
+    attachment.delete()
+    assert [a["InstanceId"] for a in volume_of(ec2, volume.id)["Attachments"]] == [server.id]
+    ec2.detach_volume(VolumeId=volume.id, InstanceId=server.id, Device="/dev/sdj")
