@@ -63,4 +63,6 @@ PROBES: dict[str, Probe] = {
     "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": _peering,
     "aws:ebs/volume:Volume": ec2_filtered("describe_volumes", "Volumes", "volume-id"),
     "aws:ec2/volumeAttachment:VolumeAttachment": _volume_attached,
+    "aws:ec2/networkInterface:NetworkInterface": ec2_filtered(
+        "describe_network_interfaces", "NetworkInterfaces", "network-interface-id"),
 }

@@ -143,3 +143,49 @@ def test_volume_attachment_skip_destroy_leaves_the_volume_attached(provision: Pr
     attachment.delete()
     assert [a["InstanceId"] for a in volume_of(ec2, volume.id)["Attachments"]] == [server.id]
     ec2.detach_volume(VolumeId=volume.id, InstanceId=server.id, Device="/dev/sdj")
+
+
+# ---- network interfaces ---------------------------------------------------------------------
+
+INTERFACE = "aws:ec2/networkInterface:NetworkInterface"
+
+
+def interface_of(ec2: Any, interface_id: str) -> dict:
+    return ec2.describe_network_interfaces(NetworkInterfaceIds=[interface_id])["NetworkInterfaces"][0]
+
+
+def test_network_interface_lifecycle(provision: Provision, vpc: Provisioned, server: Provisioned, ec2: Any) -> None:
+    group = provision("aws:ec2/securityGroup:SecurityGroup", "eni", vpcId=vpc.id)
+    interface = provision(INTERFACE, "appliance", subnetId=server.outputs["subnetId"],
+                          privateIps=["10.20.9.10", "10.20.9.11"], securityGroups=[group.id],
+                          sourceDestCheck=False, description="appliance port", tags={"Role": "router"})
+    described = interface_of(ec2, interface.id)
+    assert interface.id.startswith("eni-")
+    assert sorted(a["PrivateIpAddress"] for a in described["PrivateIpAddresses"]) == ["10.20.9.10", "10.20.9.11"]
+    assert described["PrivateIpAddress"] == interface.outputs["privateIp"] == "10.20.9.10"
+    assert [g["GroupId"] for g in described["Groups"]] == [group.id]
+    assert (described["SourceDestCheck"], described["Description"]) == (False, "appliance port")
+    assert tags_of({"Tags": described["TagSet"]})["Role"] == "router"
+    assert interface.outputs["macAddress"] == described["MacAddress"]
+    assert interface.outputs["privateIpsCount"] == 1
+    assert interface.read() == interface.outputs
+    assert interface.diff(subnetId="subnet-other").replaces == ("subnetId",)
+    assert interface.diff(privateIps=["10.20.9.12"]).replaces == ("privateIps",)  # the primary would go
+
+    interface.update(privateIps=["10.20.9.10", "10.20.9.12"], sourceDestCheck=True, description="router port",
+                     attachments=[{"instance": server.id, "deviceIndex": 1}])
+    described = interface_of(ec2, interface.id)
+    assert sorted(a["PrivateIpAddress"] for a in described["PrivateIpAddresses"]) == ["10.20.9.10", "10.20.9.12"]
+    assert (described["SourceDestCheck"], described["Description"]) == (True, "router port")
+    assert (described["Attachment"]["InstanceId"], described["Attachment"]["DeviceIndex"]) == (server.id, 1)
+    assert interface.outputs["attachments"][0]["attachmentId"] == described["Attachment"]["AttachmentId"]
+
+    interface.assert_deleted(lambda: bool(ec2.describe_network_interfaces(
+        Filters=[{"Name": "network-interface-id", "Values": [interface.id]}])["NetworkInterfaces"]))
+
+
+def test_network_interface_check() -> None:
+    refused = failures(INTERFACE, subnetId="subnet-1", ipv4PrefixCount=1, interfaceType="efa",
+                       attachments=[{"instance": "i-1", "deviceIndex": 1, "networkCardIndex": 1}])
+    assert set(refused) == {"ipv4PrefixCount", "interfaceType", "attachments"}
+    assert "not emulated" in refused["ipv4PrefixCount"]
