@@ -65,4 +65,6 @@ PROBES: dict[str, Probe] = {
     "aws:ec2/volumeAttachment:VolumeAttachment": _volume_attached,
     "aws:ec2/networkInterface:NetworkInterface": ec2_filtered(
         "describe_network_interfaces", "NetworkInterfaces", "network-interface-id"),
+    "aws:ec2/flowLog:FlowLog": lambda c, id, o: bool(c("ec2").describe_flow_logs(
+        Filters=[{"Name": "flow-log-id", "Values": [id]}])["FlowLogs"]),
 }

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from envctl.errors import OperationFailed
+from envctl.providers.aws.context import AwsContext
 
 from provider_steps import Provision, Provisioned, failures, tags_of
 
@@ -325,3 +326,42 @@ def test_vpc_peering_connection_check_refuses_what_it_cannot_accept() -> None:
     assert "once the connection is active" in pending["requester"]
     assert set(failures(PEERING, vpcId="vpc-1", peerVpcId="vpc-2", peerRegion="eu-west-1", autoAccept=True)) == {
         "autoAccept"}
+
+
+# ---- flow logs ------------------------------------------------------------------------------
+
+FLOW_LOG = "aws:ec2/flowLog:FlowLog"
+
+
+def test_flow_log_to_cloudwatch_logs(provision: Provision, vpc: Provisioned, ec2: Any, aws_ctx: AwsContext) -> None:
+    logs = aws_ctx.client("logs")
+    group_name = f"/vpc/flow-{vpc.id}"
+    logs.create_log_group(logGroupName=group_name)
+    group_arn = f"arn:aws:logs:us-east-1:123456789012:log-group:{group_name}"
+    try:
+        flow_log = provision(FLOW_LOG, "vpc-traffic", vpcId=vpc.id, trafficType="ALL", logDestination=group_arn,
+                             iamRoleArn="arn:aws:iam::123456789012:role/flow-logs", tags={"Scope": "vpc"})
+        assert flow_log.inputs["logDestinationType"] == "cloud-watch-logs"
+        [described] = ec2.describe_flow_logs(FlowLogIds=[flow_log.id])["FlowLogs"]
+        assert flow_log.id.startswith("fl-")
+        assert (described["ResourceId"], described["TrafficType"]) == (vpc.id, "ALL")
+        assert (described["LogDestination"], described["MaxAggregationInterval"]) == (group_arn, 600)
+        assert described["DeliverLogsPermissionArn"] == "arn:aws:iam::123456789012:role/flow-logs"
+        assert tags_of(described)["Scope"] == "vpc"
+        assert flow_log.outputs["arn"] == f"arn:aws:ec2:us-east-1:123456789012:vpc-flow-log/{flow_log.id}"
+        assert (flow_log.outputs["vpcId"], flow_log.outputs["subnetId"]) == (vpc.id, "")
+        assert flow_log.read() == flow_log.outputs
+        assert flow_log.diff(trafficType="REJECT").replaces == ("trafficType",)
+        flow_log.update(tags={"Scope": "network"})
+        assert tags_of(ec2.describe_flow_logs(FlowLogIds=[flow_log.id])["FlowLogs"][0])["Scope"] == "network"
+        flow_log.assert_deleted(lambda: bool(ec2.describe_flow_logs(FlowLogIds=[flow_log.id])["FlowLogs"]))
+    finally:
+        logs.delete_log_group(logGroupName=group_name)
+
+
+def test_flow_log_check() -> None:
+    assert set(failures(FLOW_LOG, trafficType="ALL", logDestination="arn:aws:logs:x")) == {"vpcId"}
+    refused = failures(FLOW_LOG, transitGatewayId="tgw-1", logDestination="arn:aws:s3:::b", trafficType="ALL",
+                       logDestinationType="s3")
+    assert "not emulated" in refused["transitGatewayId"]
+    assert set(failures(FLOW_LOG, vpcId="vpc-1", logDestination="arn:aws:logs:x")) == {"trafficType"}
