@@ -18,6 +18,12 @@ def _network_acl(c: Any, id: str, o: dict[str, Any]) -> bool:
         Filters=[{"Name": "association.network-acl-id", "Values": [id]}])["NetworkAcls"])
 
 
+def _default_network_acl(c: Any, id: str, o: dict[str, Any]) -> bool:
+    # AWS deletes a VPC's default ACL with the VPC; moto keeps it listed, so the VPC tells.
+    vpcs = c("ec2").describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [o["vpcId"]]}])["Vpcs"]
+    return bool(vpcs) and _network_acl(c, id, o)
+
+
 def _network_acl_rule(c: Any, id: str, o: dict[str, Any]) -> bool:
     acls = c("ec2").describe_network_acls(
         Filters=[{"Name": "association.network-acl-id", "Values": [o["networkAclId"]]}])["NetworkAcls"]
@@ -50,7 +56,7 @@ PROBES: dict[str, Probe] = {
     "aws:ec2/keyPair:KeyPair": lambda c, id, o: present(
         lambda: c("ec2").describe_key_pairs(KeyNames=[id]), "InvalidKeyPair.NotFound"),
     "aws:ec2/networkAcl:NetworkAcl": _network_acl,
-    "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl": _network_acl,  # gone with its VPC
+    "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl": _default_network_acl,
     "aws:ec2/networkAclRule:NetworkAclRule": _network_acl_rule,
     "aws:ec2/networkAclAssociation:NetworkAclAssociation": ec2_filtered(
         "describe_network_acls", "NetworkAcls", "association.association-id"),
