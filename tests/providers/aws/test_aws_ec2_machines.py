@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from envctl.errors import BadInput
 from envctl.providers.aws.context import AwsContext
 
 from provider_steps import Provision, Provisioned, Provisioner, failures, invoke, tags_of
@@ -189,3 +190,31 @@ def test_network_interface_check() -> None:
                        attachments=[{"instance": "i-1", "deviceIndex": 1, "networkCardIndex": 1}])
     assert set(refused) == {"ipv4PrefixCount", "interfaceType", "attachments"}
     assert "not emulated" in refused["ipv4PrefixCount"]
+
+
+def test_network_interface_and_instance_lookups(provision: Provision, server: Provisioned, ec2: Any,
+                                                aws_ctx: AwsContext) -> None:
+    interface = provision(INTERFACE, "looked-up", subnetId=server.outputs["subnetId"], description="lookup",
+                          tags={"Purpose": "lookup"}, attachments=[{"instance": server.id, "deviceIndex": 1}])
+    found = invoke("aws:ec2/getNetworkInterface:getNetworkInterface", aws_ctx, {"id": interface.id})
+    assert (found["id"], found["subnetId"], found["description"]) == (interface.id, server.outputs["subnetId"],
+                                                                      "lookup")
+    assert found["privateIp"] == interface.outputs["privateIp"] and found["tags"]["Purpose"] == "lookup"
+    assert [(a["instanceId"], a["deviceIndex"]) for a in found["attachments"]] == [(server.id, 1)]
+    assert found["availabilityZone"] == "us-east-1a" and found["vpcId"]
+    by_tag = invoke("aws:ec2/getNetworkInterface:getNetworkInterface", aws_ctx,
+                    {"filters": [{"name": "tag:Purpose", "values": ["lookup"]}]})
+    assert by_tag["id"] == interface.id
+
+    instance = invoke("aws:ec2/getInstance:getInstance", aws_ctx, {"instanceId": server.id})
+    described = ec2.describe_instances(InstanceIds=[server.id])["Reservations"][0]["Instances"][0]
+    assert (instance["id"], instance["ami"], instance["instanceType"]) == (server.id, described["ImageId"],
+                                                                           "t3.micro")
+    assert (instance["privateIp"], instance["subnetId"]) == (described["PrivateIpAddress"], described["SubnetId"])
+    assert instance["instanceState"] == "running" and instance["launchTime"].endswith("Z")
+    assert instance["rootBlockDevices"][0]["deviceName"] == described["RootDeviceName"]
+    by_tag = invoke("aws:ec2/getInstance:getInstance", aws_ctx, {
+        "filters": [{"name": "instance-id", "values": [server.id]}], "instanceTags": {"envctl:env": "test"}})
+    assert by_tag["instanceId"] == server.id
+    with pytest.raises(BadInput, match="no results"):
+        invoke("aws:ec2/getInstance:getInstance", aws_ctx, {"instanceId": "i-0123456789abcdef0"})

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from envctl.errors import OperationFailed
+from envctl.errors import BadInput, OperationFailed
 from envctl.providers.aws.context import AwsContext
 
-from provider_steps import Provision, Provisioned, failures, tags_of
+from provider_steps import Provision, Provisioned, failures, invoke, tags_of
 
 NAT_GATEWAY = "aws:ec2/natGateway:NatGateway"
 EGRESS_GATEWAY = "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway"
@@ -365,3 +365,33 @@ def test_flow_log_check() -> None:
                        logDestinationType="s3")
     assert "not emulated" in refused["transitGatewayId"]
     assert set(failures(FLOW_LOG, vpcId="vpc-1", logDestination="arn:aws:logs:x")) == {"trafficType"}
+
+
+# ---- lookups --------------------------------------------------------------------------------
+
+
+def test_route_table_lookups(provision: Provision, vpc: Provisioned, aws_ctx: AwsContext) -> None:
+    subnet = provision(SUBNET, "looked-up", vpcId=vpc.id, cidrBlock="10.20.5.0/24")
+    gateway = provision(IGW, "looked-up", vpcId=vpc.id)
+    table = provision(ROUTE_TABLE, "looked-up", vpcId=vpc.id, tags={"Tier": "public"},
+                      routes=[{"cidrBlock": "0.0.0.0/0", "gatewayId": gateway.id}])
+    association = provision("aws:ec2/routeTableAssociation:RouteTableAssociation", "looked-up",
+                            subnetId=subnet.id, routeTableId=table.id)
+
+    found = invoke("aws:ec2/getRouteTable:getRouteTable", aws_ctx, {"subnetId": subnet.id})
+    assert (found["id"], found["routeTableId"], found["vpcId"]) == (table.id, table.id, vpc.id)
+    assert [(r["cidrBlock"], r["gatewayId"], r["natGatewayId"]) for r in found["routes"]] == [
+        ("0.0.0.0/0", gateway.id, "")]
+    assert [(a["routeTableAssociationId"], a["subnetId"], a["main"]) for a in found["associations"]] == [
+        (association.id, subnet.id, False)]
+    assert found["tags"]["Tier"] == "public" and found["arn"] == table.outputs["arn"]
+    by_tag = invoke("aws:ec2/getRouteTable:getRouteTable", aws_ctx, {"vpcId": vpc.id, "tags": {"Tier": "public"}})
+    assert by_tag["id"] == table.id
+    with pytest.raises(BadInput, match="multiple"):
+        invoke("aws:ec2/getRouteTable:getRouteTable", aws_ctx, {"vpcId": vpc.id})
+
+    tables = invoke("aws:ec2/getRouteTables:getRouteTables", aws_ctx, {"vpcId": vpc.id})
+    assert sorted(tables["ids"]) == sorted([table.id, vpc.outputs["mainRouteTableId"]])
+    main_only = invoke("aws:ec2/getRouteTables:getRouteTables", aws_ctx, {
+        "vpcId": vpc.id, "filters": [{"name": "association.main", "values": ["true"]}]})
+    assert main_only["ids"] == [vpc.outputs["mainRouteTableId"]]
