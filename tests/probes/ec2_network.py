@@ -48,6 +48,12 @@ def _volume_attached(c: Any, id: str, o: dict[str, Any]) -> bool:
                for v in volumes for a in v.get("Attachments", []))
 
 
+def _endpoint(c: Any, id: str, o: dict[str, Any]) -> bool:
+    endpoints = c("ec2").describe_vpc_endpoints(
+        Filters=[{"Name": "vpc-endpoint-id", "Values": [id]}])["VpcEndpoints"]
+    return any(e["State"].lower() not in ("deleted", "deleting") for e in endpoints)
+
+
 PROBES: dict[str, Probe] = {
     "aws:ec2/natGateway:NatGateway": _nat_gateway,
     # moto ignores this describe's filters, so the gateway is asked for by id.
@@ -73,4 +79,5 @@ PROBES: dict[str, Probe] = {
         "describe_network_interfaces", "NetworkInterfaces", "network-interface-id"),
     "aws:ec2/flowLog:FlowLog": lambda c, id, o: bool(c("ec2").describe_flow_logs(
         Filters=[{"Name": "flow-log-id", "Values": [id]}])["FlowLogs"]),
+    "aws:ec2/vpcEndpoint:VpcEndpoint": _endpoint,
 }

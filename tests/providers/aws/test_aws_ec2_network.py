@@ -3,6 +3,7 @@ egress-only gateways, network ACLs, peering, the VPC's default resources and end
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -395,3 +396,62 @@ def test_route_table_lookups(provision: Provision, vpc: Provisioned, aws_ctx: Aw
     main_only = invoke("aws:ec2/getRouteTables:getRouteTables", aws_ctx, {
         "vpcId": vpc.id, "filters": [{"name": "association.main", "values": ["true"]}]})
     assert main_only["ids"] == [vpc.outputs["mainRouteTableId"]]
+
+
+# ---- VPC endpoints --------------------------------------------------------------------------
+
+ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+READ_ONLY_BUCKET = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::assets/*"}]})
+
+
+def endpoint_of(ec2: Any, endpoint_id: str) -> dict:
+    return ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])["VpcEndpoints"][0]
+
+
+def test_gateway_vpc_endpoint_lifecycle(provision: Provision, vpc: Provisioned, ec2: Any) -> None:
+    first = provision(ROUTE_TABLE, "private-a", vpcId=vpc.id)
+    second = provision(ROUTE_TABLE, "private-b", vpcId=vpc.id)
+    endpoint = provision(ENDPOINT, "s3", vpcId=vpc.id, serviceName="com.amazonaws.us-east-1.s3",
+                         routeTableIds=[first.id], tags={"Service": "s3"})
+    assert endpoint.inputs["vpcEndpointType"] == "Gateway"
+    described = endpoint_of(ec2, endpoint.id)
+    assert endpoint.id.startswith("vpce-")
+    assert (described["VpcEndpointType"], described["RouteTableIds"]) == ("Gateway", [first.id])
+    assert tags_of(described)["Service"] == "s3"
+    assert endpoint.outputs["state"] == "available"
+    assert endpoint.outputs["arn"] == f"arn:aws:ec2:us-east-1:123456789012:vpc-endpoint/{endpoint.id}"
+    [prefix_list] = ec2.describe_prefix_lists(PrefixListIds=[endpoint.outputs["prefixListId"]])["PrefixLists"]
+    assert prefix_list["PrefixListName"] == "com.amazonaws.us-east-1.s3"
+    assert endpoint.outputs["cidrBlocks"] == sorted(prefix_list.get("Cidrs", []))
+    assert endpoint.read() == endpoint.outputs
+    assert endpoint.diff(serviceName="com.amazonaws.us-east-1.dynamodb").replaces == ("serviceName",)
+
+    routes = ec2.describe_route_tables(RouteTableIds=[first.id])["RouteTables"][0]["Routes"]
+    assert [r["GatewayId"] for r in routes if r.get("DestinationPrefixListId")] == [endpoint.id]
+    with pytest.raises(OperationFailed, match="cannot move a Gateway endpoint"):
+        endpoint.update(routeTableIds=[second.id])
+    endpoint.update(policy=READ_ONLY_BUCKET)
+    described = endpoint_of(ec2, endpoint.id)
+    assert json.loads(described["PolicyDocument"])["Statement"][0]["Action"] == "s3:GetObject"
+    assert endpoint.outputs["policy"] == READ_ONLY_BUCKET
+    endpoint.update(policy=None)
+    assert json.loads(endpoint_of(ec2, endpoint.id)["PolicyDocument"])["Statement"][0]["Action"] == "*"
+    endpoint.assert_deleted(lambda: endpoint_of(ec2, endpoint.id)["State"] not in ("deleted", "Deleted"))
+
+
+def test_interface_vpc_endpoint_has_network_interfaces(provision: Provision, vpc: Provisioned, ec2: Any) -> None:
+    subnet = provision(SUBNET, "endpoints", vpcId=vpc.id, cidrBlock="10.20.6.0/24")
+    group = provision("aws:ec2/securityGroup:SecurityGroup", "endpoints", vpcId=vpc.id)
+    endpoint = provision(ENDPOINT, "ssm", vpcId=vpc.id, serviceName="com.amazonaws.us-east-1.ssm",
+                         vpcEndpointType="Interface", subnetIds=[subnet.id], securityGroupIds=[group.id],
+                         privateDnsEnabled=True)
+    described = endpoint_of(ec2, endpoint.id)
+    assert (described["SubnetIds"], [g["GroupId"] for g in described["Groups"]]) == ([subnet.id], [group.id])
+    assert described["PrivateDnsEnabled"] is True
+    [interface_id] = endpoint.outputs["networkInterfaceIds"]
+    assert ec2.describe_network_interfaces(NetworkInterfaceIds=[interface_id])["NetworkInterfaces"]
+    assert endpoint.outputs["dnsEntries"][0]["dnsName"]
+    assert endpoint.read() == endpoint.outputs
+    endpoint.assert_deleted()
+    assert failures(ENDPOINT, vpcId=vpc.id, serviceName="x", ipAddressType="dualstack")["ipAddressType"]
