@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from probing import Probe, ec2_filtered, present
+from probing import Probe, ec2_filtered, listed, present
 
 
 def _nat_gateway(c: Any, id: str, o: dict[str, Any]) -> bool:
@@ -49,9 +49,10 @@ def _volume_attached(c: Any, id: str, o: dict[str, Any]) -> bool:
 
 
 def _endpoint(c: Any, id: str, o: dict[str, Any]) -> bool:
-    endpoints = c("ec2").describe_vpc_endpoints(
-        Filters=[{"Name": "vpc-endpoint-id", "Values": [id]}])["VpcEndpoints"]
-    return any(e["State"].lower() not in ("deleted", "deleting") for e in endpoints)
+    # moto has no vpc-endpoint-id filter, so the endpoint is asked for by id.
+    return listed(lambda: c("ec2").describe_vpc_endpoints(VpcEndpointIds=[id])["VpcEndpoints"],
+                  lambda found: any(e["State"].lower() not in ("deleted", "deleting") for e in found),
+                  "InvalidVpcEndpointId.NotFound")
 
 
 PROBES: dict[str, Probe] = {
