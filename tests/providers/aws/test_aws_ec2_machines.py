@@ -218,3 +218,64 @@ def test_network_interface_and_instance_lookups(provision: Provision, server: Pr
     assert by_tag["instanceId"] == server.id
     with pytest.raises(BadInput, match="no results"):
         invoke("aws:ec2/getInstance:getInstance", aws_ctx, {"instanceId": "i-0123456789abcdef0"})
+
+
+# ---- launch templates -----------------------------------------------------------------------
+
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+BOOT_SCRIPT = "IyEvYmluL2Jhc2gKZWNobyBoZWxsbwo="  # base64 of a two-line shell script
+
+
+def template_version(ec2: Any, template_id: str, version: str) -> dict:
+    return ec2.describe_launch_template_versions(LaunchTemplateId=template_id, Versions=[version])[
+        "LaunchTemplateVersions"][0]
+
+
+def test_launch_template_lifecycle(provisioner: Provisioner, ec2: Any, aws_ctx: AwsContext) -> None:
+    ami = invoke("aws:ec2/getAmi:getAmi", aws_ctx, AMAZON_LINUX_2)["id"]
+    template = provisioner.create(LAUNCH_TEMPLATE, "web", {
+        "imageId": ami, "instanceType": "t3.micro", "userData": BOOT_SCRIPT, "description": "web servers",
+        "ebsOptimized": "true", "monitoring": {"enabled": True},
+        "metadataOptions": {"httpTokens": "required", "httpPutResponseHopLimit": 2},
+        "blockDeviceMappings": [{"deviceName": "/dev/xvda",
+                                 "ebs": {"volumeSize": 20, "volumeType": "gp3", "deleteOnTermination": "true"}}],
+        "networkInterfaces": [{"associatePublicIpAddress": "true", "deviceIndex": 0}],
+        "tagSpecifications": [{"resourceType": "instance", "tags": {"Role": "web"}}],
+        "tags": {"Team": "web"},
+    })
+    assert template.id.startswith("lt-") and template.inputs["name"].startswith("web-")
+    [described] = ec2.describe_launch_templates(LaunchTemplateIds=[template.id])["LaunchTemplates"]
+    assert described["LaunchTemplateName"] == template.inputs["name"] and tags_of(described)["Team"] == "web"
+    data = template_version(ec2, template.id, "1")["LaunchTemplateData"]
+    assert (data["ImageId"], data["InstanceType"], data["EbsOptimized"]) == (ami, "t3.micro", True)
+    assert data["MetadataOptions"] == {"HttpTokens": "required", "HttpPutResponseHopLimit": 2}
+    assert data["BlockDeviceMappings"] == [{"DeviceName": "/dev/xvda", "Ebs": {
+        "VolumeSize": 20, "VolumeType": "gp3", "DeleteOnTermination": True}}]
+    assert data["NetworkInterfaces"] == [{"AssociatePublicIpAddress": True, "DeviceIndex": 0}]
+    assert {"ResourceType": "instance", "Tags": [{"Key": "Role", "Value": "web"}]} in data["TagSpecifications"]
+    assert template.outputs["tagSpecifications"] == [{"resourceType": "instance", "tags": {"Role": "web"}}]
+    assert template.outputs["arn"] == f"arn:aws:ec2:us-east-1:123456789012:launch-template/{template.id}"
+    assert (template.outputs["defaultVersion"], template.outputs["latestVersion"]) == (1, 1)
+    assert template.outputs["blockDeviceMappings"][0]["ebs"]["deleteOnTermination"] == "true"
+    assert provisioner.read(template) == template.outputs
+    assert not provisioner.plan(template, {}).has_changes
+    assert provisioner.plan(template, {"name": "other"}).replaces == ("name",)
+
+    template = provisioner.update(template, {"instanceType": "t3.small", "updateDefaultVersion": True})
+    [described] = ec2.describe_launch_templates(LaunchTemplateIds=[template.id])["LaunchTemplates"]
+    assert (described["DefaultVersionNumber"], described["LatestVersionNumber"]) == (2, 2)
+    assert template_version(ec2, template.id, "2")["LaunchTemplateData"]["InstanceType"] == "t3.small"
+    assert template.outputs["instanceType"] == "t3.small" and template.outputs["defaultVersion"] == 2
+
+    template = provisioner.update(template, {"keyName": "ops", "updateDefaultVersion": None})
+    [described] = ec2.describe_launch_templates(LaunchTemplateIds=[template.id])["LaunchTemplates"]
+    assert (described["DefaultVersionNumber"], described["LatestVersionNumber"]) == (2, 3)
+    provisioner.assert_deleted(template)
+    assert not ec2.describe_launch_templates(
+        Filters=[{"Name": "launch-template-name", "Values": [template.inputs["name"]]}])["LaunchTemplates"]
+
+
+def test_launch_template_check() -> None:
+    refused = failures(LAUNCH_TEMPLATE, instanceMarketOptions={"marketType": "spot"},
+                       networkInterfaces=[{"deviceIndex": 0, "ipv4PrefixCount": 2}])
+    assert set(refused) == {"instanceMarketOptions", "networkInterfaces"}
