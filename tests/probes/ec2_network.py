@@ -84,4 +84,6 @@ PROBES: dict[str, Probe] = {
     "aws:ec2/launchTemplate:LaunchTemplate": lambda c, id, o: present(
         lambda: c("ec2").describe_launch_templates(LaunchTemplateIds=[id]), "InvalidLaunchTemplateId.NotFound",
         "InvalidLaunchTemplateName.NotFoundException"),
+    "aws:ec2/launchConfiguration:LaunchConfiguration": lambda c, id, o: bool(
+        c("autoscaling").describe_launch_configurations(LaunchConfigurationNames=[id])["LaunchConfigurations"]),
 }

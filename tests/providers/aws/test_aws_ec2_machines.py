@@ -3,6 +3,7 @@ attachments, network interfaces, launch templates and flow logs."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
@@ -279,3 +280,39 @@ def test_launch_template_check() -> None:
     refused = failures(LAUNCH_TEMPLATE, instanceMarketOptions={"marketType": "spot"},
                        networkInterfaces=[{"deviceIndex": 0, "ipv4PrefixCount": 2}])
     assert set(refused) == {"instanceMarketOptions", "networkInterfaces"}
+
+
+# ---- launch configurations ------------------------------------------------------------------
+
+LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
+
+
+def configuration_of(aws_ctx: AwsContext, name: str) -> list[dict]:
+    return aws_ctx.client("autoscaling").describe_launch_configurations(
+        LaunchConfigurationNames=[name])["LaunchConfigurations"]
+
+
+def test_launch_configuration_lifecycle(provisioner: Provisioner, aws_ctx: AwsContext) -> None:
+    ami = invoke("aws:ec2/getAmi:getAmi", aws_ctx, AMAZON_LINUX_2)["id"]
+    configuration = provisioner.create(LAUNCH_CONFIGURATION, "workers", {
+        "imageId": ami, "instanceType": "t3.micro", "userData": "#!/bin/bash\necho hello\n",
+        "securityGroups": ["sg-0b", "sg-0a"], "associatePublicIpAddress": True,
+        "rootBlockDevice": {"volumeSize": 16, "volumeType": "gp3"},
+        "ebsBlockDevices": [{"deviceName": "/dev/sdf", "volumeSize": 50, "volumeType": "gp3"}],
+        "metadataOptions": {"httpTokens": "required"},
+    })
+    assert configuration.id == configuration.inputs["name"] and configuration.id.startswith("workers-")
+    [described] = configuration_of(aws_ctx, configuration.id)
+    assert (described["ImageId"], described["InstanceType"]) == (ami, "t3.micro")
+    assert sorted(described["SecurityGroups"]) == ["sg-0a", "sg-0b"]
+    assert base64.b64decode(described["UserData"]).decode() == "#!/bin/bash\necho hello\n"
+    assert described["InstanceMonitoring"] == {"Enabled": True}
+    sizes = {m["DeviceName"]: m["Ebs"]["VolumeSize"] for m in described["BlockDeviceMappings"]}
+    assert sizes == {"/dev/xvda": 16, "/dev/sdf": 50}
+    assert configuration.outputs["arn"] == described["LaunchConfigurationARN"]
+    assert configuration.outputs["rootBlockDevice"]["volumeSize"] == 16
+    assert provisioner.read(configuration) == configuration.outputs
+    assert not provisioner.plan(configuration, {}).has_changes
+    assert provisioner.plan(configuration, {"instanceType": "t3.small"}).replaces == ("instanceType",)
+    provisioner.assert_deleted(configuration)
+    assert configuration_of(aws_ctx, configuration.id) == []
