@@ -81,9 +81,8 @@ PROBES: dict[str, Probe] = {
     "aws:ec2/flowLog:FlowLog": lambda c, id, o: bool(c("ec2").describe_flow_logs(
         Filters=[{"Name": "flow-log-id", "Values": [id]}])["FlowLogs"]),
     "aws:ec2/vpcEndpoint:VpcEndpoint": _endpoint,
-    "aws:ec2/launchTemplate:LaunchTemplate": lambda c, id, o: present(
-        lambda: c("ec2").describe_launch_templates(LaunchTemplateIds=[id]), "InvalidLaunchTemplateId.NotFound",
-        "InvalidLaunchTemplateName.NotFoundException"),
+    "aws:ec2/launchTemplate:LaunchTemplate": lambda c, id, o: bool(
+        c("ec2").describe_launch_templates(LaunchTemplateIds=[id])["LaunchTemplates"]),
     "aws:ec2/launchConfiguration:LaunchConfiguration": lambda c, id, o: bool(
         c("autoscaling").describe_launch_configurations(LaunchConfigurationNames=[id])["LaunchConfigurations"]),
 }
