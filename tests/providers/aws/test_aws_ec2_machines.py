@@ -7,6 +7,7 @@ import base64
 from typing import Any
 
 import pytest
+from recovery_steps import assert_found_after_a_crash
 
 from envctl.errors import BadInput
 from envctl.providers.aws.context import AwsContext
@@ -99,6 +100,7 @@ def test_volume_lifecycle(provision: Provision, ec2: Any) -> None:
     assert volume.outputs["arn"] == f"arn:aws:ec2:us-east-1:123456789012:volume/{volume.id}"
     assert volume.outputs["createTime"].endswith("Z")
     assert volume.read() == volume.outputs
+    assert_found_after_a_crash(volume)
 
     assert volume.diff(availabilityZone="us-east-1b").replaces == ("availabilityZone",)
     assert volume.diff(encrypted=True).replaces == ("encrypted",)
@@ -171,6 +173,7 @@ def test_network_interface_lifecycle(provision: Provision, vpc: Provisioned, ser
     assert interface.outputs["macAddress"] == described["MacAddress"]
     assert interface.outputs["privateIpsCount"] == 1
     assert interface.read() == interface.outputs
+    assert_found_after_a_crash(interface)
     assert interface.diff(subnetId="subnet-other").replaces == ("subnetId",)
     assert interface.diff(privateIps=["10.20.9.12"]).replaces == ("privateIps",)  # the primary would go
 

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from recovery_steps import assert_found_after_a_crash
 
 from envctl.errors import BadInput, OperationFailed
 from envctl.providers.aws.context import AwsContext
@@ -40,6 +41,7 @@ def test_nat_gateway_lifecycle(provision: Provision, vpc: Provisioned, ec2: Any)
         "NetworkInterfaces"]
     assert interface["SubnetId"] == subnet.id
     assert gateway.read() == gateway.outputs
+    assert_found_after_a_crash(gateway)
 
     assert gateway.diff(subnetId="subnet-other").replaces == ("subnetId",)
     assert gateway.diff(connectivityType="private", allocationId=None).needs_replace
@@ -81,6 +83,7 @@ def test_egress_only_internet_gateway_lifecycle(provision: Provision, vpc: Provi
     assert described["Attachments"] == [{"State": "attached", "VpcId": vpc.id}]
     assert tags_of(described)["ipv6"] == "egress"
     assert gateway.read() == gateway.outputs
+    assert_found_after_a_crash(gateway)
     assert gateway.diff(vpcId="vpc-other").replaces == ("vpcId",)
     gateway.update(tags={"ipv6": "out"})
     assert gateway.outputs["tags"] == {"ipv6": "out"}
@@ -133,6 +136,7 @@ def test_network_acl_lifecycle(provision: Provision, vpc: Provisioned, ec2: Any)
     assert acl.outputs["ingress"] == [{**HTTPS_IN, "protocol": "6", "ipv6CidrBlock": "", "icmpType": 0, "icmpCode": 0}]
     assert acl.outputs["arn"] == f"arn:aws:ec2:us-east-1:123456789012:network-acl/{acl.id}"
     assert acl.read() == acl.outputs
+    assert_found_after_a_crash(acl)
     # The rule as AWS reports it (by protocol number) is the program's rule: no change.
     as_reported = {key: acl.outputs[key] for key in acl.inputs}
     assert not acl.resource.diff(as_reported, acl.checked()).has_changes
@@ -311,6 +315,7 @@ def test_vpc_peering_connection_lifecycle(provision: Provision, vpc: Provisioned
     assert tags_of(described)["Side"] == "requester"
     assert (connection.outputs["peerOwnerId"], connection.outputs["peerRegion"]) == ("123456789012", "us-east-1")
     assert connection.read() == connection.outputs
+    assert_found_after_a_crash(connection)
     assert connection.diff(peerVpcId="vpc-other").replaces == ("peerVpcId",)
 
     connection.update(autoAccept=True, accepter={"allowRemoteVpcDnsResolution": True})
@@ -352,6 +357,7 @@ def test_flow_log_to_cloudwatch_logs(provision: Provision, vpc: Provisioned, ec2
         assert flow_log.outputs["arn"] == f"arn:aws:ec2:us-east-1:123456789012:vpc-flow-log/{flow_log.id}"
         assert (flow_log.outputs["vpcId"], flow_log.outputs["subnetId"]) == (vpc.id, "")
         assert flow_log.read() == flow_log.outputs
+        assert_found_after_a_crash(flow_log)
         assert flow_log.diff(trafficType="REJECT").replaces == ("trafficType",)
         flow_log.update(tags={"Scope": "network"})
         assert tags_of(ec2.describe_flow_logs(FlowLogIds=[flow_log.id])["FlowLogs"][0])["Scope"] == "network"
@@ -425,6 +431,7 @@ def test_gateway_vpc_endpoint_lifecycle(provision: Provision, vpc: Provisioned, 
     assert prefix_list["PrefixListName"] == "com.amazonaws.us-east-1.s3"
     assert endpoint.outputs["cidrBlocks"] == sorted(prefix_list.get("Cidrs", []))
     assert endpoint.read() == endpoint.outputs
+    assert_found_after_a_crash(endpoint)
     assert endpoint.diff(serviceName="com.amazonaws.us-east-1.dynamodb").replaces == ("serviceName",)
 
     routes = ec2.describe_route_tables(RouteTableIds=[first.id])["RouteTables"][0]["Routes"]

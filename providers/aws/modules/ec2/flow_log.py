@@ -57,6 +57,14 @@ class FlowLog(Ec2Resource):
                              "set logDestination, the ARN of the log group, bucket or delivery stream")
         )
 
+    def candidate_ids(self, ctx: AwsContext, urn: str, inputs: Props) -> list[str]:
+        # By tag filter rather than DescribeTags, whose resource type for flow logs differs in moto.
+        urn_tag = ctx.envctl_tags(urn).get("envctl:urn")
+        if not urn_tag:
+            return []
+        flow_logs = ctx.client("ec2").describe_flow_logs(Filters=[{"Name": "tag:envctl:urn", "Values": [urn_tag]}])
+        return [flow_log["FlowLogId"] for flow_log in flow_logs["FlowLogs"]]
+
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         source = next(key for key in _SOURCES if inputs.get(key))
         request = {

@@ -14,6 +14,7 @@ from envctl.providers.aws.modules.ec2.shared import (
     tag_specifications,
 )
 from envctl.providers.aws.registry import resource_type
+from envctl.providers.aws.tags import tag_dict
 from envctl.providers.aws.waiting import CONSISTENCY_TIMEOUT, attempts
 
 # ---- NAT gateway ----------------------------------------------------------------------------
@@ -57,6 +58,14 @@ class NatGateway(Ec2Resource):
             + failure_unless(not public or bool(inputs.get("allocationId")), "allocationId",
                              "a public NAT gateway needs the allocationId of an Elastic IP")
         )
+
+    def candidate_ids(self, ctx: AwsContext, urn: str, inputs: Props) -> list[str]:
+        # moto's DescribeTags names NAT gateways otherwise than AWS, and its DescribeNatGateways takes no tag
+        # filter, so the gateways are read and their tags compared.
+        urn_tag = ctx.envctl_tags(urn).get("envctl:urn")
+        gateways = ctx.client("ec2").describe_nat_gateways()["NatGateways"]
+        return [g["NatGatewayId"] for g in gateways if urn_tag and tag_dict(g.get("Tags")).get("envctl:urn") == urn_tag
+                and g["State"] not in _NAT_GATEWAY_GONE]
 
     def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
         request = {"SubnetId": inputs["subnetId"], "ConnectivityType": inputs["connectivityType"]}
