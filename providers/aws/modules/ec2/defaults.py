@@ -35,8 +35,7 @@ class DefaultSecurityGroup(SecurityGroup):
         group = _default_group(ec2, inputs.get("vpcId") or _default_vpc_id(ec2))
         group_id = group["GroupId"]
         # What the group has now goes, as if state held it: the program's rules replace AWS's.
-        current = self.read(ctx, group_id, {})
-        assert current is not None  # just found
+        current = self.read_back(ctx, group_id, {})
         news = {**inputs, "ingress": inputs.get("ingress") or [], "egress": inputs.get("egress") or []}
         self._change(ctx, group_id, current, news, set(DIRECTIONS))
         sync_ec2_tags(ctx, group_id, tag_dict(group.get("Tags")), self.tags_all(ctx, urn, inputs))
@@ -83,8 +82,7 @@ class DefaultRouteTable(RouteTable):
         table = one_found(ctx.client("ec2").describe_route_tables, "RouteTables", EC2_GONE, RouteTableIds=[table_id])
         if table is None:
             raise OperationFailed(f"route table {table_id} does not exist")
-        current = super().read(ctx, table_id, {})
-        assert current is not None  # just found
+        current = self.read_back(ctx, table_id, {})
         self._change(ctx, table_id, current, {**inputs, "routes": inputs.get("routes") or []}, {"routes"})
         sync_ec2_tags(ctx, table_id, tag_dict(table.get("Tags")), self.tags_all(ctx, urn, inputs))
         return table_id, self.read_back(ctx, table_id, inputs)
