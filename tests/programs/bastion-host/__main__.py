@@ -101,6 +101,11 @@ data = aws.ebs.Volume(
 )
 aws.ec2.VolumeAttachment("bastion-data", device_name="/dev/sdf", volume_id=data.id, instance_id=bastion.id)
 
+# What others see of the bastion, looked up as a separate stack or script would.
+registered_key = aws.ec2.get_key_pair_output(key_name=key.key_name)
+looked_up = aws.ec2.get_instance_output(instance_id=bastion.id)
+primary_interface = aws.ec2.get_network_interface_output(id=looked_up.network_interface_id)
+
 pulumi.export("bastion_id", bastion.id)
 pulumi.export("bastion_public_ip", bastion.public_ip)
 pulumi.export("key_name", key.key_name)
@@ -108,3 +113,6 @@ pulumi.export("key_fingerprint", key.fingerprint)
 pulumi.export("data_volume_id", data.id)
 pulumi.export("flow_log_id", flow_log.id)
 pulumi.export("flow_log_group", log_group.name)
+pulumi.export("registered_key_id", registered_key.key_pair_id)
+pulumi.export("bastion_private_ip", looked_up.private_ip)
+pulumi.export("bastion_interface_subnet", primary_interface.subnet_id)

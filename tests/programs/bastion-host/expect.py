@@ -19,6 +19,9 @@ def verify(cloud: Cloud, out: Outputs) -> None:
     assert bastion["PublicIpAddress"] == out["bastion_public_ip"]
     [pair] = ec2.describe_key_pairs(KeyNames=[out["key_name"]])["KeyPairs"]
     assert (pair["KeyType"], pair["KeyFingerprint"]) == ("ed25519", out["key_fingerprint"])
+    assert out["registered_key_id"] == pair["KeyPairId"]
+    assert out["bastion_private_ip"] == bastion["PrivateIpAddress"]
+    assert out["bastion_interface_subnet"] == bastion["SubnetId"]
     [group] = ec2.describe_security_groups(GroupIds=[g["GroupId"] for g in bastion["SecurityGroups"]])[
         "SecurityGroups"]
     assert [(p["FromPort"], [r["CidrIp"] for r in p["IpRanges"]]) for p in group["IpPermissions"]] == [

@@ -39,6 +39,7 @@ def verify(cloud: Cloud, out: Outputs) -> None:
         routes = {r["DestinationCidrBlock"]: r.get("VpcPeeringConnectionId") for r in main_table(ec2, vpc)["Routes"]}
         assert routes[peer_cidr] == out["peering_id"]
 
+    assert out["data_route_table_ids"] == [main_table(ec2, out["data_vpc_id"])["RouteTableId"]]
     for subnet_id in out["data_subnet_ids"]:
         acl = acl_of_subnet(ec2, subnet_id)
         assert acl["NetworkAclId"] == out["data_acl_id"]
