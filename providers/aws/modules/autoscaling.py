@@ -10,7 +10,7 @@ from envctl.errors import BadInput, OperationFailed
 from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props, unsupported_fields
 from envctl.providers.aws.context import AwsContext
 from envctl.providers.aws.errors import one_found, remove
-from envctl.providers.aws.registry import resource_type
+from envctl.providers.aws.registry import invoke, resource_type
 from envctl.providers.aws.waiting import wait_until
 from envctl.providers.aws.wire import api_keys, in_configured_order, wire_keys
 
@@ -244,6 +244,53 @@ def _wait_for_capacity(ctx: AwsContext, name: str, inputs: Props) -> None:
         return sum(1 for i in instances if i.get("LifecycleState") == "InService") >= wanted
 
     wait_until(in_service, f"Auto Scaling group {name} to have {wanted} instances in service", timeout)
+
+
+@invoke("aws:autoscaling/getGroup:getGroup")
+def get_group(ctx: AwsContext, args: dict[str, Any]) -> dict[str, Any]:
+    """Terraform's aws_autoscaling_group data source: the group of that name, in the data source's forms."""
+    if args.get("region") not in (None, "", ctx.region):
+        raise BadInput(f"getGroup for region {args['region']} is not supported; envctl's local engine works in the "
+                       f"provider's region {ctx.region}")
+    group = _group(ctx, str(args.get("name") or ""))
+    if group is None:
+        raise BadInput(f"getGroup: no Auto Scaling group named {args.get('name')!r}")
+    template = group.get("LaunchTemplate")
+    return {
+        **args,
+        "id": group["AutoScalingGroupName"],
+        "name": group["AutoScalingGroupName"],
+        "arn": group["AutoScalingGroupARN"],
+        "availabilityZones": list(group.get("AvailabilityZones") or []),
+        "defaultCooldown": group.get("DefaultCooldown") or 0,
+        "desiredCapacity": group["DesiredCapacity"],
+        "desiredCapacityType": group.get("DesiredCapacityType") or "",
+        "enabledMetrics": [m["Metric"] for m in group.get("EnabledMetrics") or []],
+        "healthCheckGracePeriod": group.get("HealthCheckGracePeriod") or 0,
+        "healthCheckType": group.get("HealthCheckType") or "",
+        "launchConfiguration": group.get("LaunchConfigurationName") or "",
+        "launchTemplates": [{"id": template.get("LaunchTemplateId", ""), "name": template.get(
+            "LaunchTemplateName", ""), "version": template.get("Version", "")}] if template else [],
+        "loadBalancers": list(group.get("LoadBalancerNames") or []),
+        "maxInstanceLifetime": group.get("MaxInstanceLifetime") or 0,
+        "maxSize": group["MaxSize"],
+        "minSize": group["MinSize"],
+        "newInstancesProtectedFromScaleIn": bool(group.get("NewInstancesProtectedFromScaleIn")),
+        "placementGroup": group.get("PlacementGroup") or "",
+        "predictedCapacity": group.get("PredictedCapacity") or 0,
+        "serviceLinkedRoleArn": group.get("ServiceLinkedRoleARN") or "",
+        "status": group.get("Status") or "",
+        "suspendedProcesses": [p["ProcessName"] for p in group.get("SuspendedProcesses") or []],
+        "tags": [{"key": t["Key"], "value": t["Value"], "propagateAtLaunch": bool(t.get("PropagateAtLaunch"))}
+                 for t in group.get("Tags") or []],
+        "targetGroupArns": list(group.get("TargetGroupARNs") or []),
+        "terminationPolicies": list(group.get("TerminationPolicies") or []),
+        "vpcZoneIdentifier": group.get("VPCZoneIdentifier") or "",
+        "warmPoolSize": group.get("WarmPoolSize") or 0,
+        # Not emulated by the local cloud: none of these exists there.
+        "instanceMaintenancePolicies": [], "mixedInstancesPolicies": [], "trafficSources": [], "warmPools": [],
+        "region": ctx.region,
+    }
 
 
 # ---- scaling policy -------------------------------------------------------------------------

@@ -80,6 +80,12 @@ def test_group_lifecycle(provisioner: Provisioner, subnets: list[str], template:
         AutoScalingGroupName=group.id)["ScalingPolicies"][0]["ScalingAdjustment"] == 2
     provisioner.assert_deleted(policy)
 
+    found = invoke("aws:autoscaling/getGroup:getGroup", aws_ctx, {"name": group.id})
+    assert (found["arn"], found["desiredCapacity"], found["maxSize"]) == (group.outputs["arn"], 3, 4)
+    assert found["launchTemplates"][0]["id"] == template.id
+    assert sorted(found["vpcZoneIdentifier"].split(",")) == sorted(subnets)
+    assert found["tags"] == [{"key": "Name", "value": "web-v2", "propagateAtLaunch": False}]
+
     instances = [i["InstanceId"] for i in group_of(aws_ctx, group.id)["Instances"]]
     provisioner.assert_deleted(group)
     assert group_of(aws_ctx, group.id) == {}

@@ -209,6 +209,11 @@ def test_network_interface_and_instance_lookups(provision: Provision, server: Pr
     by_tag = invoke("aws:ec2/getNetworkInterface:getNetworkInterface", aws_ctx,
                     {"filters": [{"name": "tag:Purpose", "values": ["lookup"]}]})
     assert by_tag["id"] == interface.id
+    tagged = invoke("aws:ec2/getNetworkInterfaces:getNetworkInterfaces", aws_ctx, {"tags": {"Purpose": "lookup"}})
+    assert tagged["ids"] == [interface.id]
+    in_subnet = invoke("aws:ec2/getNetworkInterfaces:getNetworkInterfaces", aws_ctx,
+                       {"filters": [{"name": "subnet-id", "values": [server.outputs["subnetId"]]}]})
+    assert set(in_subnet["ids"]) == {interface.id, server.outputs["primaryNetworkInterfaceId"]}
 
     instance = invoke("aws:ec2/getInstance:getInstance", aws_ctx, {"instanceId": server.id})
     described = ec2.describe_instances(InstanceIds=[server.id])["Reservations"][0]["Instances"][0]

@@ -1,5 +1,6 @@
 """The EC2 lookups of route tables, network interfaces and instances: getRouteTable, getRouteTables,
-getNetworkInterface and getInstance, with Terraform's data source rules (exactly one match for a singular one)."""
+getNetworkInterface, getNetworkInterfaces and getInstance, with Terraform's data source rules (exactly one match
+for a singular one)."""
 
 from __future__ import annotations
 
@@ -118,6 +119,14 @@ def get_network_interface(ctx: AwsContext, args: dict[str, Any]) -> dict[str, An
         "enaSrdSpecifications": [],
         "region": ctx.region,
     }
+
+
+@invoke("aws:ec2/getNetworkInterfaces:getNetworkInterfaces")
+def get_network_interfaces(ctx: AwsContext, args: dict[str, Any]) -> dict[str, Any]:
+    in_provider_region(ctx, args, "getNetworkInterfaces")
+    interfaces = listed(ctx.client("ec2"), "describe_network_interfaces", "NetworkInterfaces",
+                        Filters=lookup_filters(args, {}))
+    return {**args, "id": ctx.region, "ids": [i["NetworkInterfaceId"] for i in interfaces], "region": ctx.region}
 
 
 # ---- instances ------------------------------------------------------------------------------
