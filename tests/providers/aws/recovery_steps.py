@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from envctl.providers.aws.package import with_region
 
-from provider_steps import Provisioned
+from provider_steps import Made, Provisioned, Provisioner, provider
 
 
-def assert_found_after_a_crash(item: Provisioned) -> None:
+def assert_found_after_a_crash(item: Provisioned | Made, provisioner: Provisioner | None = None) -> None:
     """The resource is found by what envctl tagged it with (or by its inputs), unless state already has it."""
-    found = item.resource.find(item.ctx, item.urn, item.inputs, set())
-    assert found is not None and (found[0], with_region(item.resource, item.ctx, found[1])) == (item.id, item.read())
-    assert item.resource.find(item.ctx, item.urn, item.inputs, {item.id}) is None
+    if isinstance(item, Made):
+        assert provisioner is not None and item.inputs is not None
+        ctx, resource, inputs, current = provisioner.ctx, provider(item.token), item.inputs, provisioner.read(item)
+    else:
+        ctx, resource, inputs, current = item.ctx, item.resource, item.inputs, item.read()
+    found = resource.find(ctx, item.urn, inputs, set())
+    assert found is not None and (found[0], with_region(resource, ctx, found[1])) == (item.id, current)
+    assert resource.find(ctx, item.urn, inputs, {item.id}) is None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from recovery_steps import assert_found_after_a_crash
 
 from envctl.errors import OperationFailed
 from envctl.providers.aws.context import AwsContext
@@ -53,6 +54,7 @@ def test_group_lifecycle(provisioner: Provisioner, subnets: list[str], template:
     assert [p["ProcessName"] for p in described["SuspendedProcesses"]] == ["AZRebalance"]
     assert group.outputs["arn"] == described["AutoScalingGroupARN"]
     assert provisioner.read(group) == group.outputs
+    assert_found_after_a_crash(group, provisioner)
     assert not provisioner.plan(group, {}).has_changes
     assert provisioner.plan(group, {"name": "other"}).replaces == ("name",)
 

@@ -39,6 +39,7 @@ def test_key_pair_lifecycle(provisioner: Provisioner, ec2: Any, aws_ctx: AwsCont
     assert pair.outputs["fingerprint"] == described["KeyFingerprint"]
     assert pair.outputs["arn"] == "arn:aws:ec2:us-east-1:123456789012:key-pair/deployer-key"
     assert provisioner.read(pair) == pair.outputs
+    assert_found_after_a_crash(pair, provisioner)
     assert not provisioner.plan(pair, {}).has_changes
 
     assert provisioner.plan(pair, {"publicKey": RSA_KEY}).replaces == ("publicKey",)
@@ -267,6 +268,7 @@ def test_launch_template_lifecycle(provisioner: Provisioner, ec2: Any, aws_ctx: 
     assert (template.outputs["defaultVersion"], template.outputs["latestVersion"]) == (1, 1)
     assert template.outputs["blockDeviceMappings"][0]["ebs"]["deleteOnTermination"] == "true"
     assert provisioner.read(template) == template.outputs
+    assert_found_after_a_crash(template, provisioner)
     assert not provisioner.plan(template, {}).has_changes
     assert provisioner.plan(template, {"name": "other"}).replaces == ("name",)
 
@@ -320,6 +322,7 @@ def test_launch_configuration_lifecycle(provisioner: Provisioner, aws_ctx: AwsCo
     assert configuration.outputs["arn"] == described["LaunchConfigurationARN"]
     assert configuration.outputs["rootBlockDevice"]["volumeSize"] == 16
     assert provisioner.read(configuration) == configuration.outputs
+    assert_found_after_a_crash(configuration, provisioner)
     assert not provisioner.plan(configuration, {}).has_changes
     assert provisioner.plan(configuration, {"instanceType": "t3.small"}).replaces == ("instanceType",)
     provisioner.assert_deleted(configuration)

@@ -30,6 +30,7 @@ class LaunchConfiguration(Ec2Resource):
     taggable = False
     name_property = "name"
     name_prefix_property = "namePrefix"
+    id_property = "name"  # untaggable, but known by its name
     required = ("imageId", "instanceType")
     defaults = {"enableMonitoring": True}
     set_properties = ("securityGroups",)

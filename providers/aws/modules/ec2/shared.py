@@ -67,8 +67,8 @@ class Ec2Resource(AwsResource):
     tagged_type: ClassVar[str | None] = None
 
     def candidate_ids(self, ctx: AwsContext, urn: str, inputs: Props) -> list[str]:
-        if self.tagged_type is None:
-            return []
+        if self.tagged_type is None:  # untagged: by the input that is its id, if it has one
+            return super().candidate_ids(ctx, urn, inputs)
         tags = ctx.client("ec2").describe_tags(Filters=[
             {"Name": "resource-type", "Values": [self.tagged_type]},
             {"Name": "key", "Values": ["envctl:urn"]},
