@@ -462,3 +462,27 @@ def test_interface_vpc_endpoint_has_network_interfaces(provision: Provision, vpc
     assert endpoint.read() == endpoint.outputs
     endpoint.assert_deleted()
     assert failures(ENDPOINT, vpcId=vpc.id, serviceName="x", ipAddressType="dualstack")["ipAddressType"]
+
+
+def test_flow_log_of_a_subnet_to_s3(provision: Provision, vpc: Provisioned, ec2: Any, aws_ctx: AwsContext) -> None:
+    subnet = provision(SUBNET, "logged", vpcId=vpc.id, cidrBlock="10.20.7.0/24")
+    s3, bucket = aws_ctx.client("s3"), f"flow-logs-{subnet.id}"
+    s3.create_bucket(Bucket=bucket)
+    try:
+        flow_log = provision(FLOW_LOG, "subnet-rejects", subnetId=subnet.id, trafficType="REJECT",
+                             logDestinationType="s3", logDestination=f"arn:aws:s3:::{bucket}",
+                             logFormat="${srcaddr} ${dstaddr} ${action}")
+        [described] = ec2.describe_flow_logs(FlowLogIds=[flow_log.id])["FlowLogs"]
+        assert (described["ResourceId"], described["LogDestinationType"]) == (subnet.id, "s3")
+        assert described["LogFormat"] == "${srcaddr} ${dstaddr} ${action}"
+        assert (flow_log.outputs["subnetId"], flow_log.outputs["vpcId"]) == (subnet.id, "")
+        assert flow_log.read() == flow_log.outputs
+        flow_log.assert_deleted()
+        with pytest.raises(OperationFailed, match="does not exist"):
+            provision(FLOW_LOG, "nowhere", subnetId=subnet.id, trafficType="ALL", logDestinationType="s3",
+                      logDestination="arn:aws:s3:::no-such-flow-log-bucket")
+        in_folder = failures(FLOW_LOG, subnetId=subnet.id, trafficType="ALL", logDestinationType="s3",
+                             logDestination=f"arn:aws:s3:::{bucket}/rejects/")
+        assert "not emulated" in in_folder["logDestination"]
+    finally:
+        s3.delete_bucket(Bucket=bucket)

@@ -28,6 +28,12 @@ _UNEMULATED_SOURCES = {
 _DESTINATION_TYPES = ("cloud-watch-logs", "s3", "kinesis-data-firehose")
 
 
+def _s3_folder(inputs: Props) -> bool:
+    """Whether an S3 destination names a folder in the bucket (arn:aws:s3:::bucket/folder/)."""
+    destination = str(inputs.get("logDestination") or "")
+    return inputs.get("logDestinationType") == "s3" and "/" in destination.split(":::", 1)[-1].rstrip("/")
+
+
 @resource_type
 class FlowLog(Ec2Resource):
     token = "aws:ec2/flowLog:FlowLog"
@@ -55,6 +61,9 @@ class FlowLog(Ec2Resource):
                              "trafficType (ACCEPT, REJECT or ALL) is required for a VPC, subnet or interface")
             + failure_unless(bool(inputs.get("logDestination")), "logDestination",
                              "set logDestination, the ARN of the log group, bucket or delivery stream")
+            + failure_unless(not _s3_folder(inputs), "logDestination",
+                             "a folder in an S3 destination is not emulated by the local cloud (moto takes the "
+                             "bucket's ARN only)")
         )
 
     def candidate_ids(self, ctx: AwsContext, urn: str, inputs: Props) -> list[str]:
