@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import boto3
 import pytest
 from recovery_steps import assert_found_after_a_crash
 
@@ -486,3 +487,21 @@ def test_flow_log_of_a_subnet_to_s3(provision: Provision, vpc: Provisioned, ec2:
         assert "not emulated" in in_folder["logDestination"]
     finally:
         s3.delete_bucket(Bucket=bucket)
+
+
+def test_vpc_peering_connection_to_another_region(provision: Provision, vpc: Provisioned, moto_endpoint: str,
+                                                  ec2: Any) -> None:
+    west = boto3.client("ec2", endpoint_url=moto_endpoint, region_name="us-west-2", aws_access_key_id="testing",
+                        aws_secret_access_key="testing")
+    peer_id = west.create_vpc(CidrBlock="10.90.0.0/16")["Vpc"]["VpcId"]
+    try:
+        connection = provision(PEERING, "to-west", vpcId=vpc.id, peerVpcId=peer_id, peerRegion="us-west-2")
+        described = peering_of(ec2, connection.id)
+        assert (described["AccepterVpcInfo"]["VpcId"], described["AccepterVpcInfo"]["Region"]) == (
+            peer_id, "us-west-2")
+        assert connection.outputs["acceptStatus"] == "pending-acceptance"
+        assert connection.outputs["peerRegion"] == "us-west-2"
+        assert connection.read() == connection.outputs
+        connection.assert_deleted()
+    finally:
+        west.delete_vpc(VpcId=peer_id)
