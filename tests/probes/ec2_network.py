@@ -55,6 +55,15 @@ def _endpoint(c: Any, id: str, o: dict[str, Any]) -> bool:
                   "InvalidVpcEndpointId.NotFound")
 
 
+def _route(c: Any, id: str, o: dict[str, Any]) -> bool:
+    tables = c("ec2").describe_route_tables(
+        Filters=[{"Name": "route-table-id", "Values": [o["routeTableId"]]}])["RouteTables"]
+    destination = o.get("destinationCidrBlock") or o.get("destinationIpv6CidrBlock") or o.get(
+        "destinationPrefixListId")
+    return any(destination in (r.get("DestinationCidrBlock"), r.get("DestinationIpv6CidrBlock"),
+                               r.get("DestinationPrefixListId")) for t in tables for r in t["Routes"])
+
+
 PROBES: dict[str, Probe] = {
     "aws:ec2/natGateway:NatGateway": _nat_gateway,
     # moto ignores this describe's filters, so the gateway is asked for by id.
@@ -85,4 +94,5 @@ PROBES: dict[str, Probe] = {
         c("ec2").describe_launch_templates(LaunchTemplateIds=[id])["LaunchTemplates"]),
     "aws:ec2/launchConfiguration:LaunchConfiguration": lambda c, id, o: bool(
         c("autoscaling").describe_launch_configurations(LaunchConfigurationNames=[id])["LaunchConfigurations"]),
+    "aws:ec2/route:Route": _route,
 }
