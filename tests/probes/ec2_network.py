@@ -64,6 +64,17 @@ def _route(c: Any, id: str, o: dict[str, Any]) -> bool:
                                r.get("DestinationPrefixListId")) for t in tables for r in t["Routes"])
 
 
+def _dhcp_association(c: Any, id: str, o: dict[str, Any]) -> bool:
+    vpcs = c("ec2").describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [o["vpcId"]]}])["Vpcs"]
+    return any(v.get("DhcpOptionsId") == o["dhcpOptionsId"] for v in vpcs)
+
+
+def _tag(c: Any, id: str, o: dict[str, Any]) -> bool:
+    resource_id, key = id.split(",", 1)
+    return bool(c("ec2").describe_tags(Filters=[{"Name": "resource-id", "Values": [resource_id]},
+                                                {"Name": "key", "Values": [key]}])["Tags"])
+
+
 PROBES: dict[str, Probe] = {
     "aws:ec2/natGateway:NatGateway": _nat_gateway,
     # moto ignores this describe's filters, so the gateway is asked for by id.
@@ -95,4 +106,8 @@ PROBES: dict[str, Probe] = {
     "aws:ec2/launchConfiguration:LaunchConfiguration": lambda c, id, o: bool(
         c("autoscaling").describe_launch_configurations(LaunchConfigurationNames=[id])["LaunchConfigurations"]),
     "aws:ec2/route:Route": _route,
+    "aws:ec2/vpcDhcpOptions:VpcDhcpOptions": ec2_filtered("describe_dhcp_options", "DhcpOptions", "dhcp-options-id"),
+    "aws:ec2/vpcDhcpOptionsAssociation:VpcDhcpOptionsAssociation": _dhcp_association,
+    "aws:ec2/eipAssociation:EipAssociation": ec2_filtered("describe_addresses", "Addresses", "association-id"),
+    "aws:ec2/tag:Tag": _tag,
 }

@@ -505,3 +505,61 @@ def test_vpc_peering_connection_to_another_region(provision: Provision, vpc: Pro
         connection.assert_deleted()
     finally:
         west.delete_vpc(VpcId=peer_id)
+
+
+# ---- DHCP options, Elastic IP associations and single tags ----------------------------------
+
+DHCP = "aws:ec2/vpcDhcpOptions:VpcDhcpOptions"
+DHCP_ASSOCIATION = "aws:ec2/vpcDhcpOptionsAssociation:VpcDhcpOptionsAssociation"
+EIP_ASSOCIATION = "aws:ec2/eipAssociation:EipAssociation"
+TAG = "aws:ec2/tag:Tag"
+
+
+def dhcp_of(vpc_ec2: Any, vpc_id: str) -> str:
+    return vpc_ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"][0].get("DhcpOptionsId", "")
+
+
+def test_dhcp_options_and_their_association(provision: Provision, vpc: Provisioned, ec2: Any) -> None:
+    options = provision(DHCP, "corp", domainName="corp.example.com", domainNameServers=["10.0.0.2", "10.0.0.3"],
+                        ntpServers=["10.0.0.4"], tags={"Name": "corp"})
+    [described] = ec2.describe_dhcp_options(DhcpOptionsIds=[options.id])["DhcpOptions"]
+    values = {c["Key"]: [v["Value"] for v in c["Values"]] for c in described["DhcpConfigurations"]}
+    assert values["domain-name"] == ["corp.example.com"]
+    assert sorted(values["domain-name-servers"]) == ["10.0.0.2", "10.0.0.3"]
+    assert tags_of(described)["Name"] == "corp"
+    assert options.outputs["domainName"] == "corp.example.com" and options.outputs["netbiosNodeType"] == ""
+    assert options.read() == options.outputs
+    assert options.diff(domainName="other.example.com").replaces == ("domainName",)
+
+    association = provision(DHCP_ASSOCIATION, "corp", dhcpOptionsId=options.id, vpcId=vpc.id)
+    assert association.id == f"{options.id}-{vpc.id}" and dhcp_of(ec2, vpc.id) == options.id
+    assert association.read() == association.outputs
+    assert not association.diff(dhcpOptionsId="dopt-other").needs_replace  # another set is an update
+    association.assert_deleted(lambda: dhcp_of(ec2, vpc.id) not in ("", "default"))
+    options.assert_deleted(lambda: bool(ec2.describe_dhcp_options(
+        Filters=[{"Name": "dhcp-options-id", "Values": [options.id]}])["DhcpOptions"]))
+
+
+def test_eip_association_and_a_single_tag(provision: Provision, vpc: Provisioned, ec2: Any) -> None:
+    subnet = provision(SUBNET, "eip-assoc", vpcId=vpc.id, cidrBlock="10.20.21.0/24")
+    interface = provision("aws:ec2/networkInterface:NetworkInterface", "eip-assoc", subnetId=subnet.id)
+    address = provision(EIP, "assoc", domain="vpc")
+    association = provision(EIP_ASSOCIATION, "assoc", allocationId=address.id, networkInterfaceId=interface.id)
+    [described] = ec2.describe_addresses(AllocationIds=[address.id])["Addresses"]
+    assert (described["AssociationId"], described["NetworkInterfaceId"]) == (association.id, interface.id)
+    assert association.outputs["publicIp"] == address.outputs["publicIp"]
+    assert association.outputs["privateIpAddress"] == interface.outputs["privateIp"]
+    assert association.read() == association.outputs
+    assert association.diff(networkInterfaceId="eni-other").replaces == ("networkInterfaceId",)
+    association.assert_deleted(lambda: "AssociationId" in ec2.describe_addresses(
+        AllocationIds=[address.id])["Addresses"][0])
+    assert set(failures(EIP_ASSOCIATION, instanceId="i-1")) == {"allocationId"}
+
+    tag = provision(TAG, "owner", resourceId=subnet.id, key="Owner", value="network-team")
+    assert tag.id == f"{subnet.id},Owner"
+    assert tags_of(ec2.describe_subnets(SubnetIds=[subnet.id])["Subnets"][0])["Owner"] == "network-team"
+    assert tag.read() == tag.outputs
+    assert tag.diff(key="Team").replaces == ("key",)
+    tag.update(value="platform-team")
+    assert tags_of(ec2.describe_subnets(SubnetIds=[subnet.id])["Subnets"][0])["Owner"] == "platform-team"
+    tag.assert_deleted(lambda: "Owner" in tags_of(ec2.describe_subnets(SubnetIds=[subnet.id])["Subnets"][0]))
