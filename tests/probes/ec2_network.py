@@ -94,6 +94,7 @@ PROBES: dict[str, Probe] = {
         "describe_route_tables", "RouteTables", "route-table-id"),
     "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation": _main_association,
     "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": _peering,
+    "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter": _peering,  # its requester deletes it
     "aws:ebs/volume:Volume": ec2_filtered("describe_volumes", "Volumes", "volume-id"),
     "aws:ec2/volumeAttachment:VolumeAttachment": _volume_attached,
     "aws:ec2/networkInterface:NetworkInterface": ec2_filtered(

@@ -563,3 +563,24 @@ def test_eip_association_and_a_single_tag(provision: Provision, vpc: Provisioned
     tag.update(value="platform-team")
     assert tags_of(ec2.describe_subnets(SubnetIds=[subnet.id])["Subnets"][0])["Owner"] == "platform-team"
     tag.assert_deleted(lambda: "Owner" in tags_of(ec2.describe_subnets(SubnetIds=[subnet.id])["Subnets"][0]))
+
+
+def test_vpc_peering_connection_accepter(provision: Provision, vpc: Provisioned, ec2: Any) -> None:
+    peer = provision("aws:ec2/vpc:Vpc", "accepting", cidrBlock="10.82.0.0/16")
+    request = ec2.create_vpc_peering_connection(VpcId=vpc.id, PeerVpcId=peer.id)["VpcPeeringConnection"]
+    connection_id = request["VpcPeeringConnectionId"]
+    try:
+        accepter = provision("aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter", "peer-side",
+                             vpcPeeringConnectionId=connection_id, autoAccept=True, tags={"Side": "accepter"})
+        described = peering_of(ec2, connection_id)
+        assert described["Status"]["Code"] == accepter.outputs["acceptStatus"] == "active"
+        assert tags_of(described)["Side"] == "accepter"
+        assert (accepter.outputs["vpcId"], accepter.outputs["peerVpcId"]) == (peer.id, vpc.id)
+        assert accepter.read() == accepter.outputs
+        accepter.update(accepter={"allowRemoteVpcDnsResolution": True})
+        assert peering_of(ec2, connection_id)["AccepterVpcInfo"]["PeeringOptions"][
+            "AllowDnsResolutionFromRemoteVpc"] is True
+        accepter.delete()
+        assert peering_of(ec2, connection_id)["Status"]["Code"] == "active"  # the requester's to delete
+    finally:
+        ec2.delete_vpc_peering_connection(VpcPeeringConnectionId=connection_id)

@@ -14,6 +14,7 @@ from envctl.providers.aws.modules.ec2.shared import (
     ec2_remove,
     ec2_tags,
     failure_unless,
+    sync_ec2_tags,
     tag_specifications,
 )
 from envctl.providers.aws.registry import resource_type
@@ -56,7 +57,7 @@ class VpcPeeringConnection(Ec2Resource):
             TagSpecifications=tag_specifications("vpc-peering-connection", self.tags_all(ctx, urn, inputs)),
             **request,
         )["VpcPeeringConnection"]["VpcPeeringConnectionId"]
-        self._settle(ctx, connection_id, {}, inputs)
+        _settle(ctx, connection_id, {}, inputs)
         return connection_id, self.read_back(ctx, connection_id, inputs)
 
     def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
@@ -77,27 +78,28 @@ class VpcPeeringConnection(Ec2Resource):
         }
 
     def _change(self, ctx: AwsContext, id: str, olds: Props, news: Props, changed: set[str]) -> None:
-        self._settle(ctx, id, olds, news)
-
-    def _settle(self, ctx: AwsContext, id: str, olds: Props, news: Props) -> None:
-        """Accept when asked to, then set the sides' options, which AWS takes only on an active connection."""
-        ec2 = ctx.client("ec2")
-        status = _wait_settled(ctx, id)
-        if status == "pending-acceptance" and news.get("autoAccept"):
-            ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=id)
-            status = _wait_settled(ctx, id)
-        options = {_SIDES[side]: {"AllowDnsResolutionFromRemoteVpc": bool(news[side].get(
-                       "allowRemoteVpcDnsResolution"))}
-                   for side in _SIDES if isinstance(news.get(side), dict) and news[side] != olds.get(side)}
-        if not options:
-            return
-        if status != "active":
-            raise OperationFailed(f"VPC peering connection {id} is {status}: its accepter and requester options can "
-                                  "be set once it is active (set autoAccept, or accept it from the peer's side)")
-        ec2.modify_vpc_peering_connection_options(VpcPeeringConnectionId=id, **options)
+        _settle(ctx, id, olds, news)
 
     def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
         ec2_remove(ctx.client("ec2").delete_vpc_peering_connection, VpcPeeringConnectionId=id)
+
+
+def _settle(ctx: AwsContext, id: str, olds: Props, news: Props) -> None:
+    """Accept when asked to, then set the sides' options, which AWS takes only on an active connection."""
+    ec2 = ctx.client("ec2")
+    status = _wait_settled(ctx, id)
+    if status == "pending-acceptance" and news.get("autoAccept"):
+        ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=id)
+        status = _wait_settled(ctx, id)
+    options = {_SIDES[side]: {"AllowDnsResolutionFromRemoteVpc": bool(news[side].get(
+                   "allowRemoteVpcDnsResolution"))}
+               for side in _SIDES if isinstance(news.get(side), dict) and news[side] != olds.get(side)}
+    if not options:
+        return
+    if status != "active":
+        raise OperationFailed(f"VPC peering connection {id} is {status}: its accepter and requester options can "
+                              "be set once it is active (set autoAccept, or accept it from the peer's side)")
+    ec2.modify_vpc_peering_connection_options(VpcPeeringConnectionId=id, **options)
 
 
 def _connection(ctx: AwsContext, id: str) -> dict | None:
@@ -119,3 +121,52 @@ def _wait_settled(ctx: AwsContext, id: str) -> str:
 def _side_options(connection: dict[str, Any], side: str) -> Props:
     options = connection.get(_SIDE_INFO[side], {}).get("PeeringOptions") or {}
     return {"allowRemoteVpcDnsResolution": bool(options.get("AllowDnsResolutionFromRemoteVpc"))}
+
+
+@resource_type
+class VpcPeeringConnectionAccepter(Ec2Resource):
+    """The peer's side of a connection: adopted by its id, accepted with autoAccept; delete leaves the connection
+    to its requester, as in Terraform."""
+
+    token = "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter"
+    required = ("vpcPeeringConnectionId",)
+    force_new = frozenset({"vpcPeeringConnectionId"})
+    handled = frozenset({"autoAccept", *_SIDES})
+    outputs = frozenset({"acceptStatus", "peerOwnerId", "peerRegion", "peerVpcId", "vpcId"})
+
+    def validate(self, inputs: Props) -> list[CheckFailure]:
+        return [failure for side in _SIDES if isinstance(inputs.get(side), dict)
+                for failure in unsupported_fields(self.token, side, inputs[side], ["allowRemoteVpcDnsResolution"])]
+
+    def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
+        connection_id = inputs["vpcPeeringConnectionId"]
+        if _connection(ctx, connection_id) is None:
+            raise OperationFailed(f"VPC peering connection {connection_id} does not exist")
+        _settle(ctx, connection_id, {}, inputs)
+        sync_ec2_tags(ctx, connection_id, {}, self.tags_all(ctx, urn, inputs))
+        return connection_id, self.read_back(ctx, connection_id, inputs)
+
+    def read(self, ctx: AwsContext, id: str, state: Props) -> Props | None:
+        connection = _connection(ctx, id)
+        if connection is None or connection["Status"]["Code"] in _ENDED:
+            return None
+        requester, accepter = connection["RequesterVpcInfo"], connection["AccepterVpcInfo"]
+        # From the accepter's side, the requester is the peer.
+        return {
+            "id": id,
+            "vpcPeeringConnectionId": id,
+            "vpcId": accepter["VpcId"],
+            "peerVpcId": requester["VpcId"],
+            "peerOwnerId": requester["OwnerId"],
+            "peerRegion": requester.get("Region", ctx.region),
+            "acceptStatus": connection["Status"]["Code"],
+            "autoAccept": state.get("autoAccept"),
+            **{side: _side_options(connection, side) for side in _SIDES},
+            **ec2_tags(ctx, connection.get("Tags"), state),
+        }
+
+    def _change(self, ctx: AwsContext, id: str, olds: Props, news: Props, changed: set[str]) -> None:
+        _settle(ctx, id, olds, news)
+
+    def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
+        """The connection belongs to its requester; the accepter only stops managing it."""
