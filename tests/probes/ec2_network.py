@@ -75,6 +75,22 @@ def _tag(c: Any, id: str, o: dict[str, Any]) -> bool:
                                                 {"Name": "key", "Values": [key]}])["Tags"])
 
 
+def _customer_gateway(c: Any, id: str, o: dict[str, Any]) -> bool:
+    gateways = c("ec2").describe_customer_gateways(CustomerGatewayIds=[id])["CustomerGateways"]
+    return any(g.get("State") not in ("deleting", "deleted") for g in gateways)
+
+
+def _vpn_gateway(c: Any, id: str, o: dict[str, Any]) -> bool:
+    gateways = c("ec2").describe_vpn_gateways(VpnGatewayIds=[id])["VpnGateways"]
+    return any(g.get("State") not in ("deleting", "deleted") for g in gateways)
+
+
+def _vpn_attachment(c: Any, id: str, o: dict[str, Any]) -> bool:
+    gateways = c("ec2").describe_vpn_gateways(VpnGatewayIds=[o["vpnGatewayId"]])["VpnGateways"]
+    return any(a["VpcId"] == o["vpcId"] and a["State"] in ("attaching", "attached")
+               for g in gateways for a in g.get("VpcAttachments", []))
+
+
 PROBES: dict[str, Probe] = {
     "aws:ec2/natGateway:NatGateway": _nat_gateway,
     # moto ignores this describe's filters, so the gateway is asked for by id.
@@ -111,4 +127,7 @@ PROBES: dict[str, Probe] = {
     "aws:ec2/vpcDhcpOptionsAssociation:VpcDhcpOptionsAssociation": _dhcp_association,
     "aws:ec2/eipAssociation:EipAssociation": ec2_filtered("describe_addresses", "Addresses", "association-id"),
     "aws:ec2/tag:Tag": _tag,
+    "aws:ec2/customerGateway:CustomerGateway": _customer_gateway,
+    "aws:ec2/vpnGateway:VpnGateway": _vpn_gateway,
+    "aws:ec2/vpnGatewayAttachment:VpnGatewayAttachment": _vpn_attachment,
 }

@@ -584,3 +584,39 @@ def test_vpc_peering_connection_accepter(provision: Provision, vpc: Provisioned,
         assert peering_of(ec2, connection_id)["Status"]["Code"] == "active"  # the requester's to delete
     finally:
         ec2.delete_vpc_peering_connection(VpcPeeringConnectionId=connection_id)
+
+
+# ---- VPN gateways ---------------------------------------------------------------------------
+
+CUSTOMER_GATEWAY = "aws:ec2/customerGateway:CustomerGateway"
+VPN_GATEWAY = "aws:ec2/vpnGateway:VpnGateway"
+VPN_ATTACHMENT = "aws:ec2/vpnGatewayAttachment:VpnGatewayAttachment"
+
+
+def attached_vpcs(ec2: Any, gateway_id: str) -> list[str]:
+    gateway = ec2.describe_vpn_gateways(VpnGatewayIds=[gateway_id])["VpnGateways"][0]
+    return [a["VpcId"] for a in gateway.get("VpcAttachments", []) if a["State"] == "attached"]
+
+
+def test_customer_and_vpn_gateways(provision: Provision, vpc: Provisioned, ec2: Any) -> None:
+    office = provision(CUSTOMER_GATEWAY, "office", type="ipsec.1", ipAddress="198.51.100.7", bgpAsn="65000",
+                       tags={"Site": "office"})
+    [described] = ec2.describe_customer_gateways(CustomerGatewayIds=[office.id])["CustomerGateways"]
+    assert office.id.startswith("cgw-")
+    assert (described["IpAddress"], described["BgpAsn"], tags_of(described)["Site"]) == (
+        "198.51.100.7", "65000", "office")
+    assert office.read() == office.outputs
+    assert office.diff(ipAddress="198.51.100.8").replaces == ("ipAddress",)
+    assert "moto" in failures(CUSTOMER_GATEWAY, type="ipsec.1", deviceName="edge-1")["deviceName"]
+
+    gateway = provision(VPN_GATEWAY, "vgw", vpcId=vpc.id, amazonSideAsn="64513", tags={"Name": "vgw"})
+    assert gateway.id.startswith("vgw-") and attached_vpcs(ec2, gateway.id) == [vpc.id]
+    assert gateway.outputs["amazonSideAsn"] == "64513" and gateway.read() == gateway.outputs
+    gateway.update(vpcId=None)
+    assert attached_vpcs(ec2, gateway.id) == []
+    attachment = provision(VPN_ATTACHMENT, "vgw", vpcId=vpc.id, vpnGatewayId=gateway.id)
+    assert attachment.id.startswith("vpn-attachment-") and attached_vpcs(ec2, gateway.id) == [vpc.id]
+    assert attachment.read() == attachment.outputs
+    attachment.assert_deleted(lambda: bool(attached_vpcs(ec2, gateway.id)))
+    gateway.assert_deleted()
+    office.assert_deleted()
