@@ -17,20 +17,20 @@ from envctl.providers.aws.tags import tag_dict
 # ---- Invokes --------------------------------------------------------------------------------
 
 
-def _in_provider_region(ctx: AwsContext, args: dict[str, Any], name: str) -> None:
+def in_provider_region(ctx: AwsContext, args: dict[str, Any], name: str) -> None:
     if args.get("region") not in (None, "", ctx.region):
         raise BadInput(f"{name} for region {args['region']} is not supported; envctl's local engine works in the "
                        f"provider's region {ctx.region}")
 
 
-def _given_filters(args: dict[str, Any]) -> list[dict[str, Any]]:
+def given_filters(args: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"Name": f["name"], "Values": list(f["values"])} for f in args.get("filters") or []]
 
 
-def _lookup_filters(args: dict[str, Any], attributes: dict[str, str]) -> list[dict[str, Any]]:
+def lookup_filters(args: dict[str, Any], attributes: dict[str, str]) -> list[dict[str, Any]]:
     """EC2 filters from a lookup's `filters`, its arguments that are filters by another name, and its `tags`.
     A boolean argument filters only when true, as in Terraform."""
-    filters = _given_filters(args)
+    filters = given_filters(args)
     for key, name in attributes.items():
         value = args.get(key)
         if value not in (None, "", False):
@@ -38,7 +38,7 @@ def _lookup_filters(args: dict[str, Any], attributes: dict[str, str]) -> list[di
     return filters + [{"Name": f"tag:{k}", "Values": [v]} for k, v in (args.get("tags") or {}).items()]
 
 
-def _single(describe: Callable[..., dict], list_key: str, what: str, **params: Any) -> dict:
+def single(describe: Callable[..., dict], list_key: str, what: str, **params: Any) -> dict:
     """Terraform's rule for singular lookups: exactly one match (an id that does not exist matches nothing)."""
     items = items_found(describe, list_key, EC2_GONE, **params)
     if not items:
@@ -48,7 +48,7 @@ def _single(describe: Callable[..., dict], list_key: str, what: str, **params: A
     return items[0]
 
 
-def _resource_lookup(ctx: AwsContext, token: str, id: str) -> dict[str, Any]:
+def resource_lookup(ctx: AwsContext, token: str, id: str) -> dict[str, Any]:
     """A data source's attributes from the resource type's read; its tags are all the tags AWS reports."""
     provider = lookup_resource(token)
     outputs = provider.read(ctx, id, {}) if provider else None
@@ -61,8 +61,8 @@ def _resource_lookup(ctx: AwsContext, token: str, id: str) -> dict[str, Any]:
 def get_ami(ctx: AwsContext, args: dict[str, Any]) -> dict[str, Any]:
     """Terraform's aws_ami data source: DescribeImages, then nameRegex, then the most recent by creation date
     (ties, which moto's bundled images have, go to the greatest name: names carry the build date)."""
-    _in_provider_region(ctx, args, "getAmi")
-    filters = _given_filters(args)
+    in_provider_region(ctx, args, "getAmi")
+    filters = given_filters(args)
     owners = list(args.get("owners") or [])
     if args.get("mostRecent") and not (owners or args.get("allowUnsafeFilter")
                                        or any(f["Name"] in ("image-id", "owner-id") for f in filters)):
@@ -155,14 +155,14 @@ def _image_block_device(mapping: dict[str, Any]) -> dict[str, Any]:
 
 @invoke("aws:ec2/getVpc:getVpc")
 def get_vpc(ctx: AwsContext, args: dict[str, Any]) -> dict[str, Any]:
-    _in_provider_region(ctx, args, "getVpc")
-    filters = _lookup_filters(args, {"cidrBlock": "cidr", "default": "isDefault", "dhcpOptionsId": "dhcp-options-id",
+    in_provider_region(ctx, args, "getVpc")
+    filters = lookup_filters(args, {"cidrBlock": "cidr", "default": "isDefault", "dhcpOptionsId": "dhcp-options-id",
                                      "state": "state"})
     ids = {"VpcIds": [args["id"]]} if args.get("id") else {}
-    vpc = _single(ctx.client("ec2").describe_vpcs, "Vpcs", "EC2 VPC", Filters=filters, **ids)
+    vpc = single(ctx.client("ec2").describe_vpcs, "Vpcs", "EC2 VPC", Filters=filters, **ids)
     return {
         **args,
-        **_resource_lookup(ctx, "aws:ec2/vpc:Vpc", vpc["VpcId"]),
+        **resource_lookup(ctx, "aws:ec2/vpc:Vpc", vpc["VpcId"]),
         "default": vpc.get("IsDefault", False),
         "state": vpc.get("State", ""),
         "cidrBlockAssociations": [
@@ -175,24 +175,24 @@ def get_vpc(ctx: AwsContext, args: dict[str, Any]) -> dict[str, Any]:
 
 @invoke("aws:ec2/getSubnets:getSubnets")
 def get_subnets(ctx: AwsContext, args: dict[str, Any]) -> dict[str, Any]:
-    _in_provider_region(ctx, args, "getSubnets")
-    subnets = listed(ctx.client("ec2"), "describe_subnets", "Subnets", Filters=_lookup_filters(args, {}))
+    in_provider_region(ctx, args, "getSubnets")
+    subnets = listed(ctx.client("ec2"), "describe_subnets", "Subnets", Filters=lookup_filters(args, {}))
     ids = [subnet["SubnetId"] for subnet in subnets]
     return {**args, "id": ctx.region, "ids": ids, "region": ctx.region}
 
 
 @invoke("aws:ec2/getSubnet:getSubnet")
 def get_subnet(ctx: AwsContext, args: dict[str, Any]) -> dict[str, Any]:
-    _in_provider_region(ctx, args, "getSubnet")
-    filters = _lookup_filters(args, {
+    in_provider_region(ctx, args, "getSubnet")
+    filters = lookup_filters(args, {
         "availabilityZone": "availability-zone", "availabilityZoneId": "availability-zone-id",
         "cidrBlock": "cidr-block", "defaultForAz": "default-for-az", "state": "state", "vpcId": "vpc-id",
     })
     ids = {"SubnetIds": [args["id"]]} if args.get("id") else {}
-    subnet = _single(ctx.client("ec2").describe_subnets, "Subnets", "EC2 Subnet", Filters=filters, **ids)
+    subnet = single(ctx.client("ec2").describe_subnets, "Subnets", "EC2 Subnet", Filters=filters, **ids)
     return {
         **args,
-        **_resource_lookup(ctx, "aws:ec2/subnet:Subnet", subnet["SubnetId"]),
+        **resource_lookup(ctx, "aws:ec2/subnet:Subnet", subnet["SubnetId"]),
         "availableIpAddressCount": subnet.get("AvailableIpAddressCount", 0),
         "defaultForAz": subnet.get("DefaultForAz", False),
         "state": subnet.get("State", ""),
@@ -206,10 +206,10 @@ def get_subnet(ctx: AwsContext, args: dict[str, Any]) -> dict[str, Any]:
 
 @invoke("aws:ec2/getSecurityGroup:getSecurityGroup")
 def get_security_group(ctx: AwsContext, args: dict[str, Any]) -> dict[str, Any]:
-    _in_provider_region(ctx, args, "getSecurityGroup")
-    filters = _lookup_filters(args, {"name": "group-name", "vpcId": "vpc-id"})
+    in_provider_region(ctx, args, "getSecurityGroup")
+    filters = lookup_filters(args, {"name": "group-name", "vpcId": "vpc-id"})
     ids = {"GroupIds": [args["id"]]} if args.get("id") else {}
-    group = _single(ctx.client("ec2").describe_security_groups, "SecurityGroups", "EC2 Security Group",
+    group = single(ctx.client("ec2").describe_security_groups, "SecurityGroups", "EC2 Security Group",
                     Filters=filters, **ids)
-    return {**args, **_resource_lookup(ctx, "aws:ec2/securityGroup:SecurityGroup", group["GroupId"]),
+    return {**args, **resource_lookup(ctx, "aws:ec2/securityGroup:SecurityGroup", group["GroupId"]),
             "region": ctx.region}

@@ -37,6 +37,13 @@ def ec2_tags(ctx: AwsContext, pairs: Iterable[dict[str, str]] | None, state: Pro
     return tags_from_cloud(ctx, state, tag_dict(pairs))
 
 
+def sync_ec2_tags(ctx: AwsContext, resource_id: str, old: Tags, new: Tags) -> None:
+    """Move an EC2 resource's tags from `old` to `new`."""
+    ec2 = ctx.client("ec2")
+    sync_tags(old, new, lambda tags: ec2.create_tags(Resources=[resource_id], Tags=tag_list(tags)),
+              lambda keys: ec2.delete_tags(Resources=[resource_id], Tags=[{"Key": key} for key in keys]))
+
+
 def exactly_one(inputs: Props, keys: Iterable[str], what: str) -> list[CheckFailure]:
     keys = tuple(keys)
     given = [k for k in keys if inputs.get(k) not in (None, "")]
@@ -60,8 +67,8 @@ class Ec2Resource(AwsResource):
     tagged_type: ClassVar[str | None] = None
 
     def candidate_ids(self, ctx: AwsContext, urn: str, inputs: Props) -> list[str]:
-        if self.tagged_type is None:
-            return []
+        if self.tagged_type is None:  # untagged: by the input that is its id, if it has one
+            return super().candidate_ids(ctx, urn, inputs)
         tags = ctx.client("ec2").describe_tags(Filters=[
             {"Name": "resource-type", "Values": [self.tagged_type]},
             {"Name": "key", "Values": ["envctl:urn"]},
@@ -73,10 +80,7 @@ class Ec2Resource(AwsResource):
         self._change(ctx, id, olds, news, set(diff.changed))
         if self.taggable:
             # Sync even when `tags` did not change: the provider's default tags may have.
-            ec2 = ctx.client("ec2")
-            sync_tags(olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news),
-                      lambda tags: ec2.create_tags(Resources=[id], Tags=tag_list(tags)),
-                      lambda keys: ec2.delete_tags(Resources=[id], Tags=[{"Key": key} for key in keys]))
+            sync_ec2_tags(ctx, id, olds.get("tagsAll") or {}, self.tags_all(ctx, urn, news))
         return self.read_back(ctx, id, news)
 
     def _change(self, ctx: AwsContext, id: str, olds: Props, news: Props, changed: set[str]) -> None:
