@@ -131,3 +131,15 @@ def _ints(value: Any) -> Any:
     if isinstance(value, list):
         return [_ints(v) for v in value]
     return value
+
+
+def empty_as_none(value: Any) -> Any:
+    """The value with absent, None and empty containers alike (None), at any depth, as Pulumi's diff of optional
+    inputs treats them."""
+    if value in (None, "", [], {}):
+        return None
+    if isinstance(value, dict):
+        return {k: empty_as_none(v) for k, v in value.items() if empty_as_none(v) is not None}
+    if isinstance(value, list):
+        return [empty_as_none(v) for v in value]
+    return value

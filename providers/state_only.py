@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
-from envctl.engine.properties import contains_unknown, is_secret, reveal, secret
+from envctl.engine.properties import contains_unknown, empty_as_none, is_secret, reveal, secret
 from envctl.engine.provider import CheckFailure, CheckResult, DiffResult, ProviderError, TypeInfo
 
 Props = dict[str, Any]
@@ -84,7 +84,7 @@ class StateOnlyResource(ABC):
 
     def diff(self, olds: Props, news: Props) -> DiffResult:
         keys = sorted(set(olds) | set(news))
-        changed = tuple(k for k in keys if _normal(olds.get(k)) != _normal(news.get(k)))
+        changed = tuple(k for k in keys if empty_as_none(reveal(olds.get(k))) != empty_as_none(reveal(news.get(k))))
         return DiffResult(changed, tuple(k for k in changed if k not in self.updatable))
 
     def imported(self, id: str) -> Props | None:
@@ -202,13 +202,3 @@ def _as_string(value: Any) -> Any:
     return str(value) if isinstance(value, int | float) else value
 
 
-def _normal(value: Any) -> Any:
-    """Absent, None and empty alike, as Pulumi's diff of optional inputs; secrets compared by their value."""
-    value = reveal(value)
-    if value in (None, "", [], {}):
-        return None
-    if isinstance(value, dict):
-        return {k: _normal(v) for k, v in value.items() if _normal(v) is not None}
-    if isinstance(value, list):
-        return [_normal(v) for v in value]
-    return value

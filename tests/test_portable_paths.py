@@ -14,10 +14,11 @@ SKIPPED = {".git", ".venv", ".envctl", "docs", "__pycache__", ".pytest_cache", "
 # First segments of absolute paths that only exist on some machines: homes, checkouts, installed tools.
 MACHINE_ROOTS = {"home", "root", "Users", "work", "opt", "usr", "var", "srv", "private", "Volumes", "nix", "snap",
                  "workspace", "builds", "github", "runner"}
-# Absolute paths that mean the same everywhere: interpreters, and the places AWS Lambda's runtime itself defines
-# (a function's code, its layers), which name no machine of ours.
-PORTABLE = {"/usr/bin/env", "/usr/bin/python3", "/bin/sh", "/bin/bash", "/var/task", "/var/runtime", "/opt/python",
-            "/opt/nodejs", "/opt/extensions", "/opt/bin", "/opt/lib"}
+# Absolute paths (and what lies below them) that mean the same everywhere: interpreters, the places AWS Lambda's
+# runtime itself defines (a function's code, its layers), and the web root an instance's Apache serves, which name
+# no machine of ours.
+PORTABLE = ("/usr/bin/env", "/usr/bin/python3", "/bin/sh", "/bin/bash", "/var/task", "/var/runtime", "/opt/python",
+            "/opt/nodejs", "/opt/extensions", "/opt/bin", "/opt/lib", "/var/www/html")
 ABSOLUTE_PATH = re.compile(r"(?<![\w.:/~${}-])/([A-Za-z0-9_.+-]+)(?:/[A-Za-z0-9_.+-]*)*")
 
 
@@ -26,7 +27,7 @@ def machine_paths(text: str, forbidden_prefixes: tuple[str, ...]) -> list[str]:
     found = []
     for match in ABSOLUTE_PATH.finditer(text):
         path = match.group(0)
-        if path in PORTABLE:
+        if any(path == portable or path.startswith(portable + "/") for portable in PORTABLE):
             continue
         if match.group(1) in MACHINE_ROOTS or path.startswith(forbidden_prefixes):
             found.append(path)
@@ -57,3 +58,5 @@ def test_the_scan_finds_what_it_is_for() -> None:
     # Paths inside the cloud, in URLs, in ARNs and shebangs are no machine's.
     assert machine_paths('#!/usr/bin/env bash\npath="/svc/" url="http://127.0.0.1/x" '
                          'arn="arn:aws:s3:::b/home/x" dev="/dev/xvda" tmp="/tmp/hello"', forbidden) == []
+    near_misses = ["/" + "var/www2/x", "/" + "opt/pythonx"]  # beside a portable path, not below it
+    assert machine_paths(f"echo hi > /var/www/html/index.html; ls {' '.join(near_misses)}", forbidden) == near_misses

@@ -16,7 +16,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
-from envctl.engine.properties import contains_unknown
+from envctl.engine.properties import contains_unknown, empty_as_none
 from envctl.engine.provider import CheckFailure, CheckResult, DiffResult
 from envctl.errors import OperationFailed
 from envctl.providers.aws.context import AwsContext
@@ -219,7 +219,7 @@ class AwsResource(ABC):
     def _differs(self, key: str, old: Any, new: Any) -> bool:
         if contains_unknown(new):
             return True
-        if _normal(old) == _normal(new):
+        if empty_as_none(old) == empty_as_none(new):
             return False
         equivalent = self.documents.get(key)
         return not (equivalent and isinstance(old, str) and isinstance(new, str)
@@ -272,12 +272,3 @@ def _sort_at(props: Props, path: list[str]) -> None:
         props[key] = sorted(value)
 
 
-def _normal(value: Any) -> Any:
-    """Treat absent, None and empty containers alike, as Pulumi's diff of optional inputs does."""
-    if value in (None, "", [], {}):
-        return None
-    if isinstance(value, dict):
-        return {k: _normal(v) for k, v in value.items() if _normal(v) is not None}
-    if isinstance(value, list):
-        return [_normal(v) for v in value]
-    return value
