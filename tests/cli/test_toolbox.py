@@ -197,3 +197,17 @@ def test_import_adopts_a_bucket_made_outside_and_the_next_up_keeps_it(project: P
     ok(project, "state", "unprotect", "test", "archive")
     ok(project, "destroy", "test", "--yes")
     assert bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+
+
+def test_shell_completion_completes_commands_and_subcommands(tmp_path: Path) -> None:
+    script = run_envctl("--show-completion", "bash", cwd=tmp_path)
+    assert script.returncode == 0 and "complete -o default -F _envctl_completion envctl" in script.stdout
+
+    def completions(line: str) -> list[str]:
+        words = line.split(" ")
+        env = {**os.environ, "_ENVCTL_COMPLETE": "complete_bash", "COMP_WORDS": line,
+               "COMP_CWORD": str(len(words) - 1)}
+        return run_envctl(cwd=tmp_path, env=env).stdout.split()
+
+    assert completions("envctl st") == ["state"]
+    assert completions("envctl state ") == ["delete", "unprotect", "rename"]
