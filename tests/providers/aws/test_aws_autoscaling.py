@@ -123,3 +123,21 @@ def test_group_and_policy_check() -> None:
     assert set(failures(POLICY, autoscalingGroupName="g")) == {"scalingAdjustment"}
     assert "not emulated" in failures(POLICY, autoscalingGroupName="g", policyType="PredictiveScaling")[
         "policyType"]
+
+
+def test_group_target_groups_and_metrics(provision: Provision, provisioner: Provisioner, vpc: Provisioned,
+                                         subnets: list[str], template: Provisioned, aws_ctx: AwsContext) -> None:
+    web = provision("aws:lb/targetGroup:TargetGroup", "asg-web", port=80, protocol="HTTP", vpcId=vpc.id)
+    api = provision("aws:lb/targetGroup:TargetGroup", "asg-api", port=8080, protocol="HTTP", vpcId=vpc.id)
+    group = provisioner.create(GROUP, "served", {
+        "minSize": 1, "maxSize": 1, "vpcZoneIdentifiers": subnets, "launchTemplate": {"id": template.id},
+        "targetGroupArns": [web.id], "enabledMetrics": ["GroupInServiceInstances"]})
+    described = group_of(aws_ctx, group.id)
+    assert described["TargetGroupARNs"] == [web.id]
+    assert [m["Metric"] for m in described["EnabledMetrics"]] == ["GroupInServiceInstances"]
+    assert provisioner.read(group) == group.outputs
+    # Protection applies to instances launched from now on; the one running stays unprotected and can drain.
+    group = provisioner.update(group, {"targetGroupArns": [api.id], "protectFromScaleIn": True})
+    described = group_of(aws_ctx, group.id)
+    assert described["TargetGroupARNs"] == [api.id] and described["NewInstancesProtectedFromScaleIn"] is True
+    provisioner.assert_deleted(group)
