@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from recovery_steps import assert_found_after_a_crash
 
 from envctl.errors import OperationFailed
 from envctl.providers.aws.context import AwsContext
 
 from provider_steps import Provision, Provisioned, Provisioner, failures, invoke
+from recovery_steps import assert_found_after_a_crash
 
 GROUP = "aws:autoscaling/group:Group"
 POLICY = "aws:autoscaling/policy:Policy"

@@ -7,12 +7,12 @@ import base64
 from typing import Any
 
 import pytest
-from recovery_steps import assert_found_after_a_crash
 
 from envctl.errors import BadInput
 from envctl.providers.aws.context import AwsContext
 
 from provider_steps import Provision, Provisioned, Provisioner, failures, invoke, tags_of
+from recovery_steps import assert_found_after_a_crash
 
 KEY_PAIR = "aws:ec2/keyPair:KeyPair"
 ED25519_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHNFY5q1IQYrEoqmjvVz3aLp+62nouYLGsIdjb6FKYyL test1"

@@ -8,12 +8,12 @@ from typing import Any
 
 import boto3
 import pytest
-from recovery_steps import assert_found_after_a_crash
 
 from envctl.errors import BadInput, OperationFailed
 from envctl.providers.aws.context import AwsContext
 
 from provider_steps import Provision, Provisioned, failures, invoke, tags_of
+from recovery_steps import assert_found_after_a_crash
 
 NAT_GATEWAY = "aws:ec2/natGateway:NatGateway"
 EGRESS_GATEWAY = "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway"
