@@ -331,7 +331,7 @@ class Deployment:
     def _failure(self, outcome: MonitorOutcome, failure: ProgramError | None) -> tuple[str | None, str | None]:
         """The run's error and its kind, secrets redacted. A program that fails beside refused registrations is
         reported with them (both need fixing); after a failed step, the step's error says why."""
-        error, kind = _outcome_failure(outcome)
+        error, kind = _outcome_failure(outcome, self._unsupported_reason)
         if failure is not None and error is None:
             error, kind = failure.message, failure.kind
         elif failure is not None and (outcome.unsupported or outcome.rejections):
@@ -352,6 +352,10 @@ class Deployment:
         registry.adopt(old)
         return registry
 
+    def _unsupported_reason(self, type_: str) -> str | None:
+        package = self.packages.get(package_of(type_))
+        return package.unsupported_reason(type_) if package is not None else None
+
     def _supported(self, resource: ResourceState) -> bool:
         package = self.packages.get(resource.type.split(":", 1)[0])
         return package is not None and package.supports(resource.type)
@@ -370,9 +374,10 @@ def _changes_nothing(steps: list[Step], outcome: MonitorOutcome, old: list[Resou
     return not contains_unknown(outcome.stack_outputs) and outcome.stack_outputs == stack_outputs
 
 
-def _outcome_failure(outcome: MonitorOutcome) -> tuple[str | None, str | None]:
+def _outcome_failure(outcome: MonitorOutcome,
+                     reason: Callable[[str], str | None]) -> tuple[str | None, str | None]:
     if outcome.unsupported:
-        types = ", ".join(sorted(outcome.unsupported))
+        types = ", ".join(f"{t} ({why})" if (why := reason(t)) else t for t in sorted(outcome.unsupported))
         return (f"unsupported resource type(s): {types}. Nothing was changed. `envctl types` lists the types "
                 "envctl supports"), BAD_INPUT
     if outcome.duplicates:

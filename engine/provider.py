@@ -133,6 +133,10 @@ class ProviderPackage(Protocol):
         """Every resource type and invoke the package implements."""
         ...
 
+    def unsupported_reason(self, type_: str) -> str | None:
+        """Why the package does not implement a type of its own, where it knows (the cloud cannot hold it, say)."""
+        ...
+
 
 def package_of(type_: str) -> str:
     """The package a type or invoke token belongs to: `aws` for `aws:s3/bucket:Bucket` and `pulumi:providers:aws`."""

@@ -124,6 +124,9 @@ class StateOnlyPackage:
     def supports_invoke(self, token: str) -> bool:
         return token in self._invokes
 
+    def unsupported_reason(self, type_: str) -> str | None:
+        return None
+
     def configure(self, inputs: Props) -> StateOnlyProvider:
         return StateOnlyProvider(self._types, self._invokes)
 

@@ -41,6 +41,11 @@ class AwsPackage:
     def supports_invoke(self, token: str) -> bool:
         return lookup_invoke(token) is not None
 
+    def unsupported_reason(self, type_: str) -> str | None:
+        from envctl.providers.aws.not_emulated import UNREGISTERED
+
+        return UNREGISTERED.get(type_)
+
     def configure(self, inputs: Props) -> AwsProvider:
         try:
             return AwsProvider(self._context(reveal(inputs)))

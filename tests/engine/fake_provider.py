@@ -117,6 +117,9 @@ class FakePackage:
     def supports_invoke(self, token: str) -> bool:
         return token == "fake:index:echo"
 
+    def unsupported_reason(self, type_: str) -> str | None:
+        return "the fake cloud has no gadgets" if type_ == "fake:index:Gadget" else None
+
     def configure(self, inputs: dict[str, Any]) -> FakeProvider:
         self.configured.append(dict(inputs))
         return FakeProvider(self.cloud)

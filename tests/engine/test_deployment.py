@@ -101,6 +101,18 @@ def test_unsupported_inputs_stop_the_preview_naming_them_and_nothing_is_called(t
     assert package.cloud.calls == []
 
 
+def test_an_unsupported_type_is_named_with_the_reason_its_package_gives(tmp_path: Path) -> None:
+    gadget = 'class Gadget(pulumi.CustomResource):\n    def __init__(self, name):\n' \
+             '        super().__init__("fake:index:Gadget", name, {})\n\n'
+    root = write_program(tmp_path, TYPES + gadget + 'Gadget("g")\nThing("a", {})\n', name="proj")
+    package = FakePackage()
+    plan = deployment(root, package).preview()
+    assert plan.error_kind == "bad_input"
+    assert str(plan.error).startswith("unsupported resource type(s): fake:index:Gadget (the fake cloud has no "
+                                      "gadgets). Nothing was changed.")
+    assert package.cloud.calls == []
+
+
 def test_a_preview_says_when_an_apply_would_change_nothing_at_all(tmp_path: Path) -> None:
     root = write_program(tmp_path, TYPES + 'a = Thing("a", {"size": 1})\npulumi.export("size", a.size)\n',
                          name="proj")

@@ -489,6 +489,10 @@ def test_get_ami_finds_ubuntu_lts(aws_ctx: AwsContext) -> None:
     noble = newest("ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*")
     assert noble["name"] == "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20251022"
     assert newest("ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-arm64-server-*")["architecture"] == "arm64"
+    # Every LTS real programs ask for, 16.04 (moto's own image) to 24.04.
+    for release in ("xenial-16.04", "bionic-18.04", "focal-20.04", "jammy-22.04", "noble-24.04"):
+        found = newest(f"ubuntu/images/*/ubuntu-{release}-amd64-server-*")
+        assert found["name"].startswith("ubuntu/images/") and release in found["name"], release
 
 
 def test_lookups_in_the_default_vpc(aws_ctx: AwsContext, ec2: Any) -> None:
