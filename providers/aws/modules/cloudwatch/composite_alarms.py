@@ -4,32 +4,18 @@ preview with the reason, before anything is created."""
 
 from __future__ import annotations
 
-from envctl.errors import OperationFailed
-from envctl.providers.aws.base import AwsResource, CheckFailure, CheckResult, DiffResult, Props
-from envctl.providers.aws.context import AwsContext
+from envctl.providers.aws.not_emulated import NotEmulated
 from envctl.providers.aws.registry import resource_type
-
-_NOT_EMULATED = "composite alarms are not emulated by the local cloud: moto has no PutCompositeAlarm"
-_INPUTS = ("alarmName", "alarmRule", "actionsEnabled", "actionsSuppressor", "alarmActions", "alarmDescription",
-           "insufficientDataActions", "okActions", "tags")
 
 
 @resource_type
-class CompositeAlarm(AwsResource):
+class CompositeAlarm(NotEmulated):
     token = "aws:cloudwatch/compositeAlarm:CompositeAlarm"
+    api = "PutCompositeAlarm"
+    regional = True
+    taggable = True
     required = ("alarmName", "alarmRule")
-    handled = frozenset()
-    unsupported = dict.fromkeys(_INPUTS, _NOT_EMULATED)
+    inputs = ("alarmName", "alarmRule", "actionsEnabled", "actionsSuppressor", "alarmActions", "alarmDescription",
+              "insufficientDataActions", "okActions", "tags")
+    refused = "alarmRule"
     outputs = frozenset({"arn"})
-
-    def check(self, logical_name: str, olds: Props | None, news: Props) -> CheckResult:
-        return CheckResult(dict(news), (CheckFailure("alarmRule", f"{self.token}: {_NOT_EMULATED}", unsupported=True),))
-
-    def create(self, ctx: AwsContext, urn: str, inputs: Props) -> tuple[str, Props]:
-        raise OperationFailed(_NOT_EMULATED)
-
-    def update(self, ctx: AwsContext, urn: str, id: str, olds: Props, news: Props, diff: DiffResult) -> Props:
-        raise OperationFailed(_NOT_EMULATED)
-
-    def delete(self, ctx: AwsContext, id: str, state: Props) -> None:
-        raise OperationFailed(_NOT_EMULATED)
