@@ -82,7 +82,7 @@ def remove_environment(environment: Environment, *, force: bool = False, preserv
                            "them first; --force removes the environment anyway and leaves them in the cloud, "
                            "known to no state")
         snapshot = None
-        if name in Ledger(environment.database).latest():
+        if name in Ledger(environment.database).envs():
             result = DeploymentResult(operation="rm", stack=name, steps=[], records=[], resources=[], outputs={},
                                       error=f"removed with {count} resource(s) left in the cloud" if count else None)
             snapshot = record_operation(environment, result, started, datetime.now(UTC),
