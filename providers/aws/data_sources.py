@@ -11,6 +11,7 @@ from envctl.providers.aws.registry import lookup_resource
 
 
 def in_provider_region(ctx: AwsContext, args: dict[str, Any], name: str) -> None:
+    """Refuse a lookup in another region than the provider's (pulumi-aws 7's per-call `region` argument)."""
     if args.get("region") not in (None, "", ctx.region):
         raise BadInput(f"{name} for region {args['region']} is not supported; envctl's local engine works in the "
                        f"provider's region {ctx.region}")

@@ -14,8 +14,8 @@ from envctl.engine.properties import secret as marked_secret
 from envctl.errors import BadInput
 from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props, unsupported_input
 from envctl.providers.aws.context import AwsContext
+from envctl.providers.aws.data_sources import in_provider_region
 from envctl.providers.aws.documents import document_from_cloud, policies_equivalent
-from envctl.providers.aws.lookup_region import in_provider_region
 from envctl.providers.aws.registry import invoke, resource_type
 from envctl.providers.aws.tags import sync_tags, tag_dict, tag_list, tags_from_cloud
 from envctl.providers.aws.wire import timestamp

@@ -13,9 +13,9 @@ from envctl.engine.properties import contains_unknown
 from envctl.errors import BadInput
 from envctl.providers.aws.base import AwsResource, CheckFailure, CheckResult, DiffResult, Props
 from envctl.providers.aws.context import AwsContext
+from envctl.providers.aws.data_sources import in_provider_region
 from envctl.providers.aws.documents import canonical_json, document_from_cloud, json_equivalent, policies_equivalent
 from envctl.providers.aws.errors import found_or_none, remove
-from envctl.providers.aws.lookup_region import in_provider_region
 from envctl.providers.aws.naming import FIFO_SUFFIX, fifo_auto_name, prefixed_unique_id
 from envctl.providers.aws.registry import invoke, resource_type
 from envctl.providers.aws.tags import sync_tags, tags_from_cloud

@@ -8,8 +8,8 @@ from envctl.engine.properties import UNKNOWN, secret
 from envctl.errors import BadInput
 from envctl.providers.aws.base import AwsResource, CheckFailure, DiffResult, Props
 from envctl.providers.aws.context import AwsContext
+from envctl.providers.aws.data_sources import in_provider_region
 from envctl.providers.aws.errors import found_or_none, remove
-from envctl.providers.aws.lookup_region import in_provider_region
 from envctl.providers.aws.registry import invoke, resource_type
 from envctl.providers.aws.tags import sync_tags, tag_dict, tag_list, tags_from_cloud
 

@@ -6,8 +6,9 @@ from typing import Any
 
 from envctl.providers.aws.base import CheckResult, DiffResult, Props
 from envctl.providers.aws.context import AwsContext
+from envctl.providers.aws.data_sources import in_provider_region
 from envctl.providers.aws.errors import one_found
-from envctl.providers.aws.modules.ec2.lookups import in_provider_region, lookup_filters, single
+from envctl.providers.aws.modules.ec2.lookups import lookup_filters, single
 from envctl.providers.aws.modules.ec2.shared import (
     EC2_GONE,
     Ec2Resource,

@@ -8,6 +8,7 @@ from typing import Any
 
 from envctl.errors import BadInput, OperationFailed
 from envctl.providers.aws.context import AwsContext
+from envctl.providers.aws.data_sources import in_provider_region
 from envctl.providers.aws.errors import items_found
 from envctl.providers.aws.listing import listed
 from envctl.providers.aws.modules.ec2.shared import EC2_GONE
@@ -15,12 +16,6 @@ from envctl.providers.aws.registry import invoke, lookup_resource
 from envctl.providers.aws.tags import tag_dict
 
 # ---- Invokes --------------------------------------------------------------------------------
-
-
-def in_provider_region(ctx: AwsContext, args: dict[str, Any], name: str) -> None:
-    if args.get("region") not in (None, "", ctx.region):
-        raise BadInput(f"{name} for region {args['region']} is not supported; envctl's local engine works in the "
-                       f"provider's region {ctx.region}")
 
 
 def given_filters(args: dict[str, Any]) -> list[dict[str, Any]]:

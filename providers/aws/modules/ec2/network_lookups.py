@@ -10,9 +10,10 @@ from typing import Any
 
 from envctl.errors import BadInput
 from envctl.providers.aws.context import AwsContext
+from envctl.providers.aws.data_sources import in_provider_region
 from envctl.providers.aws.errors import items_found
 from envctl.providers.aws.listing import listed
-from envctl.providers.aws.modules.ec2.lookups import in_provider_region, lookup_filters, resource_lookup, single
+from envctl.providers.aws.modules.ec2.lookups import lookup_filters, resource_lookup, single
 from envctl.providers.aws.modules.ec2.shared import EC2_GONE
 from envctl.providers.aws.registry import invoke
 from envctl.providers.aws.tags import tag_dict

@@ -9,8 +9,8 @@ from typing import Any
 
 from envctl.errors import BadInput
 from envctl.providers.aws.context import AwsContext
+from envctl.providers.aws.data_sources import in_provider_region
 from envctl.providers.aws.errors import found_or_none
-from envctl.providers.aws.lookup_region import in_provider_region
 from envctl.providers.aws.modules.s3.bucket import BUCKET_GONE, Bucket
 from envctl.providers.aws.registry import invoke
 from envctl.providers.aws.tags import tag_dict
