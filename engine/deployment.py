@@ -324,7 +324,8 @@ class Deployment:
         log = EngineLog()
         failure = run_program(self.program.main, self.program.root, self.program.project, self.stack, self.config,
                               self.secret_keys, monitor, log, dry_run, self.interrupt, parallel=self.parallel,
-                              virtualenv=self.program.virtualenv)
+                              virtualenv=self.program.virtualenv,
+                              provider_sdks=[f"pulumi_{name}" for name in self.packages])
         log.messages = [(severity, self.secrets.redact(message)) for severity, message in log.messages]
         return monitor.outcome, log, failure
 

@@ -10,7 +10,7 @@ import runpy
 import site
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +22,7 @@ from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.proto import engine_pb2
 from pulumi.runtime.stack import run_in_stack
 
-from envctl.engine import sdk_speedups
+from envctl.engine import lazy_annotations, sdk_speedups
 from envctl.engine.interrupts import Interrupt
 from envctl.engine.virtualenv import missing_package_hint, site_packages
 from envctl.errors import BadInput
@@ -63,10 +63,12 @@ def run_program(
     interrupt: Interrupt,
     parallel: int = 16,
     virtualenv: Path | None = None,
+    provider_sdks: Sequence[str] = (),
 ) -> ProgramError | None:
     """Run the program once; returns None when it completed. A signal (or the program's own KeyboardInterrupt) sets
     `interrupt` and ends the program; what it registered and is in flight finishes before this returns. With a
-    `virtualenv`, the program imports its packages from there."""
+    `virtualenv`, the program imports its packages from there. `provider_sdks` (`pulumi_aws`) are the generated SDKs
+    of the providers the engine implements, imported with their annotations unevaluated (engine/lazy_annotations.py)."""
     try:
         package_dirs = site_packages(virtualenv) if virtualenv is not None else []
     except BadInput as exc:
@@ -86,7 +88,7 @@ def run_program(
     loop.set_exception_handler(lambda _loop, _context: None)
     with _program_environment(main, root, package_dirs):
         try:
-            with sdk_speedups.installed():
+            with sdk_speedups.installed(), lazy_annotations.installed(provider_sdks):
                 loop.run_until_complete(run_in_stack(lambda: runpy.run_path(str(main), run_name="__main__")))
         except SyntaxError as exc:
             return ProgramError("bad_input", f"{exc.filename}:{exc.lineno}: syntax error: {exc.msg}")

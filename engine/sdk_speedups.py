@@ -1,4 +1,4 @@
-"""Three costs of the Pulumi Python SDK that envctl's engine does not need, removed while a program runs, without
+"""Four costs of the Pulumi Python SDK that envctl's engine does not need, removed while a program runs, without
 changing anything a program sees:
 
 - `wait_for_rpcs` waits for the program's outstanding outputs with `asyncio.wait(FIRST_COMPLETED)` over all of
@@ -8,8 +8,12 @@ changing anything a program sees:
   engine's `stackTrace` and `sourcePosition` fields, which envctl's monitor never reads.
 - `transfer_properties` gives each output property of a new resource four futures and a task that gathers them
   into the output's data: a queue's two dozen properties make a hundred objects and two dozen tasks before the
-  program's next line. Here each property has one future that receives the same data whole, through the SDK's
-  own `Output._from_data`.
+  program's next line. Here each property has one future that receives the same data whole. Nor is each of those
+  outputs tracked for the end-of-program wait (a set entry and a done-callback apiece): their futures are settled by
+  the registration itself, which the SDK's RPC manager waits for and whose failure fails the program already.
+- `serialize_properties` serialises every input of a registration, the two dozen a queue leaves unset too, each
+  through the whole chain of type checks before `None` is found to serialise to nothing (and be left out). Here the
+  unset ones are left out first.
 
 These are SDK internals: each replaced function is recognised by the digest of its source in the SDK versions
 envctl pins, and left alone (with a test failing) if an upgrade changes it.
@@ -38,6 +42,7 @@ KNOWN_SOURCES = {
     "wait_for_rpcs": "c0f9027f85ad09255ded0a1908033b490f76d303a3e40b50d3cf47a69265469d",
     "_get_stack_trace": "3943b2273016925109e1c3a7bc603db06a44ea09ff3494c29544e44bccf8dd1f",
     "transfer_properties": "0e7c02ffa04ff20b31cd58a4829188d173300ed40eae0cb7bb48435121c233d9",
+    "serialize_properties": "d101e72bd9ececa92586e13cddd7d0d28d97b0418b28cab0e7e688d86f7cfeff",
 }
 
 
@@ -46,7 +51,8 @@ def source_digest(function: Any) -> str:
 
 
 # Where each replaced function lives, and what replaces it.
-_SITES = {"wait_for_rpcs": sdk_stack, "_get_stack_trace": sdk_resource, "transfer_properties": sdk_rpc}
+_SITES = {"wait_for_rpcs": sdk_stack, "_get_stack_trace": sdk_resource, "transfer_properties": sdk_rpc,
+          "serialize_properties": sdk_rpc}
 
 
 def replaceable() -> dict[str, bool]:
@@ -58,7 +64,7 @@ def replaceable() -> dict[str, bool]:
 def installed() -> Iterator[None]:
     """The replacements in place for the duration of a program run (each only where the SDK's is the known one)."""
     replacements = {"wait_for_rpcs": wait_for_rpcs, "_get_stack_trace": _no_stack_trace,
-                    "transfer_properties": transfer_properties}
+                    "transfer_properties": transfer_properties, "serialize_properties": _serialize_set_properties}
     originals = {name: getattr(module, name) for name, module in _SITES.items()}
     for name, known in replaceable().items():
         if known:
@@ -127,8 +133,20 @@ def transfer_properties(res: Any, props: Any, custom: bool) -> dict[str, Any]:
             continue  # handled by the SDK elsewhere
         data: asyncio.Future[Any] = asyncio.Future()
         resolvers[name] = functools.partial(_resolve, res, data)
-        res.__dict__[name] = Output._from_data(data)
+        output: Output[Any] = object.__new__(Output)
+        output._data = data
+        res.__dict__[name] = output
     return resolvers
+
+
+_sdk_serialize_properties = sdk_rpc.serialize_properties
+
+
+async def _serialize_set_properties(inputs: Any, property_deps: dict[str, list[Any]], *args: Any,
+                                    **kwargs: Any) -> Any:
+    """The SDK's serialize_properties over the inputs that are set (read as the SDK reads them, key by key)."""
+    return await _sdk_serialize_properties({k: v for k in inputs if (v := inputs[k]) is not None}, property_deps,
+                                           *args, **kwargs)
 
 
 def _resolve(res: Any, data: asyncio.Future[Any], value: Any, is_known: bool, is_secret: bool,

@@ -14,7 +14,8 @@ from engine_support import write_program
 
 
 def test_the_replaced_sdk_functions_are_the_known_ones() -> None:
-    assert sdk_speedups.replaceable() == {"wait_for_rpcs": True, "_get_stack_trace": True, "transfer_properties": True}
+    assert sdk_speedups.replaceable() == {"wait_for_rpcs": True, "_get_stack_trace": True, "transfer_properties": True,
+                                          "serialize_properties": True}
 
 
 def test_many_outputs_settle_and_the_stack_exports_them(tmp_path: Path) -> None:
@@ -41,3 +42,18 @@ pulumi.export("bad", thing.size.apply(broken))
     root = write_program(tmp_path, program, name="proj")
     result = deployment(root, FakePackage()).apply()
     assert not result.succeeded and "ValueError: no size 3" in str(result.error)
+
+
+def test_unset_inputs_are_left_out_and_falsy_ones_are_kept(tmp_path: Path) -> None:
+    program = TYPES + """
+thing = Thing("t", {"size": 0, "name": "", "tags": [], "enabled": False, "note": None})
+pulumi.export("size", thing.size)
+pulumi.export("note", thing.note)
+"""
+    root = write_program(tmp_path, program, name="proj")
+    result = deployment(root, FakePackage()).apply()
+    assert result.succeeded, result.error
+    thing = next(r for r in result.resources if r.name == "t")
+    assert {k: thing.inputs[k] for k in ("size", "tags", "enabled")} == {"size": 0, "tags": [], "enabled": False}
+    assert "note" not in thing.inputs and "arn" not in thing.inputs
+    assert result.outputs == {"size": 0}  # an export of None is left out too, as the SDK does
