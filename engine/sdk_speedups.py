@@ -1,4 +1,4 @@
-"""Four costs of the Pulumi Python SDK that envctl's engine does not need, removed while a program runs, without
+"""Five costs of the Pulumi Python SDK that envctl's engine does not need, removed while a program runs, without
 changing anything a program sees:
 
 - `wait_for_rpcs` waits for the program's outstanding outputs with `asyncio.wait(FIRST_COMPLETED)` over all of
@@ -14,6 +14,9 @@ changing anything a program sees:
 - `serialize_properties` serialises every input of a registration, the two dozen a queue leaves unset too, each
   through the whole chain of type checks before `None` is found to serialise to nothing (and be left out). Here the
   unset ones are left out first.
+- `contains_unknowns` runs on the value of every output made (`_OutputData.__post_init__`), building a closure and
+  a set for each even when the value is a string or None. Here a value of a plain type answers at once, anything
+  else goes to the SDK's.
 
 These are SDK internals: each replaced function is recognised by the digest of its source in the SDK versions
 envctl pins, and left alone (with a test failing) if an upgrade changes it.
@@ -30,6 +33,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from pulumi import Output
+from pulumi import output as sdk_output
 from pulumi.output import _OutputData
 from pulumi.runtime import resource as sdk_resource
 from pulumi.runtime import rpc as sdk_rpc
@@ -42,6 +46,7 @@ KNOWN_SOURCES = {
     "wait_for_rpcs": "c0f9027f85ad09255ded0a1908033b490f76d303a3e40b50d3cf47a69265469d",
     "_get_stack_trace": "3943b2273016925109e1c3a7bc603db06a44ea09ff3494c29544e44bccf8dd1f",
     "transfer_properties": "0e7c02ffa04ff20b31cd58a4829188d173300ed40eae0cb7bb48435121c233d9",
+    "contains_unknowns": "7a62cfc4a045e138d98eaf1df1ea44a99574cc34031ec686233946b4471a62bf",
     "serialize_properties": "d101e72bd9ececa92586e13cddd7d0d28d97b0418b28cab0e7e688d86f7cfeff",
 }
 
@@ -52,7 +57,7 @@ def source_digest(function: Any) -> str:
 
 # Where each replaced function lives, and what replaces it.
 _SITES = {"wait_for_rpcs": sdk_stack, "_get_stack_trace": sdk_resource, "transfer_properties": sdk_rpc,
-          "serialize_properties": sdk_rpc}
+          "serialize_properties": sdk_rpc, "contains_unknowns": sdk_output}
 
 
 def replaceable() -> dict[str, bool]:
@@ -64,7 +69,8 @@ def replaceable() -> dict[str, bool]:
 def installed() -> Iterator[None]:
     """The replacements in place for the duration of a program run (each only where the SDK's is the known one)."""
     replacements = {"wait_for_rpcs": wait_for_rpcs, "_get_stack_trace": _no_stack_trace,
-                    "transfer_properties": transfer_properties, "serialize_properties": _serialize_set_properties}
+                    "transfer_properties": transfer_properties, "serialize_properties": _serialize_set_properties,
+                    "contains_unknowns": _contains_unknowns}
     originals = {name: getattr(module, name) for name, module in _SITES.items()}
     for name, known in replaceable().items():
         if known:
@@ -147,6 +153,14 @@ async def _serialize_set_properties(inputs: Any, property_deps: dict[str, list[A
     """The SDK's serialize_properties over the inputs that are set (read as the SDK reads them, key by key)."""
     return await _sdk_serialize_properties({k: v for k in inputs if (v := inputs[k]) is not None}, property_deps,
                                            *args, **kwargs)
+
+
+_PLAIN_TYPES = frozenset({type(None), str, int, float, bool})  # never an Unknown, nothing inside
+
+
+def _contains_unknowns(value: Any) -> bool:
+    """The SDK's contains_unknowns, at once for a plain value."""
+    return type(value) not in _PLAIN_TYPES and sdk_rpc.contains_unknowns(value)
 
 
 def _resolve(res: Any, data: asyncio.Future[Any], value: Any, is_known: bool, is_secret: bool,

@@ -11,6 +11,7 @@ Unknown values (preview) appear as the engine's UNKNOWN.
 
 from __future__ import annotations
 
+import functools
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
@@ -70,6 +71,7 @@ class AwsResource(ABC):
     gone_codes: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
+    @functools.cache  # asked at every registration; a type's class attributes are its declaration, never changed
     def schema(cls) -> TypeSchema:
         """Every input and output property of the type, and what envctl does with each."""
         implemented = set(cls.handled or ()) | set(cls.required) | set(cls.documents)

@@ -15,7 +15,7 @@ from engine_support import write_program
 
 def test_the_replaced_sdk_functions_are_the_known_ones() -> None:
     assert sdk_speedups.replaceable() == {"wait_for_rpcs": True, "_get_stack_trace": True, "transfer_properties": True,
-                                          "serialize_properties": True}
+                                          "serialize_properties": True, "contains_unknowns": True}
 
 
 def test_many_outputs_settle_and_the_stack_exports_them(tmp_path: Path) -> None:
