@@ -1,5 +1,5 @@
 """`python -m envctl`: the same as the `envctl` command."""
 
-from envctl.cli.app import main
+from envctl.cli.entry import main
 
 main()
