@@ -6,6 +6,7 @@ every registration, so these tests check what would be sent to the engine, witho
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import json
 import runpy
@@ -86,6 +87,9 @@ def run_program(stack: str) -> ProgramRun:
     config = load_stack_config(project, stack)
     mocks = RecordingMocks()
     monitor = MockMonitor(mocks)
+    # The mocks run on the thread's current event loop: one of its own, whatever tests ran before in this process
+    # (asyncio.run leaves none behind).
+    asyncio.set_event_loop(asyncio.new_event_loop())
     pulumi.runtime.reset_options(project=project.name, stack=stack)  # a fresh root stack per run
     pulumi.runtime.set_mocks(mocks, project=project.name, stack=stack, preview=False, monitor=monitor)
     pulumi.runtime.set_all_config({key: program_config_text(value) for key, value in config.values.items()})
