@@ -31,14 +31,14 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import CodeType, ModuleType
 
+from envctl.user_dirs import user_directory
+
 _HEADER = importlib.util.MAGIC_NUMBER
 
 
 def cache_directory() -> Path:
     """`$XDG_CACHE_HOME/envctl/sdk-code` (`~/.cache/envctl/sdk-code` by default)."""
-    cache_home = os.environ.get("XDG_CACHE_HOME", "")
-    base = Path(cache_home) if os.path.isabs(cache_home) else Path.home() / ".cache"
-    return base / "envctl" / "sdk-code"
+    return user_directory("XDG_CACHE_HOME", ".cache") / "sdk-code"
 
 
 class _LazyAnnotationsLoader(importlib.machinery.SourceFileLoader):

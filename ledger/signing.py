@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from envctl.errors import BadInput
+from envctl.user_dirs import user_directory
 
 SIGNING_KEY_ENV = "ENVCTL_SIGNING_KEY"
 KEY_PREFIX = "ed25519:"
@@ -61,9 +62,7 @@ class SigningKey:
 
 def default_key_path() -> Path:
     """Where a user's own key lives: the envctl folder of their config directory (XDG base directories)."""
-    config_home = os.environ.get("XDG_CONFIG_HOME", "")
-    base = Path(config_home) if os.path.isabs(config_home) else Path.home() / ".config"
-    return base / "envctl" / _KEY_FILE_NAME
+    return user_directory("XDG_CONFIG_HOME", ".config") / _KEY_FILE_NAME
 
 
 def load_signing_key() -> SigningKey:
