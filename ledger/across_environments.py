@@ -20,7 +20,7 @@ from envctl.ledger.redaction import is_secret_marker
 _IDENTIFYING = re.compile(r"^(id|arn|name|url|bucket|endpoint|dnsName|domainName|invokeUrl|qualifiedArn)$"
                           r"|(Arn|Id|Url|Endpoint)$")
 _SHORTEST_SYMBOLISED = 8  # shorter values are too likely to occur by chance inside another value
-_AUTO_NAME_SUFFIX = r"-[0-9a-f]{7}"
+_AUTO_NAME_SUFFIX = re.compile(r"-[0-9a-f]{7}")
 
 
 class Comparable:
@@ -39,6 +39,12 @@ class Comparable:
                     symbols.setdefault(value, f"<{name}.{key}>")
         # Longest first, so that an ARN is replaced whole before the name inside it.
         self._symbols = sorted(symbols.items(), key=lambda item: -len(item[0]))
+        # Every physical value is found through its first few characters: a string is searched only for the
+        # values that begin somewhere in it, not for all of them (thousands in a large environment).
+        self._by_opening: dict[str, list[int]] = {}
+        for rank, (physical, _) in enumerate(self._symbols):
+            self._by_opening.setdefault(physical[:_SHORTEST_SYMBOLISED], []).append(rank)
+        self._env = env
         self._resources = resources
 
     def resources(self) -> list[dict[str, Any]]:
@@ -61,9 +67,31 @@ class Comparable:
             return [self.value(v, own_name) for v in value]
         if not isinstance(value, str):
             return value
-        if own_name is not None and re.fullmatch(re.escape(own_name) + _AUTO_NAME_SUFFIX, value):
+        if own_name is not None and _is_auto_name(value, own_name):
             return f"{own_name}-*"
-        for physical, symbol in self._symbols:
-            if physical in value:
-                value = value.replace(physical, symbol)
-        return self._env_word.sub("<env>", value)
+        value = self._symbolised(value)
+        return self._env_word.sub("<env>", value) if self._env in value else value
+
+    def _symbolised(self, value: str) -> str:
+        """`value` with each physical value in it replaced by its symbol, longest first."""
+        done = -1  # the rank of the last value replaced: each is tried once, in rank order, as if all were tried
+        while True:
+            rank = self._next_occurring(value, done)
+            if rank is None:
+                return value
+            physical, symbol = self._symbols[rank]
+            value, done = value.replace(physical, symbol), rank
+
+    def _next_occurring(self, value: str, after: int) -> int | None:
+        """The lowest rank above `after` of a physical value that occurs in `value`."""
+        found = None
+        for start in range(len(value) - _SHORTEST_SYMBOLISED + 1):
+            for rank in self._by_opening.get(value[start : start + _SHORTEST_SYMBOLISED], ()):
+                if after < rank and (found is None or rank < found) and self._symbols[rank][0] in value:
+                    found = rank
+        return found
+
+
+def _is_auto_name(value: str, name: str) -> bool:
+    """Whether `value` is `name` with an auto-name suffix (`queue-1a2b3c4`)."""
+    return value.startswith(name) and _AUTO_NAME_SUFFIX.fullmatch(value, len(name)) is not None
