@@ -5,7 +5,8 @@
 
 Targets: record 1,000 resources + 500 packages in 150 ms (signed); diff two such snapshots in 200 ms; record a
 5,000-resource snapshot and diff two such in 300 ms each; history of 10,000 snapshots in 300 ms; an identical
-snapshot adds < 10 KB; connect() at head stays cheap. Signing and verifying are measured, not targeted: per
+snapshot adds < 10 KB; connect() at head stays cheap. The calls run under the collector settings of the
+envctl commands that make them (see envctl.cli.entry). Signing and verifying are measured, not targeted: per
 snapshot, and verify over 10,000 snapshots with and without the witness's 10,000 checkpoints. The signing key and
 the witness file live in a temporary directory.
 """
@@ -29,6 +30,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine, text
 
+from envctl.cli.entry import use_cli_collector
 from envctl.ledger import Ledger, SnapshotInput
 from envctl.ledger.chain import snapshot_statement
 from envctl.ledger.db import connect
@@ -248,6 +250,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="SQLAlchemy URL of an empty database (default: SQLite in a temp dir)")
     args = parser.parse_args()
+    use_cli_collector()
     with tempfile.TemporaryDirectory() as directory:
         run(args.url or f"sqlite:///{directory}/ledger.db", Path(directory))
 
