@@ -15,7 +15,8 @@ from engine_support import write_program
 
 def test_the_replaced_sdk_functions_are_the_known_ones() -> None:
     assert sdk_speedups.replaceable() == {"wait_for_rpcs": True, "_get_stack_trace": True, "transfer_properties": True,
-                                          "serialize_properties": True, "contains_unknowns": True}
+                                          "serialize_properties": True, "contains_unknowns": True,
+                                          "create_urn": True}
 
 
 def test_many_outputs_settle_and_the_stack_exports_them(tmp_path: Path) -> None:
@@ -57,3 +58,21 @@ pulumi.export("note", thing.note)
     assert {k: thing.inputs[k] for k in ("size", "tags", "enabled")} == {"size": 0, "tags": [], "enabled": False}
     assert "note" not in thing.inputs and "arn" not in thing.inputs
     assert result.outputs == {"size": 0}  # an export of None is left out too, as the SDK does
+
+
+def test_urns_a_program_computes_and_aliases_it_declares_are_the_sdks(tmp_path: Path) -> None:
+    first = TYPES + 'Thing("old", {"size": 1})\n'
+    root = write_program(tmp_path, first, name="proj")
+    package = FakePackage()
+    assert deployment(root, package).apply().succeeded
+    renamed = TYPES + """
+thing = Thing("new", {"size": 1}, pulumi.ResourceOptions(aliases=[pulumi.Alias(name="old")]))
+pulumi.export("urn", pulumi.create_urn("x", "fake:index:Thing"))
+pulumi.export("registered", thing.urn)
+"""
+    write_program(tmp_path, renamed, name="proj")
+    result = deployment(root, package).apply()
+    assert result.succeeded, result.error
+    assert result.outputs == {"urn": "urn:pulumi:test::proj::fake:index:Thing::x",
+                              "registered": "urn:pulumi:test::proj::fake:index:Thing::new"}
+    assert package.cloud.mutations() == [("create", "old")]  # "new" is "old" adopted: not made again
