@@ -22,9 +22,9 @@ from envctl.ledger.canonical import canonical_json, join_array, join_object, sha
 from envctl.ledger.model import SnapshotContent, SnapshotInput
 from envctl.ledger.redaction import (
     Fingerprint,
+    SecretsInText,
     fingerprint_config,
     fingerprint_secrets,
-    fingerprint_secrets_in_text,
 )
 
 RESOURCES = "resources"
@@ -67,7 +67,8 @@ def encode_content(snapshot: SnapshotInput, fingerprint: Fingerprint) -> Encoded
         "sources": canonical_json(fingerprint_secrets(snapshot.sources, fingerprint)),
     }
     tree = {name: put(body) for name, body in texts.items()}
-    resource_bodies = [_resource_body(resource, fingerprint) for resource in snapshot.resources]
+    secrets_in = SecretsInText(fingerprint)
+    resource_bodies = [secrets_in(canonical_json(resource)) for resource in snapshot.resources]
     tree[RESOURCES] = put(canonical_json([put(body) for body in resource_bodies]))
     texts[RESOURCES] = join_array(resource_bodies)
     return EncodedContent(
@@ -75,10 +76,6 @@ def encode_content(snapshot: SnapshotInput, fingerprint: Fingerprint) -> Encoded
         content_digest=sha256_hex(join_object(texts)),
         blobs=blobs,
     )
-
-
-def _resource_body(resource: dict[str, Any], fingerprint: Fingerprint) -> str:
-    return fingerprint_secrets_in_text(canonical_json(resource), fingerprint)
 
 
 class ContentReader:

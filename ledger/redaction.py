@@ -40,20 +40,34 @@ _SECRET_OPENING = f'{{"{SECRET_SIG_KEY}":"{SECRET_SIG}"'
 _DECODER = json.JSONDecoder()
 
 
-def fingerprint_secrets_in_text(text: str, fingerprint: Fingerprint) -> str:
+class SecretsInText:
     """`canonical_json(fingerprint_secrets(value))` from `text` = `canonical_json(value)`, without walking the
-    value: each secret object is found by its opening, decoded alone and replaced by its marker's text."""
-    start = text.find(_SECRET_OPENING)
-    if start < 0:
-        return text
-    pieces, done = [], 0
-    while start >= 0:
-        secret, end = _DECODER.raw_decode(text, start)
-        pieces += [text[done:start], canonical_json(fingerprint_secrets(secret, fingerprint))]
-        done = end
-        start = text.find(_SECRET_OPENING, end)
-    pieces.append(text[done:])
-    return "".join(pieces)
+    value: each secret object is found by its opening and replaced by its marker's text. A secret's text is
+    decoded and fingerprinted once however often it occurs in the texts given (a resource's outputs repeat its
+    secret inputs); the markers are kept as long as this object, one snapshot's encoding."""
+
+    def __init__(self, fingerprint: Fingerprint) -> None:
+        self._fingerprint = fingerprint
+        self._markers: dict[str, str] = {}  # a secret object's canonical text -> its marker's
+
+    def __call__(self, text: str) -> str:
+        start = text.find(_SECRET_OPENING)
+        if start < 0:
+            return text
+        pieces, done = [], 0
+        while start >= 0:
+            secret, end = _DECODER.raw_decode(text, start)
+            pieces += [text[done:start], self._marker(text[start:end], secret)]
+            done = end
+            start = text.find(_SECRET_OPENING, end)
+        pieces.append(text[done:])
+        return "".join(pieces)
+
+    def _marker(self, secret_text: str, secret: Any) -> str:
+        marker = self._markers.get(secret_text)
+        if marker is None:
+            marker = self._markers[secret_text] = canonical_json(fingerprint_secrets(secret, self._fingerprint))
+        return marker
 
 
 def _walk(value: Any, fingerprint: Fingerprint) -> Any:

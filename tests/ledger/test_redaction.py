@@ -6,7 +6,7 @@ import random
 from typing import Any
 
 from envctl.ledger.canonical import canonical_json
-from envctl.ledger.redaction import SECRET_SIG, SECRET_SIG_KEY, fingerprint_secrets, fingerprint_secrets_in_text
+from envctl.ledger.redaction import SECRET_SIG, SECRET_SIG_KEY, SecretsInText, fingerprint_secrets
 
 OPENING = f'{{"{SECRET_SIG_KEY}":"{SECRET_SIG}"'
 
@@ -32,12 +32,31 @@ def random_value(rng: random.Random, depth: int = 0) -> Any:
 
 def test_the_text_path_agrees_with_the_walk_on_a_thousand_random_values() -> None:
     rng = random.Random(7)
+    secrets_in = SecretsInText(fingerprint)  # one for all: markers remembered from earlier texts are reused
     for _ in range(1000):
         value = {"inputs": random_value(rng), "outputs": random_value(rng)}
         expected = canonical_json(fingerprint_secrets(value, fingerprint))
-        assert fingerprint_secrets_in_text(canonical_json(value), fingerprint) == expected
+        assert secrets_in(canonical_json(value)) == expected
 
 
 def test_a_string_that_looks_like_a_secret_stays_as_it_is() -> None:
     value = {"note": OPENING + ',"value":"not a secret"}'}
-    assert fingerprint_secrets_in_text(canonical_json(value), fingerprint) == canonical_json(value)
+    assert SecretsInText(fingerprint)(canonical_json(value)) == canonical_json(value)
+
+
+def test_a_secret_occurring_twice_is_fingerprinted_once_and_replaced_in_both_places() -> None:
+    seen: list[Any] = []
+
+    def counting(value: Any) -> str:
+        seen.append(value)
+        return fingerprint(value)
+
+    secret = {SECRET_SIG_KEY: SECRET_SIG, "value": "hunter2"}
+    other = {SECRET_SIG_KEY: SECRET_SIG, "value": "hunter3"}
+    secrets_in = SecretsInText(counting)
+    first = secrets_in(canonical_json({"inputs": {"password": secret}, "outputs": {"password": secret}}))
+    second = secrets_in(canonical_json({"inputs": {"password": secret, "token": other}}))
+    assert "hunter" not in first + second
+    assert first == canonical_json({"inputs": {"password": {"secret": fingerprint("hunter2")}},
+                                    "outputs": {"password": {"secret": fingerprint("hunter2")}}})
+    assert seen == ["hunter2", "hunter3"]
