@@ -31,6 +31,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import CodeType, ModuleType
 
+from envctl.engine.lazy_members import deferring_tree, star_imported_files
 from envctl.user_dirs import user_directory
 
 _HEADER = importlib.util.MAGIC_NUMBER
@@ -50,17 +51,37 @@ class _LazyAnnotationsLoader(importlib.machinery.SourceFileLoader):
 
     def get_code(self, fullname: str) -> CodeType:
         source_path = self.get_filename(fullname)
-        stat = os.stat(source_path)
-        stamp = _HEADER + f"{stat.st_mtime_ns}:{stat.st_size}\n".encode()
+        depends = [Path(source_path)]
+        # A package's rewriting (lazy_members) reads the modules it star-imports: their changes renew it too.
+        package_dir = Path(source_path).parent if self.is_package(fullname) else None
+        if package_dir is not None:
+            depends += star_imported_files(self.get_data(source_path).decode("utf-8"), package_dir)
+        stamp = _HEADER + _stamp(depends)
         entry = self._cache / (hashlib.sha256(source_path.encode()).hexdigest()[:40] + ".code")
         with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
             cached = entry.read_bytes()
             if cached.startswith(stamp):
                 return marshal.loads(cached[len(stamp):])
-        code = compile(self.get_data(source_path), source_path, "exec", dont_inherit=True,
+        source = self.get_data(source_path)
+        tree = deferring_tree(source.decode("utf-8"), package_dir, source_path) if package_dir else None
+        code = compile(source if tree is None else tree, source_path, "exec", dont_inherit=True,
                        flags=__future__.annotations.compiler_flag)
         _write_atomically(entry, stamp + marshal.dumps(code))
         return code
+
+
+def _stamp(files: list[Path]) -> bytes:
+    """The modification times and sizes of `files`, as one line (a missing file counts as changed)."""
+    stats = []
+    for file in files:
+        try:
+            stat = file.stat()
+        except OSError:
+            stats.append("-")
+            continue
+        stats.append(f"{stat.st_mtime_ns}:{stat.st_size}")
+    text = " ".join(stats)
+    return (text if len(files) == 1 else hashlib.sha256(text.encode()).hexdigest()).encode() + b"\n"
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

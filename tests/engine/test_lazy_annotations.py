@@ -1,6 +1,6 @@
-"""The provider SDKs imported with unevaluated annotations resolve to the same types for the SDK as when imported as
-usual (an SDK whose annotations cannot be resolved lazily fails here), and the compiled code is cached and renewed
-with its source."""
+"""The provider SDKs imported with unevaluated annotations and deferred package members resolve to the same types for
+the SDK, and their packages hold the same members, as when imported as usual (an SDK whose annotations cannot be
+resolved lazily fails here), and the compiled code is cached and renewed with its source."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from envctl.engine import lazy_annotations
 
@@ -35,26 +36,49 @@ def hints():
                         "inputs": {k: repr(v) for k, v in _types.input_type_types(args).items()}}
     return found
 
+def described(value):
+    if isinstance(value, type(sys)):
+        return "module " + value.__name__
+    return f"{type(value).__name__} {getattr(value, '__module__', '')}.{getattr(value, '__qualname__', '')}"
+
+def members():
+    # Of every package a supported type lives in: each name dir() lists, what it is, and what `import *` binds.
+    found = {}
+    for name in sorted({module.__name__ for token in supported_resource_types() for module in [
+            sys.modules[classes(token)[0].__module__.rpartition(".")[0]]]}):
+        package = importlib.import_module(name)
+        star = {}
+        exec(f"from {name} import *", star)
+        found[name] = {"dir": {member: described(getattr(package, member)) for member in dir(package)
+                               if not member.startswith("__")},
+                       "star": sorted(set(star) - {"__builtins__"})}
+    return found
+
+def report():
+    return {"hints": hints(), "members": members()}
+
 if sys.argv[1] == "lazy":
     with lazy_annotations.installed(["pulumi_aws"], Path(sys.argv[2])):
-        print(json.dumps(hints()))
+        print(json.dumps(report()))
 else:
-    print(json.dumps(hints()))
+    print(json.dumps(report()))
 """
 
 
-def _hints(mode: str, cache: Path) -> dict[str, dict[str, dict[str, str]]]:
+def _report(mode: str, cache: Path) -> dict[str, Any]:
     done = subprocess.run([sys.executable, "-c", _HINTS, mode, str(cache)], capture_output=True, text=True,
                           check=True, timeout=300)
     return json.loads(done.stdout)
 
 
-def test_every_supported_types_hints_resolve_to_the_same_types_lazily(tmp_path: Path) -> None:
-    eager = _hints("eager", tmp_path / "cache")
-    lazy = _hints("lazy", tmp_path / "cache")
-    assert len(eager) > 150
-    assert any(hints["outputs"] for hints in eager.values())
-    assert {t: h for t, h in lazy.items() if h != eager[t]} == {}
+def test_every_supported_types_hints_and_packages_are_the_same_lazily(tmp_path: Path) -> None:
+    eager = _report("eager", tmp_path / "cache")
+    lazy = _report("lazy", tmp_path / "cache")
+    assert len(eager["hints"]) > 150
+    assert any(hints["outputs"] for hints in eager["hints"].values())
+    assert {t: h for t, h in lazy["hints"].items() if h != eager["hints"][t]} == {}
+    assert len(eager["members"]) > 20 and len(eager["members"]["pulumi_aws.ec2"]["dir"]) > 1000
+    assert {name: package for name, package in lazy["members"].items() if package != eager["members"][name]} == {}
     assert list((tmp_path / "cache").iterdir()), "the compiled modules are cached"
 
 
