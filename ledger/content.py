@@ -9,7 +9,6 @@ document: the hash chain covers the content through it, and it survives pruning.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +17,7 @@ from sqlalchemy import Connection
 
 from envctl.errors import OperationFailed
 from envctl.ledger.blobs import load_blobs
-from envctl.ledger.canonical import canonical_json, join_array, join_object, sha256_hex
+from envctl.ledger.canonical import canonical_json, join_array, join_object, parse_json, sha256_hex
 from envctl.ledger.model import SnapshotContent, SnapshotInput
 from envctl.ledger.redaction import (
     Fingerprint,
@@ -146,7 +145,7 @@ class ContentReader:
         if digest in self._values or digest in self._checked:
             return
         try:
-            value = json.loads(body)
+            value = parse_json(body)
         except ValueError:
             raise MergedContent(f"blob {digest} does not hold one JSON value: blobs were merged or split") from None
         if not isinstance(value, dict):
@@ -161,7 +160,7 @@ class ContentReader:
 def _structure(digest: str, body: str, kind: type) -> Any:
     """A tree or resource list blob, parsed."""
     try:
-        value = json.loads(body)
+        value = parse_json(body)
     except ValueError:
         raise MissingContent(f"blob {digest} is not JSON") from None
     if not isinstance(value, kind):
