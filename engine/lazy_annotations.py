@@ -52,19 +52,18 @@ class _LazyAnnotationsLoader(importlib.machinery.SourceFileLoader):
     def get_code(self, fullname: str) -> CodeType:
         source_path = self.get_filename(fullname)
         depends = [Path(source_path)]
-        # A package's rewriting (lazy_members) reads the modules it star-imports: their changes renew it too.
-        package_dir = Path(source_path).parent if self.is_package(fullname) else None
-        if package_dir is not None:
-            depends += star_imported_files(self.get_data(source_path).decode("utf-8"), package_dir)
+        package_source = None  # a package's rewriting (lazy_members) also reads the modules it star-imports
+        if self.is_package(fullname):
+            package_source = self.get_data(source_path).decode("utf-8")
+            depends += star_imported_files(package_source, depends[0].parent)
         stamp = _HEADER + _stamp(depends)
         entry = self._cache / (hashlib.sha256(source_path.encode()).hexdigest()[:40] + ".code")
         with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
             cached = entry.read_bytes()
             if cached.startswith(stamp):
                 return marshal.loads(cached[len(stamp):])
-        source = self.get_data(source_path)
-        tree = deferring_tree(source.decode("utf-8"), package_dir, source_path) if package_dir else None
-        code = compile(source if tree is None else tree, source_path, "exec", dont_inherit=True,
+        tree = None if package_source is None else deferring_tree(package_source, depends[0].parent, source_path)
+        code = compile(self.get_data(source_path) if tree is None else tree, source_path, "exec", dont_inherit=True,
                        flags=__future__.annotations.compiler_flag)
         _write_atomically(entry, stamp + marshal.dumps(code))
         return code
