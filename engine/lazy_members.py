@@ -23,7 +23,7 @@ from types import ModuleType
 from typing import Any
 
 # Modules every member module imports anyway: loaded with the package, as before.
-_SHARED = frozenset({"_enums", "_inputs", "_utilities", "outputs"})
+_SHARED = frozenset({"_enums", "_inputs", "outputs"})
 _STAR_IMPORT = re.compile(r"^from \.(\w+) import \*\s*$", re.M)
 _DECLARED_ALL = re.compile(r"^__all__ = (\[[^\]]*\])", re.M)
 
@@ -39,13 +39,15 @@ class _Rewrite:
     members: dict[str, str]  # name -> the deferred module that binds it last
     submodules: list[str]  # the deferred modules
     exported: list[str]  # the public names the original binds: what `import *` of the package gives
+    read: list[str]  # the star-imported modules whose `__all__` it read
 
 
 def deferring_tree(source: str, package_dir: Path, filename: str) -> ast.Module | None:
     """`source` rewritten to defer its member modules, or None where it is to be imported as written."""
     tree = ast.parse(source, filename)
     rewrite = _rewrite(tree, package_dir)
-    if rewrite is None or not rewrite.submodules:
+    # Only where the cache's stamp (star_imported_files) covers every module the rewriting read.
+    if rewrite is None or not rewrite.submodules or rewrite.read != _STAR_IMPORT.findall(source):
         return None
     call = ast.parse(
         "from envctl.engine.lazy_members import defer as _envctl_defer\n"
@@ -60,6 +62,7 @@ def _rewrite(tree: ast.Module, package_dir: Path) -> _Rewrite | None:
     body: list[ast.stmt] = []
     members: dict[str, str] = {}
     submodules: list[str] = []
+    read: list[str] = []
     bound: set[str] = set()
     for statement in tree.body:
         if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
@@ -70,6 +73,7 @@ def _rewrite(tree: ast.Module, package_dir: Path) -> _Rewrite | None:
             names = _declared_all(package_dir / f"{star}.py")
             if names is None:
                 return None
+            read.append(star)
             bound.update(names)
             if not star.startswith("_"):
                 bound.add(star)  # importing a submodule binds it on its package
@@ -89,7 +93,7 @@ def _rewrite(tree: ast.Module, package_dir: Path) -> _Rewrite | None:
             bound.add(name)
         body.append(statement)
     exported = sorted(name for name in bound if not name.startswith("_"))
-    return _Rewrite(body, members, submodules, exported)
+    return _Rewrite(body, members, submodules, exported, read)
 
 
 def _relative_star_import(statement: ast.stmt) -> str | None:

@@ -108,6 +108,14 @@ def test_a_member_module_without_a_literal_all_leaves_the_package_as_written(sou
     assert f"{PACKAGE}.alpha" in sys.modules
 
 
+def test_a_star_import_the_cache_stamp_would_not_see_leaves_the_package_as_written(
+        source: Path, tmp_path: Path) -> None:
+    _write_package(source, init=INIT.replace("from .gamma import *\n", "from .gamma import *  # late names\n"))
+    package = _imported(tmp_path / "cache")
+    assert type(package) is ModuleType
+    assert package.Late == "from inputs"
+
+
 def test_the_rewritten_package_is_renewed_when_a_member_module_changes(source: Path, tmp_path: Path) -> None:
     assert not hasattr(_imported(tmp_path / "cache"), "Delta")
     _write_package(source, modules={**MODULES, "alpha": MODULES["alpha"].replace("'Shared']", "'Shared', 'Delta']")
